@@ -1,0 +1,45 @@
+"""Trip Bundles: composition only (settings check, start-up and shutdown hooks, routes, ui.run)."""
+
+import logging
+
+from fastapi.exceptions import RequestValidationError
+from nicegui import app, ui
+
+from models.db import create_db_and_tables
+from pages import api
+from services import clock, demo_catalog, runner, scheduler
+from settings import settings
+
+logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+
+
+async def startup() -> None:
+    create_db_and_tables()
+    if settings.demo_catalog:
+        await runner.in_db(demo_catalog.refresh_demo_catalog, now=clock.now())
+    runner.start_runner(max_concurrent=settings.max_concurrent_generations, lease_seconds=settings.lease_seconds)
+    await runner.get_runner().recover()
+    scheduler.start_scheduler()
+
+
+async def shutdown() -> None:
+    scheduler.stop_scheduler()
+    await runner.stop_runner()
+
+
+app.on_startup(startup)
+app.on_shutdown(shutdown)
+app.include_router(api.router)
+app.add_middleware(api.BodySizeLimit)
+app.add_exception_handler(RequestValidationError, lambda _request, exc: api.validation_error_response(exc.errors()))
+
+if __name__ in {'__main__', '__mp_main__'}:
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title='Trip Bundles',
+        storage_secret=settings.storage_secret_value(),
+        reload=False,
+        show=False,
+        fastapi_docs=True,
+    )

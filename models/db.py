@@ -1,0 +1,93 @@
+"""The database engine and the one way to open a session.
+
+SQLite gets WAL mode and a busy timeout so the runner, the API and the pages can write at once; every
+query stays portable so `DATABASE_URL` can name Postgres instead.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, SQLModel, create_engine
+
+from settings import settings
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC without a zone (SQLite keeps none) and always hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError('naive datetime given to a UTC column')
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def build_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != 'sqlite':
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ':memory:':
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': SQLITE_BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, 'connect', _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.execute(f'PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}')
+    cursor.execute('PRAGMA synchronous=NORMAL')
+    cursor.execute('PRAGMA foreign_keys=ON')
+    cursor.close()
+
+
+_engine: Engine | None = None
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        _engine = build_engine(settings.database_url)
+    return _engine
+
+
+def use_engine(engine: Engine | None) -> None:
+    """Swaps the engine (tests point it at a temp file; `None` re-reads DATABASE_URL next time)."""
+    global _engine
+    if _engine is not None and _engine is not engine:
+        _engine.dispose()
+    _engine = engine
+
+
+def create_db_and_tables() -> None:
+    import models.catalog
+    import models.generation  # noqa: F401
+
+    SQLModel.metadata.create_all(get_engine())
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A short session: commit on success, roll back on error. Never hold one across an await."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise

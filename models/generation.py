@@ -1,0 +1,174 @@
+"""The generation table and the API shapes of DESIGN.md section 3 (preferences, bundles, progress)."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import ConfigDict, field_validator, model_validator
+from pydantic import Field as PydanticField
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.catalog import CATEGORIES, CamelModel, Price
+from models.db import UTCDateTime
+
+Status = Literal['pending', 'processing', 'completed', 'failed', 'cancelled']
+RUNNING_STATUSES: tuple[str, ...] = ('pending', 'processing')
+FINISHED_STATUSES: tuple[str, ...] = ('completed', 'failed', 'cancelled')
+NAMED_TIMEFRAMES: tuple[str, ...] = ('Tonight', 'Tomorrow', 'This weekend', 'Next 7 days', 'Next 30 days')
+MAX_CUSTOM_DAYS = 31
+
+
+class DateRange(CamelModel):
+    model_config = ConfigDict(extra='forbid')
+
+    start: date
+    end: date
+
+    @model_validator(mode='after')
+    def _ordered_and_short(self) -> 'DateRange':
+        if self.end < self.start:
+            raise ValueError('end must not be before start')
+        if (self.end - self.start).days >= MAX_CUSTOM_DAYS:
+            raise ValueError(f'a custom timeframe may span at most {MAX_CUSTOM_DAYS} days')
+        return self
+
+
+class Preferences(CamelModel):
+    model_config = ConfigDict(extra='forbid', str_strip_whitespace=True)
+
+    interests: list[str] = PydanticField(min_length=1, max_length=8)
+    music_profile: str | None = PydanticField(default=None, max_length=200)
+    timeframe: Literal['Tonight', 'Tomorrow', 'This weekend', 'Next 7 days', 'Next 30 days'] | DateRange
+    other_preferences: str | None = PydanticField(default=None, max_length=1000)
+    city: str | None = PydanticField(default=None, min_length=1, max_length=100)
+    budget: float | None = PydanticField(default=None, ge=0, le=100_000)
+
+    @field_validator('interests')
+    @classmethod
+    def _known_interests(cls, interests: list[str]) -> list[str]:
+        cleaned = list(dict.fromkeys(i.strip().lower() for i in interests))
+        unknown = [i for i in cleaned if i not in CATEGORIES]
+        if unknown:
+            raise ValueError(f'unknown interest {unknown[0]!r}; choose from: {", ".join(CATEGORIES)}')
+        return cleaned
+
+    @field_validator('music_profile', 'other_preferences', 'city')
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class TimeWindow(CamelModel):
+    """A timeframe resolved to concrete instants in the city's time zone, stored with the generation."""
+
+    start: datetime
+    end: datetime
+    timezone: str
+    label: str  # e.g. "Fri 5 - Sun 7 Dec"
+
+
+class KeyEvent(CamelModel):
+    event_id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    neighborhood: str
+    price: Price | None
+    category: str
+    tags: list[str]
+    url: str
+    image_url: str = ''
+    why: str
+
+
+class Bundle(CamelModel):
+    title: str
+    description: str
+    image_url: str = ''
+    tags: list[str] = []
+    key_events: list[KeyEvent]
+    estimated_cost: Price | None
+
+
+class ProgressEntry(CamelModel):
+    at: datetime
+    message: str
+
+
+class GenerationCreate(CamelModel):
+    model_config = ConfigDict(extra='forbid')
+
+    preferences: Preferences
+
+
+class Generation(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint('client_id', 'idempotency_key'),)
+
+    id: str = Field(primary_key=True)
+    status: str = Field(default='pending', index=True)
+    preferences: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    bundles: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    error: str | None = None
+    progress: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    planner: str
+    window: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    deadline_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    attempts: int = 0
+    idempotency_key: str | None = None
+    client_id: str = Field(index=True)
+    # What a planner saved to resume cheaply after a restart (e.g. the LLM conversation so far).
+    planner_state: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class GenerationPublic(CamelModel):
+    generation_id: str
+    status: Status
+    preferences: dict[str, Any]
+    bundles: list[Bundle] | None
+    error: str | None
+    progress: list[ProgressEntry]
+    planner: str
+    window: TimeWindow
+    usage: dict[str, Any] | None = None
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Generation) -> 'GenerationPublic':
+        return cls(
+            generation_id=row.id,
+            status=row.status,
+            preferences=row.preferences,
+            bundles=row.bundles,
+            error=row.error,
+            progress=row.progress,
+            planner=row.planner,
+            window=row.window,
+            usage=row.usage,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            expires_at=row.expires_at,
+        )
+
+
+class GenerationCreated(CamelModel):
+    generation_id: str
+    status: Status
+
+
+class GenerationSummary(CamelModel):
+    """One line of a browser's history."""
+
+    generation_id: str
+    status: Status
+    title: str
+    created_at: datetime

@@ -1,0 +1,143 @@
+"""The JSON API (DESIGN.md section 3): a second front door onto the same services as the pages."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+
+from models.generation import GenerationCreate, GenerationCreated, GenerationPublic
+from services import clock, generations, runner
+from services.runner import in_db
+
+router = APIRouter()
+
+NOT_FOUND = {'error': 'Generation not found'}
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def client_id_of(request: Request) -> str:
+    return f'ip:{request.client.host if request.client else "unknown"}'
+
+
+@router.post('/api/generations', response_model=GenerationCreated, tags=['generations'])
+async def create_generation(
+    body: GenerationCreate,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY)] = None,
+) -> GenerationCreated | JSONResponse:
+    try:
+        row = await runner.start_generation(
+            preferences=body.preferences, client_id=client_id_of(request), idempotency_key=idempotency_key
+        )
+    except generations.RateLimited as error:
+        headers = {'Retry-After': str(error.retry_after_s)}
+        return JSONResponse({'error': error.message}, status_code=429, headers=headers)
+    except generations.InvalidPreferences as error:
+        return invalid(error.field, error.reason)
+    return GenerationCreated(generation_id=row.id, status=row.status)
+
+
+@router.get(
+    '/api/generations/{generation_id}',
+    response_model=GenerationPublic,
+    responses={404: {'description': 'Unknown, malformed or expired id'}},
+    tags=['generations'],
+)
+async def read_generation(generation_id: str) -> GenerationPublic | JSONResponse:
+    row = await in_db(generations.get_generation, generation_id=generation_id, now=clock.now())
+    if row is None:
+        return JSONResponse(NOT_FOUND, status_code=404)
+    return GenerationPublic.from_row(row)
+
+
+@router.delete(
+    '/api/generations/{generation_id}',
+    response_model=GenerationPublic,
+    responses={404: {'description': 'Unknown, malformed or expired id'}},
+    tags=['generations'],
+)
+async def cancel_generation(generation_id: str) -> GenerationPublic | JSONResponse:
+    row = await runner.cancel_generation(generation_id)
+    if row is None:
+        return JSONResponse(NOT_FOUND, status_code=404)
+    return GenerationPublic.from_row(row)
+
+
+@router.get('/healthz', tags=['ops'])
+async def healthz() -> Response:
+    try:
+        await in_db(_ping)
+    except Exception:  # any database failure means "not healthy"; the detail is logged by SQLAlchemy
+        return JSONResponse({'status': 'unavailable'}, status_code=503)
+    return JSONResponse({'status': 'ok'})
+
+
+def _ping(*, session) -> None:
+    session.exec(text('SELECT 1'))
+
+
+def invalid(field: str, reason: str) -> JSONResponse:
+    return JSONResponse(
+        {
+            'error': 'Invalid request',
+            'field': field,
+            'reason': reason,
+            'detail': [{'loc': field.split('.'), 'msg': reason}],
+        },
+        status_code=422,
+    )
+
+
+def validation_error_response(errors: list[dict]) -> JSONResponse:
+    """FastAPI's 422 reshaped: the first problem as `field` + `reason`, all of them under `detail`."""
+    if not errors:
+        return invalid('body', 'invalid request')
+    first = errors[0]
+    loc = [str(part) for part in first.get('loc', ()) if part not in ('body',)]
+    field = '.'.join(loc) or 'body'
+    reason = str(first.get('msg', 'invalid value')).removeprefix('Value error, ')
+    detail = [{'loc': list(e.get('loc', ())), 'msg': str(e.get('msg', ''))} for e in errors]
+    return JSONResponse(
+        {'error': 'Invalid request', 'field': field, 'reason': reason, 'detail': detail}, status_code=422
+    )
+
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodySizeLimit:
+    """Refuses API bodies over MAX_BODY_BYTES with 413 before they are read into memory."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope['type'] != 'http' or not scope['path'].startswith('/api/'):
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get('headers') or []).get(b'content-length')
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            return await _too_large(scope, receive, send)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get('body', b''))
+            if received > MAX_BODY_BYTES:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(scope, receive, send) -> None:
+    response = JSONResponse({'error': f'Request body too large (limit {MAX_BODY_BYTES // 1024} KB)'}, status_code=413)
+    await response(scope, receive, send)

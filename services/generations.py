@@ -1,0 +1,351 @@
+"""Generations in the database: create / get / cancel / list, and the lifecycle rules.
+
+Every state change is one conditional UPDATE, so several server instances sharing one database can
+never both run, or both finish, the same generation: a row is claimed with a lease (owner + expiry),
+and only the lease owner may record progress or finish it.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models.generation import (
+    FINISHED_STATUSES,
+    RUNNING_STATUSES,
+    Bundle,
+    Generation,
+    Preferences,
+)
+from services import catalog
+from services.timeframes import TimeframeError, resolve_window
+from settings import settings
+
+RATE_WINDOW = timedelta(hours=1)
+MAX_PROGRESS_ENTRIES = 200
+DEADLINE_MESSAGE = 'Planning took longer than {minutes} minutes and was stopped. Please try again.'
+ATTEMPTS_MESSAGE = 'The server was interrupted {attempts} times while planning this. Please try again.'
+
+
+class GenerationError(Exception):
+    """A request the service refuses; `message` is safe to show a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidPreferences(GenerationError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f'{field}: {reason}')
+        self.field, self.reason = field, reason
+
+
+class RateLimited(GenerationError):
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f'Too many plans started from here; try again in {max(1, retry_after_s // 60)} minutes.')
+        self.retry_after_s = retry_after_s
+
+
+def create_generation(
+    *,
+    session: Session,
+    preferences: Preferences,
+    client_id: str,
+    planner: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> Generation:
+    """Writes a pending generation and returns it; a replayed idempotency key returns the first one."""
+    stored_preferences = preferences.model_dump(mode='json')
+    if idempotency_key:
+        existing = _find_by_key(session, client_id, idempotency_key)
+        if existing is not None:
+            return _replay(existing, stored_preferences)
+    _check_rate_limit(session, client_id, now)
+    city = catalog.get_city(session=session, name=preferences.city)
+    if city is None:
+        known = ', '.join(c.name for c in catalog.list_cities(session=session)) or 'none yet'
+        raise InvalidPreferences('preferences.city', f'unknown city {preferences.city!r}; available: {known}')
+    try:
+        window = resolve_window(preferences.timeframe, timezone=city.timezone, now=now)
+    except TimeframeError as error:
+        raise InvalidPreferences('preferences.timeframe', str(error)) from None
+    row = Generation(
+        id=str(uuid.uuid4()),
+        status='pending',
+        preferences={**stored_preferences, 'city': city.name},
+        planner=planner,
+        window=window.model_dump(mode='json'),
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(hours=settings.generation_ttl_hours),
+        deadline_at=now + timedelta(seconds=settings.generation_timeout_s),
+        idempotency_key=idempotency_key,
+        client_id=client_id,
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent request with the same key won the race
+        session.rollback()
+        existing = _find_by_key(session, client_id, idempotency_key or '')
+        if existing is None:
+            raise
+        return _replay(existing, stored_preferences)
+    return row
+
+
+def _find_by_key(session: Session, client_id: str, key: str) -> Generation | None:
+    query = select(Generation).where(Generation.client_id == client_id, Generation.idempotency_key == key)
+    return session.exec(query).first()
+
+
+def _replay(existing: Generation, stored_preferences: dict[str, Any]) -> Generation:
+    asked = {k: v for k, v in stored_preferences.items() if k != 'city'}
+    first = {k: v for k, v in existing.preferences.items() if k != 'city'}
+    if asked != first:
+        raise InvalidPreferences('Idempotency-Key', 'this key was already used with different preferences')
+    return existing
+
+
+def _check_rate_limit(session: Session, client_id: str, now: datetime) -> None:
+    if settings.rate_limit_per_hour == 0:
+        return
+    since = now - RATE_WINDOW
+    count, oldest = session.exec(
+        select(func.count(), func.min(Generation.created_at)).where(
+            Generation.client_id == client_id, col(Generation.created_at) > since
+        )
+    ).one()
+    if count >= settings.rate_limit_per_hour:
+        retry_after = RATE_WINDOW - (now - oldest)
+        raise RateLimited(int(retry_after.total_seconds()) + 1)
+
+
+def get_generation(*, session: Session, generation_id: str, now: datetime) -> Generation | None:
+    """The generation, or None when the id is malformed, unknown, or its result has expired."""
+    if not is_valid_id(generation_id):
+        return None
+    row = session.get(Generation, generation_id)
+    if row is None or (row.status in FINISHED_STATUSES and row.expires_at <= now):
+        return None
+    return row
+
+
+def is_valid_id(generation_id: str) -> bool:
+    try:
+        return str(uuid.UUID(generation_id)) == generation_id.lower()
+    except (ValueError, AttributeError, TypeError):
+        return False
+
+
+def list_generations(*, session: Session, ids: list[str], now: datetime, limit: int = 50) -> list[Generation]:
+    """The given generations (a browser's own), newest first, without expired ones."""
+    valid = [i for i in ids if is_valid_id(i)]
+    if not valid:
+        return []
+    query = (
+        select(Generation)
+        .where(col(Generation.id).in_(valid))
+        .where(or_(col(Generation.status).in_(RUNNING_STATUSES), col(Generation.expires_at) > now))
+        .order_by(col(Generation.created_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query).all())
+
+
+def cancel_generation(*, session: Session, generation_id: str, now: datetime) -> Generation | None:
+    """Cancels a running generation; a finished one is returned unchanged. None when not found."""
+    row = get_generation(session=session, generation_id=generation_id, now=now)
+    if row is None:
+        return None
+    session.exec(
+        update(Generation)
+        .where(col(Generation.id) == generation_id, col(Generation.status).in_(RUNNING_STATUSES))
+        .values(
+            status='cancelled',
+            error='Cancelled.',
+            finished_at=now,
+            updated_at=now,
+            expires_at=_expiry(now),
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+    )
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+# --- The lifecycle: claims, leases, progress and finishing (used by the runner) ---
+
+
+def claim(*, session: Session, generation_id: str, owner: str, now: datetime) -> Generation | None:
+    """Takes the generation for `owner` if nobody holds a live lease on it; None if it is not ours to run."""
+    result = session.exec(
+        update(Generation)
+        .where(
+            col(Generation.id) == generation_id,
+            col(Generation.status).in_(RUNNING_STATUSES),
+            _lease_free(now),
+            col(Generation.attempts) < settings.max_attempts,
+            col(Generation.deadline_at) > now,
+        )
+        .values(
+            status='processing',
+            lease_owner=owner,
+            lease_expires_at=_lease_until(now),
+            attempts=Generation.attempts + 1,
+            updated_at=now,
+        )
+    )
+    session.commit()
+    if result.rowcount != 1:
+        return None
+    return session.get(Generation, generation_id, populate_existing=True)
+
+
+def renew_lease(*, session: Session, generation_id: str, owner: str, now: datetime) -> bool:
+    """Extends our lease; False when the row was cancelled, finished or taken over meanwhile."""
+    return _owned_update(session, generation_id, owner, lease_expires_at=_lease_until(now))
+
+
+def append_progress(*, session: Session, generation_id: str, owner: str, message: str, now: datetime) -> bool:
+    row = session.get(Generation, generation_id)
+    if row is None or row.lease_owner != owner:
+        return False
+    entries = [*row.progress, {'at': now.isoformat(), 'message': message}][-MAX_PROGRESS_ENTRIES:]
+    return _owned_update(session, generation_id, owner, progress=entries, updated_at=now)
+
+
+def save_planner_state(
+    *, session: Session, generation_id: str, owner: str, state: dict[str, Any], now: datetime
+) -> bool:
+    return _owned_update(session, generation_id, owner, planner_state=state, updated_at=now)
+
+
+def add_usage(*, session: Session, generation_id: str, owner: str, usage: dict[str, int], now: datetime) -> bool:
+    row = session.get(Generation, generation_id)
+    if row is None or row.lease_owner != owner:
+        return False
+    totals = dict(row.usage or {})
+    for key, value in usage.items():
+        totals[key] = totals.get(key, 0) + int(value)
+    return _owned_update(session, generation_id, owner, usage=totals, updated_at=now)
+
+
+def complete(*, session: Session, generation_id: str, owner: str, bundles: list[Bundle], now: datetime) -> bool:
+    dumped = [b.model_dump(mode='json') for b in bundles]
+    return _finish(session, generation_id, owner, now, status='completed', bundles=dumped, error=None)
+
+
+def fail(*, session: Session, generation_id: str, owner: str, error: str, now: datetime) -> bool:
+    return _finish(session, generation_id, owner, now, status='failed', error=error)
+
+
+def _finish(session: Session, generation_id: str, owner: str, now: datetime, **values: Any) -> bool:
+    return _owned_update(
+        session,
+        generation_id,
+        owner,
+        **values,
+        finished_at=now,
+        updated_at=now,
+        expires_at=_expiry(now),
+        lease_owner=None,
+        lease_expires_at=None,
+        planner_state=None,
+    )
+
+
+def _owned_update(session: Session, generation_id: str, owner: str, **values: Any) -> bool:
+    result = session.exec(
+        update(Generation)
+        .where(
+            col(Generation.id) == generation_id,
+            col(Generation.lease_owner) == owner,
+            col(Generation.status) == 'processing',
+        )
+        .values(**values)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def release_leases(*, session: Session, owner: str) -> int:
+    """On shutdown: leaves our running rows to be resumed at once by the next start, not failed."""
+    result = session.exec(
+        update(Generation)
+        .where(col(Generation.lease_owner) == owner, col(Generation.status) == 'processing')
+        .values(lease_owner=None, lease_expires_at=None)
+    )
+    session.commit()
+    return result.rowcount
+
+
+def find_resumable(*, session: Session, now: datetime, limit: int = 100) -> list[str]:
+    """Running generations nobody holds a live lease on (their server stopped or crashed), oldest first."""
+    query = (
+        select(Generation.id)
+        .where(col(Generation.status).in_(RUNNING_STATUSES), _lease_free(now))
+        .where(col(Generation.attempts) < settings.max_attempts, col(Generation.deadline_at) > now)
+        .order_by(col(Generation.created_at))
+        .limit(limit)
+    )
+    return list(session.exec(query).all())
+
+
+def fail_abandoned(*, session: Session, now: datetime) -> int:
+    """Fails, with a clear reason, running rows that may not be retried: out of attempts or past the deadline."""
+    failed = 0
+    reasons = (
+        (col(Generation.deadline_at) <= now, DEADLINE_MESSAGE.format(minutes=_timeout_minutes())),
+        (col(Generation.attempts) >= settings.max_attempts, ATTEMPTS_MESSAGE.format(attempts=settings.max_attempts)),
+    )
+    for condition, message in reasons:
+        result = session.exec(
+            update(Generation)
+            .where(col(Generation.status).in_(RUNNING_STATUSES), _lease_free(now), condition)
+            .values(
+                status='failed',
+                error=message,
+                finished_at=now,
+                updated_at=now,
+                expires_at=_expiry(now),
+                lease_owner=None,
+                lease_expires_at=None,
+                planner_state=None,
+            )
+        )
+        failed += result.rowcount
+    session.commit()
+    return failed
+
+
+def delete_expired(*, session: Session, now: datetime) -> int:
+    """TTL cleanup: deletes finished generations past `expires_at`; running ones are never touched."""
+    result = session.exec(
+        delete(Generation).where(col(Generation.status).in_(FINISHED_STATUSES), col(Generation.expires_at) <= now)
+    )
+    session.commit()
+    return result.rowcount
+
+
+def _lease_free(now: datetime):
+    return or_(col(Generation.lease_expires_at).is_(None), col(Generation.lease_expires_at) < now)
+
+
+def _lease_until(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.lease_seconds)
+
+
+def _expiry(now: datetime) -> datetime:
+    return now + timedelta(hours=settings.generation_ttl_hours)
+
+
+def _timeout_minutes() -> int:
+    return max(1, round(settings.generation_timeout_s / 60))

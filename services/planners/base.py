@@ -1,0 +1,43 @@
+"""What every planner is: preferences + a resolved window in, bundles out, progress reported on the way."""
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from models.generation import Bundle, Preferences, TimeWindow
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    generation_id: str
+    preferences: Preferences
+    window: TimeWindow
+    city: str
+    # What this planner saved during an earlier attempt (a restart resumes from it), or None.
+    saved_state: dict[str, Any] | None = None
+
+
+class PlanContext(Protocol):
+    """Given by the runner; each call writes to the generation's row at once."""
+
+    async def report(self, message: str) -> None:
+        """Appends a progress message a person can read ("Searched 38 events: techno, Fri 5 - Sun 7 Dec")."""
+
+    async def save_state(self, state: dict[str, Any]) -> None:
+        """Keeps what a resumed attempt needs to continue instead of starting over."""
+
+    async def add_usage(self, usage: dict[str, int]) -> None:
+        """Adds token counts (input_tokens, output_tokens...) to the generation's totals."""
+
+
+class Planner(Protocol):
+    name: str
+
+    async def plan(self, request: PlanRequest, context: PlanContext) -> list[Bundle]: ...
+
+
+class PlannerError(Exception):
+    """A planning failure whose message is safe and useful to show the person who asked."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message

@@ -1,0 +1,225 @@
+"""Runs generations as asyncio tasks on the server, independent of any browser tab.
+
+At most MAX_CONCURRENT_GENERATIONS plan at once (the rest stay `pending`); each run holds a renewed
+lease, has a deadline, and always ends its row: completed, failed with a readable reason, or left to be
+resumed when the server is shutting down. Start-up and the periodic sweep resume rows whose lease
+expired (a crashed or stopped server).
+"""
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from models.db import session_scope
+from models.generation import Generation, Preferences, TimeWindow
+from services import clock, generations
+from services.planners import registry
+from services.planners.base import PlannerError, PlanRequest
+from settings import settings
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED_ERROR = 'Something went wrong while planning. Please try again.'
+
+
+async def in_db(function: Callable[..., Any], **kwargs: Any) -> Any:
+    """Runs one service function in a short session on a worker thread (never blocks the event loop)."""
+
+    def call() -> Any:
+        with session_scope() as session:
+            return function(session=session, **kwargs)
+
+    return await asyncio.to_thread(call)
+
+
+class Runner:
+    def __init__(self, *, max_concurrent: int, lease_seconds: float) -> None:
+        self.owner = f'{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}'
+        self.lease_seconds = lease_seconds
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._tasks: dict[str, asyncio.Task] = {}  # kept referenced: a bare task can be garbage collected
+        self._plans: dict[str, asyncio.Task] = {}
+        self._closing = False
+
+    @property
+    def active(self) -> int:
+        return len(self._tasks)
+
+    def submit(self, generation_id: str) -> None:
+        """Schedules the generation here unless it already is; claiming decides who really runs it."""
+        if self._closing or generation_id in self._tasks:
+            return
+        task = asyncio.create_task(self._run(generation_id), name=f'generation-{generation_id}')
+        self._tasks[generation_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(generation_id, None))
+
+    def stop_local(self, generation_id: str) -> None:
+        """Stops our planning of a generation that was cancelled (the row is already written)."""
+        plan = self._plans.get(generation_id)
+        if plan is not None:
+            plan.cancel()
+
+    async def recover(self) -> int:
+        """Fails rows that may not be retried, then resumes every other running row without a live lease."""
+        now = clock.now()
+        failed = await in_db(generations.fail_abandoned, now=now)
+        if failed:
+            log.warning('failed %d abandoned generations', failed)
+        ids = await in_db(generations.find_resumable, now=now)
+        resumed = [i for i in ids if i not in self._tasks]
+        for generation_id in resumed:
+            self.submit(generation_id)
+        if resumed:
+            log.info('resuming %d generations', len(resumed))
+        return len(resumed)
+
+    async def shutdown(self, timeout: float = 5) -> None:
+        """Stops every run and releases our leases so the next start resumes them at once."""
+        self._closing = True
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+        released = await in_db(generations.release_leases, owner=self.owner)
+        log.info('shutdown: %d generations left to resume', released)
+
+    async def _run(self, generation_id: str) -> None:
+        async with self._slots:
+            row = await in_db(generations.claim, generation_id=generation_id, owner=self.owner, now=clock.now())
+            if row is None:
+                return
+            await self._execute(row)
+
+    async def _execute(self, row: Generation) -> None:
+        request = PlanRequest(
+            generation_id=row.id,
+            preferences=Preferences.model_validate(row.preferences),
+            window=TimeWindow.model_validate(row.window),
+            city=row.preferences.get('city') or '',
+            saved_state=row.planner_state,
+        )
+        plan = asyncio.ensure_future(self._plan(row.planner, request))
+        self._plans[row.id] = plan
+        keeper = asyncio.create_task(self._keep_lease(row.id, plan))
+        remaining = max(0.0, (row.deadline_at - clock.now()).total_seconds())
+        try:
+            bundles = await asyncio.wait_for(plan, timeout=remaining)
+        except TimeoutError:
+            minutes = max(1, round((row.deadline_at - row.created_at).total_seconds() / 60))
+            await self._fail(row.id, generations.DEADLINE_MESSAGE.format(minutes=minutes))
+        except PlannerError as error:
+            await self._fail(row.id, error.user_message)
+        except asyncio.CancelledError:
+            if _being_cancelled():
+                raise  # server shutdown: the row keeps its status and is resumed after the restart
+            log.info('generation %s stopped: cancelled or taken over', row.id)
+        except Exception:
+            log.exception('generation %s: planner crashed', row.id)
+            await self._fail(row.id, UNEXPECTED_ERROR)
+        else:
+            if not bundles:
+                await self._fail(
+                    row.id, 'No plan could be made from the events available. Try other interests or dates.'
+                )
+            elif not await in_db(
+                generations.complete, generation_id=row.id, owner=self.owner, bundles=bundles, now=clock.now()
+            ):
+                log.info('generation %s finished elsewhere or was cancelled; result dropped', row.id)
+        finally:
+            keeper.cancel()
+            self._plans.pop(row.id, None)
+
+    async def _plan(self, planner_name: str, request: PlanRequest) -> list:
+        planner = registry.get_planner(planner_name)
+        return await planner.plan(request, _RowContext(self, request.generation_id))
+
+    async def _fail(self, generation_id: str, message: str) -> None:
+        await in_db(generations.fail, generation_id=generation_id, owner=self.owner, error=message, now=clock.now())
+
+    async def _keep_lease(self, generation_id: str, plan: asyncio.Future) -> None:
+        """Renews the lease while planning; stops the plan if the row was cancelled or taken over."""
+        while not plan.done():
+            await asyncio.sleep(self.lease_seconds / 3)
+            renewed = await in_db(
+                generations.renew_lease, generation_id=generation_id, owner=self.owner, now=clock.now()
+            )
+            if not renewed:
+                plan.cancel()
+                return
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+class _RowContext:
+    """The PlanContext of one run: writes land on the row only while we own it."""
+
+    def __init__(self, runner: Runner, generation_id: str) -> None:
+        self._runner, self._id = runner, generation_id
+
+    async def report(self, message: str) -> None:
+        await self._write(generations.append_progress, message=message)
+
+    async def save_state(self, state: dict[str, Any]) -> None:
+        await self._write(generations.save_planner_state, state=state)
+
+    async def add_usage(self, usage: dict[str, int]) -> None:
+        await self._write(generations.add_usage, usage=usage)
+
+    async def _write(self, function: Callable[..., bool], **kwargs: Any) -> None:
+        owned = await in_db(function, generation_id=self._id, owner=self._runner.owner, now=clock.now(), **kwargs)
+        if not owned:
+            self._runner.stop_local(self._id)
+
+
+_runner: Runner | None = None
+
+
+def get_runner() -> Runner:
+    if _runner is None:
+        raise RuntimeError('the runner is not started')
+    return _runner
+
+
+def start_runner(*, max_concurrent: int, lease_seconds: float) -> Runner:
+    global _runner
+    _runner = Runner(max_concurrent=max_concurrent, lease_seconds=lease_seconds)
+    return _runner
+
+
+async def stop_runner() -> None:
+    global _runner
+    if _runner is not None:
+        await _runner.shutdown()
+        _runner = None
+
+
+async def start_generation(
+    *, preferences: Preferences, client_id: str, idempotency_key: str | None = None
+) -> Generation:
+    """Creates the generation (answering at once) and schedules it; raises GenerationError subclasses."""
+    row = await in_db(
+        generations.create_generation,
+        preferences=preferences,
+        client_id=client_id,
+        planner=settings.resolved_planner(),
+        idempotency_key=idempotency_key,
+        now=clock.now(),
+    )
+    if row.status in ('pending', 'processing'):
+        get_runner().submit(row.id)
+    return row
+
+
+async def cancel_generation(generation_id: str) -> Generation | None:
+    row = await in_db(generations.cancel_generation, generation_id=generation_id, now=clock.now())
+    if row is not None and _runner is not None:
+        _runner.stop_local(generation_id)
+    return row

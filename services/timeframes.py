@@ -1,0 +1,81 @@
+"""Turns a timeframe ("This weekend", explicit dates...) into a concrete window in a city's time zone.
+
+The window bounds when events may *start*; a club night starting inside it counts even if it ends after.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from models.generation import DateRange, TimeWindow
+
+NIGHT_ENDS = time(6, 0)  # a night out runs until 06:00 the next morning
+WEEKEND_STARTS = time(17, 0)  # Friday 17:00
+WEEKEND_ROLLS_OVER = time(18, 0)  # from Sunday 18:00 "this weekend" means the coming one
+FRIDAY, SUNDAY = 4, 6
+
+
+class TimeframeError(ValueError):
+    """The timeframe cannot give a window (e.g. dates wholly in the past); the message is for users."""
+
+
+def resolve_window(timeframe: str | DateRange, *, timezone: str, now: datetime) -> TimeWindow:
+    zone = ZoneInfo(timezone)
+    local_now = now.astimezone(zone)
+    if isinstance(timeframe, DateRange):
+        start, end = _custom_window(timeframe, local_now, zone)
+    else:
+        start, end = _named_window(timeframe, local_now, zone)
+    return TimeWindow(start=start, end=end, timezone=timezone, label=describe_span(start, end))
+
+
+def _named_window(name: str, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    today = now.date()
+    match name:
+        case 'Tonight':
+            end_day = today if now.time() < NIGHT_ENDS else today + timedelta(days=1)
+            return now, _at(end_day, NIGHT_ENDS, zone)
+        case 'Tomorrow':
+            tomorrow = today + timedelta(days=1)
+            return _at(tomorrow, NIGHT_ENDS, zone), _at(tomorrow + timedelta(days=1), NIGHT_ENDS, zone)
+        case 'This weekend':
+            return _weekend_window(now, zone)
+        case 'Next 7 days':
+            return now, now + timedelta(days=7)
+        case 'Next 30 days':
+            return now, now + timedelta(days=30)
+    raise TimeframeError(f'unknown timeframe {name!r}')
+
+
+def _weekend_window(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    weekday = now.weekday()
+    if weekday == SUNDAY and now.time() >= WEEKEND_ROLLS_OVER:
+        friday = now.date() + timedelta(days=5)
+    else:
+        friday = now.date() + timedelta(days=(FRIDAY - weekday) % 7 if weekday <= FRIDAY else -(weekday - FRIDAY))
+    start = max(_at(friday, WEEKEND_STARTS, zone), now)
+    end = _at(friday + timedelta(days=2), time(23, 59), zone)
+    return start, end
+
+
+def _custom_window(dates: DateRange, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    end = _at(dates.end, time(23, 59), zone)
+    if end <= now:
+        raise TimeframeError('the chosen dates are in the past')
+    return max(_at(dates.start, time(0, 0), zone), now), end
+
+
+def _at(day: date, moment: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, moment, tzinfo=zone)
+
+
+def describe_span(start: datetime, end: datetime) -> str:
+    """'Fri 5 - Sun 7 Dec', 'Sun 30 Nov - Sat 6 Dec' or 'Fri 5 Dec'."""
+    first, last = start.date(), end.date()
+    if first == last:
+        return f'{first:%a} {first.day} {first:%b}'
+    head = (
+        f'{first:%a} {first.day}'
+        if (first.year, first.month) == (last.year, last.month)
+        else f'{first:%a} {first.day} {first:%b}'
+    )
+    return f'{head} - {last:%a} {last.day} {last:%b}'

@@ -1,0 +1,82 @@
+"""The one settings object of the app, read from the environment and `.env` (DESIGN.md section 2).
+
+Bad values stop any entry point (the server, the catalog CLI) with one line naming the setting,
+instead of a stack trace.
+"""
+
+import secrets
+import sys
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file='.env', env_file_encoding='utf-8', extra='ignore')
+
+    host: str = '127.0.0.1'
+    port: int = Field(default=8080, ge=1, le=65535)
+    data_dir: Path = Path('data')
+    database_url: str = 'sqlite:///data/trip_bundles.db'
+
+    planner: Literal['auto', 'openai', 'offline'] = 'auto'
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = 'gpt-5.1'
+    openai_reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high'] = 'medium'
+    # Other Responses-compatible servers (vLLM, Ollama...) may not support encrypted reasoning items.
+    openai_encrypted_reasoning: bool = True
+    openai_timeout_s: float = Field(default=120, gt=0)
+    openai_max_retries: int = Field(default=2, ge=0, le=10)
+    openai_max_turns: int = Field(default=12, ge=2, le=50)
+
+    storage_secret: SecretStr | None = None
+    poll_interval_s: float = Field(default=2, gt=0, le=60)
+    generation_timeout_s: float = Field(default=600, gt=0)
+    max_concurrent_generations: int = Field(default=8, ge=1, le=1000)
+    generation_ttl_hours: float = Field(default=24, gt=0)
+    rate_limit_per_hour: int = Field(default=30, ge=0)
+
+    # Durability knobs: how long a claim lives without renewal, how often crashed work is looked for,
+    # and how many times one generation may be started before it is failed for good.
+    lease_seconds: float = Field(default=30, ge=1)
+    recovery_interval_s: float = Field(default=15, ge=1)
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    # Slows each offline planning step; lets demos show the loading page and tests kill a server mid-run.
+    offline_step_delay_s: float = Field(default=0, ge=0, le=60)
+    demo_catalog: bool = True
+
+    def resolved_planner(self) -> Literal['openai', 'offline']:
+        if self.planner == 'auto':
+            return 'openai' if self.openai_api_key else 'offline'
+        return self.planner
+
+    def storage_secret_value(self) -> str:
+        """The given secret, or one generated on first start and kept under `data_dir`."""
+        if self.storage_secret:
+            return self.storage_secret.get_secret_value()
+        path = self.data_dir / 'storage_secret'
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def describe_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = str(first['loc'][0]).upper() if first['loc'] else 'settings'
+    return f'Invalid setting {name}: {first["msg"]} (got {first.get("input")!r})'
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        print(describe_error(error), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+settings = load_settings()
