@@ -3,9 +3,9 @@
 import logging
 
 from fastapi.exceptions import RequestValidationError
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 
-from models.db import create_db_and_tables
+from models.db import create_db_and_tables, session_scope
 from pages import api
 from services import clock, demo_catalog, runner, scheduler
 from settings import settings
@@ -13,12 +13,17 @@ from settings import settings
 logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
 
 
-async def startup() -> None:
+def startup() -> None:
+    # Synchronous on purpose: NiceGUI runs async start-up hooks as background tasks, so requests could
+    # arrive before the tables and the catalog exist. Sync hooks finish before the server accepts requests.
     create_db_and_tables()
     if settings.demo_catalog:
-        await runner.in_db(demo_catalog.refresh_demo_catalog, now=clock.now())
-    runner.start_runner(max_concurrent=settings.max_concurrent_generations, lease_seconds=settings.lease_seconds)
-    await runner.get_runner().recover()
+        with session_scope() as session:
+            demo_catalog.refresh_demo_catalog(session=session, now=clock.now())
+    started = runner.start_runner(
+        max_concurrent=settings.max_concurrent_generations, lease_seconds=settings.lease_seconds
+    )
+    background_tasks.create(started.recover(), name='resume generations')
     scheduler.start_scheduler()
 
 

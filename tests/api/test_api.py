@@ -1,0 +1,149 @@
+"""The HTTP API contract of DESIGN.md section 3, through the real app (NiceGUI's User fixture)."""
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+from nicegui.testing import User
+
+from services.planners import registry
+from settings import settings
+from tests.fakes.planners import ScriptedPlanner
+
+BODY = {
+    'preferences': {
+        'interests': ['music', 'nightlife'],
+        'musicProfile': 'Electronic, House',
+        'timeframe': 'This weekend',
+        'otherPreferences': 'Looking for underground venues',
+    }
+}
+
+
+@pytest.fixture
+def planner(monkeypatch: pytest.MonkeyPatch) -> ScriptedPlanner:
+    scripted = ScriptedPlanner(steps=('Searched 12 events',))
+    monkeypatch.setattr(registry, 'get_planner', lambda name: scripted)
+    return scripted
+
+
+@pytest.fixture
+def api(user: User) -> httpx.AsyncClient:
+    return user.http_client
+
+
+async def poll(api: httpx.AsyncClient, generation_id: str, *statuses: str) -> dict:
+    async with asyncio.timeout(5):
+        while (body := (await api.get(f'/api/generations/{generation_id}')).json())['status'] not in statuses:
+            await asyncio.sleep(0.02)
+    return body
+
+
+async def test_post_answers_at_once_and_get_reads_the_result(api, planner) -> None:
+    created = await api.post('/api/generations', json=BODY)
+    assert created.status_code == 200, created.text
+    assert created.json()['status'] in ('pending', 'processing')
+    generation_id = created.json()['generationId']
+    assert uuid.UUID(generation_id).version == 4
+
+    body = await poll(api, generation_id, 'completed')
+    assert body['generationId'] == generation_id
+    assert body['preferences']['musicProfile'] == 'Electronic, House'
+    assert body['planner'] == 'offline'
+    assert len(body['bundles']) == 3
+    assert body['bundles'][0]['keyEvents'][0]['startsAt']
+    assert body['error'] is None
+    assert body['progress'][0]['message'] == 'Searched 12 events'
+    assert {'createdAt', 'updatedAt', 'expiresAt'} <= body.keys()
+
+
+async def test_idempotent_replay_returns_the_same_generation(api, planner) -> None:
+    headers = {'Idempotency-Key': 'form-123'}
+    first = await api.post('/api/generations', json=BODY, headers=headers)
+    second = await api.post('/api/generations', json=BODY, headers=headers)
+    assert second.status_code == 200, second.text
+    assert second.status_code == 200
+    assert second.json()['generationId'] == first.json()['generationId']
+    other = {'preferences': {**BODY['preferences'], 'interests': ['food']}}
+    conflict = await api.post('/api/generations', json=other, headers=headers)
+    assert conflict.status_code == 422
+    assert conflict.json()['field'] == 'Idempotency-Key'
+
+
+@pytest.mark.parametrize(
+    ('preferences', 'field'),
+    [
+        ({'interests': ['music'], 'timeframe': 'Someday'}, 'preferences.timeframe'),
+        ({'interests': ['knitting'], 'timeframe': 'Tonight'}, 'preferences.interests'),
+        ({'interests': [], 'timeframe': 'Tonight'}, 'preferences.interests'),
+        ({'interests': 'music', 'timeframe': 'Tonight'}, 'preferences.interests'),
+        ({'interests': ['music'] * 9, 'timeframe': 'Tonight'}, 'preferences.interests'),
+        ({'timeframe': 'Tonight'}, 'preferences.interests'),
+        ({'interests': ['music'], 'timeframe': 'Tonight', 'musicProfile': 'x' * 201}, 'preferences.musicProfile'),
+        (
+            {'interests': ['music'], 'timeframe': 'Tonight', 'otherPreferences': 'x' * 1001},
+            'preferences.otherPreferences',
+        ),
+        ({'interests': ['music'], 'timeframe': 'Tonight', 'budget': -5}, 'preferences.budget'),
+        ({'interests': ['music'], 'timeframe': 'Tonight', 'budget': 'cheap'}, 'preferences.budget'),
+        ({'interests': ['music'], 'timeframe': 'Tonight', 'city': 'Atlantis'}, 'preferences.city'),
+        ({'interests': ['music'], 'timeframe': {'start': '2026-12-06', 'end': '2026-12-04'}}, 'preferences.timeframe'),
+        ({'interests': ['music'], 'timeframe': 'Tonight', 'surprise': True}, 'preferences.surprise'),
+    ],
+)
+async def test_invalid_preferences_name_the_field(api, planner, preferences: dict, field: str) -> None:
+    response = await api.post('/api/generations', json={'preferences': preferences})
+    assert response.status_code == 422
+    assert response.json()['field'].startswith(field)
+    assert response.json()['reason']
+
+
+@pytest.mark.parametrize('content', [b'', b'not json', b'[]', b'{"preferences": null}', b'{}'])
+async def test_malformed_bodies_are_422(api, planner, content: bytes) -> None:
+    response = await api.post('/api/generations', content=content, headers={'Content-Type': 'application/json'})
+    assert response.status_code == 422
+    assert 'field' in response.json()
+
+
+async def test_huge_bodies_are_refused_before_reading(api, planner) -> None:
+    huge = {'preferences': {**BODY['preferences'], 'otherPreferences': 'x' * 200_000}}
+    response = await api.post('/api/generations', json=huge)
+    assert response.status_code == 413
+
+
+async def test_too_many_generations_get_429_with_retry_after(api, planner, monkeypatch) -> None:
+    monkeypatch.setattr(settings, 'rate_limit_per_hour', 2)
+    for _ in range(2):
+        assert (await api.post('/api/generations', json=BODY)).status_code == 200
+    refused = await api.post('/api/generations', json=BODY)
+    assert refused.status_code == 429
+    assert 3500 <= int(refused.headers['Retry-After']) <= 3601
+
+
+@pytest.mark.parametrize('generation_id', [str(uuid.uuid4()), 'not-a-uuid', '%2e%2e', 'x' * 500])
+async def test_unknown_or_malformed_ids_are_404(api, generation_id: str) -> None:
+    for method in ('GET', 'DELETE'):
+        response = await api.request(method, f'/api/generations/{generation_id}')
+        assert response.status_code == 404
+        assert response.json() == {'error': 'Generation not found'}
+
+
+async def test_delete_cancels_a_running_generation(api, monkeypatch) -> None:
+    held = ScriptedPlanner(hold=True)
+    monkeypatch.setattr(registry, 'get_planner', lambda name: held)
+    generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
+    await poll(api, generation_id, 'processing')
+    response = await api.delete(f'/api/generations/{generation_id}')
+    assert response.status_code == 200
+    assert response.json()['status'] == 'cancelled'
+    held.release.set()
+    await asyncio.sleep(0.1)
+    assert (await api.get(f'/api/generations/{generation_id}')).json()['status'] == 'cancelled'
+
+
+async def test_healthz_and_openapi(api) -> None:
+    assert (await api.get('/healthz')).json() == {'status': 'ok'}
+    spec = (await api.get('/openapi.json')).json()
+    assert '/api/generations' in spec['paths']
+    assert '/api/generations/{generation_id}' in spec['paths']
