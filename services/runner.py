@@ -126,9 +126,11 @@ class Runner:
                 await self._fail(
                     row.id, 'No plan could be made from the events available. Try other interests or dates.'
                 )
-            elif not await in_db(
+            elif await in_db(
                 generations.complete, generation_id=row.id, owner=self.owner, bundles=bundles, now=clock.now()
             ):
+                log.info('generation %s completed', row.id)
+            else:
                 log.info('generation %s finished elsewhere or was cancelled; result dropped', row.id)
         finally:
             keeper.cancel()

@@ -1,0 +1,73 @@
+"""Starts the real app (`python app.py`) as a subprocess on a free port, for process-level tests."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+class AppServer:
+    def __init__(self, data_dir: Path, **settings: str | int | float) -> None:
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.data_dir = data_dir
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST_', 'OPENAI_'))}
+        self.env.update(
+            PORT=str(self.port),
+            DATA_DIR=str(data_dir),
+            DATABASE_URL=f'sqlite:///{data_dir}/trip_bundles.db',
+            RATE_LIMIT_PER_HOUR='0',
+            **{k.upper(): str(v) for k, v in settings.items()},
+        )
+        self.process: subprocess.Popen | None = None
+        self.logs: list[Path] = []
+
+    def start(self, timeout: float = 30) -> 'AppServer':
+        log = self.data_dir / f'server-{len(self.logs)}.log'
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.logs.append(log)
+        with log.open('wb') as out:  # the child keeps its own handle
+            self.process = subprocess.Popen(
+                [sys.executable, 'app.py'], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'server exited: {log.read_text()[-2000:]}')
+            try:
+                if httpx.get(f'{self.url}/healthz', timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f'server did not start: {log.read_text()[-2000:]}')
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, leases stay held until they expire."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def log_text(self) -> str:
+        return '\n'.join(path.read_text(errors='replace') for path in self.logs)

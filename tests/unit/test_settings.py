@@ -1,0 +1,40 @@
+"""Bad settings stop the start with one clear line naming the setting; the storage secret is kept."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from settings import settings
+from tests.server import ROOT
+
+
+@pytest.mark.parametrize(
+    ('name', 'value'),
+    [('PORT', 'eighty'), ('PORT', '70000'), ('PLANNER', 'magic'), ('MAX_CONCURRENT_GENERATIONS', '0'),
+     ('POLL_INTERVAL_S', '-1'), ('RATE_LIMIT_PER_HOUR', 'lots')],
+)
+def test_a_bad_setting_stops_the_app_with_one_line(name: str, value: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST_')} | {name: value}
+    result = subprocess.run(
+        [sys.executable, 'app.py'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f'Invalid setting {name}:')
+
+
+def test_storage_secret_is_generated_once_and_kept() -> None:
+    first = settings.storage_secret_value()
+    assert len(first) >= 32
+    assert settings.storage_secret_value() == first
+    assert (settings.data_dir / 'storage_secret').read_text().strip() == first
+
+
+def test_auto_planner_uses_openai_only_with_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, 'planner', 'auto')
+    assert settings.resolved_planner() == 'offline'
+    monkeypatch.setattr(settings, 'openai_api_key', 'sk-test')
+    assert settings.resolved_planner() == 'openai'
