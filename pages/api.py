@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST as PROMETHEUS_CONTENT_TYPE
 from sqlalchemy import text
 
 from models.generation import GenerationCreate, GenerationCreated, GenerationPublic
-from services import clock, generations, runner
+from services import clock, generations, metrics, runner
 from services.runner import in_db
 
 router = APIRouter()
@@ -71,6 +72,12 @@ async def healthz() -> Response:
     except Exception:  # any database failure means "not healthy"; the detail is logged by SQLAlchemy
         return JSONResponse({'status': 'unavailable'}, status_code=503)
     return JSONResponse({'status': 'ok'})
+
+
+@router.get('/metrics', include_in_schema=False)
+async def prometheus_metrics() -> Response:
+    await in_db(metrics.refresh_database_gauges, now=clock.now())
+    return Response(metrics.exposition(), media_type=PROMETHEUS_CONTENT_TYPE)
 
 
 def _ping(*, session) -> None:

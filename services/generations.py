@@ -158,12 +158,15 @@ def list_generations(*, session: Session, ids: list[str], now: datetime, limit: 
     return list(session.exec(query).all())
 
 
-def cancel_generation(*, session: Session, generation_id: str, now: datetime) -> Generation | None:
-    """Cancels a running generation; a finished one is returned unchanged. None when not found."""
+def cancel_generation(*, session: Session, generation_id: str, now: datetime) -> tuple[Generation | None, bool]:
+    """Cancels a running generation; a finished one is returned unchanged.
+
+    Returns the row (None when not found) and whether this call cancelled it.
+    """
     row = get_generation(session=session, generation_id=generation_id, now=now)
     if row is None:
-        return None
-    session.exec(
+        return None, False
+    result = session.exec(
         update(Generation)
         .where(col(Generation.id) == generation_id, col(Generation.status).in_(RUNNING_STATUSES))
         .values(
@@ -178,7 +181,7 @@ def cancel_generation(*, session: Session, generation_id: str, now: datetime) ->
     )
     session.commit()
     session.refresh(row)
-    return row
+    return row, result.rowcount == 1
 
 
 # --- The lifecycle: claims, leases, progress and finishing (used by the runner) ---

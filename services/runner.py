@@ -16,7 +16,7 @@ from typing import Any
 
 from models.db import session_scope
 from models.generation import Generation, Preferences, TimeWindow
-from services import clock, generations
+from services import clock, generations, metrics
 from services.planners import registry
 from services.planners.base import PlannerError, PlanRequest
 from settings import settings
@@ -111,25 +111,24 @@ class Runner:
             bundles = await asyncio.wait_for(plan, timeout=remaining)
         except TimeoutError:
             minutes = max(1, round((row.deadline_at - row.created_at).total_seconds() / 60))
-            await self._fail(row.id, generations.DEADLINE_MESSAGE.format(minutes=minutes))
+            await self._fail(row, generations.DEADLINE_MESSAGE.format(minutes=minutes))
         except PlannerError as error:
-            await self._fail(row.id, error.user_message)
+            await self._fail(row, error.user_message)
         except asyncio.CancelledError:
             if _being_cancelled():
                 raise  # server shutdown: the row keeps its status and is resumed after the restart
             log.info('generation %s stopped: cancelled or taken over', row.id)
         except Exception:
             log.exception('generation %s: planner crashed', row.id)
-            await self._fail(row.id, UNEXPECTED_ERROR)
+            await self._fail(row, UNEXPECTED_ERROR)
         else:
             if not bundles:
-                await self._fail(
-                    row.id, 'No plan could be made from the events available. Try other interests or dates.'
-                )
+                await self._fail(row, 'No plan could be made from the events available. Try other interests or dates.')
             elif await in_db(
                 generations.complete, generation_id=row.id, owner=self.owner, bundles=bundles, now=clock.now()
             ):
                 log.info('generation %s completed', row.id)
+                metrics.record_finished('completed', created_at=row.created_at, finished_at=clock.now())
             else:
                 log.info('generation %s finished elsewhere or was cancelled; result dropped', row.id)
         finally:
@@ -140,8 +139,10 @@ class Runner:
         planner = registry.get_planner(planner_name)
         return await planner.plan(request, _RowContext(self, request.generation_id))
 
-    async def _fail(self, generation_id: str, message: str) -> None:
-        await in_db(generations.fail, generation_id=generation_id, owner=self.owner, error=message, now=clock.now())
+    async def _fail(self, row: Generation, message: str) -> None:
+        if await in_db(generations.fail, generation_id=row.id, owner=self.owner, error=message, now=clock.now()):
+            log.info('generation %s failed: %s', row.id, message)
+            metrics.record_finished('failed', created_at=row.created_at, finished_at=clock.now())
 
     async def _keep_lease(self, generation_id: str, plan: asyncio.Future) -> None:
         """Renews the lease while planning; stops the plan if the row was cancelled or taken over."""
@@ -173,6 +174,7 @@ class _RowContext:
         await self._write(generations.save_planner_state, state=state)
 
     async def add_usage(self, usage: dict[str, int]) -> None:
+        metrics.record_usage(usage)
         await self._write(generations.add_usage, usage=usage)
 
     async def _write(self, function: Callable[..., bool], **kwargs: Any) -> None:
@@ -221,7 +223,12 @@ async def start_generation(
 
 
 async def cancel_generation(generation_id: str) -> Generation | None:
-    row = await in_db(generations.cancel_generation, generation_id=generation_id, now=clock.now())
-    if row is not None and _runner is not None:
+    now = clock.now()
+    row, was_running = await in_db(generations.cancel_generation, generation_id=generation_id, now=now)
+    if row is None:
+        return None
+    if was_running:
+        metrics.record_finished('cancelled', created_at=row.created_at, finished_at=now)
+    if _runner is not None:
         _runner.stop_local(generation_id)
     return row

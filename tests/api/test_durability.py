@@ -17,7 +17,11 @@ pytestmark = pytest.mark.slow
 def server(tmp_path: Path):
     # A slow planner (1 s a step), short leases and a quick sweep, so a crash is recovered in seconds.
     app = AppServer(
-        tmp_path / 'server', offline_step_delay_s=1, lease_seconds=2, recovery_interval_s=1, max_concurrent_generations=4
+        tmp_path / 'server',
+        offline_step_delay_s=1,
+        lease_seconds=2,
+        recovery_interval_s=1,
+        max_concurrent_generations=4,
     )
     yield app
     app.stop()

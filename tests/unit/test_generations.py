@@ -109,9 +109,11 @@ def test_only_the_lease_owner_records_progress_and_finishes(session: Session) ->
 def test_cancel_stops_a_running_row_and_leaves_finished_ones(session: Session) -> None:
     row = create(session)
     generations.claim(session=session, generation_id=row.id, owner='a', now=NOW)
-    assert generations.cancel_generation(session=session, generation_id=row.id, now=NOW).status == 'cancelled'
+    cancelled, changed = generations.cancel_generation(session=session, generation_id=row.id, now=NOW)
+    assert cancelled.status == 'cancelled' and changed
     assert not generations.complete(session=session, generation_id=row.id, owner='a', bundles=[], now=NOW)
-    assert generations.cancel_generation(session=session, generation_id=row.id, now=NOW).status == 'cancelled'
+    again, changed = generations.cancel_generation(session=session, generation_id=row.id, now=NOW)
+    assert again.status == 'cancelled' and not changed
 
 
 @pytest.mark.parametrize('bad_id', ['nope', '123', '', 'A' * 36, '../etc/passwd'])

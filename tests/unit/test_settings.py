@@ -12,14 +12,18 @@ from tests.server import ROOT
 
 @pytest.mark.parametrize(
     ('name', 'value'),
-    [('PORT', 'eighty'), ('PORT', '70000'), ('PLANNER', 'magic'), ('MAX_CONCURRENT_GENERATIONS', '0'),
-     ('POLL_INTERVAL_S', '-1'), ('RATE_LIMIT_PER_HOUR', 'lots')],
+    [
+        ('PORT', 'eighty'),
+        ('PORT', '70000'),
+        ('PLANNER', 'magic'),
+        ('MAX_CONCURRENT_GENERATIONS', '0'),
+        ('POLL_INTERVAL_S', '-1'),
+        ('RATE_LIMIT_PER_HOUR', 'lots'),
+    ],
 )
 def test_a_bad_setting_stops_the_app_with_one_line(name: str, value: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST_')} | {name: value}
-    result = subprocess.run(
-        [sys.executable, 'app.py'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([sys.executable, 'app.py'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

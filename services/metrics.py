@@ -1,0 +1,78 @@
+"""Prometheus metrics of the original design's monitoring section, served at /metrics.
+
+Counters and histograms are per process (they restart with it, as Prometheus expects); the
+database-derived gauges are read at scrape time so they are true for every instance.
+"""
+
+from datetime import datetime
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, col, select
+
+from models.generation import FINISHED_STATUSES, Generation
+from settings import settings
+
+registry = CollectorRegistry()
+
+generations_finished = Counter(
+    'trip_bundles_generations_finished', 'Generations that reached an end state', ['status'], registry=registry
+)
+generation_duration = Histogram(
+    'trip_bundles_generation_duration_seconds',
+    'From creation to the end state',
+    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1200),
+    registry=registry,
+)
+polls = Counter('trip_bundles_polls', 'Database reads made by open loading pages', registry=registry)
+polls_per_generation = Histogram(
+    'trip_bundles_polls_per_generation',
+    'Reads one loading page made before it saw the end state',
+    buckets=(1, 2, 5, 10, 30, 60, 120, 300),
+    registry=registry,
+)
+llm_errors = Counter('trip_bundles_llm_errors', 'LLM call failures by kind', ['kind'], registry=registry)
+llm_tokens = Counter('trip_bundles_llm_tokens', 'Tokens used by the OpenAI planner', ['kind'], registry=registry)
+generations_stored = Gauge('trip_bundles_generations_stored', 'Rows by status', ['status'], registry=registry)
+rows_pending_cleanup = Gauge(
+    'trip_bundles_rows_pending_cleanup', 'Finished rows past their expiry, waiting for the TTL job', registry=registry
+)
+database_size = Gauge('trip_bundles_database_size_bytes', 'SQLite file size (0 for other databases)', registry=registry)
+
+STATUSES = ('pending', 'processing', 'completed', 'failed', 'cancelled')
+
+
+def record_finished(status: str, *, created_at: datetime, finished_at: datetime) -> None:
+    generations_finished.labels(status=status).inc()
+    generation_duration.observe(max(0.0, (finished_at - created_at).total_seconds()))
+
+
+def record_usage(usage: dict[str, int]) -> None:
+    for kind in ('input_tokens', 'output_tokens', 'reasoning_tokens'):
+        if usage.get(kind):
+            llm_tokens.labels(kind=kind.removesuffix('_tokens')).inc(usage[kind])
+
+
+def refresh_database_gauges(*, session: Session, now: datetime) -> None:
+    counts = dict(session.exec(select(Generation.status, func.count()).group_by(Generation.status)).all())
+    for status in STATUSES:
+        generations_stored.labels(status=status).set(counts.get(status, 0))
+    expired = session.exec(
+        select(func.count()).where(col(Generation.status).in_(FINISHED_STATUSES), col(Generation.expires_at) <= now)
+    ).one()
+    rows_pending_cleanup.set(expired)
+    database_size.set(_sqlite_file_size())
+
+
+def _sqlite_file_size() -> int:
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != 'sqlite' or not url.database or url.database == ':memory:':
+        return 0
+    files = [Path(url.database), Path(f'{url.database}-wal')]
+    return sum(path.stat().st_size for path in files if path.exists())
+
+
+def exposition() -> bytes:
+    return generate_latest(registry)
