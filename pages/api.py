@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST as PROMETHEUS_CONTENT_TYPE
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from models.generation import GenerationCreate, GenerationCreated, GenerationPublic
@@ -17,11 +18,43 @@ NOT_FOUND = {'error': 'Generation not found'}
 MAX_IDEMPOTENCY_KEY = 200
 
 
+class ApiError(BaseModel):
+    error: str
+
+
+class Problem(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationProblem(ApiError):
+    field: str
+    reason: str
+    detail: list[Problem]
+
+
+NOT_FOUND_RESPONSE = {404: {'model': ApiError, 'description': 'Unknown, malformed or expired id'}}
+INVALID_RESPONSE = {422: {'model': ValidationProblem, 'description': 'The first invalid field and why'}}
+
+
 def client_id_of(request: Request) -> str:
     return f'ip:{request.client.host if request.client else "unknown"}'
 
 
-@router.post('/api/generations', response_model=GenerationCreated, tags=['generations'])
+@router.post(
+    '/api/generations',
+    response_model=GenerationCreated,
+    responses={
+        **INVALID_RESPONSE,
+        413: {'model': ApiError, 'description': 'Body too large'},
+        429: {
+            'model': ApiError,
+            'description': 'Too many generations from this client',
+            'headers': {'Retry-After': {'schema': {'type': 'integer'}, 'description': 'Seconds to wait'}},
+        },
+    },
+    tags=['generations'],
+)
 async def create_generation(
     body: GenerationCreate,
     request: Request,
@@ -42,7 +75,7 @@ async def create_generation(
 @router.get(
     '/api/generations/{generation_id}',
     response_model=GenerationPublic,
-    responses={404: {'description': 'Unknown, malformed or expired id'}},
+    responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE},
     tags=['generations'],
 )
 async def read_generation(generation_id: str) -> GenerationPublic | JSONResponse:
@@ -55,7 +88,7 @@ async def read_generation(generation_id: str) -> GenerationPublic | JSONResponse
 @router.delete(
     '/api/generations/{generation_id}',
     response_model=GenerationPublic,
-    responses={404: {'description': 'Unknown, malformed or expired id'}},
+    responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE},
     tags=['generations'],
 )
 async def cancel_generation(generation_id: str) -> GenerationPublic | JSONResponse:
@@ -65,12 +98,12 @@ async def cancel_generation(generation_id: str) -> GenerationPublic | JSONRespon
     return GenerationPublic.from_row(row)
 
 
-@router.get('/healthz', tags=['ops'])
+@router.get('/healthz', tags=['ops'], responses={503: {'model': ApiError, 'description': 'Database unavailable'}})
 async def healthz() -> Response:
     try:
         await in_db(_ping)
     except Exception:  # any database failure means "not healthy"; the detail is logged by SQLAlchemy
-        return JSONResponse({'status': 'unavailable'}, status_code=503)
+        return JSONResponse({'error': 'Database unavailable'}, status_code=503)
     return JSONResponse({'status': 'ok'})
 
 
