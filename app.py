@@ -4,6 +4,7 @@ import logging
 
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, background_tasks, ui
+from sqlalchemy.exc import OperationalError
 
 from models.db import create_db_and_tables, session_scope
 from pages import api
@@ -36,6 +37,7 @@ app.on_startup(startup)
 app.on_shutdown(shutdown)
 app.include_router(api.router)
 app.add_middleware(api.BodySizeLimit)
+app.add_exception_handler(OperationalError, api.database_unavailable)
 app.add_exception_handler(RequestValidationError, lambda _request, exc: api.validation_error_response(exc.errors()))
 
 if __name__ in {'__main__', '__mp_main__'}:

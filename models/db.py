@@ -36,24 +36,24 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def build_engine(url: str) -> Engine:
+def build_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != 'sqlite':
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ':memory:':
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': SQLITE_BUSY_TIMEOUT_MS / 1000})
-    event.listen(engine, 'connect', _sqlite_pragmas)
+    engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': busy_timeout_ms / 1000})
+
+    def set_pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA journal_mode=WAL')
+        cursor.execute(f'PRAGMA busy_timeout={busy_timeout_ms}')
+        cursor.execute('PRAGMA synchronous=NORMAL')
+        cursor.execute('PRAGMA foreign_keys=ON')
+        cursor.close()
+
+    event.listen(engine, 'connect', set_pragmas)
     return engine
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute('PRAGMA journal_mode=WAL')
-    cursor.execute(f'PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}')
-    cursor.execute('PRAGMA synchronous=NORMAL')
-    cursor.execute('PRAGMA foreign_keys=ON')
-    cursor.close()
 
 
 _engine: Engine | None = None

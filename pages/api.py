@@ -1,5 +1,6 @@
 """The JSON API (DESIGN.md section 3): a second front door onto the same services as the pages."""
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
@@ -34,6 +35,7 @@ class ValidationProblem(ApiError):
 
 
 NOT_FOUND_RESPONSE = {404: {'model': ApiError, 'description': 'Unknown, malformed or expired id'}}
+UNAVAILABLE_RESPONSE = {503: {'model': ApiError, 'description': 'Database busy or unavailable; retry later'}}
 INVALID_RESPONSE = {422: {'model': ValidationProblem, 'description': 'The first invalid field and why'}}
 
 
@@ -46,6 +48,7 @@ def client_id_of(request: Request) -> str:
     response_model=GenerationCreated,
     responses={
         **INVALID_RESPONSE,
+        **UNAVAILABLE_RESPONSE,
         413: {'model': ApiError, 'description': 'Body too large'},
         429: {
             'model': ApiError,
@@ -75,7 +78,7 @@ async def create_generation(
 @router.get(
     '/api/generations/{generation_id}',
     response_model=GenerationPublic,
-    responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE},
+    responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE, **UNAVAILABLE_RESPONSE},
     tags=['generations'],
 )
 async def read_generation(generation_id: str) -> GenerationPublic | JSONResponse:
@@ -88,7 +91,7 @@ async def read_generation(generation_id: str) -> GenerationPublic | JSONResponse
 @router.delete(
     '/api/generations/{generation_id}',
     response_model=GenerationPublic,
-    responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE},
+    responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE, **UNAVAILABLE_RESPONSE},
     tags=['generations'],
 )
 async def cancel_generation(generation_id: str) -> GenerationPublic | JSONResponse:
@@ -115,6 +118,16 @@ async def prometheus_metrics() -> Response:
 
 def _ping(*, session) -> None:
     session.exec(text('SELECT 1'))
+
+
+def database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    """A locked or unwritable database: a clear, retryable answer instead of a 500; nothing stored is lost."""
+    logging.getLogger(__name__).warning('database unavailable: %s', error)
+    return JSONResponse(
+        {'error': 'The service is busy right now; please try again in a few seconds.'},
+        status_code=503,
+        headers={'Retry-After': '5'},
+    )
 
 
 def invalid(field: str, reason: str) -> JSONResponse:

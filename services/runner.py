@@ -14,6 +14,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
 from models.db import session_scope
 from models.generation import Generation, Preferences, TimeWindow
 from services import clock, generations, metrics
@@ -90,10 +93,12 @@ class Runner:
 
     async def _run(self, generation_id: str) -> None:
         async with self._slots:
-            row = await in_db(generations.claim, generation_id=generation_id, owner=self.owner, now=clock.now())
-            if row is None:
-                return
-            await self._execute(row)
+            try:
+                row = await in_db(generations.claim, generation_id=generation_id, owner=self.owner, now=clock.now())
+                if row is not None:
+                    await self._execute(row)
+            except OperationalError as error:  # database locked or unwritable: nothing is lost, retry later
+                log.warning('generation %s left to the recovery sweep: database unavailable (%s)', generation_id, error)
 
     async def _execute(self, row: Generation) -> None:
         request = PlanRequest(
@@ -124,9 +129,7 @@ class Runner:
         else:
             if not bundles:
                 await self._fail(row, 'No plan could be made from the events available. Try other interests or dates.')
-            elif await in_db(
-                generations.complete, generation_id=row.id, owner=self.owner, bundles=bundles, now=clock.now()
-            ):
+            elif await self._write_end(generations.complete, generation_id=row.id, bundles=bundles):
                 log.info('generation %s completed', row.id)
                 metrics.record_finished('completed', created_at=row.created_at, finished_at=clock.now())
             else:
@@ -140,17 +143,33 @@ class Runner:
         return await planner.plan(request, _RowContext(self, request.generation_id))
 
     async def _fail(self, row: Generation, message: str) -> None:
-        if await in_db(generations.fail, generation_id=row.id, owner=self.owner, error=message, now=clock.now()):
+        if await self._write_end(generations.fail, generation_id=row.id, error=message):
             log.info('generation %s failed: %s', row.id, message)
             metrics.record_finished('failed', created_at=row.created_at, finished_at=clock.now())
+
+    async def _write_end(self, function: Callable[..., bool], **kwargs: Any) -> bool:
+        """Writes the end state, retrying a locked database for a while (within our lease)."""
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(OperationalError),
+            wait=wait_exponential(multiplier=0.2, max=3),
+            stop=stop_after_delay(self.lease_seconds / 2),
+            reraise=True,
+        ):
+            with attempt:
+                return await in_db(function, owner=self.owner, now=clock.now(), **kwargs)
+        return False
 
     async def _keep_lease(self, generation_id: str, plan: asyncio.Future) -> None:
         """Renews the lease while planning; stops the plan if the row was cancelled or taken over."""
         while not plan.done():
             await asyncio.sleep(self.lease_seconds / 3)
-            renewed = await in_db(
-                generations.renew_lease, generation_id=generation_id, owner=self.owner, now=clock.now()
-            )
+            try:
+                renewed = await in_db(
+                    generations.renew_lease, generation_id=generation_id, owner=self.owner, now=clock.now()
+                )
+            except OperationalError as error:  # a busy database must not stop the plan; try again soon
+                log.warning('lease renewal of %s failed: %s', generation_id, error)
+                continue
             if not renewed:
                 plan.cancel()
                 return
@@ -178,7 +197,11 @@ class _RowContext:
         await self._write(generations.add_usage, usage=usage)
 
     async def _write(self, function: Callable[..., bool], **kwargs: Any) -> None:
-        owned = await in_db(function, generation_id=self._id, owner=self._runner.owner, now=clock.now(), **kwargs)
+        try:
+            owned = await in_db(function, generation_id=self._id, owner=self._runner.owner, now=clock.now(), **kwargs)
+        except OperationalError as error:  # progress is best effort: a busy database must not fail the plan
+            log.warning('generation %s: progress not saved (%s)', self._id, error)
+            return
         if not owned:
             self._runner.stop_local(self._id)
 
