@@ -7,13 +7,14 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from services import clock, generations
+from services import clock, demo_catalog, generations
 from services.runner import get_runner, in_db
 from settings import settings
 
 log = logging.getLogger(__name__)
 
 CLEANUP_INTERVAL_S = 600
+DEMO_REFRESH_INTERVAL_S = 6 * 3600  # several times a day: a restart-free server still rolls over at midnight
 
 _scheduler: AsyncIOScheduler | None = None
 
@@ -29,12 +30,18 @@ async def cleanup_expired() -> int:
     return deleted
 
 
+async def refresh_demo_catalog() -> None:
+    """Rolls the demo programme forward a day, so "this weekend" always has events."""
+    await in_db(demo_catalog.refresh_demo_catalog, now=clock.now())
+
+
 def start_scheduler() -> AsyncIOScheduler:
     global _scheduler
     scheduler = AsyncIOScheduler(timezone='UTC')
     jobs = [
         ('recovery-sweep', recovery_sweep, settings.recovery_interval_s),
         ('ttl-cleanup', cleanup_expired, CLEANUP_INTERVAL_S),
+        *([('demo-refresh', refresh_demo_catalog, DEMO_REFRESH_INTERVAL_S)] if settings.demo_catalog else []),
     ]
     for job_id, function, seconds in jobs:
         # coalesce + one instance: a slow run is never stacked with the next one.
