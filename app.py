@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from models.db import create_db_and_tables, session_scope
 from pages import api
-from services import clock, demo_catalog, runner, scheduler
+from services import clock, demo_catalog, metrics, runner, scheduler
 from settings import settings
 
 logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
@@ -26,6 +26,7 @@ def startup() -> None:
     )
     background_tasks.create(started.recover(), name='resume generations')
     scheduler.start_scheduler()
+    background_tasks.create(metrics.watch_event_loop_lag(), name='event loop lag')
 
 
 async def shutdown() -> None:

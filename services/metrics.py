@@ -4,6 +4,7 @@ Counters and histograms are per process (they restart with it, as Prometheus exp
 database-derived gauges are read at scrape time so they are true for every instance.
 """
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
@@ -41,7 +42,24 @@ rows_pending_cleanup = Gauge(
 )
 database_size = Gauge('trip_bundles_database_size_bytes', 'SQLite file size (0 for other databases)', registry=registry)
 
+event_loop_lag = Histogram(
+    'trip_bundles_event_loop_lag_seconds',
+    'How late a 100 ms timer fires: time the event loop was blocked',
+    buckets=(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+    registry=registry,
+)
+
+LAG_PROBE_INTERVAL_S = 0.1
 STATUSES = ('pending', 'processing', 'completed', 'failed', 'cancelled')
+
+
+async def watch_event_loop_lag() -> None:
+    """Runs for the life of the server: every page, poll and plan shares this loop, so lag is felt by all."""
+    loop = asyncio.get_running_loop()
+    while True:
+        expected = loop.time() + LAG_PROBE_INTERVAL_S
+        await asyncio.sleep(LAG_PROBE_INTERVAL_S)
+        event_loop_lag.observe(max(0.0, loop.time() - expected))
 
 
 def record_finished(status: str, *, created_at: datetime, finished_at: datetime) -> None:

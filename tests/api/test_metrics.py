@@ -53,3 +53,4 @@ async def test_counters_follow_generations(user: User, monkeypatch: pytest.Monke
     assert after[('trip_bundles_generations_stored', (('status', 'completed'),))] == 2
     assert after[('trip_bundles_rows_pending_cleanup', ())] == 0
     assert after[('trip_bundles_database_size_bytes', ())] > 0
+    assert after[('trip_bundles_event_loop_lag_seconds_count', ())] > 0
