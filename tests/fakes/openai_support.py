@@ -99,15 +99,17 @@ def plan_request(budget: float | None = 60, saved_state: dict[str, Any] | None =
     )
 
 
-def point_openai_at(server: FakeResponsesServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real SDK talks to the fake: base URL, a test key, fast failure settings."""
+def point_openai_at(server: FakeResponsesServer | str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real SDK talks to the fake (a server or its URL): base URL, a test key, fast failure settings."""
+    url = server if isinstance(server, str) else server.url
+    encrypted = True if isinstance(server, str) else server.expect_encrypted_reasoning
     for name in ('OPENAI_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID'):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(settings, 'openai_base_url', server.url)
+    monkeypatch.setattr(settings, 'openai_base_url', url)
     monkeypatch.setattr(settings, 'openai_api_key', SecretStr('test-key'))
     monkeypatch.setattr(settings, 'openai_model', 'fake-reasoner')
     monkeypatch.setattr(settings, 'openai_reasoning_effort', 'low')
-    monkeypatch.setattr(settings, 'openai_encrypted_reasoning', server.expect_encrypted_reasoning)
+    monkeypatch.setattr(settings, 'openai_encrypted_reasoning', encrypted)
     monkeypatch.setattr(settings, 'openai_timeout_s', 5)
     monkeypatch.setattr(settings, 'openai_max_retries', 0)
     monkeypatch.setattr(settings, 'openai_max_turns', 6)
