@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import openai
 from openai import AsyncOpenAI
+from openai.types.responses import Response, ResponseFunctionToolCall, ResponseOutputItem
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlmodel import Session
 
@@ -183,7 +184,7 @@ class _Run:
         while True:
             response = await self._next_response()
             self._conversation.items.extend(_resendable(response.output))
-            calls = [item for item in response.output if item.type == 'function_call']
+            calls = [item for item in response.output if isinstance(item, ResponseFunctionToolCall)]
             if calls:
                 await self._answer_calls(calls)
             else:
@@ -192,7 +193,7 @@ class _Run:
                     return bundles
             await self._context.save_state(self._conversation.to_state())
 
-    async def _next_response(self) -> Any:
+    async def _next_response(self) -> Response:
         """A usable response; an `incomplete` one without anything usable is asked for once more."""
         for attempt in range(2):
             response = await self._create()
@@ -212,7 +213,7 @@ class _Run:
                 await self._context.report('The AI planner ran out of room; trying that step again')
         raise PlannerError(OUT_OF_ROOM)
 
-    async def _create(self) -> Any:
+    async def _create(self) -> Response:
         conversation = self._conversation
         max_turns = settings.openai_max_turns
         if conversation.turns >= max_turns + EXTRA_TURNS:
@@ -242,7 +243,7 @@ class _Run:
         await self._context.add_usage(_usage(response))
         return response
 
-    async def _answer_calls(self, calls: list[Any]) -> None:
+    async def _answer_calls(self, calls: list[ResponseFunctionToolCall]) -> None:
         """One function_call_output per call, in call order (parallel calls arrive in one response)."""
         spent = self._conversation.turns >= settings.openai_max_turns
         for call in calls:
@@ -252,7 +253,7 @@ class _Run:
                 output = await self._tools.run(call.name, call.arguments)
             self._conversation.items.append({'type': 'function_call_output', 'call_id': call.call_id, 'output': output})
 
-    async def _conclude(self, response: Any) -> list[Bundle] | None:
+    async def _conclude(self, response: Response) -> list[Bundle] | None:
         """The bundles, or None when one more turn was asked for (invalid JSON or a repair)."""
         text, refusal = _final_text(response.output)
         if refusal:
@@ -299,7 +300,7 @@ class _Run:
         return bundles
 
 
-def _resendable(output: Iterable[Any]) -> list[dict[str, Any]]:
+def _resendable(output: Iterable[ResponseOutputItem]) -> list[dict[str, Any]]:
     """Output items as the input of the next turn: all of them, in order, without SDK-only fields."""
     items = []
     for item in output:
@@ -320,11 +321,11 @@ def _strip_sdk_fields(value: Any) -> Any:
     return value
 
 
-def _has_usable_output(output: Sequence[Any]) -> bool:
+def _has_usable_output(output: Sequence[ResponseOutputItem]) -> bool:
     return any(item.type == 'function_call' for item in output) or bool(_final_text(output)[0])
 
 
-def _final_text(output: Iterable[Any]) -> tuple[str, str | None]:
+def _final_text(output: Iterable[ResponseOutputItem]) -> tuple[str, str | None]:
     """The answer's text and, if the model refused, its refusal."""
     texts, refusals = [], []
     for item in output:
@@ -338,7 +339,7 @@ def _final_text(output: Iterable[Any]) -> tuple[str, str | None]:
     return ''.join(texts), ' '.join(refusals) or None
 
 
-def _usage(response: Any) -> dict[str, int]:
+def _usage(response: Response) -> dict[str, int]:
     usage = response.usage
     if usage is None:  # some compatible servers send none
         return {}
