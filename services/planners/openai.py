@@ -42,6 +42,8 @@ TOOL_SEARCH_LIMIT = 40  # keeps one tool output (and so every later turn's input
 DESCRIPTION_CHARS = 200
 MIN_EVENTS_PER_BUNDLE = 2
 MAX_TAGS = 6
+# Model texts are clipped so a runaway answer cannot flood a bundle card.
+TITLE_CHARS, BUNDLE_DESCRIPTION_CHARS, WHY_CHARS = 80, 700, 240
 # Fields the SDK adds to parsed items that the API rejects when they are sent back.
 SDK_ONLY_FIELDS = ('parsed_arguments', 'parsed')
 
@@ -570,8 +572,8 @@ def _hydrate(draft: _DraftBundle, events: dict[str, EventPublic]) -> Bundle:
     keyed = sorted(((events[k.event_id], k.why) for k in draft.key_events), key=lambda pair: pair[0].starts_at)
     key_events = [_key_event(event, why) for event, why in keyed]
     return Bundle(
-        title=draft.title.strip(),
-        description=draft.description.strip(),
+        title=_clip(draft.title, TITLE_CHARS),
+        description=_clip(draft.description, BUNDLE_DESCRIPTION_CHARS),
         image_url=next((e.image_url for e, _ in keyed if e.image_url), ''),
         tags=draft.tags,
         key_events=key_events,
@@ -592,7 +594,7 @@ def _key_event(event: EventPublic, why: str) -> KeyEvent:
         tags=event.tags,
         url=event.url,
         image_url=event.image_url,
-        why=why.strip(),
+        why=_clip(why, WHY_CHARS),
     )
 
 
