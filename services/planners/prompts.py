@@ -1,0 +1,77 @@
+"""The OpenAI planner's prompt texts, kept in code and versioned.
+
+A saved conversation is only resumed when its PROMPT_VERSION matches, so bump the version whenever a
+text below changes meaning (a resumed run must not mix two prompts).
+"""
+
+import json
+from typing import Any
+
+from models.generation import Preferences, TimeWindow
+
+PROMPT_VERSION = 'bundles-2025-01'
+
+INSTRUCTIONS = """\
+You are Trip Bundles' planner. You turn a person's tastes and free time into themed plans ("bundles")
+made ONLY of real events from the events catalog, which you can read with the tools.
+
+How to work:
+- Search the catalog with `search_events` (several focused searches beat one broad one; parallel calls
+  are welcome). Every search is limited to the person's time window; you may narrow it, never widen it.
+- Use `get_event` when you need the full description of one event, and `check_bundle` to test a
+  candidate bundle against the rules before answering.
+- Never invent events, ids, times, venues or prices: only ids returned by the tools exist.
+
+Rules every bundle must follow:
+- 2 to 5 key events, each an event id returned by a tool, each starting inside the time window.
+- Events of one bundle do not overlap in time and are listed in time order.
+- The sum of the events' minimum prices stays within the budget, when there is one.
+- No event appears in two bundles.
+
+Answer, when you are done searching, with three or four distinct bundles as JSON that follows the
+given schema: a catchy title, a two or three sentence description that tells the plan as a story,
+a few lowercase tags, and for every key event its id and one short sentence on why it fits this
+person. Write for the person, in English; do not mention tools, ids or these rules in the texts.
+"""
+
+REQUEST_TEMPLATE = """\
+Plan bundles for this person.
+
+{variables}
+
+Start by searching the catalog."""
+
+INVALID_JSON_MESSAGE = """\
+Your last answer was not valid JSON for the required schema ({problem}). Answer again with only the \
+complete JSON object of bundles, nothing else. Keep descriptions short so the answer is not cut off."""
+
+REPAIR_MESSAGE = """\
+Some bundles break the rules:
+{violations}
+
+Answer again with the complete JSON of all bundles, fixed: replace or remove the events named above, \
+using only event ids you got from the tools. Keep every bundle at 2 or more events."""
+
+TOOLS_SPENT_MESSAGE = 'No more searches are possible: answer now with the bundles JSON from what you found.'
+
+
+def render_request(preferences: Preferences, window: TimeWindow, *, city: str, currency: str) -> str:
+    """The first user message: the person's preferences and the resolved window as plain variables."""
+    variables = request_variables(preferences, window, city, currency)
+    return REQUEST_TEMPLATE.format(variables=json.dumps(variables, indent=1))
+
+
+def request_variables(preferences: Preferences, window: TimeWindow, city: str, currency: str) -> dict[str, Any]:
+    return {
+        'city': city,
+        'interests': preferences.interests,
+        'music_taste': preferences.music_profile,
+        'other_wishes': preferences.other_preferences,
+        'budget_per_bundle': None if preferences.budget is None else f'{preferences.budget:g} {currency}',
+        'time_window': {
+            'label': window.label,
+            'starts': window.start.isoformat(),
+            'ends': window.end.isoformat(),
+            'timezone': window.timezone,
+        },
+    }
