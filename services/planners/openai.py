@@ -28,7 +28,7 @@ from sqlmodel import Session
 from models.catalog import BOOKABLE_STATUSES, CATEGORIES, EventPublic, Price
 from models.db import session_scope
 from models.generation import Bundle, KeyEvent, TimeWindow
-from services import catalog
+from services import catalog, metrics
 from services.planners import prompts
 from services.planners.base import PlanContext, PlannerError, PlanRequest
 from services.timeframes import describe_span
@@ -237,8 +237,10 @@ class _Run:
                 **options,
             )
         except openai.OpenAIError as error:
+            metrics.llm_errors.labels(kind=_error_kind(error)).inc()
             raise _user_error(error) from None
         except ValueError as error:  # a 200 whose body is not JSON: the SDK lets the decoder's error through
+            metrics.llm_errors.labels(kind='malformed_response').inc()
             log.warning('unreadable response body from the AI service: %s', error)
             raise PlannerError(SERVICE_ERROR) from None
         conversation.turns += 1
@@ -352,6 +354,20 @@ def _usage(response: Response) -> dict[str, int]:
         'reasoning_tokens': getattr(details, 'reasoning_tokens', 0) or 0,
         'total_tokens': usage.total_tokens or 0,
     }
+
+
+def _error_kind(error: openai.OpenAIError) -> str:
+    """A low-cardinality label for the metrics: rate_limit, timeout, connection, status_500..."""
+    match error:
+        case openai.RateLimitError():
+            return 'rate_limit'
+        case openai.APITimeoutError():
+            return 'timeout'
+        case openai.APIConnectionError():
+            return 'connection'
+        case openai.APIStatusError():
+            return f'status_{error.status_code}'
+    return 'other'
 
 
 def _user_error(error: openai.OpenAIError) -> PlannerError:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from services import metrics
 from services.planners import openai as planner_module
 from services.planners import prompts
 from services.planners.base import PlannerError
@@ -405,12 +406,14 @@ async def test_a_rate_limit_is_retried_then_succeeds(fake, ids, context, monkeyp
 async def test_a_lasting_rate_limit_says_busy(fake, ids, context, monkeypatch):
     monkeypatch.setattr(settings, 'openai_max_retries', 1)
     fake.add(HttpError(429), HttpError(429))
+    counted = metrics.llm_errors.labels(kind='rate_limit')._value.get()
 
     with pytest.raises(PlannerError) as failure:
         await plan(context)
 
     assert failure.value.user_message == planner_module.BUSY
     assert len(fake.requests) == 2
+    assert metrics.llm_errors.labels(kind='rate_limit')._value.get() == counted + 1
 
 
 async def test_a_persistent_server_error_says_unavailable(fake, ids, context, monkeypatch):
