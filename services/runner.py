@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from models.db import session_scope
-from models.generation import Generation, Preferences, TimeWindow
+from models.generation import Bundle, Generation, Preferences, TimeWindow
 from services import clock, generations, metrics
-from services.planners import registry
+from services.planners import grounding, registry
 from services.planners.base import PlannerError, PlanRequest
 from settings import settings
 
@@ -127,6 +128,7 @@ class Runner:
             log.exception('generation %s: planner crashed', row.id)
             await self._fail(row, UNEXPECTED_ERROR)
         else:
+            bundles = await in_db(_grounded_only, bundles=bundles, request=request)
             if not bundles:
                 await self._fail(row, 'No plan could be made from the events available. Try other interests or dates.')
             elif await self._write_end(generations.complete, generation_id=row.id, bundles=bundles):
@@ -173,6 +175,15 @@ class Runner:
             if not renewed:
                 plan.cancel()
                 return
+
+
+def _grounded_only(*, session: Session, bundles: list[Bundle], request: PlanRequest) -> list[Bundle]:
+    """The last guard before anything is shown: bundles breaking the grounding rule are never stored."""
+    budget = request.preferences.budget
+    violations = grounding.check_bundles(session=session, bundles=bundles, window=request.window, budget=budget)
+    if violations:
+        log.warning('generation %s: dropped ungrounded bundles: %s', request.generation_id, violations[:5])
+    return grounding.drop_invalid(bundles, violations)
 
 
 def _being_cancelled() -> bool:

@@ -1,39 +1,33 @@
-"""A scripted planner: reports the given steps, then returns bundles, raises, or waits to be released."""
+"""A scripted planner: reports the given steps, then returns grounded bundles, raises, or waits to be released."""
 
 import asyncio
-from datetime import timedelta
 
-from models.catalog import Price
-from models.generation import Bundle, KeyEvent
+from models.db import session_scope
+from models.generation import Bundle
+from services import catalog
+from services.planners import grounding
 from services.planners.base import PlanContext, PlanRequest
 
 
 def sample_bundles(request: PlanRequest, count: int = 3) -> list[Bundle]:
-    start = request.window.start
-    return [
-        Bundle(
-            title=f'Plan {n}',
-            description='A test plan',
-            tags=['test'],
-            key_events=[
-                KeyEvent(
-                    event_id=f'evt-{n}',
-                    title=f'Event {n}',
-                    starts_at=start + timedelta(hours=n),
-                    ends_at=start + timedelta(hours=n + 1),
-                    venue='Hall',
-                    neighborhood='Mitte',
-                    price=Price(min=5, max=5, currency='EUR'),
-                    category='music',
-                    tags=['house'],
-                    url='https://tickets.example.com/1',
-                    why='It fits',
-                )
-            ],
-            estimated_cost=Price(min=5, max=5, currency='EUR'),
+    """`count` one-event bundles made of real catalog events of the request's window."""
+    with session_scope() as session:
+        city = catalog.get_city(session=session, name=request.city)
+        events = catalog.search_events(session=session, city=city, window=request.window, limit=count)
+    assert len(events) >= count, 'the test catalog needs more events in this window'
+    bundles = []
+    for n, event in enumerate(events):
+        key_event = grounding.key_event_from(event, why='It fits')
+        bundles.append(
+            Bundle(
+                title=f'Plan {n}',
+                description='A test plan',
+                tags=['test'],
+                key_events=[key_event],
+                estimated_cost=grounding.estimate_cost([key_event]),
+            )
         )
-        for n in range(count)
-    ]
+    return bundles
 
 
 class ScriptedPlanner:
@@ -46,8 +40,10 @@ class ScriptedPlanner:
         error: Exception | None = None,
         hold: bool = False,
         bundles: int = 3,
+        make_bundles=None,
     ) -> None:
         self.steps, self.error, self.bundles = steps, error, bundles
+        self.make_bundles = make_bundles or sample_bundles
         self.release = asyncio.Event()
         if not hold:
             self.release.set()
@@ -65,6 +61,6 @@ class ScriptedPlanner:
             await self.release.wait()
             if self.error is not None:
                 raise self.error
-            return sample_bundles(request, self.bundles)
+            return await asyncio.to_thread(self.make_bundles, request, self.bundles) if self.bundles else []
         finally:
             self.running -= 1

@@ -2,25 +2,29 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
 
 from models import db
 from models.generation import Generation, Preferences
+from services import clock
 from services import runner as runner_module
 from services.planners import registry
 from services.planners.base import PlannerError
 from settings import settings
-from tests.factories import add_city
-from tests.fakes.planners import ScriptedPlanner
+from tests.factories import add_city, add_event, add_venue
+from tests.fakes.planners import ScriptedPlanner, sample_bundles
 
 PREFS = Preferences(interests=['music', 'nightlife'], timeframe='Next 7 days')
 
 
 @pytest.fixture(autouse=True)
 def berlin(session: Session) -> None:
-    add_city(session)
+    venue = add_venue(session, add_city(session), tags=['underground'])
+    for day in range(1, 4):
+        add_event(session, venue, title=f'Night {day}', starts_at=clock.now() + timedelta(days=day))
 
 
 @pytest.fixture
@@ -71,6 +75,17 @@ async def test_a_crash_fails_without_leaking_the_detail(runner, monkeypatch) -> 
     row = await wait_for_status(await start(), 'failed')
     assert row.error == runner_module.UNEXPECTED_ERROR
     assert 'sk-123' not in row.error
+
+
+async def test_ungrounded_bundles_are_never_stored(runner, monkeypatch) -> None:
+    def made_up(request, count):
+        bundles = sample_bundles(request, count)
+        invented = bundles[0].key_events[0].model_copy(update={'title': 'A party the model dreamt up'})
+        return [bundles[0].model_copy(update={'key_events': [invented]}), *bundles[1:]]
+
+    use_planner(monkeypatch, ScriptedPlanner(make_bundles=made_up))
+    row = await wait_for_status(await start(), 'completed')
+    assert [b['title'] for b in row.bundles] == ['Plan 1', 'Plan 2']
 
 
 async def test_no_bundles_is_a_readable_failure(runner, monkeypatch) -> None:
