@@ -23,16 +23,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlalchemy import insert
+from sqlmodel import select
 
-from models import db  # noqa: E402
-from models.catalog import CATEGORIES, City, Event, Venue  # noqa: E402
-from models.generation import Preferences  # noqa: E402
-from services import catalog  # noqa: E402
-from services.planners.base import PlanRequest  # noqa: E402
-from services.planners.offline import OfflinePlanner  # noqa: E402
-from services.timeframes import resolve_window  # noqa: E402
+from models import db
+from models.catalog import CATEGORIES, City, Event, Venue
+from models.generation import Preferences
+from services import catalog
+from services.planners.base import PlanRequest
+from services.planners.offline import OfflinePlanner
+from services.timeframes import resolve_window
 
 NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # a Wednesday, so "This weekend" is a whole weekend
 DAYS = 30
@@ -202,7 +202,11 @@ def main() -> None:
             started = time.perf_counter()
             build_catalog(Path(folder) / 'bench.db', size)
             built = round(time.perf_counter() - started, 1)
-            figures = {'build_s': built, 'search_events': time_search(args.runs), 'offline_planner': time_planner(args.runs)}
+            figures = {
+                'build_s': built,
+                'search_events': time_search(args.runs),
+                'offline_planner': time_planner(args.runs),
+            }
             db.use_engine(None)
         report['catalogs'][str(size)] = figures
         print(f'\n{size:,} events (built in {built} s)')
