@@ -52,8 +52,13 @@ class Venue(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    # Every search is one city and a time range: this index serves it in time order without sorting.
-    __table_args__ = (UniqueConstraint('source', 'source_id'), Index('ix_event_city_starts', 'city_id', 'starts_at'))
+    # Every search is one city and a time range: the first index serves it in time order without sorting;
+    # the second serves searches by category (the planners' usual case) without reading other categories.
+    __table_args__ = (
+        UniqueConstraint('source', 'source_id'),
+        Index('ix_event_city_starts', 'city_id', 'starts_at'),
+        Index('ix_event_city_category_starts', 'city_id', 'category', 'starts_at'),
+    )
 
     id: str = Field(primary_key=True)  # stable across re-imports: derived from source + source_id
     city_id: int = Field(foreign_key='city.id', index=True)

@@ -25,7 +25,8 @@ TARGET_BUNDLES = 3
 MIN_EVENTS, MAX_EVENTS = 2, 4  # per bundle; the contract allows 2-5, four reads best on a card
 TRAVEL_GAP = timedelta(minutes=30)  # between the end of one event and the start of the next
 MAX_SPAN = timedelta(hours=60)  # one bundle is a weekend at most, even inside "Next 30 days"
-QUALITY_FLOOR = 0.4  # past two events, a bundle only takes events at least this share of its best one's score
+ANCHOR_TRIES = 6  # other first picks tried when the best event leaves too little room
+QUALITY_FLOOR = 0.4  # a bundle only takes events scoring at least this share of its theme's best
 CHEAP = 20.0  # what "cheap" / "nothing too pricey" means for one ticket, in the city's currency
 
 # A word of a music profile, and the genres (event tags) it stands for. The word itself counts fully,
@@ -494,16 +495,30 @@ def _bundle_size(scored: Sequence[Scored]) -> int:
 
 
 def _itinerary(pool: Sequence[Scored], taste: Taste, size: int) -> list[Scored]:
-    """Best-first greedy: events that fit between the ones already chosen, the budget and one weekend.
+    """The strongest set of compatible events: anchored on the best one, or on a later one when the best
+    leaves too little room (events spread one per day cannot all sit within one weekend of it)."""
+    best: list[Scored] = []
+    for anchor in range(min(len(pool), ANCHOR_TRIES)):
+        picks = _greedy(pool, taste, size, anchor)
+        if len(picks) > len(best) or (len(picks) == len(best) and _value(picks) > _value(best)):
+            best = picks
+        if len(best) == size:
+            break
+    return sorted(best, key=lambda s: (s.event.starts_at, s.event.event_id))
 
-    Past the minimum, an event much weaker than the bundle's best is left out rather than used as filler.
+
+def _greedy(pool: Sequence[Scored], taste: Taste, size: int, anchor: int) -> list[Scored]:
+    """Best-first: events that fit between the ones already chosen, the budget and one weekend.
+
+    An event much weaker than the theme's best is left out rather than used as filler (nor as an anchor).
     """
     chosen: list[Scored] = []
     cost = 0.0
-    for candidate in pool:
+    floor = QUALITY_FLOOR * pool[0].score if pool[0].score > 0 else float('-inf')
+    for candidate in [pool[anchor], *pool[:anchor], *pool[anchor + 1 :]]:
         event = candidate.event
-        if len(chosen) >= MIN_EVENTS and candidate.score < QUALITY_FLOOR * chosen[0].score:
-            break  # the pool is best-first: nothing after this is stronger
+        if candidate.score < floor:
+            continue
         price = event.price.max if event.price else 0.0
         if taste.budget is not None and cost + price > taste.budget:
             continue
@@ -515,7 +530,11 @@ def _itinerary(pool: Sequence[Scored], taste: Taste, size: int) -> list[Scored]:
         cost += price
         if len(chosen) == size:
             break
-    return sorted(chosen, key=lambda s: (s.event.starts_at, s.event.event_id))
+    return chosen
+
+
+def _value(picks: Sequence[Scored]) -> float:
+    return sum(p.score for p in picks)
 
 
 def _clash(a: EventPublic, b: EventPublic) -> bool:

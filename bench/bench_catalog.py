@@ -1,0 +1,227 @@
+"""Benchmark of the catalog search and the offline planner on large synthetic catalogs (not a test).
+
+    python bench/bench_catalog.py [--sizes 10000 100000] [--runs 60]
+
+Builds each catalog in a temporary SQLite file (same engine settings as the app), then times
+`search_events` over a mix of realistic queries and the offline planner over a few requests, end to end
+(catalog reads in worker threads included). Prints the figures and writes them as JSON to bench/results/.
+Targets (issue 3): offline planner median < 150 ms on 10,000 events; search_events p95 < 20 ms on 100,000.
+"""
+
+import argparse
+import asyncio
+import json
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert
+from sqlmodel import select
+
+from models import db
+from models.catalog import CATEGORIES, City, Event, Venue
+from models.generation import Preferences
+from services import catalog
+from services.planners.base import PlanRequest
+from services.planners.offline import OfflinePlanner
+from services.timeframes import resolve_window
+
+NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # a Wednesday, so "This weekend" is a whole weekend
+DAYS = 30
+VENUE_TAGS = ['underground', 'warehouse', 'rooftop', 'late-license', 'cosy', 'outdoor', 'seated', 'intimate']
+GENRES = ['techno', 'house', 'jazz', 'indie', 'hip-hop', 'classical', 'disco', 'folk', 'ambient', 'punk']
+AREAS = ['Mitte', 'Kreuzberg', 'Neukölln', 'Friedrichshain', 'Prenzlauer Berg', 'Wedding', 'Schöneberg', 'Treptow']
+WORDS = ['night', 'live', 'session', 'special', 'release', 'showcase', 'open', 'club', 'tour', 'festival']
+
+PLANNER_REQUESTS = {
+    'seed (music+nightlife, Electronic/House, weekend, underground)': {
+        'interests': ['music', 'nightlife'],
+        'musicProfile': 'Electronic, House',
+        'timeframe': 'This weekend',
+        'otherPreferences': 'Looking for underground venues',
+    },
+    'broad (4 interests, next 7 days, cheap, budget 60)': {
+        'interests': ['music', 'art', 'food', 'comedy'],
+        'musicProfile': 'Jazz, Indie',
+        'timeframe': 'Next 7 days',
+        'otherPreferences': 'cosy places, nothing too pricey',
+        'budget': 60,
+    },
+}
+
+
+def build_catalog(path: Path, size: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    db.use_engine(db.build_engine(f'sqlite:///{path}'))
+    db.create_db_and_tables()
+    with db.session_scope() as session:
+        city = City(name='Berlin', country='DE', timezone='Europe/Berlin', currency='EUR', is_demo=True)
+        session.add(city)
+        session.flush()
+        venues = [
+            Venue(
+                city_id=city.id,
+                name=f'Venue {n}',
+                neighborhood=rng.choice(AREAS),
+                tags=rng.sample(VENUE_TAGS, k=rng.randint(1, 3)),
+                source='bench',
+                source_id=f'v{n}',
+            )
+            for n in range(max(50, size // 100))
+        ]
+        session.add_all(venues)
+        session.flush()
+        rows = [_event_row(n, rng, city, rng.choice(venues)) for n in range(size)]
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(Event), rows[start : start + 5000])
+    with db.get_engine().begin() as connection:
+        connection.exec_driver_sql('ANALYZE')
+
+
+def _event_row(n: int, rng: random.Random, city: City, venue: Venue) -> dict[str, Any]:
+    category = rng.choice(CATEGORIES)
+    genres = rng.sample(GENRES, k=rng.randint(1, 2)) if category in ('music', 'nightlife') else []
+    starts_at = NOW + timedelta(minutes=rng.randrange(0, DAYS * 24 * 60, 15))
+    free = rng.random() < 0.15
+    low = 0 if free else rng.randint(5, 40)
+    title = f'{rng.choice(WORDS).title()} {" ".join(genres).title()} {rng.choice(WORDS)} #{n}'
+    description = f'{category} event with {", ".join(genres) or "guests"} at {venue.name}'
+    return {
+        'id': f'bench-{n}',
+        'city_id': city.id,
+        'venue_id': venue.id,
+        'title': title,
+        'description': description,
+        'category': category,
+        'tags': genres,
+        'starts_at': starts_at,
+        'ends_at': starts_at + timedelta(hours=rng.choice([1.5, 2, 3, 6, 8])),
+        'price_min': float(low),
+        'price_max': float(low if free else low + rng.randint(0, 15)),
+        'currency': 'EUR',
+        'ticket_url': f'https://tickets.example.com/bench/{n}',
+        'image_url': '',
+        'status': 'cancelled' if rng.random() < 0.02 else 'scheduled',
+        'source': 'bench',
+        'source_id': str(n),
+        'search_text': catalog.search_text_for(title=title, description=description, tags=genres, venue=venue),
+        'updated_at': NOW,
+    }
+
+
+def search_queries() -> list[dict[str, Any]]:
+    weekend = resolve_window('This weekend', timezone='Europe/Berlin', now=NOW)
+    week = resolve_window('Next 7 days', timezone='Europe/Berlin', now=NOW)
+    month = resolve_window('Next 30 days', timezone='Europe/Berlin', now=NOW)
+    tonight = resolve_window('Tonight', timezone='Europe/Berlin', now=NOW)
+    return [
+        {'window': weekend, 'categories': ['music', 'nightlife']},
+        {'window': weekend, 'categories': ['music'], 'genres': ['techno', 'house']},
+        {'window': weekend, 'text': 'underground'},
+        {'window': week, 'categories': ['art', 'food'], 'max_price': 10},
+        {'window': week, 'neighborhood': 'Kreuzberg', 'genres': ['jazz']},
+        {'window': month, 'categories': ['comedy'], 'sort': 'price'},
+        {'window': month, 'text': 'release techno', 'limit': 50},
+        {'window': tonight, 'categories': ['nightlife'], 'max_price': 15},
+    ]
+
+
+def time_search(runs: int) -> dict[str, float]:
+    queries = search_queries()
+    timings: list[float] = []
+    with db.session_scope() as session:
+        city = session.exec(select(City)).one()
+        for run in range(runs * len(queries)):
+            query = queries[run % len(queries)]
+            started = time.perf_counter()
+            catalog.search_events(session=session, city=city, **query)
+            timings.append((time.perf_counter() - started) * 1000)
+    return _summary(timings)
+
+
+class _Quiet:
+    async def report(self, message: str) -> None:
+        pass
+
+    async def save_state(self, state: dict[str, Any]) -> None:
+        pass
+
+    async def add_usage(self, usage: dict[str, int]) -> None:
+        pass
+
+
+def time_planner(runs: int) -> dict[str, dict[str, float]]:
+    results = {}
+    for name, raw in PLANNER_REQUESTS.items():
+        preferences = Preferences.model_validate(raw)
+        window = resolve_window(preferences.timeframe, timezone='Europe/Berlin', now=NOW)
+        request = PlanRequest(generation_id='bench', preferences=preferences, window=window, city='Berlin')
+
+        async def plan_many(request: PlanRequest = request) -> list[float]:
+            planner, timings = OfflinePlanner(), []
+            for _ in range(runs):
+                started = time.perf_counter()
+                await planner.plan(request, _Quiet())
+                timings.append((time.perf_counter() - started) * 1000)
+            return timings
+
+        results[name] = _summary(asyncio.run(plan_many()))
+    return results
+
+
+def _summary(timings: list[float]) -> dict[str, float]:
+    ordered = sorted(timings)
+    return {
+        'runs': len(ordered),
+        'median_ms': round(statistics.median(ordered), 2),
+        'p95_ms': round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2),
+        'max_ms': round(ordered[-1], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--sizes', type=int, nargs='+', default=[10_000, 100_000])
+    parser.add_argument('--runs', type=int, default=60)
+    args = parser.parse_args()
+    report: dict[str, Any] = {
+        'machine': f'{platform.processor() or platform.machine()}, {platform.system()} {platform.release()}',
+        'python': platform.python_version(),
+        'catalogs': {},
+    }
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            build_catalog(Path(folder) / 'bench.db', size)
+            built = round(time.perf_counter() - started, 1)
+            figures = {
+                'build_s': built,
+                'search_events': time_search(args.runs),
+                'offline_planner': time_planner(args.runs),
+            }
+            db.use_engine(None)
+        report['catalogs'][str(size)] = figures
+        print(f'\n{size:,} events (built in {built} s)')
+        print(f'  search_events    {_line(figures["search_events"])}')
+        for name, numbers in figures['offline_planner'].items():
+            print(f'  offline planner  {_line(numbers)}  {name}')
+    out = Path(__file__).parent / 'results' / f'bench_catalog-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json'
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    print(f'\nwritten to {out}')
+
+
+def _line(numbers: dict[str, float]) -> str:
+    return f'median {numbers["median_ms"]:7.2f} ms  p95 {numbers["p95_ms"]:7.2f} ms  ({numbers["runs"]} runs)'
+
+
+if __name__ == '__main__':
+    main()

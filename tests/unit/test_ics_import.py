@@ -1,0 +1,321 @@
+"""Importing real-world shaped iCalendar feeds: recurrences, cancellations, all-day, zones, re-import, errors."""
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+
+from models.catalog import City, Event, Venue
+from models.db import session_scope
+from models.generation import TimeWindow
+from services import catalog, clock
+from services.ics_import import IcsImportError, import_ics
+
+NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # Wednesday
+BERLIN = ZoneInfo('Europe/Berlin')
+
+
+def calendar(*events: str, name: str = '') -> str:
+    head = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kesselhaus Ost//Programm//DE\r\n'
+    if name:
+        head += f'X-WR-CALNAME:{name}\r\n'
+    body = ''.join(e.strip().replace('\n', '\r\n') + '\r\n' for e in events)
+    return head + body + 'END:VCALENDAR\r\n'
+
+
+def event(uid: str, start: str, summary: str = 'Night', **props: str) -> str:
+    lines = ['BEGIN:VEVENT', f'UID:{uid}', 'DTSTAMP:20251101T100000Z']
+    lines.append(start if ':' in start else f'DTSTART;TZID=Europe/Berlin:{start}')
+    lines.append(f'SUMMARY:{summary}')
+    lines += [
+        f'{key.replace("_", "-")}{"" if value.startswith((";", ":")) else ":"}{value}' for key, value in props.items()
+    ]
+    lines.append('END:VEVENT')
+    return '\n'.join(lines)
+
+
+WEEKLY = event(
+    'weekly-1@kessel',
+    '20251205T230000',
+    'Kessel: Friday Techno',
+    DTEND=';TZID=Europe/Berlin:20251206T070000',
+    RRULE='FREQ=WEEKLY;BYDAY=FR',
+    LOCATION='Kesselhaus Ost\\, Rummelsburger Ufer 12\\, 10317 Berlin',
+    CATEGORIES='Concert,Techno',
+    DESCRIPTION='Twelve hours of techno. Tickets €15-20 at the door.',
+    URL='https://tickets.example.com/kessel',
+)
+
+
+def write(tmp_path: Path, text: str, name: str = 'feed.ics') -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding='utf-8')
+    return str(path)
+
+
+def run_import(source: str, city: str = 'Berlin', timezone: str | None = 'Europe/Berlin', **kwargs):
+    with session_scope() as session:
+        return import_ics(session=session, source=source, city_name=city, timezone=timezone, now=NOW, **kwargs)
+
+
+def events(session: Session) -> list[Event]:
+    session.expire_all()
+    return list(session.exec(select(Event).order_by(Event.starts_at)).all())
+
+
+def test_weekly_series_is_expanded_over_the_horizon(session: Session, tmp_path: Path) -> None:
+    report = run_import(write(tmp_path, calendar(WEEKLY)), horizon_days=60)
+    rows = events(session)
+    assert report.created == len(rows) == 9  # Fridays 5 Dec .. 30 Jan
+    first = rows[0]
+    assert first.starts_at == datetime(2025, 12, 5, 23, 0, tzinfo=BERLIN)
+    assert first.ends_at == datetime(2025, 12, 6, 7, 0, tzinfo=BERLIN)
+    assert (first.category, first.tags, first.price_min, first.price_max) == ('music', ['techno'], 15, 20)
+    assert first.ticket_url == 'https://tickets.example.com/kessel' and first.source == 'ics'
+    venue = session.get(Venue, first.venue_id)
+    assert (venue.name, venue.address) == ('Kesselhaus Ost', 'Rummelsburger Ufer 12, 10317 Berlin')
+    assert len({e.id for e in rows}) == 9
+
+
+def test_series_across_dst_keeps_local_time(session: Session, tmp_path: Path) -> None:
+    feed = calendar(event('dst@x', '20260320T200000', 'Jazz', RRULE='FREQ=WEEKLY;COUNT=3'))
+    with session_scope() as s:
+        import_ics(
+            session=s,
+            source=write(tmp_path, feed),
+            city_name='Berlin',
+            timezone='Europe/Berlin',
+            now=datetime(2026, 3, 18, tzinfo=UTC),
+        )
+    hours = [e.starts_at.astimezone(BERLIN).hour for e in events(session)]
+    offsets = [e.starts_at.astimezone(BERLIN).utcoffset() for e in events(session)]
+    assert hours == [20, 20, 20] and offsets[0] != offsets[-1]
+
+
+def test_cancelled_series_and_cancelled_single_occurrence(session: Session, tmp_path: Path) -> None:
+    cancelled_series = event('gone@x', '20251206T200000', 'Gone', RRULE='FREQ=WEEKLY;COUNT=3', STATUS='CANCELLED')
+    override = event(
+        'weekly-1@kessel',
+        '20251212T230000',
+        'Kessel: Friday Techno',
+        RECURRENCE_ID=';TZID=Europe/Berlin:20251212T230000',
+        STATUS='CANCELLED',
+    )
+    report = run_import(write(tmp_path, calendar(WEEKLY, override, cancelled_series)), horizon_days=30)
+    rows = events(session)
+    by_title = {t: [e.status for e in rows if e.title == t] for t in ('Gone', 'Kessel: Friday Techno')}
+    assert by_title['Gone'] == ['cancelled'] * 3
+    assert by_title['Kessel: Friday Techno'] == ['scheduled', 'cancelled', 'scheduled', 'scheduled']
+    assert report.cancelled == 4
+    city = catalog.get_city(session=session, name='Berlin')
+    window = TimeWindow(start=NOW, end=NOW + timedelta(days=30), timezone='Europe/Berlin', label='')
+    found = catalog.search_events(session=session, city=city, window=window)
+    assert len(found) == 3 and all(e.status == 'scheduled' for e in found)
+
+
+def test_moved_occurrence_and_exdate(session: Session, tmp_path: Path) -> None:
+    series = WEEKLY.replace('RRULE:', 'EXDATE;TZID=Europe/Berlin:20251219T230000\nRRULE:')
+    moved = event(
+        'weekly-1@kessel',
+        '20251213T010000',
+        'Kessel: Friday Techno (late start)',
+        RECURRENCE_ID=';TZID=Europe/Berlin:20251212T230000',
+    )
+    run_import(write(tmp_path, calendar(series, moved)), horizon_days=30)
+    rows = events(session)
+    starts = [e.starts_at.astimezone(BERLIN).strftime('%d %H:%M') for e in rows]
+    assert starts == ['05 23:00', '13 01:00', '26 23:00']
+    assert rows[1].title == 'Kessel: Friday Techno (late start)'
+
+
+def test_all_day_event(session: Session, tmp_path: Path) -> None:
+    market = event(
+        'market@x', 'DTSTART;VALUE=DATE:20251206', 'Christmas Market', DTEND=';VALUE=DATE:20251208', CATEGORIES='Market'
+    )
+    run_import(write(tmp_path, calendar(market)))
+    [row] = events(session)
+    assert row.starts_at == datetime(2025, 12, 6, 0, 0, tzinfo=BERLIN)
+    assert row.ends_at == datetime(2025, 12, 8, 0, 0, tzinfo=BERLIN)
+    assert row.category == 'markets' and 'all-day' in row.tags
+
+
+def test_an_all_day_event_today_counts(session: Session, tmp_path: Path) -> None:
+    run_import(write(tmp_path, calendar(event('today@x', 'DTSTART;VALUE=DATE:20251203', 'Today'))))
+    assert [e.title for e in events(session)] == ['Today']
+
+
+def test_different_time_zones_and_floating_times(session: Session, tmp_path: Path) -> None:
+    feed = calendar(
+        event('ny@x', 'DTSTART;TZID=America/New_York:20251210T190000', 'Stream from NYC'),
+        event('utc@x', 'DTSTART:20251210T120000Z', 'Noon UTC'),
+        event('floating@x', 'DTSTART:20251210T200000', 'Floating'),
+    )
+    run_import(write(tmp_path, feed))
+    starts = {e.title: e.starts_at for e in events(session)}
+    assert starts['Stream from NYC'] == datetime(2025, 12, 11, 0, 0, tzinfo=UTC)
+    assert starts['Noon UTC'] == datetime(2025, 12, 10, 12, 0, tzinfo=UTC)
+    assert starts['Floating'] == datetime(2025, 12, 10, 20, 0, tzinfo=BERLIN)  # the city's wall clock
+
+
+def test_reimport_updates_instead_of_duplicating(session: Session, tmp_path: Path) -> None:
+    single = event('single@x', '20251210T200000', 'Reading', CATEGORIES='Lecture')
+    path = write(tmp_path, calendar(WEEKLY, single))
+    first = run_import(path, horizon_days=30)
+    ids = sorted(e.id for e in events(session))
+    again = run_import(path, horizon_days=30)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
+    # The organiser renames the series, moves the reading, drops one Friday and cancels another.
+    changed = WEEKLY.replace('Kessel: Friday Techno', 'Kessel: Friday Techno & House').replace(
+        'RRULE:', 'EXDATE;TZID=Europe/Berlin:20251219T230000\nRRULE:'
+    )
+    cancel = event(
+        'weekly-1@kessel',
+        '20251226T230000',
+        'Kessel',
+        RECURRENCE_ID=';TZID=Europe/Berlin:20251226T230000',
+        STATUS='CANCELLED',
+    )
+    moved = single.replace('20251210T200000', '20251211T193000')
+    third = run_import(write(tmp_path, calendar(changed, cancel, moved)), horizon_days=30)
+    rows = events(session)
+    assert sorted(e.id for e in rows) == ids  # same events, updated in place
+    assert third.created == 0
+    statuses = {e.starts_at.astimezone(BERLIN).strftime('%d'): e.status for e in rows if e.category == 'music'}
+    assert statuses == {'05': 'scheduled', '12': 'scheduled', '19': 'cancelled', '26': 'cancelled'}
+    reading = next(e for e in rows if e.category == 'talks')
+    assert reading.starts_at == datetime(2025, 12, 11, 19, 30, tzinfo=BERLIN)
+    assert {e.title for e in rows if e.category == 'music' and e.status == 'scheduled'} == {
+        'Kessel: Friday Techno & House'
+    }
+
+
+MALFORMED = {
+    'not a calendar': 'hello, this is not a calendar',
+    'truncated': calendar(WEEKLY)[:-30],
+    'bad start': calendar(WEEKLY, event('bad@x', 'DTSTART:2025-13-45', 'Broken')),
+    'no start': calendar(WEEKLY, 'BEGIN:VEVENT\nUID:nostart@x\nSUMMARY:No start\nEND:VEVENT'),
+    'bad rule': calendar(WEEKLY, event('rule@x', '20251206T200000', 'Rule', RRULE='FREQ=SOMETIMES')),
+    'empty': '',
+}
+
+
+@pytest.mark.parametrize('name', MALFORMED)
+def test_malformed_feeds_are_refused_and_nothing_is_imported(session: Session, tmp_path: Path, name: str) -> None:
+    with pytest.raises(IcsImportError) as error:
+        run_import(write(tmp_path, MALFORMED[name]), city='Leipzig', timezone='Europe/Berlin')
+    message = str(error.value)
+    assert message and '\n' not in message and 'Traceback' not in message
+    assert events(session) == [] and session.exec(select(City)).all() == []
+    assert session.exec(select(Venue)).all() == []
+
+
+def test_unknown_city_needs_a_timezone(session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, calendar(WEEKLY))
+    with pytest.raises(IcsImportError, match="unknown city 'Leipzig': give --timezone"):
+        run_import(path, city='Leipzig', timezone=None)
+    with pytest.raises(IcsImportError, match='unknown time zone'):
+        run_import(path, city='Leipzig', timezone='Europe/Leipzig')
+    run_import(path, city='Leipzig', timezone='Europe/Berlin', currency='eur')
+    city = session.exec(select(City)).one()
+    assert (city.name, city.timezone, city.currency, city.is_demo) == ('Leipzig', 'Europe/Berlin', 'EUR', False)
+
+
+def test_existing_city_keeps_its_own_zone(session: Session, tmp_path: Path) -> None:
+    session.add(City(name='Lisbon', timezone='Europe/Lisbon', currency='EUR'))
+    session.commit()
+    run_import(write(tmp_path, calendar(event('f@x', 'DTSTART:20251210T200000', 'Fado'))), city='lisbon', timezone=None)
+    [row] = events(session)
+    assert row.starts_at == datetime(2025, 12, 10, 20, 0, tzinfo=ZoneInfo('Europe/Lisbon'))
+
+
+def test_categories_default_and_venue_fallback(session: Session, tmp_path: Path) -> None:
+    feed = calendar(
+        event('a@x', '20251210T200000', 'Poetry', CATEGORIES='Spoken Word'),
+        event('b@x', '20251211T200000', 'Stand-up', CATEGORIES='COMEDY', DESCRIPTION='Free entry!'),
+        name='Lesesaal Oranienstraße',
+    )
+    run_import(write(tmp_path, feed), default_category='talks')
+    first, second = events(session)
+    assert (first.category, first.tags) == ('talks', ['spoken-word'])
+    assert (second.category, second.price_min, second.price_max) == ('comedy', 0, 0)
+    assert session.get(Venue, first.venue_id).name == 'Lesesaal Oranienstraße'
+    assert first.venue_id == second.venue_id
+    assert ' spoken word ' in first.search_text
+
+
+def test_past_events_and_events_beyond_the_horizon_are_skipped(session: Session, tmp_path: Path) -> None:
+    feed = calendar(
+        event('past@x', '20251130T200000', 'Past'),
+        event('soon@x', '20251210T200000', 'Soon'),
+        event('far@x', '20260601T200000', 'Far'),
+    )
+    run_import(write(tmp_path, feed), horizon_days=60)
+    assert [e.title for e in events(session)] == ['Soon']
+
+
+@pytest.fixture
+def feed_server(tmp_path: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{server.server_port}'
+    server.shutdown()
+    server.server_close()
+
+
+def test_import_from_a_url(session: Session, tmp_path: Path, feed_server: str) -> None:
+    write(tmp_path, calendar(WEEKLY), 'programme.ics')
+    report = run_import(f'{feed_server}/programme.ics', horizon_days=30)
+    assert report.created == 4
+    with pytest.raises(IcsImportError, match='HTTP 404'):
+        run_import(f'{feed_server}/missing.ics')
+
+
+def test_cli_imports_and_reports(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(clock, 'now', lambda: NOW)
+    code = catalog.main(
+        [
+            'import-ics',
+            write(tmp_path, calendar(WEEKLY)),
+            '--city',
+            'Berlin',
+            '--timezone',
+            'Europe/Berlin',
+            '--days',
+            '30',
+        ]
+    )
+    assert code == 0
+    assert (
+        capsys.readouterr().out.strip() == 'Imported 4 events into Berlin: 4 new, 0 updated, 0 unchanged, 0 cancelled'
+    )
+
+
+@pytest.mark.parametrize(
+    ('args', 'expected'),
+    [
+        (['--city', 'Berlin'], "import-ics: unknown city 'Berlin': give --timezone"),
+        (['--city', 'Berlin', '--timezone', 'Nowhere/Town'], 'import-ics: unknown time zone'),
+    ],
+)
+def test_cli_errors_are_one_line(tmp_path: Path, monkeypatch, capsys, args: list[str], expected: str) -> None:
+    monkeypatch.setattr(clock, 'now', lambda: NOW)
+    code = catalog.main(['import-ics', write(tmp_path, calendar(WEEKLY)), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(expected) and err.count('\n') == 1
+
+
+def test_cli_malformed_and_missing_files(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(clock, 'now', lambda: NOW)
+    assert catalog.main(['import-ics', write(tmp_path, 'nope'), '--city', 'X', '--timezone', 'UTC']) == 2
+    assert capsys.readouterr().err.startswith('import-ics: not a valid iCalendar file')
+    assert catalog.main(['import-ics', str(tmp_path / 'missing.ics'), '--city', 'X', '--timezone', 'UTC']) == 2
+    assert capsys.readouterr().err.startswith('import-ics: no such file')
