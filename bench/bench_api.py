@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -89,9 +90,7 @@ async def latency_under_load(server: AppServer, requests: int) -> dict:
             health += h
             reads += r
             all_errors += e1 + e2
-        in_flight = sum(
-            (await client.get(f'/api/generations/{i}')).json()['status'] in ('pending', 'processing') for i in ids
-        )
+        in_flight = _open_rows(server)
         health_posts, e3 = await hammer(client, 'GET', ['/healthz'] * 100, 8)
     return {
         'healthz': summary(health),
@@ -104,10 +103,26 @@ async def latency_under_load(server: AppServer, requests: int) -> dict:
 
 
 async def _created_ids(client: httpx.AsyncClient, server: AppServer) -> list[str]:
-    import sqlite3
-
     connection = sqlite3.connect(server.data_dir / 'trip_bundles.db')
     return [row[0] for row in connection.execute('SELECT id FROM generation')]
+
+
+def _open_rows(server: AppServer) -> int:
+    connection = sqlite3.connect(server.data_dir / 'trip_bundles.db')
+    try:
+        return connection.execute(
+            "SELECT count(*) FROM generation WHERE status IN ('pending', 'processing')"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+
+
+def _statuses(server: AppServer) -> dict[str, int]:
+    connection = sqlite3.connect(server.data_dir / 'trip_bundles.db')
+    try:
+        return dict(connection.execute('SELECT status, count(*) FROM generation GROUP BY status').fetchall())
+    finally:
+        connection.close()
 
 
 async def burst(server: AppServer, count: int) -> dict:
@@ -116,18 +131,9 @@ async def burst(server: AppServer, count: int) -> dict:
         started = time.perf_counter()
         latencies, errors = await hammer(client, 'POST', ['/api/generations'] * count, 50, BODY)
         ids = await _created_ids(client, server)
-        while True:
-            import sqlite3
-
-            connection = sqlite3.connect(server.data_dir / 'trip_bundles.db')
-            open_rows = connection.execute(
-                "SELECT count(*) FROM generation WHERE status IN ('pending', 'processing')"
-            ).fetchone()[0]
-            statuses = dict(connection.execute('SELECT status, count(*) FROM generation GROUP BY status').fetchall())
-            connection.close()
-            if open_rows == 0 or time.perf_counter() - started > 600:
-                break
+        while _open_rows(server) and time.perf_counter() - started < 600:
             await asyncio.sleep(0.5)
+        statuses = _statuses(server)
         elapsed = time.perf_counter() - started
     return {
         'created': len(ids),
