@@ -2,14 +2,15 @@
 
 Every key event must be a catalog event that can still be attended, with its title, times, venue, price
 and link exactly as the catalog has them; it starts inside the window; events of one bundle do not
-overlap; no event is used twice; a bundle costs at most the budget, and its estimated cost is the sum of
-its events' prices. Planners build key events with `key_event_from` so those fields never come from
-model text, and check their output with `find_violations` (or `check_bundles` with a session).
+overlap; no event is used twice; a bundle has enough valid events, costs at most the budget, and its
+estimated cost is the sum of its events' prices. Planners build key events with `key_event_from` so those
+fields never come from model text, and check their output with `find_violations` (or `check_bundles` with a
+session). Messages name event titles and ids, so a model asked to repair its plan knows what to replace.
 """
 
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -25,19 +26,28 @@ GROUNDED_FIELDS: tuple[str, ...] = ('title', 'starts_at', 'ends_at', 'venue', 'n
 
 @dataclass(frozen=True)
 class Violation:
-    code: str  # empty, unknown_event, not_bookable, mismatch, outside_window, duplicate, overlap, over_budget, cost
+    # empty, too_few, unknown_event, not_bookable, mismatch, outside_window, duplicate, overlap, over_budget, cost
+    code: str
     message: str
     bundle: int  # index into the bundles checked
-    event_id: str | None = None
+    event_id: str | None = None  # set when dropping this one event from its bundle would fix the violation
 
     def __str__(self) -> str:
         return f'bundle {self.bundle + 1}: {self.message}'
 
 
 def find_violations(
-    bundles: Sequence[Bundle], *, window: TimeWindow, budget: float | None, lookup: EventLookup
+    bundles: Sequence[Bundle],
+    *,
+    window: TimeWindow,
+    budget: float | None,
+    lookup: EventLookup,
+    min_events: int = 1,
 ) -> list[Violation]:
-    """Every way `bundles` break the grounding rule; an empty list means they may be shown."""
+    """Every way `bundles` break the grounding rule; an empty list means they may be shown.
+
+    A bundle needs at least `min_events` events that break no rule of their own and overlap no other.
+    """
     violations: list[Violation] = []
     used: dict[str, int] = {}
     for index, bundle in enumerate(bundles):
@@ -45,13 +55,17 @@ def find_violations(
             violations.append(Violation('empty', 'has no events', index))
             continue
         known: list[EventPublic] = []
+        usable: list[EventPublic] = []
         for key_event in bundle.key_events:
             found = lookup(key_event.event_id)
-            violations.extend(_event_violations(index, key_event, found, window, used))
+            problems = _event_violations(index, key_event, found, window, used)
+            violations.extend(problems)
             if found is not None:
                 known.append(found)
+                if not problems:
+                    usable.append(found)
             used.setdefault(key_event.event_id, index)
-        violations.extend(_bundle_violations(index, bundle, known, budget))
+        violations.extend(_bundle_violations(index, bundle, known, usable, budget, min_events))
     return violations
 
 
@@ -108,39 +122,97 @@ def drop_invalid(bundles: Sequence[Bundle], violations: Iterable[Violation]) -> 
     return [bundle for index, bundle in enumerate(bundles) if index not in bad]
 
 
+def drop_invalid_events(
+    bundles: Sequence[Bundle], violations: Iterable[Violation], *, min_events: int = 1
+) -> list[Bundle]:
+    """The bundles without the events a violation names, re-costed; those left with too few events go.
+
+    Saves what can be saved of a plan instead of dropping whole bundles. Of an event used more than once
+    the first kept use stays. Bundle-wide problems (over budget, a wrong cost) are not fixed here: check
+    the result again and `drop_invalid` it.
+    """
+    # Duplicates are settled by order below: a later copy may be fine once the first one was dropped.
+    named = {(v.bundle, v.event_id) for v in violations if v.event_id is not None and v.code != 'duplicate'}
+    seen: set[str] = set()
+    kept: list[Bundle] = []
+    for index, bundle in enumerate(bundles):
+        key_events = []
+        for key_event in bundle.key_events:
+            if (index, key_event.event_id) in named or key_event.event_id in seen:
+                continue
+            key_events.append(key_event)
+            seen.add(key_event.event_id)
+        if len(key_events) >= min_events:
+            kept.append(
+                bundle.model_copy(update={'key_events': key_events, 'estimated_cost': estimate_cost(key_events)})
+            )
+    return kept
+
+
 def _event_violations(
     index: int, key_event: KeyEvent, found: EventPublic | None, window: TimeWindow, used: dict[str, int]
 ) -> list[Violation]:
     event_id = key_event.event_id
     if found is None:
         return [Violation('unknown_event', f'event {event_id!r} is not in the catalog', index, event_id)]
+    name = f'"{found.title}" ({event_id})'
     problems: list[Violation] = []
     if found.status not in BOOKABLE_STATUSES:
-        problems.append(Violation('not_bookable', f'"{found.title}" is {found.status}', index, event_id))
-    wrong = [name for name in GROUNDED_FIELDS if getattr(key_event, name) != getattr(found, name)]
+        problems.append(Violation('not_bookable', f'{name} is {found.status}', index, event_id))
+    wrong = [field for field in GROUNDED_FIELDS if getattr(key_event, field) != getattr(found, field)]
     if wrong:
-        message = f'"{key_event.title}" differs from the catalog in {", ".join(wrong)}'
+        message = f'"{key_event.title}" ({event_id}) differs from the catalog in {", ".join(wrong)}'
         problems.append(Violation('mismatch', message, index, event_id))
     if not window.start <= found.starts_at < window.end:
-        message = f'"{found.title}" starts outside {window.label or "the window"}'
+        message = f'{name} starts {_moment(found.starts_at)}, outside the time window {window.label}'.rstrip()
         problems.append(Violation('outside_window', message, index, event_id))
     if event_id in used:
-        problems.append(Violation('duplicate', f'"{found.title}" is used twice', index, event_id))
+        first = used[event_id]
+        message = (
+            f'{name} is used twice in this bundle' if first == index else f'{name} is already in bundle {first + 1}'
+        )
+        problems.append(Violation('duplicate', message, index, event_id))
     return problems
 
 
-def _bundle_violations(index: int, bundle: Bundle, known: list[EventPublic], budget: float | None) -> list[Violation]:
-    problems: list[Violation] = []
-    ordered = sorted(known, key=lambda e: e.starts_at)
-    for earlier, later in itertools.pairwise(ordered):
-        if later.starts_at < earlier.ends_at:
-            problems.append(
-                Violation('overlap', f'"{earlier.title}" and "{later.title}" overlap', index, later.event_id)
-            )
-    cost = estimate_cost(known)
-    # The most it may cost is what counts: a person with a budget of 40 must not face a 45 bill.
+def _bundle_violations(
+    index: int,
+    bundle: Bundle,
+    known: list[EventPublic],
+    usable: list[EventPublic],
+    budget: float | None,
+    min_events: int,
+) -> list[Violation]:
+    """Overlaps, too few events and the price; `usable` are the known events with no violation of their own."""
+    problems = _overlaps(index, usable)
+    overlapping = {v.event_id for v in problems}
+    remaining = [e for e in usable if e.event_id not in overlapping]
+    if len(remaining) < min_events:
+        plural = '' if min_events == 1 else 's'
+        problems.append(Violation('too_few', f'needs at least {min_events} valid event{plural}', index))
+    # Priced on what can stay, so a repair knows what its fixed bundle would cost; any other event is a
+    # violation already. The most it may cost is what counts: a budget of 40 must not face a 45 bill.
+    cost = estimate_cost(remaining)
     if budget is not None and cost is not None and cost.max > budget:
-        problems.append(Violation('over_budget', f'costs up to {cost.max:g} {cost.currency}, over {budget:g}', index))
-    if len(known) == len(bundle.key_events) and bundle.estimated_cost != cost:
+        message = f'costs up to {cost.max:g} {cost.currency}, over the budget of {budget:g}'
+        problems.append(Violation('over_budget', message, index))
+    if len(known) == len(bundle.key_events) and bundle.estimated_cost != estimate_cost(known):
         problems.append(Violation('cost', "estimated cost is not the sum of its events' prices", index))
     return problems
+
+
+def _overlaps(index: int, events: list[EventPublic]) -> list[Violation]:
+    """Each event starting before the last non-overlapping one ends; dropping all of them leaves no overlap."""
+    problems: list[Violation] = []
+    previous: EventPublic | None = None
+    for event in sorted(events, key=lambda e: e.starts_at):
+        if previous is not None and event.starts_at < previous.ends_at:
+            message = f'"{event.title}" ({event.event_id}) overlaps "{previous.title}" ({previous.event_id})'
+            problems.append(Violation('overlap', message, index, event.event_id))
+        else:
+            previous = event
+    return problems
+
+
+def _moment(moment: datetime) -> str:
+    return f'{moment:%a} {moment.day} {moment:%b %H:%M}'

@@ -25,11 +25,11 @@ from openai.types.responses import Response, ResponseFunctionToolCall, ResponseO
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlmodel import Session
 
-from models.catalog import BOOKABLE_STATUSES, CATEGORIES, EventPublic, Price
+from models.catalog import CATEGORIES, EventPublic
 from models.db import session_scope
 from models.generation import Bundle, KeyEvent, TimeWindow
 from services import catalog, metrics
-from services.planners import prompts
+from services.planners import grounding, prompts
 from services.planners.base import PlanContext, PlannerError, PlanRequest
 from services.timeframes import describe_span
 from settings import settings
@@ -104,6 +104,12 @@ class _Scope:
     currency: str
     window: TimeWindow
     budget: float | None
+
+    def violations(self, bundles: Sequence[Bundle], events: dict[str, EventPublic]) -> list[grounding.Violation]:
+        """The shared grounding rule, with this generation's window, budget and bundle size."""
+        return grounding.find_violations(
+            bundles, window=self.window, budget=self.budget, lookup=events.get, min_events=MIN_EVENTS_PER_BUNDLE
+        )
 
 
 async def _load_scope(request: PlanRequest) -> _Scope:
@@ -269,16 +275,17 @@ class _Run:
         except _BadAnswer as problem:
             return await self._ask_for_valid_json(str(problem))
         ids = [key.event_id for draft in answer.bundles for key in draft.key_events]
-        events = await _in_db(_get_events, event_ids=ids)
+        events = await _in_db(catalog.get_events, event_ids=ids)
         await self._context.report(f'Checking {_count(len(answer.bundles), "bundle")} against the catalog')
-        violations = _violations(answer.bundles, events, self._scope.window, self._scope.budget)
+        bundles = _candidates(answer.bundles, events, self._scope.window)
+        violations = self._scope.violations(bundles, events)
         if violations and not self._conversation.repair_used:
             self._conversation.repair_used = True
-            listing = '\n'.join(f'- {v.message}' for v in violations)
+            listing = '\n'.join(f'- {_describe(v, bundles)}' for v in violations)
             self._conversation.add_user_message(prompts.REPAIR_MESSAGE.format(violations=listing))
             await self._context.report(f'Asking the AI planner to fix {_count(len(violations), "problem")}')
             return None
-        return await self._keep_valid(answer.bundles, events, violations)
+        return await self._keep_valid(bundles, events, violations)
 
     async def _ask_for_valid_json(self, problem: str) -> None:
         if self._conversation.json_retry_used:
@@ -291,11 +298,20 @@ class _Run:
         return None
 
     async def _keep_valid(
-        self, drafts: list['_DraftBundle'], events: dict[str, EventPublic], violations: list['_Violation']
+        self, candidates: list[Bundle], events: dict[str, EventPublic], violations: list[grounding.Violation]
     ) -> list[Bundle]:
+        """What still breaks the rules after the repair is dropped: single events where that is enough.
+
+        Dropping events can leave a bundle too small or (seldom) still over budget, so the rest is checked
+        again and only bundles with no violation at all are kept.
+        """
         if violations:
-            log.info('dropping what still breaks the rules after repair: %s', [v.message for v in violations])
-        bundles = [_hydrate(draft, events) for draft in _without(drafts, violations)]
+            log.info(
+                'dropping what still breaks the rules after repair: %s', [_describe(v, candidates) for v in violations]
+            )
+        trimmed = grounding.drop_invalid_events(candidates, violations, min_events=MIN_EVENTS_PER_BUNDLE)
+        valid = grounding.drop_invalid(trimmed, self._scope.violations(trimmed, events))
+        bundles = [_with_cover(bundle) for bundle in valid]
         if not bundles:
             raise PlannerError(NOTHING_VALID)
         if violations:
@@ -479,147 +495,51 @@ ANSWER_FORMAT: dict[str, Any] = {
 # --- Grounding -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Violation:
-    bundle: int  # index in the answer
-    position: int | None  # index of the key event in that bundle; None: the whole bundle
-    message: str
+def _candidates(drafts: Sequence[_DraftBundle], events: dict[str, EventPublic], window: TimeWindow) -> list[Bundle]:
+    """The answer as bundles: every event fact from the catalog, only the texts from the model."""
+    return [_candidate(draft, events, window) for draft in drafts]
 
 
-def _get_events(*, session: Session, event_ids: list[str]) -> dict[str, EventPublic]:
-    found = {}
-    for event_id in dict.fromkeys(event_ids):
-        event = catalog.get_event(session=session, event_id=event_id)
-        if event is not None:
-            found[event_id] = event
-    return found
-
-
-def _violations(
-    drafts: Sequence[_DraftBundle], events: dict[str, EventPublic], window: TimeWindow, budget: float | None
-) -> list[_Violation]:
-    """Every way the answer breaks the grounding rule (DESIGN.md section 3).
-
-    Kept behind this one function so the shared validator (services/planners/grounding.py) can replace it.
-    """
-    violations: list[_Violation] = []
-    used: dict[str, int] = {}
-    for index, draft in enumerate(drafts):
-        name = f'Bundle {index + 1} "{draft.title}"'
-        kept: list[EventPublic] = []
-        for position, key in enumerate(draft.key_events):
-            problem = _event_problem(events.get(key.event_id), key.event_id, window)
-            if problem is None and key.event_id in used:
-                problem = f'event {key.event_id} is already used in bundle {used[key.event_id] + 1}'
-            if problem is None:
-                kept.append(events[key.event_id])
-                used[key.event_id] = index
-            else:
-                violations.append(_Violation(index, position, f'{name}: {problem}'))
-        violations += _overlaps(index, name, draft, kept)
-        violations += _bundle_problems(index, name, draft, kept, violations, budget)
-    return violations
-
-
-def _event_problem(event: EventPublic | None, event_id: str, window: TimeWindow) -> str | None:
-    if event is None:
-        return f'event {event_id} does not exist in the catalog'
-    if event.status not in BOOKABLE_STATUSES:
-        return f'"{event.title}" ({event_id}) is {event.status}'
-    if not window.start <= event.starts_at < window.end:
-        return f'"{event.title}" ({event_id}) starts {_moment(event.starts_at)}, outside the time window {window.label}'
-    return None
-
-
-def _overlaps(index: int, name: str, draft: _DraftBundle, kept: list[EventPublic]) -> list[_Violation]:
-    """The later of two overlapping events is the one reported (and dropped)."""
-    violations = []
-    previous: EventPublic | None = None
-    for event in sorted(kept, key=lambda e: e.starts_at):
-        if previous is not None and event.starts_at < previous.ends_at:
-            position = _position(draft, event.event_id)
-            message = f'{name}: "{event.title}" ({event.event_id}) overlaps "{previous.title}" ({previous.event_id})'
-            violations.append(_Violation(index, position, message))
-        else:
-            previous = event
-    return violations
-
-
-def _bundle_problems(
-    index: int,
-    name: str,
-    draft: _DraftBundle,
-    kept: list[EventPublic],
-    violations: list[_Violation],
-    budget: float | None,
-) -> list[_Violation]:
-    dropped = {v.position for v in violations if v.bundle == index}
-    remaining = [e for e in kept if _position(draft, e.event_id) not in dropped]
-    problems = []
-    if len(remaining) < MIN_EVENTS_PER_BUNDLE:
-        problems.append(_Violation(index, None, f'{name}: needs at least {MIN_EVENTS_PER_BUNDLE} valid events'))
-    cost = _cost(remaining)
-    if budget is not None and cost is not None and cost.min > budget:
-        message = f'{name}: costs at least {cost.min:g} {cost.currency}, over the budget of {budget:g}'
-        problems.append(_Violation(index, None, message))
-    return problems
-
-
-def _position(draft: _DraftBundle, event_id: str) -> int:
-    return next(i for i, key in enumerate(draft.key_events) if key.event_id == event_id)
-
-
-def _without(drafts: Sequence[_DraftBundle], violations: list[_Violation]) -> list[_DraftBundle]:
-    """The answer minus every event and bundle a violation names."""
-    dropped_bundles = {v.bundle for v in violations if v.position is None}
-    dropped_events = {(v.bundle, v.position) for v in violations if v.position is not None}
-    kept = []
-    for index, draft in enumerate(drafts):
-        if index in dropped_bundles:
-            continue
-        keys = [k for position, k in enumerate(draft.key_events) if (index, position) not in dropped_events]
-        if len(keys) >= MIN_EVENTS_PER_BUNDLE:
-            kept.append(draft.model_copy(update={'key_events': keys}))
-    return kept
-
-
-def _hydrate(draft: _DraftBundle, events: dict[str, EventPublic]) -> Bundle:
-    """The bundle as shown: every event fact from the catalog, only the texts from the model."""
-    keyed = sorted(((events[k.event_id], k.why) for k in draft.key_events), key=lambda pair: pair[0].starts_at)
-    key_events = [_key_event(event, why) for event, why in keyed]
+def _candidate(draft: _DraftBundle, events: dict[str, EventPublic], window: TimeWindow) -> Bundle:
+    key_events = [_key_event(key, events.get(key.event_id), window) for key in draft.key_events]
+    key_events.sort(key=lambda e: (e.starts_at, e.event_id))
     return Bundle(
         title=_clip(draft.title, TITLE_CHARS),
         description=_clip(draft.description, BUNDLE_DESCRIPTION_CHARS),
-        image_url=next((e.image_url for e, _ in keyed if e.image_url), ''),
         tags=draft.tags,
         key_events=key_events,
-        estimated_cost=_cost([e for e, _ in keyed]),
+        estimated_cost=grounding.estimate_cost(key_events),
     )
 
 
-def _key_event(event: EventPublic, why: str) -> KeyEvent:
+def _key_event(key: _DraftKeyEvent, event: EventPublic | None, window: TimeWindow) -> KeyEvent:
+    why = _clip(key.why, WHY_CHARS)
+    if event is not None:
+        return grounding.key_event_from(event, why)
+    # A stand-in for an id the catalog lacks, so the validator reports it along with everything else.
     return KeyEvent(
-        event_id=event.event_id,
-        title=event.title,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        venue=event.venue,
-        neighborhood=event.neighborhood,
-        price=event.price,
-        category=event.category,
-        tags=event.tags,
-        url=event.url,
-        image_url=event.image_url,
-        why=_clip(why, WHY_CHARS),
+        event_id=key.event_id,
+        title='',
+        starts_at=window.start,
+        ends_at=window.start,
+        venue='',
+        neighborhood='',
+        price=None,
+        category='',
+        tags=[],
+        url='',
+        why=why,
     )
 
 
-def _cost(events: Sequence[EventPublic]) -> Price | None:
-    """The sum of the known prices (events without a price count as free); None when none is known."""
-    prices = [e.price for e in events if e.price is not None]
-    if not prices:
-        return None
-    return Price(min=sum(p.min for p in prices), max=sum(p.max for p in prices), currency=prices[0].currency)
+def _describe(violation: grounding.Violation, bundles: Sequence[Bundle]) -> str:
+    """'Bundle 1 "Techno Weekend": "Monday Techno" (ev-9) starts Mon 8 Dec 20:00, outside the time window ...'."""
+    return f'Bundle {violation.bundle + 1} "{bundles[violation.bundle].title}": {violation.message}'
+
+
+def _with_cover(bundle: Bundle) -> Bundle:
+    """The bundle's picture is that of its first event that has one."""
+    return bundle.model_copy(update={'image_url': next((e.image_url for e in bundle.key_events if e.image_url), '')})
 
 
 # --- Function tools ------------------------------------------------------------------------------
@@ -765,24 +685,35 @@ class _CatalogTools:
             raise _ToolError(f'no event with id {args.event_id!r}; use ids returned by search_events')
         await self._context.report(f'Reading about {_clip(event.title)} at {_clip(event.venue)}')
         result = _event_json(event, description_chars=DESCRIPTION_CHARS * 3)
-        problem = _event_problem(event, event.event_id, self._scope.window)
-        if problem:
-            result['warning'] = f'not usable: {problem}'
+        problems = _event_problems(event, self._scope.window)
+        if problems:
+            result['warning'] = f'not usable: {"; ".join(problems)}'
         return result
 
     async def _check_bundle(self, arguments: dict[str, Any]) -> dict[str, Any]:
         args = _CheckBundleArgs.model_validate(arguments)
         await self._context.report(f'Checking a plan of {_count(len(args.event_ids), "event")}')
-        events = await _in_db(_get_events, event_ids=args.event_ids)
+        events = await _in_db(catalog.get_events, event_ids=args.event_ids)
         draft = _DraftBundle(title='candidate', key_events=[_DraftKeyEvent(event_id=i) for i in args.event_ids])
-        problems = _violations([draft], events, self._scope.window, self._scope.budget)
-        cost = _cost([events[i] for i in args.event_ids if i in events])
+        candidate = _candidate(draft, events, self._scope.window)
+        problems = self._scope.violations([candidate], events)
+        cost = candidate.estimated_cost
         return {
             'ok': not problems,
-            'problems': [p.message.removeprefix('Bundle 1 "candidate": ') for p in problems],
+            'problems': [p.message for p in problems],
             'total_price': cost.model_dump() if cost else None,
             'budget': self._scope.budget,
         }
+
+
+def _event_problems(event: EventPublic, window: TimeWindow) -> list[str]:
+    """Why a plan may not use this event (not bookable, outside the window), by the shared rule."""
+    alone = Bundle(
+        title='', description='', key_events=[grounding.key_event_from(event, '')], estimated_cost=event.price
+    )
+    violations = grounding.find_violations([alone], window=window, budget=None, lookup={event.event_id: event}.get)
+    # Only the event's own problems: a bundle rule such as its size says nothing about the event.
+    return [v.message for v in violations if v.event_id is not None]
 
 
 def _search(*, session: Session, city_name: str, window: TimeWindow, args: _SearchArgs) -> list[EventPublic]:
@@ -853,10 +784,6 @@ def _count(number: int, noun: str) -> str:
 def _clip(text: str, limit: int = 60) -> str:
     text = ' '.join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + '…'
-
-
-def _moment(moment: datetime) -> str:
-    return f'{moment:%a} {moment.day} {moment:%b %H:%M}'
 
 
 def _error(message: str) -> str:

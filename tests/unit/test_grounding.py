@@ -12,6 +12,7 @@ from services import catalog
 from services.planners.grounding import (
     check_bundles,
     drop_invalid,
+    drop_invalid_events,
     estimate_cost,
     find_violations,
     key_event_from,
@@ -162,3 +163,72 @@ def test_rehydrate_repairs_facts_and_order_then_drop_invalid_keeps_good_bundles(
     violations = check_bundles(session=session, bundles=[repaired, bad], window=WINDOW, budget=None)
     assert drop_invalid([repaired, bad], violations) == [repaired]
     assert str(violations[0]).startswith('bundle 2: ')
+
+
+def test_an_event_overlapping_an_earlier_one_is_reported_even_past_a_reported_one(session, venue, two) -> None:
+    long_night = add_event(session, venue, title='Long night', starts_at=FRIDAY + timedelta(hours=6), hours=10)
+    inside = [
+        add_event(session, venue, title=title, starts_at=FRIDAY + timedelta(hours=hours), hours=1)
+        for title, hours in (('First clash', 7), ('Second clash', 9))
+    ]
+    bundle = bundle_of(two[0], public(session, long_night.id), *(public(session, e.id) for e in inside))
+    violations = check_bundles(session=session, bundles=[bundle], window=WINDOW, budget=None)
+    assert [(v.code, v.event_id) for v in violations] == [('overlap', inside[0].id), ('overlap', inside[1].id)]
+    assert '"First clash"' in violations[0].message and f'({long_night.id})' in violations[0].message
+
+
+def test_too_few_counts_only_events_that_may_stay(session, venue, two) -> None:
+    gone = add_event(session, venue, title='Gone', starts_at=FRIDAY + timedelta(days=1), status='cancelled')
+    bundle = bundle_of(*two, public(session, gone.id))
+    lookup = catalog.get_events(session=session, event_ids=[*(e.event_id for e in two), gone.id]).get
+
+    def codes_for(min_events: int) -> list[str]:
+        return [
+            v.code for v in find_violations([bundle], window=WINDOW, budget=None, lookup=lookup, min_events=min_events)
+        ]
+
+    assert codes_for(2) == ['not_bookable']
+    assert codes_for(3) == ['not_bookable', 'too_few']
+    too_few = find_violations([bundle], window=WINDOW, budget=None, lookup=lookup, min_events=3)[1]
+    assert (too_few.message, too_few.event_id) == ('needs at least 3 valid events', None)
+
+
+def test_the_budget_counts_only_events_that_may_stay(session, venue, two) -> None:
+    pricey = add_event(session, venue, title='Pricey', starts_at=FRIDAY + timedelta(hours=2), price=(90, 90))
+    assert codes(session, [bundle_of(*two, public(session, pricey.id))], budget=30) == ['overlap']
+
+
+def test_drop_invalid_events_keeps_what_can_be_saved(session, venue, two) -> None:
+    third = public(session, add_event(session, venue, title='Third', starts_at=FRIDAY + timedelta(days=1)).id)
+    clash = public(session, add_event(session, venue, title='Clash', starts_at=FRIDAY + timedelta(hours=2)).id)
+    gone = add_event(session, venue, title='Gone', starts_at=FRIDAY + timedelta(days=1, hours=5), status='cancelled')
+    bundles = [bundle_of(*two, clash, public(session, gone.id)), bundle_of(two[1], third, third)]
+    bundles[1].key_events[2].event_id = 'made-up'
+    violations = check_bundles(session=session, bundles=bundles, window=WINDOW, budget=None)
+    assert {v.code for v in violations} == {'overlap', 'not_bookable', 'duplicate', 'unknown_event'}
+
+    kept = drop_invalid_events(bundles, violations, min_events=2)
+
+    assert [[e.title for e in b.key_events] for b in kept] == [['Early', 'Late']]  # bundle 2 kept only 'Third'
+    assert kept[0].estimated_cost == estimate_cost(two)
+    assert check_bundles(session=session, bundles=kept, window=WINDOW, budget=None) == []
+
+
+def test_drop_invalid_events_keeps_the_first_use_of_an_event(session, venue, two) -> None:
+    third = public(session, add_event(session, venue, title='Third', starts_at=FRIDAY + timedelta(days=1)).id)
+    bundles = [bundle_of(two[0], two[0], two[1]), bundle_of(two[1], third)]
+    violations = check_bundles(session=session, bundles=bundles, window=WINDOW, budget=None)
+
+    kept = drop_invalid_events(bundles, violations)
+
+    assert [[e.title for e in b.key_events] for b in kept] == [['Early', 'Late'], ['Third']]
+    assert [v.code for v in check_bundles(session=session, bundles=kept, window=WINDOW, budget=None)] == []
+
+
+def test_drop_invalid_events_leaves_bundle_wide_problems_to_drop_invalid(session, two) -> None:
+    bundles = [bundle_of(*two)]
+    violations = check_bundles(session=session, bundles=bundles, window=WINDOW, budget=10)
+    assert [v.code for v in violations] == ['over_budget']
+    kept = drop_invalid_events(bundles, violations, min_events=2)
+    assert kept == bundles
+    assert drop_invalid(kept, check_bundles(session=session, bundles=kept, window=WINDOW, budget=10)) == []

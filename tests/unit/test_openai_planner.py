@@ -245,7 +245,7 @@ async def test_unknown_and_out_of_window_events_get_one_repair_turn(fake, ids, c
     bundles = await plan(context)
 
     repair = user_messages(fake.requests[1])[-1]
-    assert 'event invented-event does not exist in the catalog' in repair
+    assert '- Bundle 1 "Techno Weekend": event \'invented-event\' is not in the catalog' in repair
     assert '"Monday Techno"' in repair and 'outside the time window' in repair
     assert fake.requests[1]['input'][-2]['type'] == 'message'  # the broken answer is kept before the repair
     assert len(bundles) == 3
