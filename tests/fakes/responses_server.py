@@ -21,6 +21,7 @@ the app with `OPENAI_BASE_URL=http://127.0.0.1:8765/v1 OPENAI_API_KEY=test-key P
 import argparse
 import itertools
 import json
+import random
 import logging
 import re
 import signal
@@ -179,8 +180,10 @@ class FakeResponsesServer:
         expect_encrypted_reasoning: bool = True,
         expect_tools: Iterable[str] = DEFAULT_TOOLS,
         port: int = 0,
+        latency_s: float = 0,
     ) -> None:
         self.steps: list[Step] = list(steps)
+        self.latency_s = latency_s  # every answer waits this long, like a model thinking (outside the lock)
         self.policy = policy  # answers once the queued steps are used up (the demo script)
         self.expect_encrypted_reasoning = expect_encrypted_reasoning
         self.expect_tools = tuple(expect_tools)
@@ -249,6 +252,8 @@ class FakeResponsesServer:
                 self.violations.extend(problems)
                 return _error_reply(400, '; '.join(problems), 'fake_check_failed', {})
             step = self._next_step(body)
+        if self.latency_s:
+            self._stopping.wait(self.latency_s)
         return self._serve(step, body)
 
     def _next_step(self, body: dict[str, Any]) -> Step:
@@ -565,7 +570,40 @@ def compose_demo_bundles(events: list[dict[str, Any]], budget: float | None, siz
     return bundles
 
 
-SCRIPTS: dict[str, Policy] = {'demo': demo_policy}
+def searching_policy(tool_turns: int = 3) -> Policy:
+    """`tool_turns` turns of one search each (broad, then narrower), then the demo answer."""
+    queries = [search_args(limit=40), search_args(text='underground', limit=20), search_args(text='late', limit=20)]
+
+    def policy(body: dict[str, Any]) -> Step:
+        calls_made = sum(1 for item in body['input'] if isinstance(item, dict) and item.get('type') == 'function_call')
+        if calls_made < tool_turns and body.get('tool_choice') != 'none':
+            arguments = queries[calls_made % len(queries)]
+            return Reply([reasoning_item('Look a little further.'), function_call('search_events', arguments)])
+        bundles = compose_demo_bundles(_events_found(body), budget=_budget(body))
+        return Reply([reasoning_item('Group the events into evenings.'), answer(*bundles)])
+
+    return policy
+
+
+def flaky_policy(policy: Policy, *, failure_rate: float, seed: int = 7, hang_s: float = 30) -> Policy:
+    """`policy`, except that a share of the calls fail: 429, 500, a hang past the timeout, or a broken body."""
+    chance = random.Random(seed)
+    failures: list[Step] = [
+        HttpError(429, 'Rate limit reached'),
+        HttpError(500, 'The server had an error'),
+        Hang(hang_s),
+        Malformed(),
+    ]
+
+    def policy_with_faults(body: dict[str, Any]) -> Step:
+        if chance.random() < failure_rate:
+            return chance.choice(failures)
+        return policy(body)
+
+    return policy_with_faults
+
+
+SCRIPTS: dict[str, Policy] = {'demo': demo_policy, 'searching': searching_policy()}
 
 
 def main(argv: list[str] | None = None) -> None:
