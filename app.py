@@ -6,7 +6,7 @@ from fastapi.exceptions import RequestValidationError
 from nicegui import app, ui
 
 from models.db import create_db_and_tables
-from pages import api
+from pages import api, calendar, generation, history, home, theme  # noqa: F401  (pages register routes)
 from services import clock, demo_catalog, runner, scheduler
 from settings import settings
 
@@ -30,6 +30,7 @@ async def shutdown() -> None:
 app.on_startup(startup)
 app.on_shutdown(shutdown)
 app.include_router(api.router)
+app.include_router(calendar.router)
 app.add_middleware(api.BodySizeLimit)
 app.add_exception_handler(RequestValidationError, lambda _request, exc: api.validation_error_response(exc.errors()))
 
@@ -37,7 +38,9 @@ if __name__ in {'__main__', '__mp_main__'}:
     ui.run(
         host=settings.host,
         port=settings.port,
-        title='Trip Bundles',
+        title=theme.PRODUCT_NAME,
+        favicon=theme.FAVICON_SVG,
+        dark=None,  # follow the system's light/dark setting
         storage_secret=settings.storage_secret_value(),
         reload=False,
         show=False,
