@@ -197,7 +197,7 @@ class ChoiceChips:
                     on_click=lambda _, o=option: self.toggle(o),
                 ).classes('tb-chip')
                 if marker:
-                    chip.mark(f'{marker}-{option}')
+                    chip.mark(f'{marker}-{option.lower().replace(" ", "-")}')
                 self._chips[option] = chip
         self._paint()
 

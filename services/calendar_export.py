@@ -2,10 +2,11 @@
 
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from models.generation import Bundle, GenerationPublic
+from models.generation import Bundle, GenerationPublic, KeyEvent
 
 PRODUCT_ID = '-//Trip Bundles//Trip Bundles 1.0//EN'
 
@@ -23,9 +24,11 @@ def build_calendar(generation: GenerationPublic, *, bundle: int | None = None, n
     calendar.add('calscale', 'GREGORIAN')
     calendar.add('method', 'PUBLISH')
     calendar.add('x-wr-calname', bundles[0][1].title if len(bundles) == 1 else 'Trip Bundles')
+    # Stored times carry only an offset; the city's named zone gives calendars a real TZID (and DST rules).
+    zone = ZoneInfo(generation.window.timezone)
     for number, item in bundles:
         for key_event in item.key_events:
-            calendar.add_component(_vevent(generation.generation_id, number, item, key_event, now))
+            calendar.add_component(_vevent(generation.generation_id, number, item, key_event, zone, now))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
@@ -47,12 +50,14 @@ def filename_for(generation: GenerationPublic, bundle: int | None) -> str:
     return f'{slug}.ics'
 
 
-def _vevent(generation_id: str, number: int, bundle: Bundle, key_event, now: datetime) -> Event:
+def _vevent(
+    generation_id: str, number: int, bundle: Bundle, key_event: KeyEvent, zone: ZoneInfo, now: datetime
+) -> Event:
     event = Event()
     event.add('uid', f'{generation_id}-{number}-{key_event.event_id}@trip-bundles')
     event.add('dtstamp', now)
-    event.add('dtstart', key_event.starts_at)
-    event.add('dtend', key_event.ends_at)
+    event.add('dtstart', key_event.starts_at.astimezone(zone))
+    event.add('dtend', key_event.ends_at.astimezone(zone))
     event.add('summary', key_event.title)
     event.add('location', ', '.join(p for p in (key_event.venue, key_event.neighborhood) if p))
     lines = [f'Part of “{bundle.title}”.', key_event.why]

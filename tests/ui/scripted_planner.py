@@ -61,7 +61,7 @@ class ScriptedPlanner:
         )
         return Bundle(
             title=f'Warehouse Weekend {number + 1}',
-            description='A night of deep grooves in the city’s best warehouse.',
+            description="A night of deep grooves in the city's best warehouse.",
             tags=['techno', 'late'],
             key_events=[event],
             estimated_cost=Price(min=12, max=18, currency='EUR'),
