@@ -25,6 +25,7 @@ STATUS_LABELS = {
 }
 PLANNER_LABELS = {'offline': 'the offline planner', 'openai': 'the AI planner'}
 HISTORY_LIMIT = 50
+SUMMARY_TEXT_LIMIT = 90  # characters of the free text repeated under a plan's heading
 
 
 # --- This browser ---
@@ -133,6 +134,9 @@ def preferences_summary(generation: GenerationPublic) -> list[str]:
         facts.append(prefs['musicProfile'])
     if prefs.get('budget') is not None:
         facts.append(f'Up to {format_amount(prefs["budget"])} per plan')
+    if prefs.get('otherPreferences'):
+        other = prefs['otherPreferences']
+        facts.append(f'“{other[:SUMMARY_TEXT_LIMIT]}{"…" if len(other) > SUMMARY_TEXT_LIMIT else ""}”')
     return [fact for fact in facts if fact]
 
 

@@ -26,7 +26,7 @@ def frame(title: str, *, active: str | None = None) -> Iterator[ui.element]:
                     ui.icon(icon, size='20px')
                     ui.label(text).classes('tb-nav-text')
                 link.props(f'aria-label="{text}"')
-    with ui.element('main').classes('tb-main') as main:
+    with ui.element('div').classes('tb-main') as main:
         yield main
 
 

@@ -17,7 +17,7 @@ from tests.ui.scripted_planner import ScriptedPlanner  # noqa: E402
 
 def scripted(_name: str) -> ScriptedPlanner:
     return ScriptedPlanner(
-        step_delay_s=float(os.environ.get('SCRIPTED_STEP_DELAY_S', '0.5')),
+        step_delay_s=float(os.environ.get('SCRIPTED_STEP_DELAY_S') or os.environ.get('OFFLINE_STEP_DELAY_S') or '0.5'),
         error=os.environ.get('SCRIPTED_ERROR') or None,
     )
 
