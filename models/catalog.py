@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime
@@ -52,7 +52,8 @@ class Venue(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint('source', 'source_id'),)
+    # Every search is one city and a time range: this index serves it in time order without sorting.
+    __table_args__ = (UniqueConstraint('source', 'source_id'), Index('ix_event_city_starts', 'city_id', 'starts_at'))
 
     id: str = Field(primary_key=True)  # stable across re-imports: derived from source + source_id
     city_id: int = Field(foreign_key='city.id', index=True)
@@ -71,7 +72,8 @@ class Event(SQLModel, table=True):
     status: str = Field(default='scheduled', index=True)
     source: str = 'demo'
     source_id: str
-    # Lower-cased title, description, genres, venue name and venue tags: portable LIKE search.
+    # Words of title, description, genres, venue name and tags, normalized and space-padded by
+    # services.catalog.search_text_for: a portable LIKE search that matches at word starts.
     search_text: str = ''
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

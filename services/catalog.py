@@ -1,12 +1,20 @@
-"""The events catalog: look-ups shared by both planners and the pages.
+"""The events catalog: look-ups shared by both planners and the pages, and the catalog's command line.
 
 `search_events` and `get_event` return compact `EventPublic` records (JSON-ready, so they can be handed
 to an LLM as tool output). Cancelled and postponed events never come back from a search.
+
+    python -m services.catalog import-ics FILE_OR_URL --city NAME [--timezone ZONE] [--category NAME]
+    python -m services.catalog refresh-demo
 """
 
-from collections.abc import Sequence
+import argparse
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Select, or_
 from sqlmodel import Session, col, select
 
 from models.catalog import BOOKABLE_STATUSES, City, Event, EventPublic, Price, Venue
@@ -14,6 +22,10 @@ from models.generation import TimeWindow
 
 DEFAULT_SEARCH_LIMIT = 20
 MAX_SEARCH_LIMIT = 100
+# Planners read every candidate of a window at once; the cap keeps a huge catalog from flooding memory.
+MAX_CANDIDATES = 3000
+
+_NOT_A_WORD = re.compile(r'[^\w]+|_')
 
 
 def search_events(
@@ -27,40 +39,41 @@ def search_events(
     neighborhood: str | None = None,
     max_price: float | None = None,
     limit: int = DEFAULT_SEARCH_LIMIT,
+    sort: Literal['time', 'price'] = 'time',
 ) -> list[EventPublic]:
-    """Bookable events of `city` starting inside `window`, soonest first.
+    """Bookable events of `city` starting inside `window`, soonest (or cheapest) first.
 
-    `genres` and the words of `text` match loosely (any genre; every word) against title, description,
-    genres, venue name and venue tags.
+    `genres` match whole words of the event's genres, title, description and venue tags (any genre);
+    every word of `text` must start a word there too, so "under" finds "underground" but "house" never
+    finds "warehouse". `max_price` keeps events whose cheapest ticket is at most that (0: free only).
     """
-    query = (
-        select(Event, Venue)
-        .join(Venue, col(Venue.id) == col(Event.venue_id))
-        .where(
-            Event.city_id == city.id,
-            col(Event.starts_at) >= window.start,
-            col(Event.starts_at) < window.end,
-            col(Event.status).in_(BOOKABLE_STATUSES),
-        )
-    )
-    if categories:
-        query = query.where(col(Event.category).in_([c.lower() for c in categories]))
-    if genres:
-        from sqlalchemy import or_
-
-        query = query.where(or_(*(col(Event.search_text).contains(g.lower()) for g in genres)))
-    for word in (text or '').lower().split():
-        query = query.where(col(Event.search_text).contains(word))
+    query = _window_query(city=city, window=window, categories=categories, max_price=max_price)
+    query = _text_filters(query, genres=genres, text=text)
     if neighborhood:
-        query = query.where(col(Venue.neighborhood).ilike(neighborhood))
-    if max_price is not None:
-        query = query.where(col(Event.price_min).is_not(None), col(Event.price_min) <= max_price)
-    limit = max(1, min(limit, MAX_SEARCH_LIMIT))
-    rows = session.exec(query.order_by(col(Event.starts_at), col(Event.id)).limit(limit)).all()
-    return [to_public(event, venue, city) for event, venue in rows]
+        query = query.where(col(Venue.neighborhood).ilike(neighborhood.strip()))
+    if sort == 'price':
+        query = query.order_by(col(Event.price_min).is_(None), col(Event.price_min), col(Event.starts_at))
+    query = query.order_by(col(Event.starts_at), col(Event.id)).limit(max(1, min(limit, MAX_SEARCH_LIMIT)))
+    return [to_public(event, venue, city) for event, venue in session.exec(query).all()]
+
+
+def list_candidates(
+    *,
+    session: Session,
+    city: City,
+    window: TimeWindow,
+    categories: Sequence[str] = (),
+    max_price: float | None = None,
+    limit: int = MAX_CANDIDATES,
+) -> list[EventPublic]:
+    """Every bookable event a planner may consider (same rules as `search_events`, no 100-row cap)."""
+    query = _window_query(city=city, window=window, categories=categories, max_price=max_price)
+    query = query.order_by(col(Event.starts_at), col(Event.id)).limit(max(1, min(limit, MAX_CANDIDATES)))
+    return [to_public(event, venue, city) for event, venue in session.exec(query).all()]
 
 
 def get_event(*, session: Session, event_id: str) -> EventPublic | None:
+    """Any event by id, whatever its status (a planner must see that an event it holds was cancelled)."""
     row = session.exec(
         select(Event, Venue, City)
         .join(Venue, col(Venue.id) == col(Event.venue_id))
@@ -70,11 +83,25 @@ def get_event(*, session: Session, event_id: str) -> EventPublic | None:
     return None if row is None else to_public(*row)
 
 
+def get_events(*, session: Session, event_ids: Iterable[str]) -> dict[str, EventPublic]:
+    """Several events by id in one query (the grounding check looks up every key event of a plan)."""
+    ids = sorted(set(event_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Event, Venue, City)
+        .join(Venue, col(Venue.id) == col(Event.venue_id))
+        .join(City, col(City.id) == col(Event.city_id))
+        .where(col(Event.id).in_(ids))
+    ).all()
+    return {event.id: to_public(event, venue, city) for event, venue, city in rows}
+
+
 def get_city(*, session: Session, name: str | None = None) -> City | None:
     """The city called `name` (any case), or the catalog's default city when `name` is None."""
     if name is None:
         return session.exec(select(City).order_by(col(City.is_demo).desc(), col(City.id))).first()
-    return session.exec(select(City).where(col(City.name).ilike(name))).first()
+    return session.exec(select(City).where(col(City.name).ilike(name.strip()))).first()
 
 
 def list_cities(*, session: Session) -> list[City]:
@@ -102,3 +129,100 @@ def to_public(event: Event, venue: Venue, city: City) -> EventPublic:
         image_url=event.image_url,
         status=event.status,
     )
+
+
+def search_text_for(*, title: str, description: str, tags: Iterable[str], venue: Venue) -> str:
+    """The text `search_events` matches words against, padded with spaces so words match at their start."""
+    return f' {normalize_words(" ".join([title, description, *tags, venue.name, *venue.tags]))} '
+
+
+def normalize_words(text: str) -> str:
+    """Lower case, punctuation and hyphens as spaces: 'Hip-Hop, R&B' -> 'hip hop r b'."""
+    return ' '.join(_NOT_A_WORD.sub(' ', text.lower()).split())
+
+
+def _window_query(*, city: City, window: TimeWindow, categories: Sequence[str], max_price: float | None) -> Select:
+    # (city_id, starts_at) is indexed: the window is one index range, already in time order.
+    query = (
+        select(Event, Venue)
+        .join(Venue, col(Venue.id) == col(Event.venue_id))
+        .where(
+            col(Event.city_id) == city.id,
+            col(Event.starts_at) >= window.start,
+            col(Event.starts_at) < window.end,
+            col(Event.status).in_(BOOKABLE_STATUSES),
+        )
+    )
+    if categories:
+        query = query.where(col(Event.category).in_(sorted({c.strip().lower() for c in categories})))
+    if max_price is not None:
+        query = query.where(col(Event.price_min).is_not(None), col(Event.price_min) <= max_price)
+    return query
+
+
+def _text_filters(query: Select, *, genres: Sequence[str], text: str | None) -> Select:
+    phrases = [p for p in (normalize_words(g) for g in genres) if p]
+    if phrases:
+        query = query.where(or_(*(col(Event.search_text).contains(f' {p} ') for p in phrases)))
+    for word in normalize_words(text or '').split():
+        query = query.where(col(Event.search_text).contains(f' {word}'))
+    return query
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The catalog's command line; bad input ends with one readable line on stderr, never a traceback."""
+    args = _parser().parse_args(argv)
+    from models.db import create_db_and_tables, session_scope
+    from services import clock
+
+    try:
+        create_db_and_tables()
+        if args.command == 'refresh-demo':
+            from services.demo_catalog import refresh_demo_catalog
+
+            with session_scope() as session:
+                print(refresh_demo_catalog(session=session, now=clock.now()))
+            return 0
+        from services.ics_import import IcsImportError, import_ics
+
+        try:
+            with session_scope() as session:
+                report = import_ics(
+                    session=session,
+                    source=args.source,
+                    city_name=args.city,
+                    timezone=args.timezone,
+                    currency=args.currency,
+                    default_category=args.category,
+                    horizon_days=args.days,
+                    now=clock.now(),
+                )
+        except IcsImportError as error:
+            print(f'import-ics: {error}', file=sys.stderr)
+            return 2
+        print(report)
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    from models.catalog import CATEGORIES
+
+    parser = argparse.ArgumentParser(prog='python -m services.catalog', description='Manage the events catalog.')
+    commands = parser.add_subparsers(dest='command', required=True)
+    ics = commands.add_parser('import-ics', help='import an iCalendar file or http(s) URL into a city')
+    ics.add_argument('source', metavar='FILE_OR_URL')
+    ics.add_argument('--city', required=True, help='city to import into (created only with --timezone)')
+    ics.add_argument('--timezone', help='IANA zone for a new city, e.g. Europe/Berlin')
+    ics.add_argument('--currency', default='EUR', help='currency of a new city (default EUR)')
+    ics.add_argument(
+        '--category', default='music', choices=CATEGORIES, help='category when the feed names none we know'
+    )
+    ics.add_argument('--days', type=int, default=60, help='expand recurring events this many days ahead')
+    commands.add_parser('refresh-demo', help='create or refresh the demo catalog (Berlin)')
+    return parser
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from models.catalog import City, Event, Venue
 from services import clock
+from services.catalog import search_text_for
 
 _ids = itertools.count(1)
 
@@ -58,7 +59,7 @@ def add_event(
         status=status,
         source='test',
         source_id=str(number),
-        search_text=' '.join([title, description, *tags, venue.name, *venue.tags]).lower(),
+        search_text=search_text_for(title=title, description=description, tags=tags, venue=venue),
         updated_at=clock.now(),
     )
     session.add(event)

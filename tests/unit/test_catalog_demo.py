@@ -1,0 +1,142 @@
+"""The demo catalog: big and varied enough for real plans, and safe to refresh every day."""
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+
+from models.catalog import BOOKABLE_STATUSES, CATEGORIES, City, Event, Venue
+from services import catalog, demo_catalog
+from services.timeframes import resolve_window
+
+NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # a Wednesday
+
+
+def refresh(session: Session, now: datetime = NOW) -> demo_catalog.RefreshReport:
+    return demo_catalog.refresh_demo_catalog(session=session, now=now)
+
+
+def coming_events(session: Session, now: datetime = NOW, days: int = 30) -> list[Event]:
+    return list(
+        session.exec(select(Event).where(Event.starts_at >= now, Event.starts_at < now + timedelta(days=days))).all()
+    )
+
+
+def test_demo_city_is_labelled_demo(session: Session) -> None:
+    refresh(session)
+    city = session.exec(select(City)).one()
+    assert (city.name, city.timezone, city.currency, city.is_demo) == ('Berlin', 'Europe/Berlin', 'EUR', True)
+    assert {e.source for e in session.exec(select(Event)).all()} == {'demo'}
+
+
+def test_venues_span_neighbourhoods_and_carry_tags(session: Session) -> None:
+    refresh(session)
+    venues = session.exec(select(Venue)).all()
+    assert len(venues) >= 40
+    assert len({v.neighborhood for v in venues}) >= 8
+    tags = Counter(t for v in venues for t in v.tags)
+    for tag in ('underground', 'warehouse', 'rooftop', 'late-license', 'cosy', 'outdoor'):
+        assert tags[tag] >= 1, tag
+
+
+def test_the_next_30_days_are_full_and_varied(session: Session) -> None:
+    refresh(session)
+    events = coming_events(session)
+    bookable = [e for e in events if e.status in BOOKABLE_STATUSES]
+    assert len(bookable) >= 300
+    assert {e.category for e in bookable} == set(CATEGORIES)
+    genres = {t for e in bookable if e.category in ('music', 'nightlife') for t in e.tags}
+    assert {'techno', 'house', 'jazz', 'indie', 'hip-hop', 'classical'} <= genres
+    assert any(e.price_min == 0 for e in bookable) and any((e.price_min or 0) > 0 for e in bookable)
+    statuses = Counter(e.status for e in events)
+    assert 1 <= statuses['cancelled'] <= 20
+
+
+def test_club_nights_cross_midnight(session: Session) -> None:
+    refresh(session)
+    berlin = ZoneInfo('Europe/Berlin')
+    crossing = [
+        e
+        for e in coming_events(session)
+        if e.category == 'nightlife' and e.ends_at.astimezone(berlin).date() > e.starts_at.astimezone(berlin).date()
+    ]
+    assert len(crossing) >= 10
+
+
+def test_titles_read_like_listings_and_links_are_fictional(session: Session) -> None:
+    refresh(session)
+    events = coming_events(session)
+    titles = Counter(e.title for e in events)
+    assert len(titles) >= 150  # rotating editions: not the same name every night
+    assert all(e.ticket_url.startswith('https://tickets.example.com/') for e in events)
+    assert all(len(e.description) >= 40 for e in events)
+
+
+@pytest.mark.parametrize('day', range(7))
+def test_every_weekend_has_music_and_nightlife(session: Session, day: int) -> None:
+    now = NOW + timedelta(days=day)
+    refresh(session, now)
+    city = catalog.get_city(session=session)
+    window = resolve_window('This weekend', timezone=city.timezone, now=now)
+    found = catalog.search_events(session=session, city=city, window=window, categories=['music', 'nightlife'])
+    # On a Sunday afternoon only the rest of Sunday is left; otherwise a whole weekend is.
+    assert len(found) >= (10 if window.end - window.start > timedelta(days=1) else 3)
+
+
+def test_refresh_is_idempotent(session: Session) -> None:
+    first = refresh(session)
+    ids = sorted(e.id for e in session.exec(select(Event)).all())
+    second = refresh(session)
+    assert first.created == len(ids) and second.created == 0 and second.updated == 0
+    assert sorted(e.id for e in session.exec(select(Event)).all()) == ids
+    assert len(session.exec(select(Venue)).all()) == len(demo_catalog.load_demo_data()['venues'])
+    assert len(session.exec(select(City)).all()) == 1
+
+
+def test_daily_refresh_extends_and_forgets_the_past(session: Session) -> None:
+    refresh(session)
+    later = NOW + timedelta(days=10)
+    report = refresh(session, later)
+    assert report.created > 0 and report.removed > 0
+    events = session.exec(select(Event)).all()
+    assert min(e.ends_at for e in events) >= later - timedelta(days=demo_catalog.KEEP_PAST_DAYS)
+    assert max(e.starts_at for e in events) >= later + timedelta(days=30)
+    assert len({(e.source, e.source_id) for e in events}) == len(events)
+
+
+def test_one_offs_keep_their_date_across_refreshes(session: Session) -> None:
+    refresh(session)
+    one_off = session.exec(select(Event).where(Event.source_id.startswith('kessel-festival-warmup@'))).first()
+    assert one_off is not None
+    refresh(session, NOW + timedelta(days=1))
+    again = session.exec(select(Event).where(Event.source_id.startswith('kessel-festival-warmup@'))).all()
+    assert [e.id for e in again] == [one_off.id]
+
+
+def test_an_edited_data_file_updates_and_drops_events(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    refresh(session)
+    data = demo_catalog.load_demo_data()
+    edited = {**data, 'series': [dict(s) for s in data['series'] if s['key'] != 'kessel-weekender']}
+    edited['series'][0]['editions'] = [{'title': 'Renamed night', 'description': 'A new description, long enough.'}]
+    monkeypatch.setattr(demo_catalog, 'load_demo_data', lambda: edited)
+    report = refresh(session)
+    assert report.removed > 0 and report.updated > 0
+    assert not session.exec(select(Event).where(Event.source_id.startswith('kessel-weekender@'))).first()
+    renamed = session.exec(select(Event).where(Event.source_id.startswith(edited['series'][0]['key']))).all()
+    assert renamed and {e.title for e in renamed} == {'Renamed night'}
+
+
+def test_data_file_mistakes_fail_loudly() -> None:
+    data = demo_catalog.load_demo_data()
+    broken = {**data, 'series': [*data['series'], {**data['series'][0], 'key': 'x', 'venue': 'nowhere'}]}
+    with pytest.raises(ValueError, match='unknown venue'):
+        demo_catalog._check(broken)
+
+
+def test_search_text_is_filled(session: Session) -> None:
+    refresh(session)
+    event = session.exec(select(Event).where(Event.source_id.startswith('kessel-weekender@'))).first()
+    assert ' underground ' in event.search_text and ' techno ' in event.search_text
+    assert event.search_text.startswith(' ')

@@ -1,0 +1,160 @@
+"""search_events and get_event: every filter narrows as promised, and nothing cancelled comes back."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session
+
+from models.catalog import City, Venue
+from models.generation import TimeWindow
+from services import catalog
+from tests.factories import add_city, add_event, add_venue
+
+BERLIN = ZoneInfo('Europe/Berlin')
+FRIDAY = datetime(2025, 12, 5, 17, 0, tzinfo=BERLIN)
+WEEKEND = TimeWindow(start=FRIDAY, end=datetime(2025, 12, 7, 23, 59, tzinfo=BERLIN), timezone='Europe/Berlin', label='')
+
+
+@pytest.fixture
+def city(session: Session) -> City:
+    return add_city(session)
+
+
+@pytest.fixture
+def cellar(session: Session, city: City) -> Venue:
+    return add_venue(session, city, 'Tunnel 9', 'Mitte', tags=['underground', 'basement'])
+
+
+@pytest.fixture
+def warehouse(session: Session, city: City) -> Venue:
+    return add_venue(session, city, 'Halle am Kanal', 'Treptow', tags=['warehouse', 'riverside'])
+
+
+def search(session: Session, city: City, **filters) -> list[str]:
+    return [e.title for e in catalog.search_events(session=session, city=city, window=WEEKEND, **filters)]
+
+
+def test_window_bounds_event_starts_and_results_are_time_ordered(session, city, cellar) -> None:
+    add_event(session, cellar, title='Before', starts_at=FRIDAY - timedelta(minutes=1))
+    add_event(session, cellar, title='Sunday', starts_at=FRIDAY + timedelta(days=2))
+    add_event(session, cellar, title='First', starts_at=FRIDAY, hours=12)  # ends after the window: still counts
+    add_event(session, cellar, title='After', starts_at=WEEKEND.end)
+    assert search(session, city) == ['First', 'Sunday']
+
+
+def test_cancelled_and_postponed_never_come_back(session, city, cellar) -> None:
+    for status in ('scheduled', 'cancelled', 'postponed', 'sold_out'):
+        add_event(session, cellar, title=status, starts_at=FRIDAY + timedelta(hours=1), status=status)
+    assert sorted(search(session, city)) == ['scheduled', 'sold_out']
+
+
+def test_other_cities_are_not_searched(session, city, cellar) -> None:
+    hamburg = add_city(session, 'Hamburg')
+    add_event(session, add_venue(session, hamburg, 'Elbkeller'), title='Hamburg night', starts_at=FRIDAY)
+    add_event(session, cellar, title='Berlin night', starts_at=FRIDAY)
+    assert search(session, city) == ['Berlin night']
+
+
+def test_categories_filter_any_of(session, city, cellar) -> None:
+    add_event(session, cellar, title='Gig', category='music', starts_at=FRIDAY)
+    add_event(session, cellar, title='Rave', category='nightlife', starts_at=FRIDAY)
+    add_event(session, cellar, title='Play', category='theatre', starts_at=FRIDAY)
+    assert sorted(search(session, city, categories=['Music', 'nightlife'])) == ['Gig', 'Rave']
+
+
+def test_genres_match_whole_words_not_substrings(session, city, cellar, warehouse) -> None:
+    add_event(session, warehouse, title='Disco Loft', tags=['disco'], starts_at=FRIDAY)  # 'warehouse' venue tag
+    add_event(session, cellar, title='Deep Night', tags=['deep-house'], starts_at=FRIDAY)
+    add_event(session, cellar, title='Bars', tags=['hip-hop'], starts_at=FRIDAY)
+    assert search(session, city, genres=['house']) == ['Deep Night']
+    assert search(session, city, genres=['Hip-Hop']) == ['Bars']
+    assert sorted(search(session, city, genres=['house', 'disco'])) == ['Deep Night', 'Disco Loft']
+
+
+def test_text_needs_every_word_at_a_word_start(session, city, cellar, warehouse) -> None:
+    add_event(session, cellar, title='Acid Night', description='Roland 303 lines', starts_at=FRIDAY)
+    add_event(session, warehouse, title='Acid Picnic', starts_at=FRIDAY)
+    assert search(session, city, text='acid under') == ['Acid Night']  # venue tag 'underground'
+    assert search(session, city, text='riverside acid') == ['Acid Picnic']
+    assert search(session, city, text='303') == ['Acid Night']
+    assert search(session, city, text='cid') == []
+    assert search(session, city, text='  ') == sorted(search(session, city, text=None))
+
+
+def test_text_with_sql_wildcards_is_taken_literally(session, city, cellar) -> None:
+    add_event(session, cellar, title='Night', starts_at=FRIDAY)
+    assert search(session, city, text='%') == ['Night']  # punctuation is not a word: no filter
+    assert search(session, city, text='n_ght') == []
+
+
+def test_neighbourhood_any_case(session, city, cellar, warehouse) -> None:
+    add_event(session, cellar, title='Mitte thing', starts_at=FRIDAY)
+    add_event(session, warehouse, title='Treptow thing', starts_at=FRIDAY)
+    assert search(session, city, neighborhood='treptow') == ['Treptow thing']
+
+
+def test_max_price_uses_the_cheapest_ticket_and_skips_unknown_prices(session, city, cellar) -> None:
+    add_event(session, cellar, title='Free', price=(0, 0), starts_at=FRIDAY)
+    add_event(session, cellar, title='Cheap', price=(8, 25), starts_at=FRIDAY + timedelta(hours=1))
+    add_event(session, cellar, title='Dear', price=(40, 60), starts_at=FRIDAY + timedelta(hours=2))
+    add_event(session, cellar, title='Unknown', price=None, starts_at=FRIDAY + timedelta(hours=3))
+    assert search(session, city, max_price=10) == ['Free', 'Cheap']
+    assert search(session, city, max_price=0) == ['Free']
+
+
+def test_sort_by_price(session, city, cellar) -> None:
+    add_event(session, cellar, title='Dear', price=(40, 60), starts_at=FRIDAY)
+    add_event(session, cellar, title='Unknown', price=None, starts_at=FRIDAY)
+    add_event(session, cellar, title='Cheap', price=(8, 25), starts_at=FRIDAY + timedelta(hours=1))
+    assert search(session, city, sort='price') == ['Cheap', 'Dear', 'Unknown']
+
+
+def test_limit_is_applied_and_capped(session, city, cellar) -> None:
+    for hour in range(5):
+        add_event(session, cellar, title=f'n{hour}', starts_at=FRIDAY + timedelta(hours=hour))
+    assert search(session, city, limit=2) == ['n0', 'n1']
+    assert len(search(session, city, limit=0)) == 1
+    assert len(search(session, city, limit=10_000)) == 5
+
+
+def test_filters_combine(session, city, cellar, warehouse) -> None:
+    add_event(session, cellar, title='Target', category='music', tags=['techno'], price=(10, 12), starts_at=FRIDAY)
+    add_event(session, warehouse, title='Wrong place', category='music', tags=['techno'], starts_at=FRIDAY)
+    add_event(session, cellar, title='Too dear', category='music', tags=['techno'], price=(30, 30), starts_at=FRIDAY)
+    add_event(session, cellar, title='Wrong genre', category='music', tags=['jazz'], starts_at=FRIDAY)
+    found = search(session, city, categories=['music'], genres=['techno'], neighborhood='Mitte', max_price=15)
+    assert found == ['Target']
+
+
+def test_public_record_is_compact_and_in_city_time(session, city, cellar) -> None:
+    event = add_event(session, cellar, title='Night', tags=['techno'], price=(10, 15), starts_at=FRIDAY)
+    [public] = catalog.search_events(session=session, city=city, window=WEEKEND)
+    assert public.event_id == event.id
+    assert public.starts_at == FRIDAY and public.starts_at.utcoffset() == timedelta(hours=1)
+    assert (public.venue, public.neighborhood) == ('Tunnel 9', 'Mitte')
+    assert public.tags == ['techno', 'underground', 'basement']
+    dumped = public.model_dump(mode='json')
+    assert dumped['price'] == {'min': 10.0, 'max': 15.0, 'currency': 'EUR'}
+    assert dumped['startsAt'] == '2025-12-05T17:00:00+01:00'
+
+
+def test_get_event_returns_any_status_and_none_when_unknown(session, city, cellar) -> None:
+    event = add_event(session, cellar, title='Gone', status='cancelled', starts_at=FRIDAY)
+    assert catalog.get_event(session=session, event_id=event.id).status == 'cancelled'
+    assert catalog.get_event(session=session, event_id='nope') is None
+    assert set(catalog.get_events(session=session, event_ids=[event.id, 'nope'])) == {event.id}
+
+
+def test_list_candidates_has_no_100_row_cap(session, city, cellar) -> None:
+    for minute in range(120):
+        add_event(session, cellar, title=f'n{minute}', starts_at=FRIDAY + timedelta(minutes=minute))
+    found = catalog.list_candidates(session=session, city=city, window=WEEKEND)
+    assert len(found) == 120 and len(search(session, city, limit=500)) == catalog.MAX_SEARCH_LIMIT
+
+
+def test_get_city_by_name_or_default(session, city) -> None:
+    add_city(session, 'Hamburg')
+    assert catalog.get_city(session=session, name=' berlin ').name == 'Berlin'
+    assert catalog.get_city(session=session).name == 'Berlin'
+    assert catalog.get_city(session=session, name='Paris') is None

@@ -1,0 +1,164 @@
+"""The grounding validator finds every kind of violation, and is quiet about a correct plan."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session
+
+from models.catalog import City, EventPublic, Price, Venue
+from models.generation import Bundle, TimeWindow
+from services import catalog
+from services.planners.grounding import (
+    check_bundles,
+    drop_invalid,
+    estimate_cost,
+    find_violations,
+    key_event_from,
+    rehydrate,
+)
+from tests.factories import add_city, add_event, add_venue
+
+BERLIN = ZoneInfo('Europe/Berlin')
+FRIDAY = datetime(2025, 12, 5, 17, 0, tzinfo=BERLIN)
+WINDOW = TimeWindow(start=FRIDAY, end=datetime(2025, 12, 7, 23, 59, tzinfo=BERLIN), timezone='Europe/Berlin', label='')
+
+
+@pytest.fixture
+def city(session: Session) -> City:
+    return add_city(session)
+
+
+@pytest.fixture
+def venue(session: Session, city: City) -> Venue:
+    return add_venue(session, city, 'Tunnel 9', tags=['underground'])
+
+
+def public(session: Session, event_id: str) -> EventPublic:
+    return catalog.get_event(session=session, event_id=event_id)
+
+
+def bundle_of(*events: EventPublic, cost: Price | None = None, **extra) -> Bundle:
+    key_events = [key_event_from(e, 'fits') for e in events]
+    estimated = cost or estimate_cost(events)
+    return Bundle(title='t', description='d', key_events=key_events, estimated_cost=estimated, **extra)
+
+
+def codes(session: Session, bundles: list[Bundle], budget: float | None = None) -> list[str]:
+    return [v.code for v in check_bundles(session=session, bundles=bundles, window=WINDOW, budget=budget)]
+
+
+@pytest.fixture
+def two(session: Session, venue: Venue) -> tuple[EventPublic, EventPublic]:
+    first = add_event(session, venue, title='Early', starts_at=FRIDAY + timedelta(hours=1), hours=2, price=(10, 15))
+    second = add_event(session, venue, title='Late', starts_at=FRIDAY + timedelta(hours=4), hours=5, price=(5, 5))
+    return public(session, first.id), public(session, second.id)
+
+
+def test_a_grounded_plan_has_no_violations(session, two) -> None:
+    assert codes(session, [bundle_of(*two)], budget=20) == []
+
+
+def test_key_event_from_copies_the_catalog(two) -> None:
+    key_event = key_event_from(two[0], 'because')
+    assert (key_event.title, key_event.starts_at, key_event.price, key_event.why) == (
+        'Early',
+        two[0].starts_at,
+        Price(min=10, max=15, currency='EUR'),
+        'because',
+    )
+    assert key_event.tags == ['underground']
+
+
+def test_unknown_event(session, two) -> None:
+    bundle = bundle_of(*two)
+    bundle.key_events[0].event_id = 'made-up'
+    assert 'unknown_event' in codes(session, [bundle])
+
+
+@pytest.mark.parametrize(
+    ('field', 'value'),
+    [
+        ('title', 'A nicer title'),
+        ('starts_at', FRIDAY),
+        ('ends_at', FRIDAY + timedelta(hours=9)),
+        ('venue', 'Somewhere else'),
+        ('neighborhood', 'Pankow'),
+        ('price', Price(min=1, max=2, currency='EUR')),
+        ('url', 'https://example.org/fake'),
+    ],
+)
+def test_facts_not_from_the_catalog(session, two, field: str, value) -> None:
+    bundle = bundle_of(*two)
+    setattr(bundle.key_events[0], field, value)
+    violations = check_bundles(session=session, bundles=[bundle], window=WINDOW, budget=None)
+    assert [v.code for v in violations] == ['mismatch']
+    assert field in violations[0].message
+
+
+def test_same_instant_in_another_zone_is_not_a_mismatch(session, two) -> None:
+    bundle = bundle_of(*two)
+    bundle.key_events[0].starts_at = two[0].starts_at.astimezone(ZoneInfo('UTC'))
+    assert codes(session, [bundle]) == []
+
+
+def test_outside_the_window(session, venue, two) -> None:
+    early = add_event(session, venue, title='Thursday', starts_at=FRIDAY - timedelta(hours=20))
+    assert codes(session, [bundle_of(public(session, early.id), two[0])]) == ['outside_window']
+
+
+def test_a_club_night_ending_after_the_window_is_fine(session, venue, two) -> None:
+    late = add_event(session, venue, title='Sunday rave', starts_at=WINDOW.end - timedelta(hours=1), hours=8)
+    assert codes(session, [bundle_of(two[0], public(session, late.id))]) == []
+
+
+def test_overlap(session, venue, two) -> None:
+    clash = add_event(session, venue, title='Clash', starts_at=FRIDAY + timedelta(hours=2), hours=1, price=None)
+    assert codes(session, [bundle_of(two[0], public(session, clash.id))]) == ['overlap']
+
+
+def test_over_budget_counts_the_most_it_may_cost(session, two) -> None:
+    assert codes(session, [bundle_of(*two)], budget=20) == []
+    assert codes(session, [bundle_of(*two)], budget=19.5) == ['over_budget']
+
+
+def test_cancelled_and_postponed_events(session, venue, two) -> None:
+    for status in ('cancelled', 'postponed'):
+        gone = add_event(session, venue, title=status, starts_at=FRIDAY + timedelta(hours=10), status=status)
+        assert codes(session, [bundle_of(two[0], public(session, gone.id))]) == ['not_bookable']
+
+
+def test_event_used_twice_across_and_within_bundles(session, venue, two) -> None:
+    third = public(session, add_event(session, venue, title='Third', starts_at=FRIDAY + timedelta(days=1)).id)
+    assert codes(session, [bundle_of(*two), bundle_of(two[1], third)]) == ['duplicate']
+    twice = bundle_of(two[0], two[0])
+    assert 'duplicate' in codes(session, [twice])
+
+
+def test_estimated_cost_must_be_the_sum(session, two) -> None:
+    bundle = bundle_of(*two, cost=Price(min=1, max=2, currency='EUR'))
+    assert codes(session, [bundle]) == ['cost']
+
+
+def test_empty_bundle(session) -> None:
+    assert codes(session, [Bundle(title='t', description='d', key_events=[], estimated_cost=None)]) == ['empty']
+
+
+def test_find_violations_takes_any_lookup(two) -> None:
+    events = {e.event_id: e for e in two}
+    assert find_violations([bundle_of(*two)], window=WINDOW, budget=None, lookup=events.get) == []
+    assert find_violations([bundle_of(*two)], window=WINDOW, budget=None, lookup=lambda _id: None)
+
+
+def test_rehydrate_repairs_facts_and_order_then_drop_invalid_keeps_good_bundles(session, venue, two) -> None:
+    bundle = bundle_of(two[1], two[0], cost=None)
+    bundle.key_events[0].title = 'Invented'
+    lookup = catalog.get_events(session=session, event_ids=[e.event_id for e in two]).get
+    repaired = rehydrate(bundle, lookup)
+    assert [e.title for e in repaired.key_events] == ['Early', 'Late']
+    assert repaired.key_events[1].why == 'fits'
+    gone = add_event(session, venue, title='Gone', starts_at=FRIDAY + timedelta(days=1), status='cancelled')
+    bad = bundle_of(public(session, gone.id))
+    violations = check_bundles(session=session, bundles=[repaired, bad], window=WINDOW, budget=None)
+    assert drop_invalid([repaired, bad], violations) == [repaired]
+    assert str(violations[0]).startswith('bundle 2: ')

@@ -1,0 +1,158 @@
+"""Timeframes resolve to concrete windows in the city's time zone, for every weekday and across DST."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from models.generation import DateRange
+from services.timeframes import TimeframeError, describe_span, resolve_window
+
+BERLIN = ZoneInfo('Europe/Berlin')
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+def window(timeframe, now: datetime):
+    return resolve_window(timeframe, timezone='Europe/Berlin', now=now)
+
+
+# Mon 1 Dec 2025 ... Sun 7 Dec 2025; the weekend is Fri 5 - Sun 7 Dec.
+WEEKEND_TABLE = [
+    ('2025-12-01T10:00', '2025-12-05T17:00', '2025-12-07T23:59'),  # Monday: the coming weekend
+    ('2025-12-02T10:00', '2025-12-05T17:00', '2025-12-07T23:59'),
+    ('2025-12-03T10:00', '2025-12-05T17:00', '2025-12-07T23:59'),
+    ('2025-12-04T23:30', '2025-12-05T17:00', '2025-12-07T23:59'),
+    ('2025-12-05T12:00', '2025-12-05T17:00', '2025-12-07T23:59'),  # Friday before 17:00
+    ('2025-12-05T21:15', '2025-12-05T21:15', '2025-12-07T23:59'),  # Friday evening: from now
+    ('2025-12-06T09:00', '2025-12-06T09:00', '2025-12-07T23:59'),  # Saturday: the rest of it
+    ('2025-12-07T17:59', '2025-12-07T17:59', '2025-12-07T23:59'),  # Sunday before 18:00: still this one
+    ('2025-12-07T18:00', '2025-12-12T17:00', '2025-12-14T23:59'),  # Sunday 18:00: the next one
+    ('2025-12-07T23:00', '2025-12-12T17:00', '2025-12-14T23:59'),
+]
+
+
+@pytest.mark.parametrize(('now', 'start', 'end'), WEEKEND_TABLE)
+def test_this_weekend_for_every_weekday(now: str, start: str, end: str) -> None:
+    resolved = window('This weekend', at(now))
+    assert resolved.start == at(start)
+    assert resolved.end == at(end)
+    assert resolved.timezone == 'Europe/Berlin'
+
+
+@pytest.mark.parametrize('day', range(1, 8))
+def test_each_named_timeframe_starts_no_earlier_than_now_and_is_ordered(day: int) -> None:
+    now = at(f'2025-12-0{day}T14:30')
+    for name in ('Tonight', 'Tomorrow', 'This weekend', 'Next 7 days', 'Next 30 days'):
+        resolved = window(name, now)
+        assert resolved.start >= now, name
+        assert resolved.end > resolved.start, name
+
+
+def test_tonight_after_six_runs_until_six_next_morning() -> None:
+    resolved = window('Tonight', at('2025-12-03T19:00'))
+    assert resolved.start == at('2025-12-03T19:00')
+    assert resolved.end == at('2025-12-04T06:00')
+
+
+def test_tonight_before_six_is_still_last_night() -> None:
+    resolved = window('Tonight', at('2025-12-04T02:30'))
+    assert resolved.start == at('2025-12-04T02:30')
+    assert resolved.end == at('2025-12-04T06:00')
+
+
+def test_tonight_at_exactly_six_means_the_coming_night() -> None:
+    assert window('Tonight', at('2025-12-04T06:00')).end == at('2025-12-05T06:00')
+
+
+def test_tomorrow_is_the_next_day_and_its_night() -> None:
+    resolved = window('Tomorrow', at('2025-12-03T19:00'))
+    assert (resolved.start, resolved.end) == (at('2025-12-04T06:00'), at('2025-12-05T06:00'))
+
+
+def test_next_days_windows() -> None:
+    now = at('2025-12-03T19:00')
+    assert window('Next 7 days', now).end == at('2025-12-10T19:00')
+    assert window('Next 30 days', now).end == at('2026-01-02T19:00')
+
+
+def test_explicit_dates_span_whole_days() -> None:
+    resolved = window(DateRange(start=date(2025, 12, 10), end=date(2025, 12, 12)), at('2025-12-03T19:00'))
+    assert (resolved.start, resolved.end) == (at('2025-12-10T00:00'), at('2025-12-12T23:59'))
+    assert resolved.label == 'Wed 10 - Fri 12 Dec'
+
+
+def test_explicit_dates_already_started_begin_now() -> None:
+    now = at('2025-12-10T15:00')
+    resolved = window(DateRange(start=date(2025, 12, 9), end=date(2025, 12, 11)), now)
+    assert resolved.start == now
+
+
+def test_explicit_dates_in_the_past_are_refused() -> None:
+    with pytest.raises(TimeframeError, match='past'):
+        window(DateRange(start=date(2025, 11, 1), end=date(2025, 11, 2)), at('2025-12-03T19:00'))
+
+
+def test_unknown_timeframe_is_refused() -> None:
+    with pytest.raises(TimeframeError):
+        window('Someday', at('2025-12-03T19:00'))
+
+
+def test_now_in_another_zone_is_read_in_the_city_zone() -> None:
+    # 16:30 UTC on a Friday in winter is 17:30 in Berlin: the weekend has already begun.
+    now = datetime(2025, 12, 5, 16, 30, tzinfo=ZoneInfo('UTC'))
+    assert window('This weekend', now).start == at('2025-12-05T17:30')
+
+
+# Europe/Berlin switches to summer time on Sun 29 Mar 2026 (02:00 -> 03:00) and back on Sun 25 Oct 2026.
+def test_weekend_across_spring_forward_keeps_wall_clock_times() -> None:
+    resolved = window('This weekend', at('2026-03-25T12:00'))
+    assert resolved.start == at('2026-03-27T17:00')
+    assert resolved.start.utcoffset() == timedelta(hours=1)
+    assert resolved.end == at('2026-03-29T23:59')
+    assert resolved.end.utcoffset() == timedelta(hours=2)
+
+
+def test_weekend_across_fall_back_keeps_wall_clock_times() -> None:
+    resolved = window('This weekend', at('2026-10-21T12:00'))
+    assert resolved.start.utcoffset() == timedelta(hours=2)
+    assert resolved.end.utcoffset() == timedelta(hours=1)
+    assert resolved.end.astimezone(BERLIN).time().isoformat() == '23:59:00'
+
+
+def test_tonight_on_the_short_night_ends_at_six_local() -> None:
+    resolved = window('Tonight', at('2026-03-28T22:00'))
+    end = resolved.end.astimezone(BERLIN)
+    assert (end.date(), end.hour, end.utcoffset()) == (date(2026, 3, 29), 6, timedelta(hours=2))
+    # Same-zone subtraction in Python is wall-clock time; the real night is an hour shorter.
+    assert resolved.end.timestamp() - resolved.start.timestamp() == 7 * 3600
+
+
+def test_tomorrow_on_the_long_day_lasts_25_hours() -> None:
+    resolved = window('Tomorrow', at('2026-10-23T12:00'))  # Sat 24 06:00 - Sun 25 06:00 holds the extra hour
+    assert resolved.end.astimezone(BERLIN).hour == 6
+    assert resolved.end.timestamp() - resolved.start.timestamp() == 25 * 3600
+
+
+def test_next_7_days_across_dst_ends_at_the_same_wall_time() -> None:
+    resolved = window('Next 7 days', at('2026-03-26T20:00'))
+    assert resolved.end.astimezone(BERLIN).replace(tzinfo=None) == datetime(2026, 4, 2, 20, 0)
+
+
+def test_weekend_sunday_rollover_on_dst_day() -> None:
+    resolved = window('This weekend', at('2026-10-25T18:30'))
+    assert resolved.start == at('2026-10-30T17:00')
+
+
+@pytest.mark.parametrize(
+    ('start', 'end', 'label'),
+    [
+        ('2025-12-05T17:00', '2025-12-07T23:59', 'Fri 5 - Sun 7 Dec'),
+        ('2025-11-30T10:00', '2025-12-06T10:00', 'Sun 30 Nov - Sat 6 Dec'),
+        ('2025-12-05T10:00', '2025-12-05T22:00', 'Fri 5 Dec'),
+    ],
+)
+def test_describe_span(start: str, end: str, label: str) -> None:
+    assert describe_span(at(start), at(end)) == label
