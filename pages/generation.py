@@ -13,7 +13,6 @@ from nicegui import ui
 from models.generation import FINISHED_STATUSES, RUNNING_STATUSES, GenerationPublic, Preferences
 from pages import theme
 from pages.components import (
-    PLANNER_LABELS,
     bundle_card,
     client_id,
     format_elapsed,
@@ -218,7 +217,6 @@ class GenerationView:
                     planner=generation.planner,
                     is_demo=self.is_demo,
                 )
-        ui.label(f'Made by {PLANNER_LABELS.get(generation.planner, generation.planner)}.').classes('tb-hint')
 
     def _build_failed(self) -> None:
         with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('failed-view'):

@@ -184,12 +184,13 @@ body.body--dark .tb-error {{ color: #FF8A8F; }}
 
 /* Controls */
 .q-btn {{ text-transform: none; letter-spacing: 0; font-weight: 650; border-radius: var(--tb-radius-control);
-  min-height: {TOUCH_TARGET}; }}
+  min-height: {TOUCH_TARGET}; font-size: 0.95rem; padding: 0 16px; }}
 .tb-cta.q-btn {{ min-height: 52px; padding: 0 28px; font-size: 1.05rem; border-radius: 14px; }}
 .tb-btn-link {{ display: inline-flex; align-items: center; justify-content: center; gap: 8px;
   min-height: {TOUCH_TARGET};
   padding: 0 16px; border-radius: var(--tb-radius-control); border: 1px solid var(--tb-border);
-  color: var(--tb-text); text-decoration: none; font-weight: 650; background: var(--tb-surface); }}
+  color: var(--tb-text); text-decoration: none; font-weight: 650; background: var(--tb-surface);
+  font-size: 0.95rem; }}
 .tb-btn-link:hover {{ background: var(--tb-surface-2); }}
 .tb-btn-link.tb-primary {{ background: var(--tb-primary); color: var(--tb-on-primary); border-color: transparent; }}
 .tb-chips {{ display: flex; flex-wrap: wrap; gap: 8px; }}
@@ -272,7 +273,7 @@ body.body--dark .tb-chip.q-chip--selected, body.body--dark .tb-chip.tb-on {{ bac
 .tb-actions {{ display: flex; flex-wrap: wrap; gap: 8px; padding: 14px 18px 18px;
   border-top: 1px solid var(--tb-border);
   margin-top: auto; align-items: center; }}
-.tb-actions > * {{ flex: 1 1 auto; }}
+.tb-actions > * {{ flex: 1 1 130px; }}
 .tb-foot {{ font-size: 0.8rem; color: var(--tb-muted); padding: 0 18px 14px; }}
 
 /* History */

@@ -117,8 +117,9 @@ def add_wellness_event(server: Server) -> None:
     with Session(server.engine) as session:
         city = factories.add_city(session, TEST_CITY)
         venue = factories.add_venue(session, city, 'Quiet Baths', 'Altstadt', tags=['calm'])
-        start = (clock.now() + timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
-        factories.add_event(session, venue, title='Morning Sauna', starts_at=start, category='wellness', tags=['spa'])
+        for day, title in ((2, 'Morning Sauna'), (3, 'Sound Bath')):
+            start = (clock.now() + timedelta(days=day)).replace(hour=10, minute=0, second=0, microsecond=0)
+            factories.add_event(session, venue, title=title, starts_at=start, category='wellness', tags=['spa'])
 
 
 def start_server(tmp: Path, **env: str) -> Server:

@@ -56,7 +56,7 @@ async def test_running_generation_shows_progress_then_cards_without_refresh(
         await user.should_see(title)
     await user.should_see('Deep house from 23:00 in a converted warehouse')
     await user.should_see('Demo data', marker='demo-label')
-    await user.should_see('Made by the offline planner.')
+    await user.should_see('Made by the offline planner · Demo data')
     await user.should_not_see(marker='progress-view')
 
 
