@@ -14,6 +14,8 @@ from tests.e2e.conftest import (
     add_wellness_event,
     no_horizontal_scroll,
     screenshot,
+    start_server,
+    stop_server,
 )
 
 GENERATION_URL = re.compile(r'.*/generations/([0-9a-f-]{36})$')
@@ -95,8 +97,6 @@ def test_dark_mode_follows_the_system(server: Server, new_context: Callable[...,
 
 
 def test_reload_mid_generation_continues_the_same_generation(slow_server: Server, page: Page) -> None:
-    posts: list[str] = []
-    page.on('request', lambda r: posts.append(r.url) if r.method == 'POST' and '/api/' in r.url else None)
     page.goto(slow_server.base_url)
     choose(page, 'Music', 'Next 7 days')
     generation_id = submit(page)
@@ -108,7 +108,7 @@ def test_reload_mid_generation_continues_the_same_generation(slow_server: Server
     expect(page.get_by_text('Planning your bundles')).to_be_visible()
     expect(page.locator('.tb-step').first).to_be_visible()  # progress so far is shown at once
     expect_cards(page)
-    assert posts == []
+    # the reloaded page started nothing: this browser still has exactly one generation
     assert [g.id for g in slow_server.generations(client_id=client_id)] == [generation_id]
 
 
@@ -226,3 +226,28 @@ def test_phone_has_no_horizontal_scroll(server: Server, new_context: Callable[..
             .filter(r => r.height < 44 && r.width > 0).length"""
     )
     assert small == 0  # every control is thumb-sized
+
+
+def test_history_and_running_generation_survive_a_server_restart(
+    tmp_path, new_context: Callable[..., BrowserContext]
+) -> None:
+    first = start_server(tmp_path, OFFLINE_STEP_DELAY_S='2')
+    try:
+        page = new_context().new_page()
+        page.goto(first.base_url)
+        choose(page, 'Music', 'Next 7 days')
+        generation_id = submit(page)
+        expect(page.locator('.tb-step').first).to_be_visible(timeout=15_000)
+    finally:
+        stop_server(first)  # mid-generation: the row is left to be resumed, not failed
+
+    second = start_server(tmp_path, OFFLINE_STEP_DELAY_S='0.2')
+    try:
+        page.goto(f'{second.base_url}/history')  # same browser: same cookie, another port
+        expect(page.locator('.tb-history-row')).to_have_count(1)
+        page.locator('.tb-history-row').first.click()
+        assert generation_id_of(page) == generation_id
+        expect_cards(page)
+        assert [g.id for g in second.generations()] == [generation_id]
+    finally:
+        stop_server(second)
