@@ -7,7 +7,7 @@ from nicegui import app, background_tasks, ui
 from sqlalchemy.exc import OperationalError
 
 from models.db import create_db_and_tables, session_scope
-from pages import api
+from pages import api, calendar, generation, history, home, theme  # noqa: F401  (pages register routes)
 from services import clock, demo_catalog, metrics, runner, scheduler
 from settings import settings
 
@@ -37,6 +37,7 @@ async def shutdown() -> None:
 app.on_startup(startup)
 app.on_shutdown(shutdown)
 app.include_router(api.router)
+app.include_router(calendar.router)
 app.add_middleware(api.BodySizeLimit)
 app.add_exception_handler(OperationalError, api.database_unavailable)
 app.add_exception_handler(RequestValidationError, lambda _request, exc: api.validation_error_response(exc.errors()))
@@ -45,7 +46,9 @@ if __name__ in {'__main__', '__mp_main__'}:
     ui.run(
         host=settings.host,
         port=settings.port,
-        title='Trip Bundles',
+        title=theme.PRODUCT_NAME,
+        favicon=theme.FAVICON_SVG,
+        dark=None,  # follow the system's light/dark setting
         storage_secret=settings.storage_secret_value(),
         reload=False,
         show=False,

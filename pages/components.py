@@ -1,0 +1,319 @@
+"""Small UI pieces shared by the pages: bundle cards, event rows, chips, status and formatting helpers.
+
+All model and user text goes through `ui.label` (rendered as text, never HTML); links pass `safe_url`.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from nicegui import app, ui
+
+from models.catalog import Price
+from models.generation import Bundle, GenerationPublic, KeyEvent, ProgressEntry
+from pages import theme
+
+EN_DASH = '\u2013'  # for ranges of prices and times
+CURRENCY_SYMBOLS = {'EUR': '€', 'GBP': '£', 'USD': '$'}
+STATUS_LABELS = {
+    'pending': 'Queued',
+    'processing': 'Planning',
+    'completed': 'Ready',
+    'failed': 'Failed',
+    'cancelled': 'Cancelled',
+}
+PLANNER_LABELS = {'offline': 'the offline planner', 'openai': 'the AI planner'}
+HISTORY_LIMIT = 50
+SUMMARY_TEXT_LIMIT = 90  # characters of the free text repeated under a plan's heading
+
+
+# --- This browser ---
+
+
+def client_id() -> str:
+    """Who is asking, for the service's rate limit and idempotency keys: this browser."""
+    return f'browser:{app.storage.browser["id"]}'
+
+
+def my_generation_ids() -> list[str]:
+    """This browser's generations, newest first (kept server side in `app.storage.user`)."""
+    return list(app.storage.user.get('generations', []))
+
+
+def remember_generation(generation_id: str) -> None:
+    ids = [i for i in my_generation_ids() if i != generation_id]
+    app.storage.user['generations'] = [generation_id, *ids][:HISTORY_LIMIT]
+
+
+# --- Formatting ---
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) link; anything else (javascript:, data:, relative) is dropped."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
+        return None
+    return url.strip()
+
+
+def currency_symbol(currency: str) -> str:
+    return CURRENCY_SYMBOLS.get(currency.upper(), f'{currency.upper()} ')
+
+
+def format_amount(value: float) -> str:
+    return f'{value:.0f}' if float(value).is_integer() else f'{value:.2f}'
+
+
+def format_price(price: Price | None, *, unknown: str = 'Price TBA') -> str:
+    if price is None:
+        return unknown
+    if price.max <= 0:
+        return 'Free'
+    symbol = currency_symbol(price.currency)
+    if price.min == price.max:
+        return f'{symbol}{format_amount(price.min)}'
+    return f'{symbol}{format_amount(price.min)}{EN_DASH}{format_amount(price.max)}'
+
+
+def format_time_range(start: datetime, end: datetime) -> str:
+    return f'{start:%H:%M}{EN_DASH}{end:%H:%M}'
+
+
+def format_elapsed(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    minutes, secs = divmod(seconds, 60)
+    if minutes >= 60:
+        hours, minutes = divmod(minutes, 60)
+        return f'{hours}:{minutes:02d}:{secs:02d}'
+    return f'{minutes}:{secs:02d}'
+
+
+def time_ago(moment: datetime, now: datetime) -> str:
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return 'just now'
+    if seconds < 3600:
+        return f'{int(seconds // 60)} min ago'
+    if seconds < 86400:
+        return f'{int(seconds // 3600)} h ago'
+    days = int(seconds // 86400)
+    return f'{days} day{"s" if days != 1 else ""} ago'
+
+
+def timeframe_label(generation: GenerationPublic) -> str:
+    timeframe = generation.preferences.get('timeframe')
+    return timeframe if isinstance(timeframe, str) else generation.window.label
+
+
+def generation_title(generation: GenerationPublic) -> str:
+    """The first bundle's title, else what was asked: 'Plan for music, nightlife · This weekend'."""
+    if generation.bundles:
+        return generation.bundles[0].title
+    interests = ', '.join(generation.preferences.get('interests') or []) or 'you'
+    return f'Plan for {interests} · {timeframe_label(generation)}'
+
+
+def preferences_summary(generation: GenerationPublic) -> list[str]:
+    """Short facts about what was asked, for a line of chips under a heading."""
+    prefs = generation.preferences
+    facts = [
+        ', '.join(i.capitalize() for i in prefs.get('interests') or []),
+        f'{timeframe_label(generation)} ({generation.window.label})'
+        if isinstance(prefs.get('timeframe'), str)
+        else generation.window.label,
+    ]
+    if prefs.get('city'):
+        facts.append(prefs['city'])
+    if prefs.get('musicProfile'):
+        facts.append(prefs['musicProfile'])
+    if prefs.get('budget') is not None:
+        facts.append(f'Up to {format_amount(prefs["budget"])} per plan')
+    if prefs.get('otherPreferences'):
+        other = prefs['otherPreferences']
+        facts.append(f'“{other[:SUMMARY_TEXT_LIMIT]}{"…" if len(other) > SUMMARY_TEXT_LIMIT else ""}”')
+    return [fact for fact in facts if fact]
+
+
+# --- Elements ---
+
+
+def field_error(marker: str) -> ui.label:
+    """An inline error line under a form field, hidden until it has text."""
+    label = ui.label('').classes('tb-error').mark(marker)
+    label.set_visibility(False)
+    return label
+
+
+def show_error(label: ui.label, message: str | None) -> None:
+    label.set_text(message or '')
+    label.set_visibility(bool(message))
+
+
+def status_chip(status: str) -> ui.label:
+    text_colour, background = theme.STATUS_COLOURS.get(status, ('#333', '#eee'))
+    return (
+        ui.label(STATUS_LABELS.get(status, status))
+        .classes('tb-status')
+        .style(f'color: {text_colour}; background: {background}')
+        .mark(f'status-{status}')
+    )
+
+
+def link_button(text: str, target: str, *, icon: str | None = None, primary: bool = False) -> ui.link:
+    """A link that looks like a button (a real <a>: works without JavaScript and can be opened in a new tab)."""
+    with ui.link(target=target).classes('tb-btn-link' + (' tb-primary' if primary else '')) as link:
+        if icon:
+            ui.icon(icon, size='20px')
+        ui.label(text)
+    return link
+
+
+class ChoiceChips:
+    """Chips that select one or several options; selection is kept server side (works with and without JS)."""
+
+    def __init__(
+        self,
+        options: Sequence[str],
+        *,
+        multiple: bool,
+        labels: dict[str, str] | None = None,
+        icons: dict[str, str] | None = None,
+        selected: Sequence[str] = (),
+        on_change: Callable[[list[str]], Any] | None = None,
+        marker: str = '',
+    ) -> None:
+        self.multiple = multiple
+        self.selected: list[str] = list(selected)
+        self._on_change = on_change
+        self._chips: dict[str, ui.chip] = {}
+        with ui.element('div').classes('tb-chips').props('role="group"') as self.container:
+            for option in options:
+                chip = ui.chip(
+                    (labels or {}).get(option, option),
+                    icon=(icons or {}).get(option),
+                    color=None,
+                    on_click=lambda _, o=option: self.toggle(o),
+                ).classes('tb-chip')
+                if marker:
+                    chip.mark(f'{marker}-{option.lower().replace(" ", "-")}')
+                self._chips[option] = chip
+        self._paint()
+
+    def toggle(self, option: str) -> None:
+        if self.multiple:
+            if option in self.selected:
+                self.selected.remove(option)
+            else:
+                self.selected.append(option)
+        else:
+            self.selected = [option]
+        self._paint()
+        if self._on_change:
+            self._on_change(list(self.selected))
+
+    def _paint(self) -> None:
+        for option, chip in self._chips.items():
+            on = option in self.selected
+            chip.classes(add='tb-on') if on else chip.classes(remove='tb-on')
+            chip.props(f'aria-pressed={"true" if on else "false"}')
+
+
+def cover(bundle: Bundle, *, badges: Sequence[str] = ()) -> None:
+    """The card's top: the bundle's (or lead event's) photo when it is an http(s) image, else a designed cover."""
+    lead = bundle.key_events[0] if bundle.key_events else None
+    image = safe_url(bundle.image_url) or (safe_url(lead.image_url) if lead else None)
+    category = lead.category if lead else ''
+    with ui.element('div').classes('tb-cover').style(f'background: {theme.cover_gradient(bundle.title)}'):
+        if image:
+            ui.image(image).classes('tb-cover-img').props('alt="" no-spinner no-transition')
+        else:
+            ui.element('div').classes('tb-cover-pattern')
+            ui.icon(theme.category_icon(category)).classes('tb-cover-icon')
+        with ui.column().classes('gap-2 tb-wrap w-full'):
+            if badges:
+                with ui.row().classes('gap-2'):
+                    for badge in badges:
+                        ui.label(badge).classes('tb-badge tb-badge-glass')
+            ui.label(bundle.title).classes('tb-cover-title tb-wrap').mark('bundle-title')
+
+
+def bundle_card(
+    bundle: Bundle,
+    *,
+    index: int,
+    count: int,
+    calendar_url: str,
+    on_share: Callable[[], Any],
+    planner: str,
+    is_demo: bool,
+) -> ui.element:
+    badges = [f'Plan {index + 1} of {count}']
+    if is_demo:
+        badges.append('Demo data')
+    with ui.element('article').classes('tb-card tb-bundle').mark(f'bundle-{index}') as card:
+        cover(bundle, badges=badges)
+        with ui.element('div').classes('tb-bundle-body'):
+            ui.label(bundle.description).classes('tb-wrap')
+            if bundle.tags:
+                with ui.element('div').classes('tb-tags'):
+                    for tag in bundle.tags:
+                        ui.label(f'#{tag}').classes('tb-tag')
+            with ui.row().classes('items-center justify-between w-full no-wrap'):
+                ui.label(f'{len(bundle.key_events)} event{"s" if len(bundle.key_events) != 1 else ""}').classes(
+                    'tb-hint'
+                )
+                with ui.row().classes('items-center gap-1 no-wrap'):
+                    ui.label('Est. cost').classes('tb-hint')
+                    ui.label(format_price(bundle.estimated_cost, unknown='Varies')).classes('tb-cost')
+            with ui.element('div'):
+                for event in bundle.key_events:
+                    event_row(event)
+        with ui.element('div').classes('tb-actions'):
+            link_button('Add to calendar', calendar_url, icon='event').props('download').mark('calendar-link')
+            ui.button('Share', icon='ios_share', on_click=on_share).props('outline color=primary').mark('share')
+        ui.label(f'Made by {PLANNER_LABELS.get(planner, planner)}' + (' · Demo data' if is_demo else '')).classes(
+            'tb-foot'
+        )
+    return card
+
+
+def event_row(event: KeyEvent) -> None:
+    with ui.element('div').classes('tb-event'):
+        with ui.element('div').classes('tb-event-when'):
+            ui.label(f'{event.starts_at:%a}').classes('tb-event-day')
+            ui.label(f'{event.starts_at.day}').classes('tb-event-date')
+            ui.label(f'{event.starts_at:%b}').classes('tb-event-time')
+        with ui.column().classes('gap-1 tb-wrap'):
+            ui.label(event.title).classes('tb-event-title tb-wrap')
+            ui.label(format_time_range(event.starts_at, event.ends_at)).classes('tb-event-meta')
+            place = ' · '.join(part for part in (event.venue, event.neighborhood) if part)
+            with ui.row().classes('items-center gap-1 no-wrap tb-event-meta'):
+                ui.icon('place', size='16px')
+                ui.label(place).classes('tb-wrap')
+            with ui.row().classes('items-center gap-3 tb-event-links'):
+                ui.label(format_price(event.price)).classes('tb-cost')
+                url = safe_url(event.url)
+                if url:
+                    with ui.link(target=url, new_tab=True).props('rel="noopener noreferrer"'):
+                        ui.label('Tickets')
+                        ui.icon('north_east', size='16px')
+            if event.why:
+                ui.label(event.why).classes('tb-event-why tb-wrap')
+
+
+def progress_step(entry: ProgressEntry, *, started: datetime, current: bool) -> None:
+    with ui.element('div').classes('tb-step'):
+        with ui.element('div').classes('tb-step-dot'):
+            if current:
+                ui.spinner('dots', size='18px', color='primary')
+            else:
+                ui.icon('check', size='16px')
+        with ui.column().classes('gap-0 tb-wrap'):
+            ui.label(entry.message).classes('tb-wrap')
+            ui.label(f'+{format_elapsed((entry.at - started).total_seconds())}').classes('tb-step-time')

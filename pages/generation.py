@@ -1,0 +1,307 @@
+"""`/generations/{id}`: one generation, rebuilt from the URL and the database on every open.
+
+The page never starts work: it reads the row at once, then a `ui.timer` re-reads it every
+POLL_INTERVAL_S and swaps the view when the status changes (progress -> bundles, failed, cancelled).
+A refresh, a reconnect after sleep, or the link on another device all land on the same state.
+"""
+
+import uuid
+
+from fastapi import Request
+from nicegui import ui
+
+from models.generation import FINISHED_STATUSES, RUNNING_STATUSES, GenerationPublic, Preferences
+from pages import theme
+from pages.components import (
+    bundle_card,
+    client_id,
+    format_elapsed,
+    link_button,
+    preferences_summary,
+    progress_step,
+    remember_generation,
+    status_chip,
+)
+from pages.layout import frame
+from services import catalog, clock, generations, runner
+from services.runner import in_db
+from settings import settings
+
+FRIENDLY_MESSAGES = (
+    "Reading the city's listings…",
+    'Matching venues to your taste…',
+    'Checking that nothing overlaps…',
+    'Keeping an eye on the budget…',
+    'Finding the late-night gems…',
+    'Writing the story of each plan…',
+)
+ROTATE_EVERY_S = 4
+CLOCK_INTERVAL_S = 1.0
+
+
+@ui.page('/generations/{generation_id}')
+async def generation_page(generation_id: str, request: Request) -> None:
+    row = await in_db(generations.get_generation, generation_id=generation_id, now=clock.now())
+    generation = GenerationPublic.from_row(row) if row is not None else None
+    is_demo = False
+    if generation is not None:
+        city = await in_db(catalog.get_city, name=generation.preferences.get('city'))
+        is_demo = bool(city and city.is_demo)
+    share_url = f'{str(request.base_url).rstrip("/")}/generations/{generation_id}'
+    with frame('Your plan' if generation else 'Plan not found'):
+        if generation is None:
+            not_found_view()
+            return
+        GenerationView(generation, share_url=share_url, is_demo=is_demo)
+
+
+class GenerationView:
+    """Shows one generation and follows it until it is finished."""
+
+    def __init__(self, generation: GenerationPublic, *, share_url: str, is_demo: bool) -> None:
+        self.generation = generation
+        self.share_url = share_url
+        self.is_demo = is_demo
+        self.shown_status = ''
+        self.shown_steps = 0
+        self.ticks = 0
+        self.container = ui.element('div').classes('w-full flex flex-col gap-5')
+        self.poll = ui.timer(settings.poll_interval_s, self.refresh)
+        self.clock = ui.timer(CLOCK_INTERVAL_S, self.tick)
+        self.show(generation)
+
+    async def refresh(self) -> None:
+        row = await in_db(generations.get_generation, generation_id=self.generation.generation_id, now=clock.now())
+        if row is None:  # expired or deleted while open
+            self.stop()
+            self.container.clear()
+            with self.container:
+                not_found_view()
+            return
+        self.show(GenerationPublic.from_row(row))
+
+    def show(self, generation: GenerationPublic) -> None:
+        self.generation = generation
+        if generation.status in FINISHED_STATUSES:
+            self.stop()
+        if generation.status != self.shown_status:
+            self.shown_status = generation.status
+            self.shown_steps = 0
+            self.container.clear()
+            with self.container:
+                self._build()
+        elif generation.status in RUNNING_STATUSES:
+            self._update_running()
+
+    def stop(self) -> None:
+        self.poll.cancel()
+        self.clock.cancel()
+
+    def tick(self) -> None:
+        if self.generation.status not in RUNNING_STATUSES or not hasattr(self, 'elapsed'):
+            return
+        self.ticks += 1
+        self.elapsed.set_text(self._elapsed_text())
+        if self.ticks % ROTATE_EVERY_S == 0:
+            self.rotating.set_text(FRIENDLY_MESSAGES[(self.ticks // ROTATE_EVERY_S) % len(FRIENDLY_MESSAGES)])
+
+    def _build(self) -> None:
+        status = self.generation.status
+        if status in RUNNING_STATUSES:
+            self._build_running()
+        elif status == 'completed':
+            self._build_completed()
+        elif status == 'failed':
+            self._build_failed()
+        else:
+            self._build_cancelled()
+
+    # --- Running ---
+
+    def _build_running(self) -> None:
+        with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('progress-view'):
+            with ui.row().classes('items-center gap-4 no-wrap'):
+                with ui.element('div').classes('tb-orbit'), ui.element('div').classes('tb-orbit-inner'):
+                    ui.icon('auto_awesome', size='26px').classes('text-primary')
+                with ui.column().classes('gap-0 tb-wrap'):
+                    ui.label('Planning your bundles').classes('tb-eyebrow')
+                    self.rotating = ui.label(FRIENDLY_MESSAGES[0]).classes('tb-rotating tb-wrap').mark('rotating')
+            self._summary_chips()
+            with ui.row().classes('items-center gap-3 w-full'):
+                self.status_box = ui.element('div')
+                with self.status_box:
+                    status_chip(self.generation.status)
+                ui.icon('schedule', size='18px').classes('tb-muted')
+                self.elapsed = ui.label(self._elapsed_text()).classes('tb-elapsed tb-muted').mark('elapsed')
+            with ui.column().classes('gap-1 w-full'):
+                ui.label('Progress').classes('tb-section-title')
+                self.steps = ui.element('div').classes('tb-steps w-full').mark('progress-steps')
+                self.waiting = ui.label('Waiting for a free planner…').classes('tb-hint').mark('waiting')
+            self._update_running()
+            with ui.element('div').classes('tb-note'):
+                ui.icon('bedtime', size='20px')
+                ui.label(
+                    'You can close this page: planning continues on our server. '
+                    'Reopen this link (or find it under “My plans”) whenever you like.'
+                ).classes('tb-wrap')
+            with ui.row().classes('gap-3 w-full'):
+                ui.button('Copy link', icon='link', on_click=self.share).props('outline color=primary').mark('share')
+                ui.button('Cancel', icon='close', on_click=self.confirm_cancel).props('flat color=negative').mark(
+                    'cancel'
+                )
+
+    def _update_running(self) -> None:
+        progress = self.generation.progress
+        self.status_box.clear()
+        with self.status_box:
+            status_chip(self.generation.status)
+        self.waiting.set_visibility(not progress)
+        if len(progress) == self.shown_steps:
+            return
+        self.steps.clear()  # rebuilt so only the newest step shows the spinner
+        with self.steps:
+            for number, entry in enumerate(progress):
+                progress_step(entry, started=self.generation.created_at, current=number == len(progress) - 1)
+        self.shown_steps = len(progress)
+
+    def _elapsed_text(self) -> str:
+        return f'{format_elapsed((clock.now() - self.generation.created_at).total_seconds())} elapsed'
+
+    async def confirm_cancel(self) -> None:
+        with ui.dialog() as dialog, ui.card().classes('tb-card tb-panel').style('max-width: 420px'):
+            ui.label('Stop planning?').classes('tb-h2')
+            ui.label('The plan so far will be dropped. You can start a new one at any time.').classes('tb-muted')
+            with ui.row().classes('justify-end gap-2 w-full'):
+                ui.button('Keep planning', on_click=lambda: dialog.submit(False)).props('flat').mark('keep')
+                ui.button('Stop', on_click=lambda: dialog.submit(True)).props('unelevated color=negative').mark(
+                    'confirm-cancel'
+                )
+        stop = await dialog
+        dialog.delete()
+        if stop:
+            row = await runner.cancel_generation(self.generation.generation_id)
+            if row is not None:
+                self.show(GenerationPublic.from_row(row))
+
+    # --- Finished ---
+
+    def _build_completed(self) -> None:
+        generation = self.generation
+        bundles = generation.bundles or []
+        with ui.column().classes('gap-3 w-full'):
+            with ui.row().classes('items-center gap-2'):
+                ui.label('Your plans are ready').classes('tb-eyebrow')
+                if self.is_demo:
+                    ui.label('Demo data').classes('tb-badge').style(
+                        f'background: {theme.ACCENT}; color: {theme.SECONDARY}'
+                    ).mark('demo-label')
+            ui.label(f'{len(bundles)} ways to spend {_timeframe_phrase(generation)}').classes('tb-hero-title')
+            self._summary_chips()
+            with ui.row().classes('gap-3 items-center'):
+                ui.button('Share these plans', icon='ios_share', on_click=self.share).props(
+                    'unelevated color=primary'
+                ).mark('share-all')
+                link_button('New plan', '/', icon='add')
+            if self.is_demo:
+                ui.label(
+                    'These plans use the built-in demo catalog: the events are realistic examples, not real listings.'
+                ).classes('tb-hint')
+        with ui.element('div').classes('tb-grid w-full').mark('bundles'):
+            for index, bundle in enumerate(bundles):
+                bundle_card(
+                    bundle,
+                    index=index,
+                    count=len(bundles),
+                    calendar_url=f'/api/generations/{generation.generation_id}/calendar.ics?bundle={index}',
+                    on_share=self.share,
+                    planner=generation.planner,
+                    is_demo=self.is_demo,
+                )
+
+    def _build_failed(self) -> None:
+        with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('failed-view'):
+            with ui.row().classes('items-center gap-3 no-wrap'):
+                ui.icon('sentiment_dissatisfied', size='36px').classes('text-negative')
+                ui.label("We couldn't make this plan").classes('tb-h2')
+            ui.label(self.generation.error or 'Something went wrong.').classes('tb-wrap').mark('failure-reason')
+            self._summary_chips()
+            self._retry_row('Try again')
+
+    def _build_cancelled(self) -> None:
+        with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('cancelled-view'):
+            with ui.row().classes('items-center gap-3 no-wrap'):
+                ui.icon('do_not_disturb_on', size='36px').classes('tb-muted')
+                ui.label('This plan was cancelled').classes('tb-h2')
+            ui.label('Nothing more will happen with it. Start again whenever you are ready.').classes('tb-muted')
+            self._summary_chips()
+            self._retry_row('Plan again')
+
+    def _retry_row(self, text: str) -> None:
+        retry = Retry(self.generation)
+        with ui.row().classes('gap-3 w-full'):
+            retry.button = (
+                ui.button(text, icon='refresh', on_click=retry.run).props('unelevated color=primary').mark('retry')
+            )
+            link_button('Change preferences', '/', icon='tune')
+        retry.notice = ui.label('').classes('tb-error').mark('retry-error')
+        retry.notice.set_visibility(False)
+
+    def _summary_chips(self) -> None:
+        with ui.element('div').classes('tb-tags'):
+            for fact in preferences_summary(self.generation):
+                ui.label(fact).classes('tb-tag tb-wrap')
+
+    def share(self) -> None:
+        ui.clipboard.write(self.share_url)
+        ui.notify('Link copied. Open it on any device to see this plan.', type='positive', position='top')
+
+
+class Retry:
+    """“Try again”: the same preferences as a new generation, one idempotency key per shown button."""
+
+    def __init__(self, generation: GenerationPublic) -> None:
+        self.generation = generation
+        self.idempotency_key = str(uuid.uuid4())
+        self.button: ui.button
+        self.notice: ui.label
+
+    async def run(self) -> None:
+        self.button.props('loading').disable()
+        try:
+            preferences = Preferences.model_validate(self.generation.preferences)
+            row = await runner.start_generation(
+                preferences=preferences, client_id=client_id(), idempotency_key=self.idempotency_key
+            )
+        except (generations.InvalidPreferences, generations.RateLimited) as error:
+            self.notice.set_text(error.message if isinstance(error, generations.RateLimited) else error.reason)
+            self.notice.set_visibility(True)
+            self.button.props(remove='loading').enable()
+            return
+        remember_generation(row.id)
+        ui.navigate.to(f'/generations/{row.id}')
+
+
+def not_found_view() -> None:
+    with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('not-found'):
+        ui.icon('travel_explore', size='44px').classes('text-primary')
+        ui.label("We can't find this plan").classes('tb-h2')
+        ui.label(
+            'The link may be incomplete, or the plan has expired: plans are kept for '
+            f'{settings.generation_ttl_hours:g} hours after they are ready.'
+        ).classes('tb-muted')
+        with ui.row().classes('gap-3'):
+            link_button('Make a new plan', '/', icon='add', primary=True)
+            link_button('My plans', '/history', icon='history')
+
+
+def _timeframe_phrase(generation: GenerationPublic) -> str:
+    timeframe = generation.preferences.get('timeframe')
+    if isinstance(timeframe, str):
+        return {
+            'Tonight': 'tonight',
+            'Tomorrow': 'tomorrow',
+            'This weekend': 'this weekend',
+            'Next 7 days': 'the next 7 days',
+            'Next 30 days': 'the next 30 days',
+        }.get(timeframe, timeframe)
+    return generation.window.label

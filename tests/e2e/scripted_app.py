@@ -1,0 +1,27 @@
+"""Runs app.py with the scripted planner in place of the real ones (dev previews and tests only).
+
+SCRIPTED_STEP_DELAY_S slows each step; SCRIPTED_ERROR makes every generation fail with that message.
+"""
+
+import os
+import runpy
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from services.planners import registry  # noqa: E402
+from tests.ui.scripted_planner import ScriptedPlanner  # noqa: E402
+
+
+def scripted(_name: str) -> ScriptedPlanner:
+    return ScriptedPlanner(
+        step_delay_s=float(os.environ.get('SCRIPTED_STEP_DELAY_S') or os.environ.get('OFFLINE_STEP_DELAY_S') or '0.5'),
+        error=os.environ.get('SCRIPTED_ERROR') or None,
+    )
+
+
+registry.get_planner = scripted
+os.chdir(ROOT)
+runpy.run_path(str(ROOT / 'app.py'), run_name='__main__')
