@@ -13,9 +13,13 @@ test: $(VENV)/.dev-installed chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
+	$(PY) -m pytest -q -o addopts= tests/e2e  # sync Playwright needs its own run
 
 test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest -q
+
+test-e2e: $(VENV)/.dev-installed chromium
+	$(PY) -m pytest -q -o addopts= tests/e2e
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -21,8 +21,8 @@ the app with `OPENAI_BASE_URL=http://127.0.0.1:8765/v1 OPENAI_API_KEY=test-key P
 import argparse
 import itertools
 import json
-import random
 import logging
+import random
 import re
 import signal
 import sys
