@@ -23,7 +23,7 @@ from pages.components import (
     status_chip,
 )
 from pages.layout import frame
-from services import catalog, clock, generations, runner
+from services import catalog, clock, generations, metrics, runner
 from services.runner import in_db
 from settings import settings
 
@@ -65,6 +65,8 @@ class GenerationView:
         self.shown_status = ''
         self.shown_steps = 0
         self.ticks = 0
+        self.polls = 0  # database reads made by this page, for /metrics
+        self.dialog_slot = ui.element('div')
         self.container = ui.element('div').classes('w-full flex flex-col gap-5')
         self.poll = ui.timer(settings.poll_interval_s, self.refresh)
         self.clock = ui.timer(CLOCK_INTERVAL_S, self.tick)
@@ -72,6 +74,10 @@ class GenerationView:
 
     async def refresh(self) -> None:
         row = await in_db(generations.get_generation, generation_id=self.generation.generation_id, now=clock.now())
+        self.polls += 1
+        metrics.polls.inc()
+        if row is not None and row.status in FINISHED_STATUSES:
+            metrics.polls_per_generation.observe(self.polls)
         if row is None:  # expired or deleted while open
             self.stop()
             self.container.clear()
@@ -168,7 +174,8 @@ class GenerationView:
         return f'{format_elapsed((clock.now() - self.generation.created_at).total_seconds())} elapsed'
 
     async def confirm_cancel(self) -> None:
-        with ui.dialog() as dialog, ui.card().classes('tb-card tb-panel').style('max-width: 420px'):
+        # Built outside the container: a status change rebuilds the container while the dialog is open.
+        with self.dialog_slot, ui.dialog() as dialog, ui.card().classes('tb-card tb-panel').style('max-width: 420px'):
             ui.label('Stop planning?').classes('tb-h2')
             ui.label('The plan so far will be dropped. You can start a new one at any time.').classes('tb-muted')
             with ui.row().classes('justify-end gap-2 w-full'):

@@ -41,6 +41,7 @@ def add_event(
     price: tuple[float, float] | None = (10, 15),
     status: str = 'scheduled',
     description: str = '',
+    url: str | None = None,
 ) -> Event:
     number = next(_ids)
     event = Event(
@@ -55,7 +56,7 @@ def add_event(
         ends_at=starts_at + timedelta(hours=hours),
         price_min=price[0] if price else None,
         price_max=price[1] if price else None,
-        ticket_url=f'https://tickets.example.com/{number}',
+        ticket_url=url if url is not None else f'https://tickets.example.com/{number}',
         status=status,
         source='test',
         source_id=str(number),

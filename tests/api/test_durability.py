@@ -11,6 +11,7 @@ from tests.server import AppServer
 
 BODY = {'preferences': {'interests': ['music', 'nightlife'], 'timeframe': 'Next 7 days'}}
 pytestmark = pytest.mark.slow
+IN_FLIGHT = 20  # 16 planning, 4 waiting for a slot when the server dies
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def server(tmp_path: Path):
         offline_step_delay_s=1,
         lease_seconds=2,
         recovery_interval_s=1,
-        max_concurrent_generations=4,
+        max_concurrent_generations=16,
     )
     yield app
     app.stop()
@@ -40,8 +41,8 @@ def wait_until(condition, timeout: float) -> None:
 
 def test_sigkill_mid_generation_then_restart_finishes_each_exactly_once(server: AppServer) -> None:
     server.start()
-    ids = [httpx.post(f'{server.url}/api/generations', json=BODY).json()['generationId'] for _ in range(6)]
-    wait_until(lambda: list(statuses(server, ids).values()).count('processing') == 4, timeout=10)
+    ids = [httpx.post(f'{server.url}/api/generations', json=BODY).json()['generationId'] for _ in range(IN_FLIGHT)]
+    wait_until(lambda: list(statuses(server, ids).values()).count('processing') == 16, timeout=10)
 
     server.kill()
     server.start()

@@ -3,9 +3,12 @@
 import asyncio
 from datetime import timedelta
 
-from models.catalog import Price
-from models.generation import Bundle, KeyEvent
+from models.db import session_scope
+from models.generation import Bundle
+from services import catalog
+from services.planners import grounding
 from services.planners.base import PlanContext, PlannerError, PlanRequest
+from tests import factories
 
 
 class ScriptedPlanner:
@@ -42,27 +45,25 @@ class ScriptedPlanner:
             await self.release.wait()
         if self.error:
             raise PlannerError(self.error)
-        return [self.bundle(request, number) for number in range(self.bundle_count)]
+        return [await asyncio.to_thread(self.bundle, request, number) for number in range(self.bundle_count)]
 
     def bundle(self, request: PlanRequest, number: int) -> Bundle:
+        """A bundle of one event that this planner first puts in the catalog: grounded, as the runner demands."""
         start = request.window.start + timedelta(hours=1 + number)
-        event = KeyEvent(
-            event_id=f'scripted-{number}',
-            title=self.event_title,
-            starts_at=start,
-            ends_at=start + timedelta(hours=3),
-            venue='Kraftwerk Hall',
-            neighborhood='Mitte',
-            price=Price(min=12, max=18, currency='EUR'),
-            category='music',
-            tags=['house', 'underground'],
-            url=self.url,
-            why=self.why,
-        )
+        with session_scope() as session:
+            city = catalog.get_city(session=session, name=request.city)
+            venue = factories.add_venue(
+                session, city, name='Kraftwerk Hall', neighborhood='Mitte', tags=['underground']
+            )
+            event = factories.add_event(
+                session, venue, title=self.event_title, starts_at=start, tags=['house'], price=(12, 18), url=self.url
+            )
+            found = catalog.get_event(session=session, event_id=event.id)
+        key_event = grounding.key_event_from(found, self.why)
         return Bundle(
             title=f'Warehouse Weekend {number + 1}',
             description="A night of deep grooves in the city's best warehouse.",
             tags=['techno', 'late'],
-            key_events=[event],
-            estimated_cost=Price(min=12, max=18, currency='EUR'),
+            key_events=[key_event],
+            estimated_cost=grounding.estimate_cost([key_event]),
         )

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.generation import Generation, Preferences
-from services import runner
+from services import metrics, runner
 from tests.ui.conftest import PlannerSwitch, eventually
 from tests.ui.scripted_planner import ScriptedPlanner
 
@@ -50,8 +50,11 @@ async def test_running_generation_shows_progress_then_cards_without_refresh(
     await user.should_see('You can close this page', retries=1)
     await user.should_not_see(marker='bundles')
 
+    seen_finished = metrics.polls_per_generation._sum.get(), metrics.polls._value.get()
     release.set()
     await user.should_see(marker='bundles', retries=40)
+    assert metrics.polls._value.get() > seen_finished[1]  # the page read the database on its own
+    assert metrics.polls_per_generation._sum.get() > seen_finished[0]
     for title in ('Warehouse Weekend 1', 'Warehouse Weekend 2', 'Warehouse Weekend 3'):
         await user.should_see(title)
     await user.should_see('Deep house from 23:00 in a converted warehouse')
