@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from models.db import create_db_and_tables, session_scope
 from pages import api, calendar, generation, history, home, theme  # noqa: F401  (pages register routes)
 from services import clock, demo_catalog, metrics, runner, scheduler
+from services.planners import registry
 from settings import settings
 
 logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
@@ -21,6 +22,7 @@ def startup() -> None:
     if settings.demo_catalog:
         with session_scope() as session:
             demo_catalog.refresh_demo_catalog(session=session, now=clock.now())
+    registry.get_planner(settings.resolved_planner())  # imports it now: a first import on the loop blocks for seconds
     started = runner.start_runner(
         max_concurrent=settings.max_concurrent_generations, lease_seconds=settings.lease_seconds
     )

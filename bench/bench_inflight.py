@@ -47,7 +47,7 @@ def rss_bytes(pid: int) -> int:
 
 
 def lag_buckets(server: AppServer) -> dict[float, float]:
-    text = httpx.get(f'{server.url}/metrics').text
+    text = httpx.get(f'{server.url}/metrics', timeout=60).text
     buckets = {}
     for family in text_string_to_metric_families(text):
         if family.name == 'trip_bundles_event_loop_lag_seconds':
@@ -72,7 +72,7 @@ def lag_percentiles(before: dict[float, float], after: dict[float, float]) -> di
 def wait_idle(server: AppServer, ids: list[str], timeout: float) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        statuses = [httpx.get(f'{server.url}/api/generations/{i}').json()['status'] for i in ids]
+        statuses = [httpx.get(f'{server.url}/api/generations/{i}', timeout=60).json()['status'] for i in ids]
         if all(s not in ('pending', 'processing') for s in statuses):
             break
         time.sleep(1)
@@ -150,7 +150,7 @@ def phase_pages(server: AppServer, count: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--generations', type=int, default=200)
-    parser.add_argument('--pages', type=int, default=40)
+    parser.add_argument('--pages', type=int, default=20)
     args = parser.parse_args()
     results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,6 +166,7 @@ def main() -> None:
                 results['in_flight'] = phase_generations(server, args.generations)
             finally:
                 server.stop()
+        print(json.dumps(results, indent=2), flush=True)
         # Phase 2: generations that stay running (the fake never answers in time) keep their pages polling.
         with FakeResponsesServer(policy=lambda body: Hang(120)) as fake:
             server = AppServer(
