@@ -4,6 +4,7 @@ import logging
 
 from fastapi.exceptions import RequestValidationError
 from nicegui import app, background_tasks, ui
+from nicegui.storage import Storage
 from sqlalchemy.exc import OperationalError
 
 from models.db import create_db_and_tables, session_scope
@@ -45,6 +46,8 @@ app.add_exception_handler(OperationalError, api.database_unavailable)
 app.add_exception_handler(RequestValidationError, lambda _request, exc: api.validation_error_response(exc.errors()))
 
 if __name__ in {'__main__', '__mp_main__'}:
+    # Browser storage ("My plans", the resume banner) lives with the other data, where a service may write.
+    Storage.path = (settings.data_dir / '.nicegui').resolve()
     ui.run(
         host=settings.host,
         port=settings.port,

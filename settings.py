@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     host: str = '127.0.0.1'
     port: int = Field(default=8080, ge=1, le=65535)
     data_dir: Path = Path('data')
-    database_url: str = 'sqlite:///data/trip_bundles.db'
+    database_url: str = ''  # empty: sqlite:///<DATA_DIR>/trip_bundles.db
 
     planner: Literal['auto', 'openai', 'offline'] = 'auto'
     openai_api_key: SecretStr | None = None
@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     offline_step_delay_s: float = Field(default=0, ge=0, le=60)
     demo_catalog: bool = True
 
+    @model_validator(mode='after')
+    def _complete(self) -> 'Settings':
+        if not self.database_url:
+            self.database_url = f'sqlite:///{self.data_dir}/trip_bundles.db'
+        if self.planner == 'openai' and not self.openai_api_key:
+            raise ValueError('OPENAI_API_KEY is required when PLANNER=openai (any value for a server that needs none)')
+        return self
+
     def resolved_planner(self) -> Literal['openai', 'offline']:
         if self.planner == 'auto':
             return 'openai' if self.openai_api_key else 'offline'
@@ -67,8 +75,9 @@ class Settings(BaseSettings):
 
 def describe_error(error: ValidationError) -> str:
     first = error.errors()[0]
-    name = str(first['loc'][0]).upper() if first['loc'] else 'settings'
-    return f'Invalid setting {name}: {first["msg"]} (got {first.get("input")!r})'
+    if not first['loc']:  # a rule across settings names its settings itself
+        return f'Invalid settings: {first["msg"].removeprefix("Value error, ")}'
+    return f'Invalid setting {str(first["loc"][0]).upper()}: {first["msg"]} (got {first.get("input")!r})'
 
 
 def load_settings() -> Settings:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
@@ -79,6 +79,11 @@ def create_db_and_tables() -> None:
     import models.generation  # noqa: F401
 
     SQLModel.metadata.create_all(get_engine())
+
+
+def ping(*, session: Session) -> None:
+    """Raises when the database does not answer (the health check)."""
+    session.exec(text('SELECT 1'))
 
 
 @contextmanager

@@ -41,12 +41,19 @@ class Preferences(CamelModel):
     timeframe: Literal['Tonight', 'Tomorrow', 'This weekend', 'Next 7 days', 'Next 30 days'] | DateRange
     other_preferences: str | None = PydanticField(default=None, max_length=1000)
     city: str | None = PydanticField(default=None, min_length=1, max_length=100)
-    budget: float | None = PydanticField(default=None, ge=0, le=100_000)
+    budget: float | None = PydanticField(default=None, ge=0, le=100_000, allow_inf_nan=False)
+
+    @field_validator('interests', mode='before')
+    @classmethod
+    def _without_repeats(cls, interests: object) -> object:
+        if isinstance(interests, list) and all(isinstance(i, str) for i in interests):
+            return list(dict.fromkeys(i.strip().lower() for i in interests))
+        return interests
 
     @field_validator('interests')
     @classmethod
     def _known_interests(cls, interests: list[str]) -> list[str]:
-        cleaned = list(dict.fromkeys(i.strip().lower() for i in interests))
+        cleaned = interests
         unknown = [i for i in cleaned if i not in CATEGORIES]
         if unknown:
             raise ValueError(f'unknown interest {unknown[0]!r}; choose from: {", ".join(CATEGORIES)}')
@@ -163,12 +170,3 @@ class GenerationPublic(CamelModel):
 class GenerationCreated(CamelModel):
     generation_id: str
     status: Status
-
-
-class GenerationSummary(CamelModel):
-    """One line of a browser's history."""
-
-    generation_id: str
-    status: Status
-    title: str
-    created_at: datetime

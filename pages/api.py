@@ -7,8 +7,8 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST as PROMETHEUS_CONTENT_TYPE
 from pydantic import BaseModel
-from sqlalchemy import text
 
+from models import db
 from models.generation import GenerationCreate, GenerationCreated, GenerationPublic
 from services import clock, generations, metrics, runner
 from services.runner import in_db
@@ -72,6 +72,8 @@ async def create_generation(
         return JSONResponse({'error': error.message}, status_code=429, headers=headers)
     except generations.InvalidPreferences as error:
         return invalid(error.field, error.reason)
+    except generations.ServiceBusy as error:
+        return busy(error.message)
     return GenerationCreated(generation_id=row.id, status=row.status)
 
 
@@ -95,7 +97,10 @@ async def read_generation(generation_id: str) -> GenerationPublic | JSONResponse
     tags=['generations'],
 )
 async def cancel_generation(generation_id: str) -> GenerationPublic | JSONResponse:
-    row = await runner.cancel_generation(generation_id)
+    try:
+        row = await runner.cancel_generation(generation_id)
+    except generations.ServiceBusy as error:
+        return busy(error.message)
     if row is None:
         return JSONResponse(NOT_FOUND, status_code=404)
     return GenerationPublic.from_row(row)
@@ -104,7 +109,7 @@ async def cancel_generation(generation_id: str) -> GenerationPublic | JSONRespon
 @router.get('/healthz', tags=['ops'], responses={503: {'model': ApiError, 'description': 'Database unavailable'}})
 async def healthz() -> Response:
     try:
-        await in_db(_ping)
+        await in_db(db.ping)
     except Exception:  # any database failure means "not healthy"; the detail is logged by SQLAlchemy
         return JSONResponse({'error': 'Database unavailable'}, status_code=503)
     return JSONResponse({'status': 'ok'})
@@ -116,18 +121,14 @@ async def prometheus_metrics() -> Response:
     return Response(metrics.exposition(), media_type=PROMETHEUS_CONTENT_TYPE)
 
 
-def _ping(*, session) -> None:
-    session.exec(text('SELECT 1'))
-
-
 def database_unavailable(_request: Request, error: Exception) -> JSONResponse:
     """A locked or unwritable database: a clear, retryable answer instead of a 500; nothing stored is lost."""
     logging.getLogger(__name__).warning('database unavailable: %s', error)
-    return JSONResponse(
-        {'error': 'The service is busy right now; please try again in a few seconds.'},
-        status_code=503,
-        headers={'Retry-After': '5'},
-    )
+    return busy(generations.ServiceBusy().message)
+
+
+def busy(message: str) -> JSONResponse:
+    return JSONResponse({'error': message}, status_code=503, headers={'Retry-After': '5'})
 
 
 def invalid(field: str, reason: str) -> JSONResponse:
@@ -160,7 +161,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 class BodySizeLimit:
-    """Refuses API bodies over MAX_BODY_BYTES with 413 before they are read into memory."""
+    """Refuses API bodies over MAX_BODY_BYTES with 413, before the route or its parser sees them."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -169,26 +170,25 @@ class BodySizeLimit:
         if scope['type'] != 'http' or not scope['path'].startswith('/api/'):
             return await self.app(scope, receive, send)
         declared = dict(scope.get('headers') or []).get(b'content-length')
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-            return await _too_large(scope, receive, send)
-        received = 0
-
-        async def limited_receive():
-            nonlocal received
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+                return await _too_large(scope, receive, send)
+            return await self.app(scope, receive, send)
+        # No length given (chunked): read at most the limit here, then hand the body on.
+        messages, size = [], 0
+        while True:
             message = await receive()
-            received += len(message.get('body', b''))
-            if received > MAX_BODY_BYTES:
-                raise _BodyTooLarge
-            return message
+            messages.append(message)
+            size += len(message.get('body', b''))
+            if size > MAX_BODY_BYTES:
+                return await _too_large(scope, receive, send)
+            if message['type'] != 'http.request' or not message.get('more_body'):
+                break
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await _too_large(scope, receive, send)
+        async def replay():
+            return messages.pop(0) if messages else await receive()
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _too_large(scope, receive, send) -> None:

@@ -63,6 +63,8 @@ def safe_url(url: str | None) -> str | None:
 
 
 def currency_symbol(currency: str) -> str:
+    if not currency:
+        return ''
     return CURRENCY_SYMBOLS.get(currency.upper(), f'{currency.upper()} ')
 
 
@@ -119,7 +121,7 @@ def generation_title(generation: GenerationPublic) -> str:
     return f'Plan for {interests} · {timeframe_label(generation)}'
 
 
-def preferences_summary(generation: GenerationPublic) -> list[str]:
+def preferences_summary(generation: GenerationPublic, *, currency: str = '') -> list[str]:
     """Short facts about what was asked, for a line of chips under a heading."""
     prefs = generation.preferences
     facts = [
@@ -133,7 +135,7 @@ def preferences_summary(generation: GenerationPublic) -> list[str]:
     if prefs.get('musicProfile'):
         facts.append(prefs['musicProfile'])
     if prefs.get('budget') is not None:
-        facts.append(f'Up to {format_amount(prefs["budget"])} per plan')
+        facts.append(f'Up to {currency_symbol(currency)}{format_amount(prefs["budget"])} per plan')
     if prefs.get('otherPreferences'):
         other = prefs['otherPreferences']
         facts.append(f'“{other[:SUMMARY_TEXT_LIMIT]}{"…" if len(other) > SUMMARY_TEXT_LIMIT else ""}”')

@@ -43,25 +43,26 @@ CLOCK_INTERVAL_S = 1.0
 async def generation_page(generation_id: str, request: Request) -> None:
     row = await in_db(generations.get_generation, generation_id=generation_id, now=clock.now())
     generation = GenerationPublic.from_row(row) if row is not None else None
-    is_demo = False
+    is_demo, currency = False, ''
     if generation is not None:
         city = await in_db(catalog.get_city, name=generation.preferences.get('city'))
-        is_demo = bool(city and city.is_demo)
+        is_demo, currency = bool(city and city.is_demo), city.currency if city else ''
     share_url = f'{str(request.base_url).rstrip("/")}/generations/{generation_id}'
     with frame('Your plan' if generation else 'Plan not found'):
         if generation is None:
             not_found_view()
             return
-        GenerationView(generation, share_url=share_url, is_demo=is_demo)
+        GenerationView(generation, share_url=share_url, is_demo=is_demo, currency=currency)
 
 
 class GenerationView:
     """Shows one generation and follows it until it is finished."""
 
-    def __init__(self, generation: GenerationPublic, *, share_url: str, is_demo: bool) -> None:
+    def __init__(self, generation: GenerationPublic, *, share_url: str, is_demo: bool, currency: str = '') -> None:
         self.generation = generation
         self.share_url = share_url
         self.is_demo = is_demo
+        self.currency = currency
         self.shown_status = ''
         self.shown_steps = 0
         self.ticks = 0
@@ -161,7 +162,7 @@ class GenerationView:
         self.status_box.clear()
         with self.status_box:
             status_chip(self.generation.status)
-        self.waiting.set_visibility(not progress)
+        self.waiting.set_visibility(not progress and self.generation.status == 'pending')
         if len(progress) == self.shown_steps:
             return
         self.steps.clear()  # rebuilt so only the newest step shows the spinner
@@ -186,7 +187,11 @@ class GenerationView:
         stop = await dialog
         dialog.delete()
         if stop:
-            row = await runner.cancel_generation(self.generation.generation_id)
+            try:
+                row = await runner.cancel_generation(self.generation.generation_id)
+            except generations.GenerationError as error:
+                ui.notify(error.message, type='warning')
+                return
             if row is not None:
                 self.show(GenerationPublic.from_row(row))
 
@@ -255,7 +260,7 @@ class GenerationView:
 
     def _summary_chips(self) -> None:
         with ui.element('div').classes('tb-tags'):
-            for fact in preferences_summary(self.generation):
+            for fact in preferences_summary(self.generation, currency=self.currency):
                 ui.label(fact).classes('tb-tag tb-wrap')
 
     def share(self) -> None:
@@ -279,8 +284,9 @@ class Retry:
             row = await runner.start_generation(
                 preferences=preferences, client_id=client_id(), idempotency_key=self.idempotency_key
             )
-        except (generations.InvalidPreferences, generations.RateLimited) as error:
-            self.notice.set_text(error.message if isinstance(error, generations.RateLimited) else error.reason)
+        except generations.GenerationError as error:
+            reason = error.reason if isinstance(error, generations.InvalidPreferences) else error.message
+            self.notice.set_text(reason)
             self.notice.set_visibility(True)
             self.button.props(remove='loading').enable()
             return

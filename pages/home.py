@@ -267,7 +267,7 @@ class PreferenceForm:
             self._show_errors(errors.messages)
         except generations.InvalidPreferences as error:
             self._show_errors({error.field.removeprefix('preferences.'): error.reason})
-        except generations.RateLimited as error:
+        except generations.GenerationError as error:  # rate limited, or the service is busy for a moment
             self._show_notice(error.message)
         else:
             remember_generation(row.id)

@@ -27,6 +27,7 @@ from settings import settings
 RATE_WINDOW = timedelta(hours=1)
 MAX_PROGRESS_ENTRIES = 200
 DEADLINE_MESSAGE = 'Planning took longer than {minutes} minutes and was stopped. Please try again.'
+NEVER_STARTED_MESSAGE = 'The service was too busy to start this plan in time. Please try again.'
 ATTEMPTS_MESSAGE = 'The server was interrupted {attempts} times while planning this. Please try again.'
 
 
@@ -42,6 +43,13 @@ class InvalidPreferences(GenerationError):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f'{field}: {reason}')
         self.field, self.reason = field, reason
+
+
+class ServiceBusy(GenerationError):
+    """The database is locked or unwritable for now; nothing was lost and a retry will work."""
+
+    def __init__(self) -> None:
+        super().__init__('The service is busy right now; please try again in a few seconds.')
 
 
 class RateLimited(GenerationError):
@@ -60,16 +68,16 @@ def create_generation(
     idempotency_key: str | None = None,
 ) -> Generation:
     """Writes a pending generation and returns it; a replayed idempotency key returns the first one."""
-    stored_preferences = preferences.model_dump(mode='json')
-    if idempotency_key:
-        existing = _find_by_key(session, client_id, idempotency_key)
-        if existing is not None:
-            return _replay(existing, stored_preferences)
-    _check_rate_limit(session, client_id, now)
     city = catalog.get_city(session=session, name=preferences.city)
     if city is None:
         known = ', '.join(c.name for c in catalog.list_cities(session=session)) or 'none yet'
         raise InvalidPreferences('preferences.city', f'unknown city {preferences.city!r}; available: {known}')
+    stored_preferences = {**preferences.model_dump(mode='json'), 'city': city.name}
+    if idempotency_key:
+        existing = _find_by_key(session, client_id, idempotency_key, now)
+        if existing is not None:
+            return _replay(existing, stored_preferences)
+    _check_rate_limit(session, client_id, now)
     try:
         window = resolve_window(preferences.timeframe, timezone=city.timezone, now=now)
     except TimeframeError as error:
@@ -77,7 +85,7 @@ def create_generation(
     row = Generation(
         id=str(uuid.uuid4()),
         status='pending',
-        preferences={**stored_preferences, 'city': city.name},
+        preferences=stored_preferences,
         planner=planner,
         window=window.model_dump(mode='json'),
         created_at=now,
@@ -92,22 +100,26 @@ def create_generation(
         session.commit()
     except IntegrityError:  # a concurrent request with the same key won the race
         session.rollback()
-        existing = _find_by_key(session, client_id, idempotency_key or '')
+        existing = _find_by_key(session, client_id, idempotency_key or '', now)
         if existing is None:
             raise
         return _replay(existing, stored_preferences)
     return row
 
 
-def _find_by_key(session: Session, client_id: str, key: str) -> Generation | None:
+def _find_by_key(session: Session, client_id: str, key: str, now: datetime) -> Generation | None:
+    """The generation made with this key, unless its result expired (then the key is free again)."""
     query = select(Generation).where(Generation.client_id == client_id, Generation.idempotency_key == key)
-    return session.exec(query).first()
+    existing = session.exec(query).first()
+    if existing is not None and existing.status in FINISHED_STATUSES and existing.expires_at <= now:
+        session.delete(existing)
+        session.flush()
+        return None
+    return existing
 
 
 def _replay(existing: Generation, stored_preferences: dict[str, Any]) -> Generation:
-    asked = {k: v for k, v in stored_preferences.items() if k != 'city'}
-    first = {k: v for k, v in existing.preferences.items() if k != 'city'}
-    if asked != first:
+    if stored_preferences != existing.preferences:
         raise InvalidPreferences('Idempotency-Key', 'this key was already used with different preferences')
     return existing
 
@@ -130,7 +142,7 @@ def get_generation(*, session: Session, generation_id: str, now: datetime) -> Ge
     """The generation, or None when the id is malformed, unknown, or its result has expired."""
     if not is_valid_id(generation_id):
         return None
-    row = session.get(Generation, generation_id)
+    row = session.get(Generation, generation_id.lower())
     if row is None or (row.status in FINISHED_STATUSES and row.expires_at <= now):
         return None
     return row
@@ -284,7 +296,8 @@ def release_leases(*, session: Session, owner: str) -> int:
     result = session.exec(
         update(Generation)
         .where(col(Generation.lease_owner) == owner, col(Generation.status) == 'processing')
-        .values(lease_owner=None, lease_expires_at=None)
+        # A clean stop is not a failed attempt: only crashes (expired leases) use up MAX_ATTEMPTS.
+        .values(lease_owner=None, lease_expires_at=None, attempts=Generation.attempts - 1)
     )
     session.commit()
     return result.rowcount
@@ -305,8 +318,10 @@ def find_resumable(*, session: Session, now: datetime, limit: int = 100) -> list
 def fail_abandoned(*, session: Session, now: datetime) -> int:
     """Fails, with a clear reason, running rows that may not be retried: out of attempts or past the deadline."""
     failed = 0
+    past_deadline = col(Generation.deadline_at) <= now
     reasons = (
-        (col(Generation.deadline_at) <= now, DEADLINE_MESSAGE.format(minutes=_timeout_minutes())),
+        (past_deadline & (col(Generation.attempts) == 0), NEVER_STARTED_MESSAGE),
+        (past_deadline, DEADLINE_MESSAGE.format(minutes=_timeout_minutes())),
         (col(Generation.attempts) >= settings.max_attempts, ATTEMPTS_MESSAGE.format(attempts=settings.max_attempts)),
     )
     for condition, message in reasons:

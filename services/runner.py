@@ -73,6 +73,7 @@ class Runner:
         failed = await in_db(generations.fail_abandoned, now=now)
         if failed:
             log.warning('failed %d abandoned generations', failed)
+            metrics.generations_finished.labels(status='failed').inc(failed)
         ids = await in_db(generations.find_resumable, now=now)
         resumed = [i for i in ids if i not in self._tasks]
         for generation_id in resumed:
@@ -243,14 +244,18 @@ async def start_generation(
     *, preferences: Preferences, client_id: str, idempotency_key: str | None = None
 ) -> Generation:
     """Creates the generation (answering at once) and schedules it; raises GenerationError subclasses."""
-    row = await in_db(
-        generations.create_generation,
-        preferences=preferences,
-        client_id=client_id,
-        planner=settings.resolved_planner(),
-        idempotency_key=idempotency_key,
-        now=clock.now(),
-    )
+    try:
+        row = await in_db(
+            generations.create_generation,
+            preferences=preferences,
+            client_id=client_id,
+            planner=settings.resolved_planner(),
+            idempotency_key=idempotency_key,
+            now=clock.now(),
+        )
+    except OperationalError as error:  # locked or read-only database: nothing was written, a retry works
+        log.warning('generation not created, database unavailable: %s', error)
+        raise generations.ServiceBusy() from None
     if row.status in ('pending', 'processing'):
         get_runner().submit(row.id)
     return row
@@ -258,7 +263,11 @@ async def start_generation(
 
 async def cancel_generation(generation_id: str) -> Generation | None:
     now = clock.now()
-    row, was_running = await in_db(generations.cancel_generation, generation_id=generation_id, now=now)
+    try:
+        row, was_running = await in_db(generations.cancel_generation, generation_id=generation_id, now=now)
+    except OperationalError as error:
+        log.warning('generation %s not cancelled, database unavailable: %s', generation_id, error)
+        raise generations.ServiceBusy() from None
     if row is None:
         return None
     if was_running:

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from nicegui.testing import User
 
+from models.catalog import CATEGORIES
 from services.planners import registry
 from settings import settings
 from tests.fakes.planners import ScriptedPlanner
@@ -78,7 +79,7 @@ async def test_idempotent_replay_returns_the_same_generation(api, planner) -> No
         ({'interests': ['knitting'], 'timeframe': 'Tonight'}, 'preferences.interests'),
         ({'interests': [], 'timeframe': 'Tonight'}, 'preferences.interests'),
         ({'interests': 'music', 'timeframe': 'Tonight'}, 'preferences.interests'),
-        ({'interests': ['music'] * 9, 'timeframe': 'Tonight'}, 'preferences.interests'),
+        ({'interests': list(CATEGORIES[:9]), 'timeframe': 'Tonight'}, 'preferences.interests'),
         ({'timeframe': 'Tonight'}, 'preferences.interests'),
         ({'interests': ['music'], 'timeframe': 'Tonight', 'musicProfile': 'x' * 201}, 'preferences.musicProfile'),
         (
@@ -87,6 +88,7 @@ async def test_idempotent_replay_returns_the_same_generation(api, planner) -> No
         ),
         ({'interests': ['music'], 'timeframe': 'Tonight', 'budget': -5}, 'preferences.budget'),
         ({'interests': ['music'], 'timeframe': 'Tonight', 'budget': 'cheap'}, 'preferences.budget'),
+        ({'interests': ['music'], 'timeframe': 'Tonight', 'budget': 'NaN'}, 'preferences.budget'),
         ({'interests': ['music'], 'timeframe': 'Tonight', 'city': 'Atlantis'}, 'preferences.city'),
         ({'interests': ['music'], 'timeframe': {'start': '2026-12-06', 'end': '2026-12-04'}}, 'preferences.timeframe'),
         ({'interests': ['music'], 'timeframe': 'Tonight', 'surprise': True}, 'preferences.surprise'),
@@ -109,6 +111,15 @@ async def test_malformed_bodies_are_422(api, planner, content: bytes) -> None:
 async def test_huge_bodies_are_refused_before_reading(api, planner) -> None:
     huge = {'preferences': {**BODY['preferences'], 'otherPreferences': 'x' * 200_000}}
     response = await api.post('/api/generations', json=huge)
+    assert response.status_code == 413
+
+
+async def test_huge_chunked_bodies_are_refused_too(api, planner) -> None:
+    async def chunks():
+        for _ in range(100):
+            yield b'x' * 1024
+
+    response = await api.post('/api/generations', content=chunks(), headers={'Content-Type': 'application/json'})
     assert response.status_code == 413
 
 

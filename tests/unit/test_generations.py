@@ -151,10 +151,43 @@ def test_released_leases_are_resumable_at_once(session: Session) -> None:
 
 def test_rows_out_of_attempts_or_time_fail_with_a_clear_reason(session: Session, monkeypatch) -> None:
     monkeypatch.setattr(settings, 'max_attempts', 1)
-    tired, late = create(session), create(session, now=NOW - timedelta(seconds=settings.generation_timeout_s + 5))
+    long_ago = NOW - timedelta(seconds=settings.generation_timeout_s + 5)
+    tired, late, queued = create(session), create(session, now=long_ago), create(session, now=long_ago)
     generations.claim(session=session, generation_id=tired.id, owner='dead', now=NOW - timedelta(minutes=5))
-    assert generations.fail_abandoned(session=session, now=NOW) == 2
+    generations.claim(session=session, generation_id=late.id, owner='dead', now=long_ago)
+    assert generations.fail_abandoned(session=session, now=NOW) == 3
     session.expire_all()
     assert 'interrupted' in session.get(Generation, tired.id).error
     assert 'took longer than' in session.get(Generation, late.id).error
+    assert 'too busy to start' in session.get(Generation, queued.id).error
     assert generations.find_resumable(session=session, now=NOW) == []
+
+
+def test_clean_restarts_do_not_use_up_attempts(session: Session) -> None:
+    row = create(session)
+    for restart in range(settings.max_attempts + 2):
+        now = NOW + timedelta(seconds=restart)
+        assert generations.claim(session=session, generation_id=row.id, owner=f'server-{restart}', now=now)
+        assert generations.release_leases(session=session, owner=f'server-{restart}') == 1
+    assert generations.fail_abandoned(session=session, now=NOW + timedelta(seconds=10)) == 0
+    assert generations.find_resumable(session=session, now=NOW + timedelta(seconds=10)) == [row.id]
+
+
+def test_same_key_with_another_city_is_refused(session: Session) -> None:
+    add_city(session, name='Hamburg')
+    create(session, key='k1')
+    with pytest.raises(generations.InvalidPreferences, match='different preferences'):
+        create(session, key='k1', prefs=Preferences(interests=['music'], timeframe='This weekend', city='Hamburg'))
+
+
+def test_a_key_whose_result_expired_starts_a_new_generation(session: Session) -> None:
+    first = create(session, key='k1')
+    generations.claim(session=session, generation_id=first.id, owner='a', now=NOW)
+    generations.complete(session=session, generation_id=first.id, owner='a', bundles=[], now=NOW)
+    later = NOW + timedelta(hours=settings.generation_ttl_hours, minutes=1)
+    assert create(session, key='k1', now=later).id != first.id
+
+
+def test_ids_are_found_in_any_case(session: Session) -> None:
+    row = create(session)
+    assert generations.get_generation(session=session, generation_id=row.id.upper(), now=NOW).id == row.id

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from settings import settings
+from settings import Settings, settings
 from tests.server import ROOT
 
 
@@ -28,6 +28,20 @@ def test_a_bad_setting_stops_the_app_with_one_line(name: str, value: str) -> Non
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f'Invalid setting {name}:')
+
+
+def test_openai_planner_without_a_key_stops_the_app() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST_', 'OPENAI_'))} | {'PLANNER': 'openai'}
+    result = subprocess.run([sys.executable, 'app.py'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        'Invalid settings: OPENAI_API_KEY is required when PLANNER=openai (any value for a server that needs none)'
+    )
+
+
+def test_the_database_lives_in_the_data_dir_unless_named(tmp_path) -> None:
+    assert Settings(data_dir=tmp_path).database_url == f'sqlite:///{tmp_path}/trip_bundles.db'
+    assert Settings(data_dir=tmp_path, database_url='sqlite:///x.db').database_url == 'sqlite:///x.db'
 
 
 def test_storage_secret_is_generated_once_and_kept() -> None:
