@@ -24,19 +24,12 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.fakes.responses_server import FakeResponsesServer, Hang, searching_policy
 from tests.server import AppServer
 
 BODY = {'preferences': {'interests': ['music', 'nightlife'], 'musicProfile': 'Techno', 'timeframe': 'Next 7 days'}}
 RESULTS = Path(__file__).resolve().parent / 'results'
-CHROMIUM_ARGS = [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-]
 
 
 def rss_bytes(pid: int) -> int:
@@ -127,7 +120,7 @@ def phase_pages(server: AppServer, count: int) -> dict:
     rss_before = rss_bytes(pid)
     before = lag_buckets(server)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path='/usr/bin/chromium', args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context()
         pages = []
         for generation_id in ids:
