@@ -1,7 +1,7 @@
 """The demo catalog: big and varied enough for real plans, and safe to refresh every day."""
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -83,6 +83,28 @@ def test_every_weekend_has_music_and_nightlife(session: Session, day: int) -> No
     found = catalog.search_events(session=session, city=city, window=window, categories=['music', 'nightlife'])
     # On a Sunday afternoon only the rest of Sunday is left; otherwise a whole weekend is.
     assert len(found) >= (10 if window.end - window.start > timedelta(days=1) else 3)
+
+
+@pytest.mark.parametrize('day', range(30))
+def test_every_evening_has_a_programme_from_early_to_late(session: Session, day: int) -> None:
+    refresh(session)
+    berlin = ZoneInfo('Europe/Berlin')
+    evening = datetime.combine((NOW + timedelta(days=day)).astimezone(berlin).date(), time(17), berlin)
+    events = [
+        e
+        for e in session.exec(
+            select(Event).where(Event.starts_at >= evening, Event.starts_at < evening + timedelta(hours=13))
+        )
+        if e.status in BOOKABLE_STATUSES
+    ]
+    for category in ('music', 'nightlife', 'food', 'art', 'comedy', 'film', 'theatre'):
+        mine = sorted((e for e in events if e.category == category), key=lambda e: e.starts_at)
+        assert mine, (evening.date(), category)
+        # Two that follow one another: an early step and a later one, not four things at 20:00.
+        fits = any(b.starts_at >= a.ends_at + timedelta(minutes=30) for a in mine for b in mine)
+        assert fits or category == 'theatre', (evening.date(), category)
+    starts = Counter(e.starts_at.astimezone(berlin).hour for e in events)
+    assert {17, 18, 19, 20, 21, 22, 23} <= set(starts), starts
 
 
 def test_refresh_is_idempotent(session: Session) -> None:
