@@ -76,9 +76,10 @@ def use_engine(engine: Engine | None) -> None:
 
 def create_db_and_tables() -> None:
     import models.catalog
-    import models.generation  # noqa: F401
+    import models.generation  # registers its tables
 
     SQLModel.metadata.create_all(get_engine())
+    models.catalog.create_search_index(get_engine())
 
 
 @contextmanager

@@ -162,3 +162,31 @@ def test_search_text_is_filled(session: Session) -> None:
     event = session.exec(select(Event).where(Event.source_id.startswith('kessel-weekender@'))).first()
     assert ' underground ' in event.search_text and ' techno ' in event.search_text
     assert event.search_text.startswith(' ')
+
+
+def test_both_search_paths_find_the_same_events(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    refresh(session)
+    city = catalog.get_city(session=session)
+    month = resolve_window('Next 30 days', timezone=city.timezone, now=NOW)
+    queries = [
+        {'genres': ['techno', 'deep house']},
+        {'genres': ['Hip-Hop'], 'text': 'live'},
+        {'text': 'under base'},
+        {'text': 'kö'},
+        {'text': 'supper club', 'categories': ['food'], 'sort': 'price'},
+        {'text': '303 acid'},
+        {'genres': ['jazz'], 'neighborhood': 'Neukölln', 'limit': 100},
+    ]
+
+    def results() -> list[list[str]]:
+        return [
+            [e.event_id for e in catalog.search_events(session=session, city=city, window=month, **query)]
+            for query in queries
+        ]
+
+    indexed = results()
+    monkeypatch.setattr(catalog, 'TEXT_INDEX_MAX_MATCHES', 0)  # every word "common": LIKE after the probe
+    assert results() == indexed
+    monkeypatch.setattr(catalog, '_has_search_index', lambda session: False)
+    assert results() == indexed
+    assert all(indexed[:3]) and indexed[1] != indexed[0]
