@@ -54,11 +54,12 @@ class Venue(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     # Every search is one city and a time range: the first index serves it in time order without sorting;
-    # the second serves searches by category (the planners' usual case) without reading other categories.
+    # the second serves searches by category (the planners' usual case) without reading other categories,
+    # and holds every column a search filters and sorts on, so a page of ids never touches the table.
     __table_args__ = (
         UniqueConstraint('source', 'source_id'),
         Index('ix_event_city_starts', 'city_id', 'starts_at'),
-        Index('ix_event_city_category_starts', 'city_id', 'category', 'starts_at'),
+        Index('ix_event_city_category_page', 'city_id', 'category', 'starts_at', 'status', 'price_min', 'id'),
     )
 
     id: str = Field(primary_key=True)  # stable across re-imports: derived from source + source_id

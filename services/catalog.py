@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, literal_column, or_
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from models.catalog import BOOKABLE_STATUSES, EVENT_SEARCH, City, Event, EventPublic, Price, Venue
@@ -51,18 +51,21 @@ def search_events(
     finds "warehouse". `max_price` keeps events whose cheapest ticket is at most that (0: free only).
     On SQLite the words are looked up in the FTS5 index; elsewhere a portable LIKE does the same.
     """
-    query = _window_query(city=city, window=window, categories=categories, max_price=max_price)
+    # Two steps: first the ids of the page, from narrow index columns only (the window, category, status and
+    # price are all in ix_event_city_category_page), then the full rows of just that page.
+    page = select(Event.id).where(*_window_conditions(city=city, window=window, categories=categories))
+    page = page.where(*_price_conditions(max_price))
     phrases = [p for p in (normalize_words(g) for g in genres) if p]
     words = normalize_words(text or '').split()
     if phrases or words:
-        indexed = _indexed_text_filter(session, query, phrases=phrases, words=words)
-        query = indexed if indexed is not None else _text_filters(query, phrases=phrases, words=words)
+        indexed = _indexed_text_filter(session, page, phrases=phrases, words=words)
+        page = indexed if indexed is not None else _text_filters(page, phrases=phrases, words=words)
     if neighborhood:
-        query = query.where(col(Venue.neighborhood).ilike(neighborhood.strip()))
-    if sort == 'price':
-        query = query.order_by(col(Event.price_min).is_(None), col(Event.price_min), col(Event.starts_at))
-    query = query.order_by(col(Event.starts_at), col(Event.id)).limit(max(1, min(limit, MAX_SEARCH_LIMIT)))
-    return [to_public(event, venue, city) for event, venue in session.exec(query).all()]
+        page = page.join(Venue, col(Venue.id) == col(Event.venue_id))
+        page = page.where(col(Venue.neighborhood).ilike(neighborhood.strip()))
+    page = _in_order(page, sort).limit(max(1, min(limit, MAX_SEARCH_LIMIT)))
+    query = select(Event, Venue).join(Venue, col(Venue.id) == col(Event.venue_id)).where(col(Event.id).in_(page))
+    return [to_public(event, venue, city) for event, venue in session.exec(_in_order(query, sort)).all()]
 
 
 def list_candidates(
@@ -75,8 +78,12 @@ def list_candidates(
     limit: int = MAX_CANDIDATES,
 ) -> list[EventPublic]:
     """Every bookable event a planner may consider (same rules as `search_events`, no 100-row cap)."""
-    query = _window_query(city=city, window=window, categories=categories, max_price=max_price)
-    query = query.order_by(col(Event.starts_at), col(Event.id)).limit(max(1, min(limit, MAX_CANDIDATES)))
+    query = (
+        select(Event, Venue)
+        .join(Venue, col(Venue.id) == col(Event.venue_id))
+        .where(*_window_conditions(city=city, window=window, categories=categories), *_price_conditions(max_price))
+    )
+    query = _in_order(query, 'time').limit(max(1, min(limit, MAX_CANDIDATES)))
     return [to_public(event, venue, city) for event, venue in session.exec(query).all()]
 
 
@@ -149,23 +156,29 @@ def normalize_words(text: str) -> str:
     return ' '.join(_NOT_A_WORD.sub(' ', text.lower()).split())
 
 
-def _window_query(*, city: City, window: TimeWindow, categories: Sequence[str], max_price: float | None) -> Select:
+def _window_conditions(*, city: City, window: TimeWindow, categories: Sequence[str]) -> list[ColumnElement[bool]]:
     # (city_id, starts_at) is indexed: the window is one index range, already in time order.
-    query = (
-        select(Event, Venue)
-        .join(Venue, col(Venue.id) == col(Event.venue_id))
-        .where(
-            col(Event.city_id) == city.id,
-            col(Event.starts_at) >= window.start,
-            col(Event.starts_at) < window.end,
-            col(Event.status).in_(BOOKABLE_STATUSES),
-        )
-    )
+    conditions = [
+        col(Event.city_id) == city.id,
+        col(Event.starts_at) >= window.start,
+        col(Event.starts_at) < window.end,
+        col(Event.status).in_(BOOKABLE_STATUSES),
+    ]
     if categories:
-        query = query.where(col(Event.category).in_(sorted({c.strip().lower() for c in categories})))
-    if max_price is not None:
-        query = query.where(col(Event.price_min).is_not(None), col(Event.price_min) <= max_price)
-    return query
+        conditions.append(col(Event.category).in_(sorted({c.strip().lower() for c in categories})))
+    return conditions
+
+
+def _price_conditions(max_price: float | None) -> list[ColumnElement[bool]]:
+    if max_price is None:
+        return []
+    return [col(Event.price_min).is_not(None), col(Event.price_min) <= max_price]
+
+
+def _in_order(query: Select, sort: Literal['time', 'price']) -> Select:
+    if sort == 'price':
+        query = query.order_by(col(Event.price_min).is_(None), col(Event.price_min), col(Event.starts_at))
+    return query.order_by(col(Event.starts_at), col(Event.id))
 
 
 def _indexed_text_filter(

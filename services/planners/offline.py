@@ -826,7 +826,7 @@ def _why(scored: Scored, taste: Taste, step: int) -> str:
     """
     event = scored.event
     parts = [_what_and_match(scored, taste, step)]
-    place = _venue_phrase(scored)
+    place = _venue_phrase(scored, step)
     if place:
         parts.append(place)
     if scored.in_neighborhood:
@@ -872,9 +872,11 @@ def _event_kind(event: EventPublic) -> str:
     return kind
 
 
-def _venue_phrase(scored: Scored) -> str:
+def _venue_phrase(scored: Scored, step: int) -> str:
     if scored.tag_hits:
-        return f'in {_a(_join(scored.tag_hits[:2]).replace("-", " "))} venue, as you asked'
+        kind = _join(scored.tag_hits[:2]).replace('-', ' ')
+        options = [f'in {_a(kind)} venue, as you asked', f'{kind} again, as you wanted', f'another {kind} spot']
+        return options[min(step, 1) * (1 + _stable(scored.event.event_id) % 2)]
     character = [t for t in scored.event.venue_tags if t in VENUE_CHARACTER][:2]
     if not character:
         return ''
@@ -896,7 +898,7 @@ def _price_reason(scored: Scored, taste: Taste) -> str:
     if event.price is None:
         return ''
     if event.price.max == 0:
-        return 'and it is free' if taste.free or taste.cheap else 'free entry'
+        return 'free entry, as you hoped' if taste.free or taste.cheap else 'free entry'
     if taste.cheap and event.price.max <= CHEAP:
         return 'easy on the wallet, as you wanted'
     if taste.budget and event.price.max <= taste.budget / 4:
@@ -916,7 +918,7 @@ def _description(theme: Theme, picks: Sequence[Scored], taste: Taste) -> str:
     ][seed % 3]
     middle = [_move(events[i - 1], events[i]) + f' {events[i].venue}' for i in range(1, len(events) - 1)]
     ending = _ending(events[-2], last, seed)
-    route = f'{_join(middle)}, and {ending}' if middle else ending
+    route = f'{", ".join(middle)}, and {ending}' if middle else ending
     sentences = [opening, f'{route[0].upper()}{route[1:]}.']
     flavour = _flavour(theme, picks, taste)
     if flavour:
@@ -925,8 +927,12 @@ def _description(theme: Theme, picks: Sequence[Scored], taste: Taste) -> str:
 
 
 def _move(a: EventPublic, b: EventPublic) -> str:
+    """How the plan gets from one step to the next: stay, walk, cross town, or come back another day."""
+    another_day = b.starts_at - a.ends_at > timedelta(hours=10)
     if a.venue == b.venue:
-        return 'stay on at'
+        return 'back to' if another_day else 'stay on at'
+    if another_day:
+        return 'another day, on to'
     if a.neighborhood and a.neighborhood == b.neighborhood:
         return 'a short walk to'
     return f'then over to {b.neighborhood} for' if b.neighborhood else 'then on to'
