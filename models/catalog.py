@@ -4,7 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, UniqueConstraint
+from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime
@@ -53,11 +54,12 @@ class Venue(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     # Every search is one city and a time range: the first index serves it in time order without sorting;
-    # the second serves searches by category (the planners' usual case) without reading other categories.
+    # the second serves searches by category (the planners' usual case) without reading other categories,
+    # and holds every column a search filters and sorts on, so a page of ids never touches the table.
     __table_args__ = (
         UniqueConstraint('source', 'source_id'),
         Index('ix_event_city_starts', 'city_id', 'starts_at'),
-        Index('ix_event_city_category_starts', 'city_id', 'category', 'starts_at'),
+        Index('ix_event_city_category_page', 'city_id', 'category', 'starts_at', 'status', 'price_min', 'id'),
     )
 
     id: str = Field(primary_key=True)  # stable across re-imports: derived from source + source_id
@@ -81,6 +83,55 @@ class Event(SQLModel, table=True):
     # services.catalog.search_text_for: a portable LIKE search that matches at word starts.
     search_text: str = ''
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# SQLite only: an FTS5 index over Event.search_text, so free-text and genre searches read the matching
+# rows instead of scanning every event of the window with LIKE. It is an "external content" index keyed
+# by the event table's rowid and kept in step by triggers, so every writer (demo refresh, .ics import,
+# bulk inserts, tests) keeps it current without knowing it exists. VACUUM may renumber the rowids of a
+# table without an integer key: run `python -m services.catalog rebuild-search-index` after one.
+# Its own MetaData: create_all must not try to create it; other databases search with LIKE instead.
+EVENT_SEARCH = Table('event_search', MetaData(), Column('rowid', Integer), Column('search_text', String))
+_EVENT_SEARCH_DDL = (
+    # Diacritics kept: the LIKE search tells 'kö' from 'ko', and both paths must find the same events.
+    "CREATE VIRTUAL TABLE event_search USING fts5(search_text, content='event', content_rowid='rowid', "
+    "tokenize='unicode61 remove_diacritics 0')",
+    """CREATE TRIGGER event_search_insert AFTER INSERT ON event BEGIN
+        INSERT INTO event_search(rowid, search_text) VALUES (new.rowid, new.search_text);
+    END""",
+    """CREATE TRIGGER event_search_delete AFTER DELETE ON event BEGIN
+        INSERT INTO event_search(event_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+    END""",
+    """CREATE TRIGGER event_search_update AFTER UPDATE OF search_text ON event BEGIN
+        INSERT INTO event_search(event_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+        INSERT INTO event_search(rowid, search_text) VALUES (new.rowid, new.search_text);
+    END""",
+)
+
+
+def create_search_index(engine: Engine) -> bool:
+    """Adds the SQLite text index (filled from the events already there) if it is missing.
+
+    False when the database is not SQLite or its SQLite lacks FTS5: searches then use LIKE.
+    """
+    if engine.dialect.name != 'sqlite':
+        return False
+    with engine.begin() as connection:
+        if connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'event_search'").first():
+            return True
+        if not connection.exec_driver_sql("SELECT sqlite_compileoption_used('ENABLE_FTS5')").scalar():
+            return False
+        for statement in _EVENT_SEARCH_DDL:
+            connection.exec_driver_sql(statement)
+        connection.exec_driver_sql("INSERT INTO event_search(event_search) VALUES ('rebuild')")
+    return True
+
+
+def rebuild_search_index(engine: Engine) -> None:
+    """Re-reads the whole text index from the event table (after a VACUUM, or to repair it)."""
+    if create_search_index(engine):
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO event_search(event_search) VALUES ('rebuild')")
 
 
 class CamelModel(BaseModel):

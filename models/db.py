@@ -76,9 +76,15 @@ def use_engine(engine: Engine | None) -> None:
 
 def create_db_and_tables() -> None:
     import models.catalog
-    import models.generation  # noqa: F401
+    import models.generation  # registers its tables
 
-    SQLModel.metadata.create_all(get_engine())
+    engine = get_engine()
+    SQLModel.metadata.create_all(engine)
+    # create_all skips the indexes of tables that already exist: add the ones a newer version defines.
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
+    models.catalog.create_search_index(engine)
 
 
 def ping(*, session: Session) -> None:

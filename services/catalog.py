@@ -5,6 +5,7 @@ to an LLM as tool output). Cancelled and postponed events never come back from a
 
     python -m services.catalog import-ics FILE_OR_URL --city NAME [--timezone ZONE] [--category NAME]
     python -m services.catalog refresh-demo
+    python -m services.catalog rebuild-search-index
 """
 
 import argparse
@@ -14,16 +15,18 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_
 from sqlmodel import Session, col, select
 
-from models.catalog import BOOKABLE_STATUSES, City, Event, EventPublic, Price, Venue
+from models.catalog import BOOKABLE_STATUSES, EVENT_SEARCH, City, Event, EventPublic, Price, Venue
 from models.generation import TimeWindow
 
 DEFAULT_SEARCH_LIMIT = 20
 MAX_SEARCH_LIMIT = 100
 # Planners read every candidate of a window at once; the cap keeps a huge catalog from flooding memory.
 MAX_CANDIDATES = 3000
+# Above this many matches a search word is common, and a LIKE scan of the window beats the text index.
+TEXT_INDEX_MAX_MATCHES = 3000
 
 _NOT_A_WORD = re.compile(r'[^\w]+|_')
 
@@ -46,15 +49,23 @@ def search_events(
     `genres` match whole words of the event's genres, title, description and venue tags (any genre);
     every word of `text` must start a word there too, so "under" finds "underground" but "house" never
     finds "warehouse". `max_price` keeps events whose cheapest ticket is at most that (0: free only).
+    On SQLite the words are looked up in the FTS5 index; elsewhere a portable LIKE does the same.
     """
-    query = _window_query(city=city, window=window, categories=categories, max_price=max_price)
-    query = _text_filters(query, genres=genres, text=text)
+    # Two steps: first the ids of the page, from narrow index columns only (the window, category, status and
+    # price are all in ix_event_city_category_page), then the full rows of just that page.
+    page = select(Event.id).where(*_window_conditions(city=city, window=window, categories=categories))
+    page = page.where(*_price_conditions(max_price))
+    phrases = [p for p in (normalize_words(g) for g in genres) if p]
+    words = normalize_words(text or '').split()
+    if phrases or words:
+        indexed = _indexed_text_filter(session, page, phrases=phrases, words=words)
+        page = indexed if indexed is not None else _text_filters(page, phrases=phrases, words=words)
     if neighborhood:
-        query = query.where(col(Venue.neighborhood).ilike(neighborhood.strip()))
-    if sort == 'price':
-        query = query.order_by(col(Event.price_min).is_(None), col(Event.price_min), col(Event.starts_at))
-    query = query.order_by(col(Event.starts_at), col(Event.id)).limit(max(1, min(limit, MAX_SEARCH_LIMIT)))
-    return [to_public(event, venue, city) for event, venue in session.exec(query).all()]
+        page = page.join(Venue, col(Venue.id) == col(Event.venue_id))
+        page = page.where(col(Venue.neighborhood).ilike(neighborhood.strip()))
+    page = _in_order(page, sort).limit(max(1, min(limit, MAX_SEARCH_LIMIT)))
+    query = select(Event, Venue).join(Venue, col(Venue.id) == col(Event.venue_id)).where(col(Event.id).in_(page))
+    return [to_public(event, venue, city) for event, venue in session.exec(_in_order(query, sort)).all()]
 
 
 def list_candidates(
@@ -67,8 +78,12 @@ def list_candidates(
     limit: int = MAX_CANDIDATES,
 ) -> list[EventPublic]:
     """Every bookable event a planner may consider (same rules as `search_events`, no 100-row cap)."""
-    query = _window_query(city=city, window=window, categories=categories, max_price=max_price)
-    query = query.order_by(col(Event.starts_at), col(Event.id)).limit(max(1, min(limit, MAX_CANDIDATES)))
+    query = (
+        select(Event, Venue)
+        .join(Venue, col(Venue.id) == col(Event.venue_id))
+        .where(*_window_conditions(city=city, window=window, categories=categories), *_price_conditions(max_price))
+    )
+    query = _in_order(query, 'time').limit(max(1, min(limit, MAX_CANDIDATES)))
     return [to_public(event, venue, city) for event, venue in session.exec(query).all()]
 
 
@@ -141,30 +156,64 @@ def normalize_words(text: str) -> str:
     return ' '.join(_NOT_A_WORD.sub(' ', text.lower()).split())
 
 
-def _window_query(*, city: City, window: TimeWindow, categories: Sequence[str], max_price: float | None) -> Select:
+def _window_conditions(*, city: City, window: TimeWindow, categories: Sequence[str]) -> list[ColumnElement[bool]]:
     # (city_id, starts_at) is indexed: the window is one index range, already in time order.
-    query = (
-        select(Event, Venue)
-        .join(Venue, col(Venue.id) == col(Event.venue_id))
-        .where(
-            col(Event.city_id) == city.id,
-            col(Event.starts_at) >= window.start,
-            col(Event.starts_at) < window.end,
-            col(Event.status).in_(BOOKABLE_STATUSES),
-        )
-    )
+    conditions = [
+        col(Event.city_id) == city.id,
+        col(Event.starts_at) >= window.start,
+        col(Event.starts_at) < window.end,
+        col(Event.status).in_(BOOKABLE_STATUSES),
+    ]
     if categories:
-        query = query.where(col(Event.category).in_(sorted({c.strip().lower() for c in categories})))
-    if max_price is not None:
-        query = query.where(col(Event.price_min).is_not(None), col(Event.price_min) <= max_price)
-    return query
+        conditions.append(col(Event.category).in_(sorted({c.strip().lower() for c in categories})))
+    return conditions
 
 
-def _text_filters(query: Select, *, genres: Sequence[str], text: str | None) -> Select:
-    phrases = [p for p in (normalize_words(g) for g in genres) if p]
+def _price_conditions(max_price: float | None) -> list[ColumnElement[bool]]:
+    if max_price is None:
+        return []
+    return [col(Event.price_min).is_not(None), col(Event.price_min) <= max_price]
+
+
+def _in_order(query: Select, sort: Literal['time', 'price']) -> Select:
+    if sort == 'price':
+        query = query.order_by(col(Event.price_min).is_(None), col(Event.price_min), col(Event.starts_at))
+    return query.order_by(col(Event.starts_at), col(Event.id))
+
+
+def _indexed_text_filter(
+    session: Session, query: Select, *, phrases: Sequence[str], words: Sequence[str]
+) -> Select | None:
+    """The FTS5 twin of `_text_filters` (a quoted phrase per genre, a prefix query per word), or None when
+    there is no index or the words are too common for it to help.
+
+    The index pays when matches are rare: it hands over the few matching rows instead of a LIKE over every
+    row of the window. A common word is the opposite case: reading its thousands of matches costs more than
+    scanning the window in time order, where LIKE meets enough of them within the first rows.
+    """
+    if not _has_search_index(session):
+        return None
+    terms = ['(' + ' OR '.join(f'"{p}"' for p in phrases) + ')'] if phrases else []
+    terms.extend(f'"{word}"*' for word in words)
+    # Words are \w runs only (no quotes, no operators), so quoting them is all the escaping needed.
+    matching = select(EVENT_SEARCH.c.rowid).where(EVENT_SEARCH.c.search_text.op('MATCH')(' AND '.join(terms)))
+    probe = select(func.count()).select_from(matching.limit(TEXT_INDEX_MAX_MATCHES + 1).subquery())
+    if session.exec(probe).one() > TEXT_INDEX_MAX_MATCHES:
+        return None
+    return query.where(literal_column('event.rowid').in_(matching))
+
+
+def _has_search_index(session: Session) -> bool:
+    if session.get_bind().dialect.name != 'sqlite':
+        return False
+    found = session.connection().exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'event_search'")
+    return found.first() is not None
+
+
+def _text_filters(query: Select, *, phrases: Sequence[str], words: Sequence[str]) -> Select:
     if phrases:
         query = query.where(or_(*(col(Event.search_text).contains(f' {p} ') for p in phrases)))
-    for word in normalize_words(text or '').split():
+    for word in words:
         query = query.where(col(Event.search_text).contains(f' {word}'))
     return query
 
@@ -177,6 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         create_db_and_tables()
+        if args.command == 'rebuild-search-index':
+            from models.catalog import rebuild_search_index
+            from models.db import get_engine
+
+            rebuild_search_index(get_engine())
+            print('Search index rebuilt')
+            return 0
         if args.command == 'refresh-demo':
             from services.demo_catalog import refresh_demo_catalog
 
@@ -221,6 +277,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ics.add_argument('--days', type=int, default=60, help='expand recurring events this many days ahead')
     commands.add_parser('refresh-demo', help='create or refresh the demo catalog (Berlin)')
+    commands.add_parser('rebuild-search-index', help='re-read the SQLite text index from the events (after VACUUM)')
     return parser
 
 

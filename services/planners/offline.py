@@ -7,11 +7,14 @@ the real matching signals, and drop anything the grounding validator rejects.
 """
 
 import asyncio
+import itertools
 import re
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from models.catalog import City, EventPublic
 from models.db import session_scope
@@ -23,10 +26,17 @@ from settings import settings
 
 TARGET_BUNDLES = 3
 MIN_EVENTS, MAX_EVENTS = 2, 4  # per bundle; the contract allows 2-5, four reads best on a card
-TRAVEL_GAP = timedelta(minutes=30)  # between the end of one event and the start of the next
+# Time to get from the end of one event to the start of the next: across town, within one
+# neighbourhood (a short walk), or staying in the same venue.
+TRAVEL_GAP = timedelta(minutes=30)
+NEARBY_GAP = timedelta(minutes=15)
+SAME_VENUE_GAP = timedelta(0)
+IDLE_OK = timedelta(minutes=90)  # a longer wait between two steps of one outing makes a plan weaker
+IDLE_COST_PER_HOUR = 0.25
 MAX_SPAN = timedelta(hours=60)  # one bundle is a weekend at most, even inside "Next 30 days"
 ANCHOR_TRIES = 6  # other first picks tried when the best event leaves too little room
 QUALITY_FLOOR = 0.4  # a bundle only takes events scoring at least this share of its theme's best
+LATE_HOUR, NIGHT_ENDS_HOUR = 22, 6  # a "Tonight" asked for after 22:00 finds most events begun
 CHEAP = 20.0  # what "cheap" / "nothing too pricey" means for one ticket, in the city's currency
 
 # A word of a music profile, and the genres (event tags) it stands for. The word itself counts fully,
@@ -132,35 +142,41 @@ CHEAP_WORDS = re.compile(
 FREE_WORDS = re.compile(r'\bfree\b(?! (time|day|days|evening|evenings|afternoon|night|nights|to|weekend))')
 NEGATION = re.compile(r'\b(?:no|not|avoid|without|except|hate|skip)\s+([a-z][a-z -]*?)(?:$|[,.;!]| and | or | but )')
 
+# Titles: '{occasion}' becomes Night, Day, Weekend or Days, from when the bundle's events are.
 GENRE_TITLES = {
     'techno': 'Techno After Dark',
-    'house': 'House Music All Night Long',
+    'house': 'Four to the Floor',
     'deep-house': 'Deep House Hours',
+    'afro-house': 'Afro House Rhythms',
+    'tech-house': 'Tech House {occasion}',
     'disco': 'Disco Fever',
     'drum-and-bass': 'Breakbeat Pressure',
     'ambient': 'Slow Sounds',
-    'electronic': 'Electronic Weekend',
+    'electronic': 'Electronic {occasion}',
     'jazz': 'Blue Notes',
     'classical': 'Strings & Keys',
+    'chamber': 'Strings & Keys',
     'hip-hop': 'Beats & Rhymes',
     'indie': 'Guitars & Small Stages',
     'folk': 'Songs & Stories',
+    'singer-songwriter': 'Songs & Stories',
     'punk': 'Loud & Fast',
+    'post-punk': 'Loud & Fast',
     'minimal': 'Minimal Moves',
     'soul': 'Soul Power',
     'funk': 'Deep Funk',
 }
 TAG_TITLES = {
-    'underground': 'Underground',
+    'underground': 'Underground {occasion}',
     'basement': 'Below Street Level',
-    'warehouse': 'Warehouse Weekend',
+    'warehouse': 'Warehouse {occasion}',
     'rooftop': 'Up on the Roof',
-    'outdoor': 'Open Air',
-    'open-air': 'Open Air',
+    'outdoor': 'Open Air {occasion}',
+    'open-air': 'Open Air {occasion}',
     'cosy': 'Small Rooms',
     'intimate': 'Small Rooms',
     'late-license': 'Till Sunrise',
-    'queer': 'Queer Nights',
+    'queer': 'Queer {occasion}',
     'vinyl': 'Vinyl Only',
     'riverside': 'By the Water',
     'live': 'Live on Stage',
@@ -168,7 +184,7 @@ TAG_TITLES = {
     'english': 'In English',
 }
 CATEGORY_TITLES = {
-    'music': 'Live & Loud',
+    'music': 'Live Music',
     'nightlife': 'Night Moves',
     'food': 'Eat the City',
     'art': 'Gallery Hop',
@@ -181,7 +197,172 @@ CATEGORY_TITLES = {
     'talks': 'Ideas & Conversations',
     'wellness': 'Slow Down',
 }
-NUMBER_WORDS = {2: 'Two', 3: 'Three', 4: 'Four', 5: 'Five'}
+# Genres that make "Live & Loud" a fair title, and genres that make it a wrong one.
+LOUD_GENRES = frozenset(
+    {
+        'techno',
+        'industrial',
+        'ebm',
+        'punk',
+        'post-punk',
+        'indie-rock',
+        'hip-hop',
+        'rap',
+        'trap',
+        'drum-and-bass',
+        'jungle',
+        'acid',
+        'bass',
+        'uk-garage',
+    }
+)
+QUIET_GENRES = frozenset(
+    {
+        'ambient',
+        'minimal',
+        'classical',
+        'chamber',
+        'organ',
+        'choral',
+        'baroque',
+        'orchestral',
+        'jazz',
+        'folk',
+        'singer-songwriter',
+        'experimental',
+    }
+)
+# A step of an evening in a word or two, for arc titles ('From Street Food to Late Film'); first match wins.
+STEP_NOUNS = {
+    'late-screening': 'Late Film',
+    'late-kitchen': 'Late Plates',
+    'supper-club': 'Supper Club',
+    'street-food': 'Street Food',
+    'tasting-menu': 'Tasting Menu',
+    'natural-wine': 'Natural Wine',
+    'cooking-class': 'Cooking Class',
+    'improv': 'Improv',
+    'roast': 'Roast Battle',
+    'open-mic': 'Open Mic',
+    'stand-up': 'Stand-up',
+    'puppetry': 'Puppets',
+    'fringe': 'Fringe Theatre',
+    'life-drawing': 'Life Drawing',
+    'artist-talk': 'Artist Talk',
+    'video-art': 'Video Art',
+    'vernissage': 'Vernissage',
+    'open-studios': 'Open Studios',
+    'photography': 'Photographs',
+    'exhibition': 'Exhibition',
+    'karaoke': 'Karaoke',
+    'jam-session': 'Jam Session',
+    'organ': 'Organ Music',
+    'drum-and-bass': 'Drum & Bass',
+    'deep-house': 'Deep House',
+    'afro-house': 'Afro House',
+    'techno': 'Techno',
+    'house': 'House',
+    'disco': 'Disco',
+    'hip-hop': 'Hip-Hop',
+    'jazz': 'Jazz',
+    'soul': 'Soul',
+    'classical': 'Classical',
+    'ambient': 'Ambient',
+    'folk': 'Folk',
+    'indie': 'Indie',
+    'punk': 'Punk',
+    'post-punk': 'Post-Punk',
+    'cinema': 'Cinema',
+}
+CATEGORY_NOUNS = {
+    'music': 'Live Music',
+    'nightlife': 'Night Bar',
+    'food': 'Dinner',
+    'art': 'Art',
+    'theatre': 'Theatre',
+    'comedy': 'Comedy',
+    'film': 'Cinema',
+    'outdoors': 'Fresh Air',
+    'sports': 'Sport',
+    'markets': 'Market',
+    'talks': 'Talk',
+    'wellness': 'Calm',
+}
+# What an event is, for the "why" line; first match of the event's tags wins, else genres, else the category.
+KIND_PHRASES = {
+    'late-screening': 'a late screening',
+    'premiere': 'a premiere',
+    'cult': 'a cult classic on the big screen',
+    'horror': 'horror on the big screen',
+    'documentary': 'a documentary',
+    'arthouse': 'arthouse cinema',
+    'improv': 'improvised comedy',
+    'roast': 'a roast battle',
+    'open-mic': 'an open mic',
+    'stand-up': 'stand-up',
+    'puppetry': 'puppet theatre',
+    'solo-show': 'a one-person show',
+    'fringe': 'fringe theatre',
+    'supper-club': 'a supper club',
+    'late-kitchen': 'a late kitchen',
+    'street-food': 'street food',
+    'tasting': 'a tasting',
+    'cooking-class': 'a cooking class',
+    'life-drawing': 'life drawing',
+    'artist-talk': 'an artist talk',
+    'video-art': 'video art',
+    'vernissage': 'an opening night',
+    'open-studios': 'open studios',
+    'photography': 'photography',
+    'exhibition': 'an exhibition',
+    'karaoke': 'karaoke',
+}
+CATEGORY_KINDS = {
+    'music': 'live music',
+    'nightlife': 'a night out',
+    'food': 'good food',
+    'art': 'art',
+    'theatre': 'theatre',
+    'comedy': 'comedy',
+    'film': 'a film',
+    'outdoors': 'time outdoors',
+    'sports': 'sport',
+    'markets': 'a market',
+    'talks': 'a talk',
+    'wellness': 'some calm',
+}
+# Venue tags worth a word in the "why" line, and what to call the place.
+VENUE_CHARACTER = {
+    'underground': 'underground',
+    'warehouse': 'warehouse',
+    'basement': 'basement',
+    'rooftop': 'rooftop',
+    'riverside': 'riverside',
+    'cosy': 'cosy',
+    'intimate': 'intimate',
+    'garden': 'garden',
+    'queer': 'queer',
+    'vinyl': 'vinyl-only',
+    'candlelit': 'candlelit',
+    'communal-table': 'long-table',
+    'diy': 'DIY',
+    'artist-run': 'artist-run',
+    'landmark': 'landmark',
+    'outdoor': 'open-air',
+}
+VENUE_NOUNS = {
+    'cinema': 'cinema',
+    'gallery': 'gallery',
+    'museum': 'museum',
+    'church': 'church',
+    'bar': 'bar',
+    'supper-club': 'dining room',
+    'market-hall': 'market hall',
+    'late-license': 'club',
+    'live-venue': 'venue',
+    'seated': 'hall',
+}
+GENRE_WORDS = {'drum-and-bass': 'drum and bass', 'hip-hop': 'hip-hop', 'rnb': 'R&B', 'uk-garage': 'UK garage'}
 
 
 @dataclass(frozen=True)
@@ -213,7 +394,6 @@ class Scored:
 @dataclass(frozen=True)
 class Theme:
     key: str  # 'tag:underground', 'genre:techno', 'category:art', 'area:Kreuzberg', 'best'
-    title: str
     accepts: Callable[[Scored], bool]
     bonus: float = 1.0  # themes the person named outright win ties
 
@@ -406,9 +586,8 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
     """Up to TARGET_BUNDLES bundles from distinct themes; the strongest theme first."""
     if len(scored) < MIN_EVENTS:
         found = 'Only one event matches' if scored else 'No events match'
-        return Plan(
-            [], [], f'{found} {_interest_words(taste)} in {city_name} for {window.label}. Try other interests or dates.'
-        )
+        advice = _late_advice(window) or 'Try other interests or dates.'
+        return Plan([], [], f'{found} {_interest_words(taste)} in {city_name} for {window.label}. {advice}')
     themes = _themes(scored, taste)
     used: set[str] = set()
     bundles: list[Bundle] = []
@@ -420,7 +599,8 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
         if best is None:
             break
         theme, picks = best
-        remaining.remove(theme)
+        if theme.key != 'best':  # the mixed theme may fill several bundles when the others cannot
+            remaining.remove(theme)
         used.update(p.event.event_id for p in picks)
         bundle = _write_bundle(theme, picks, taste, window, taken_titles=titles)
         titles.append(bundle.title)
@@ -432,43 +612,22 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
 
 
 def _themes(scored: Sequence[Scored], taste: Taste) -> list[Theme]:
-    themes: list[Theme] = []
-    for tag in taste.wanted_tags:
-        themes.append(
-            Theme(
-                f'tag:{tag}',
-                TAG_TITLES.get(tag, tag.replace('-', ' ').title()),
-                lambda s, tag=tag: tag in s.tag_hits,
-                bonus=1.15,
-            )
-        )
+    """What a bundle may be about; titles are written later, from the events each theme ends up with."""
+    themes = [Theme(f'tag:{tag}', lambda s, tag=tag: tag in s.tag_hits, bonus=1.15) for tag in taste.wanted_tags]
     genre_counts = Counter(g for s in scored for g in s.genre_hits)
     for genre, _count in sorted(genre_counts.items(), key=lambda item: (-item[1], item[0]))[:6]:
         bonus = 1.1 if genre in taste.named_genres else 1.0
         themes.append(
-            Theme(
-                f'genre:{genre}',
-                GENRE_TITLES.get(genre, f'{genre.replace("-", " ").title()} Nights'),
-                lambda s, genre=genre: genre in s.event.tags or genre in s.genre_hits,
-                bonus=bonus,
-            )
+            Theme(f'genre:{genre}', lambda s, genre=genre: genre in s.event.tags or genre in s.genre_hits, bonus)
         )
     if taste.free or taste.cheap:
-        themes.append(Theme('price:free', 'Free & Easy', lambda s: bool(s.event.price) and s.event.price.max == 0))
+        themes.append(Theme('price:free', lambda s: bool(s.event.price) and s.event.price.max == 0))
     for category in taste.interests:
-        themes.append(
-            Theme(
-                f'category:{category}',
-                CATEGORY_TITLES[category],
-                lambda s, category=category: s.event.category == category,
-            )
-        )
+        themes.append(Theme(f'category:{category}', lambda s, category=category: s.event.category == category))
     top_areas = Counter(s.event.neighborhood for s in scored[:30] if s.event.neighborhood)
     for area, _count in sorted(top_areas.items(), key=lambda item: (-item[1], item[0]))[:2]:
-        themes.append(
-            Theme(f'area:{area}', f'Around {area}', lambda s, area=area: s.event.neighborhood == area, bonus=0.9)
-        )
-    themes.append(Theme('best', 'Best of the Listings', lambda s: True, bonus=0.85))
+        themes.append(Theme(f'area:{area}', lambda s, area=area: s.event.neighborhood == area, bonus=0.9))
+    themes.append(Theme('best', lambda s: True, bonus=0.85))
     return themes
 
 
@@ -534,11 +693,28 @@ def _greedy(pool: Sequence[Scored], taste: Taste, size: int, anchor: int) -> lis
 
 
 def _value(picks: Sequence[Scored]) -> float:
-    return sum(p.score for p in picks)
+    """The picks' scores, less a little for every hour spent waiting between two steps of one outing."""
+    ordered = sorted(picks, key=lambda p: p.event.starts_at)
+    idle = timedelta(0)
+    for earlier, later in itertools.pairwise(ordered):
+        wait = later.event.starts_at - earlier.event.ends_at - travel_gap(earlier.event, later.event)
+        if IDLE_OK < wait < timedelta(hours=10):  # longer: another day, not a wait
+            idle += wait - IDLE_OK
+    return sum(p.score for p in picks) - IDLE_COST_PER_HOUR * idle.total_seconds() / 3600
+
+
+def travel_gap(a: EventPublic, b: EventPublic) -> timedelta:
+    """How long to allow between two events: nothing inside one venue, a short walk inside one neighbourhood."""
+    if a.venue == b.venue and a.neighborhood == b.neighborhood:
+        return SAME_VENUE_GAP
+    if a.neighborhood and a.neighborhood == b.neighborhood:
+        return NEARBY_GAP
+    return TRAVEL_GAP
 
 
 def _clash(a: EventPublic, b: EventPublic) -> bool:
-    return a.starts_at < b.ends_at + TRAVEL_GAP and b.starts_at < a.ends_at + TRAVEL_GAP
+    gap = travel_gap(a, b)
+    return a.starts_at < b.ends_at + gap and b.starts_at < a.ends_at + gap
 
 
 def _span(events: Sequence[EventPublic]) -> timedelta:
@@ -547,19 +723,18 @@ def _span(events: Sequence[EventPublic]) -> timedelta:
 
 
 # --- writing -----------------------------------------------------------------------------------------
+# Texts are built from the real signals (genres, venue tags, prices, places) and vary their wording by a
+# stable hash of the events, so two bundles never read alike and the same bundle always reads the same.
 
 
 def _write_bundle(
     theme: Theme, picks: Sequence[Scored], taste: Taste, window: TimeWindow, *, taken_titles: Sequence[str]
 ) -> Bundle:
     events = [p.event for p in picks]
-    key_events = [key_event_from(p.event, _why(p, taste)) for p in picks]
-    title = _title(theme, picks, window)
-    if title in taken_titles:
-        title = f'{title}, {_day(events[0].starts_at)}'
+    key_events = [key_event_from(p.event, _why(p, taste, step)) for step, p in enumerate(picks)]
     lead = max(picks, key=lambda p: p.score).event
     return Bundle(
-        title=title,
+        title=_title(theme, picks, window, taken_titles),
         description=_description(theme, picks, taste),
         image_url=lead.image_url,
         tags=_bundle_tags(theme, picks),
@@ -568,27 +743,73 @@ def _write_bundle(
     )
 
 
-def _title(theme: Theme, picks: Sequence[Scored], window: TimeWindow) -> str:
+def _title(theme: Theme, picks: Sequence[Scored], window: TimeWindow, taken: Sequence[str]) -> str:
+    """The first fitting title no other bundle has; a long window adds the day, since bundles may differ in it."""
     events = [p.event for p in picks]
-    base = theme.title
-    if theme.key == 'best':
-        base = _catch_all_title(picks) or base
-    if theme.key.startswith('tag:') and base in ('Underground', 'Open Air', 'Small Rooms', 'Queer Nights'):
-        base = f'{base} {_occasion(events)}'
-    long_window = window.end - window.start > timedelta(days=4)
-    return f'{base}, {_day(events[0].starts_at)}' if long_window else base
+    suffix = f', {_day(events[0].starts_at)}' if window.end - window.start > timedelta(days=4) else ''
+    options = [*_theme_titles(theme, events), *_content_titles(events), 'Best of the Listings']
+    for option in dict.fromkeys(options):
+        if f'{option}{suffix}' not in taken:
+            return f'{option}{suffix}'
+    return f'{options[0]}, {_day(events[0].starts_at)} {events[0].starts_at:%H:%M}'
 
 
-def _catch_all_title(picks: Sequence[Scored]) -> str:
-    """The mixed bundle named after what it mostly is ('More House Music'), when it mostly is something."""
-    genres = Counter(g for p in picks for g in p.genre_hits if g != 'electronic')
-    if genres:
-        genre, count = min(genres.items(), key=lambda item: (-item[1], item[0]))
-        if count * 2 > len(picks):
-            return f'More {genre.replace("-", " ").title()}'
-    categories = Counter(p.event.category for p in picks)
-    category, count = min(categories.items(), key=lambda item: (-item[1], item[0]))
-    return f'More {CATEGORY_TITLES[category]}' if count == len(picks) else ''
+def _theme_titles(theme: Theme, events: Sequence[EventPublic]) -> list[str]:
+    """What the theme itself is called, when the theme says something true about every event."""
+    kind, _, value = theme.key.partition(':')
+    occasion = _occasion(events)
+    match kind:
+        case 'tag':
+            return [TAG_TITLES.get(value, value.replace('-', ' ').title()).format(occasion=occasion)]
+        case 'genre':
+            return [_genre_title(value, occasion)]
+        case 'price':
+            return ['Free & Easy']
+        case 'area':
+            return [f'Around {value}']
+        case 'category' if value in ('music', 'nightlife'):
+            return []  # named by what it sounds like (below), never a loud title for a quiet evening
+        case 'category':
+            return [CATEGORY_TITLES[value]]
+    return []
+
+
+def _content_titles(events: Sequence[EventPublic]) -> list[str]:
+    """Titles read off the events: their shared genre, their mood, then the arc from first to last stop."""
+    titles = []
+    genre = _dominant_genre(events)
+    if genre:
+        titles.append(_genre_title(genre, _occasion(events)))
+    sounds = [{t for t in e.tags if t in ALL_GENRES} for e in events]
+    if {e.category for e in events} <= {'music', 'nightlife'} and all(sounds):
+        if all(genres <= QUIET_GENRES for genres in sounds):
+            titles.append('Quiet Music, Close Up')
+        elif all(genres & LOUD_GENRES for genres in sounds):
+            titles.append('Live & Loud' if all(e.category == 'music' for e in events) else 'Loud Till Late')
+        elif events[-1].category == 'nightlife':
+            titles.append('Night Moves')
+    first, last = _step_noun(events[0]), _step_noun(events[-1])
+    titles.append(f'From {first} to {last}' if first != last else f'{first} Double Bill')
+    return titles
+
+
+def _dominant_genre(events: Sequence[EventPublic]) -> str:
+    counts = Counter(t for e in events for t in dict.fromkeys(e.tags) if t in ALL_GENRES and t != 'electronic')
+    if not counts:
+        return ''
+    genre, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
+    return genre if count * 2 > len(events) else ''
+
+
+def _genre_title(genre: str, occasion: str) -> str:
+    return GENRE_TITLES.get(genre, f'{genre.replace("-", " ").title()} {{occasion}}').format(occasion=occasion)
+
+
+def _step_noun(event: EventPublic) -> str:
+    """What a step is, in a word or two for a title: 'Supper Club', 'Late Film', 'Techno'."""
+    tags = set(event.tags)
+    noun = next((noun for tag, noun in STEP_NOUNS.items() if tag in tags), '')
+    return noun or CATEGORY_NOUNS[event.category]
 
 
 def _occasion(events: Sequence[EventPublic]) -> str:
@@ -598,74 +819,183 @@ def _occasion(events: Sequence[EventPublic]) -> str:
     return 'Night' if events[0].starts_at.hour >= 17 else 'Day'
 
 
-def _why(scored: Scored, taste: Taste) -> str:
-    """Three short sentences: what and where, why it matches, when and what it costs."""
+def _why(scored: Scored, taste: Taste, step: int) -> str:
+    """One sentence on why this event is here, from the person's own signals.
+
+    Time, date, venue name and price sit beside it on the card, so it does not repeat them.
+    """
     event = scored.event
-    shown = [t for t in event.tags if t in scored.genre_hits][:2] or scored.genre_hits[:2]
-    what = _join([g.replace('-', ' ') for g in shown]).capitalize() if shown else event.category.capitalize()
-    where = f'{event.venue}, {event.neighborhood}' if event.neighborhood else event.venue
-    reasons = []
-    named = [g for g in scored.genre_hits if g in taste.named_genres]
-    if named:
-        genres = _join([g.replace('-', ' ') for g in named[:2]])
-        reasons.append(f'{genres} from your "{taste.profile}" profile' if taste.profile else f'you mentioned {genres}')
-    elif scored.genre_hits:
-        reasons.append(f'close to the "{taste.profile}" sound you like' if taste.profile else 'close to your taste')
-    if scored.tag_hits:
-        reasons.append(f'{_a(_join(scored.tag_hits[:2]).replace("-", " "))} venue, as you asked')
-    elif event.venue_tags:
-        reasons.append(f'{_a(_join(event.venue_tags[:2]).replace("-", " "))} venue')
+    parts = [_what_and_match(scored, taste, step)]
+    place = _venue_phrase(scored, step)
+    if place:
+        parts.append(place)
     if scored.in_neighborhood:
-        reasons.append('in the area you named')
-    cost = scored.price_note or _price_text(event)
+        parts.append(f'in {event.neighborhood}, the area you named')
+    money = _price_reason(scored, taste)
+    sentence = ', '.join(parts) + (f'; {money}' if money else '')
+    return f'{sentence[0].upper()}{sentence[1:]}.'
+
+
+def _what_and_match(scored: Scored, taste: Taste, step: int) -> str:
+    event = scored.event
+    named = [g for g in scored.genre_hits if g in taste.named_genres]
+    shown = [t for t in event.tags if t in scored.genre_hits][:2] or scored.genre_hits[:2]
+    if named:
+        genres = _join([_genre_name(g) for g in named[:2]])
+        source = f'your "{taste.profile}" profile' if taste.profile else 'what you asked for'
+        specific = [t for t in event.tags if t in ALL_GENRES and t not in named][:2]
+        if named == ['electronic'] and specific:  # say which kind of electronic, not just the umbrella word
+            return f'{_join([_genre_name(g) for g in specific])}: the electronic side of {source}'
+        return _vary(event, [f'{genres} straight from {source}', f'{genres}, right in line with {source}'])
+    if shown:
+        like = _join([_genre_name(g) for g in taste.named_genres[:2]]) or 'music you like'
+        return f'{_join([_genre_name(g) for g in shown])}, a close cousin of the {like} you listed'
+    what = _event_kind(event)
+    interest = event.category
+    options = [
+        f'{what} for the {interest} on your list',
+        f'{what}, your {interest} pick',
+        f'{what} to cover {interest}',
+    ]
+    return options[(step + _stable(event.event_id)) % len(options)]
+
+
+def _event_kind(event: EventPublic) -> str:
+    """'stand-up in English', 'a supper club', 'a cult classic on the big screen'..."""
+    tags = set(event.tags)
+    kind = next((phrase for tag, phrase in KIND_PHRASES.items() if tag in tags), '')
+    if not kind:
+        genres = [t for t in event.tags if t in ALL_GENRES][:2]
+        kind = _join([_genre_name(g) for g in genres]) or CATEGORY_KINDS[event.category]
+    if 'english' in tags and event.category in ('comedy', 'theatre', 'talks') and 'English' not in kind:
+        kind += ' in English'
+    return kind
+
+
+def _venue_phrase(scored: Scored, step: int) -> str:
+    if scored.tag_hits:
+        kind = _join(scored.tag_hits[:2]).replace('-', ' ')
+        options = [f'in {_a(kind)} venue, as you asked', f'{kind} again, as you wanted', f'another {kind} spot']
+        return options[min(step, 1) * (1 + _stable(scored.event.event_id) % 2)]
+    character = [t for t in scored.event.venue_tags if t in VENUE_CHARACTER][:2]
+    if not character:
+        return ''
+    return f'in {_a(", ".join(VENUE_CHARACTER[t] for t in character))} {_venue_noun(scored.event)}'
+
+
+def _venue_noun(event: EventPublic) -> str:
+    tags = set(event.venue_tags)
+    for tag, noun in VENUE_NOUNS.items():
+        if tag in tags:
+            return noun
+    return 'room'
+
+
+def _price_reason(scored: Scored, taste: Taste) -> str:
+    event = scored.event
     if event.status == 'sold_out':
-        cost = 'sold out: resale only'
-    why = '; '.join(reasons)
-    when = f'{_day(event.starts_at)} {event.starts_at:%H:%M}-{event.ends_at:%H:%M}'
-    return f'{what} at {where}.' + (f' {why[0].upper()}{why[1:]}.' if why else '') + f' {when}, {cost}.'
+        return 'sold out, so resale tickets only'
+    if event.price is None:
+        return ''
+    if event.price.max == 0:
+        return 'free entry, as you hoped' if taste.free or taste.cheap else 'free entry'
+    if taste.cheap and event.price.max <= CHEAP:
+        return 'easy on the wallet, as you wanted'
+    if taste.budget and event.price.max <= taste.budget / 4:
+        return 'leaves most of your budget for the rest'
+    return ''
 
 
 def _description(theme: Theme, picks: Sequence[Scored], taste: Taste) -> str:
+    """The evening's arc in two or three sentences: where it starts, how it moves, what ties it together."""
     events = [p.event for p in picks]
     first, last = events[0], events[-1]
-    areas = list(dict.fromkeys(e.neighborhood for e in events if e.neighborhood))
-    count = NUMBER_WORDS.get(len(events), str(len(events)))
-    opening = f'{count} stops {_theme_phrase(theme)}'
-    if areas and not theme.key.startswith('area:'):
-        opening += f' across {_join(areas)}'
-    route = (
-        f'It opens {_day(first.starts_at)} {first.starts_at:%H:%M} with {first.title} at {first.venue} '
-        f'and ends with {last.title} at {last.venue}.'
-    )
-    genres = Counter(g for p in picks for g in p.genre_hits if g != 'electronic') or Counter(
-        g for p in picks for g in p.genre_hits
-    )
-    flavour = f' Mostly {_join([g.replace("-", " ") for g, _ in genres.most_common(2)])}.' if genres else ''
+    seed = _stable(''.join(e.event_id for e in events))
+    opening = [
+        f'{_daypart(first).capitalize()} begins with {first.title} at {first.venue}{_in_area(first)}.',
+        f'Start with {first.title} at {first.venue}{_in_area(first)}.',
+        f'First stop: {first.title} at {first.venue}{_in_area(first)}.',
+    ][seed % 3]
+    middle = [_move(events[i - 1], events[i]) + f' {events[i].venue}' for i in range(1, len(events) - 1)]
+    ending = _ending(events[-2], last, seed)
+    route = f'{", ".join(middle)}, and {ending}' if middle else ending
+    sentences = [opening, f'{route[0].upper()}{route[1:]}.']
+    flavour = _flavour(theme, picks, taste)
+    if flavour:
+        sentences.append(flavour)
+    return ' '.join(sentences)
+
+
+def _move(a: EventPublic, b: EventPublic) -> str:
+    """How the plan gets from one step to the next: stay, walk, cross town, or come back another day."""
+    another_day = b.starts_at - a.ends_at > timedelta(hours=10)
+    if a.venue == b.venue:
+        return 'back to' if another_day else 'stay on at'
+    if another_day:
+        return 'another day, on to'
+    if a.neighborhood and a.neighborhood == b.neighborhood:
+        return 'a short walk to'
+    return f'then over to {b.neighborhood} for' if b.neighborhood else 'then on to'
+
+
+def _ending(before: EventPublic, last: EventPublic, seed: int) -> str:
+    closing = _closing(last)
+    options = [
+        f'{_move(before, last)} {last.venue}, where {last.title} {closing}',
+        f'{last.title} at {last.venue} {closing}',
+        f'it ends with {last.title} at {last.venue}',
+    ]
+    return options[seed % len(options)]
+
+
+def _closing(event: EventPublic) -> str:
+    """How the last step ends the outing: a club night runs on, an evening show rounds it off."""
+    if event.ends_at.date() > event.starts_at.date() and event.ends_at.hour >= 3:
+        return 'runs on past sunrise' if event.ends_at.hour >= 7 else 'carries it into the small hours'
+    return 'rounds off the night' if event.starts_at.hour >= 18 else 'rounds off the day'
+
+
+def _flavour(theme: Theme, picks: Sequence[Scored], taste: Taste) -> str:
+    """The one thing that ties the bundle to what was asked: a sound, a kind of venue, a price."""
     tagged = [p for p in picks if p.tag_hits]
     if tagged and taste.wanted_tags:
-        flavour += f' {len(tagged)} of {len(picks)} at {_join(taste.wanted_tags[:2]).replace("-", " ")} venues.'
-    cost = estimate_cost(events)
-    money = ''
-    if cost is not None:
-        total = 'Free all the way' if cost.max == 0 else f'Tickets {_money(cost.min, cost.max, cost.currency)} in total'
-        money = f' {total}.'
-    return f'{opening}. {route}{flavour}{money}'
+        where = _join(taste.wanted_tags[:2]).replace('-', ' ')
+        share = 'Every stop is' if len(tagged) == len(picks) else f'{len(tagged)} of {len(picks)} stops are'
+        return f'{share} at {where} venues, as you asked.'
+    genres = Counter(g for p in picks for g in p.genre_hits if g != 'electronic')
+    if genres:
+        return f'Mostly {_join([_genre_name(g) for g, _ in genres.most_common(2)])}.'
+    cost = estimate_cost(p.event for p in picks)
+    if cost is not None and cost.max == 0:
+        return 'All of it free.'
+    if taste.budget is not None and cost is not None:
+        return f'It stays within your {_money(taste.budget, taste.budget, cost.currency)} budget.'
+    areas = {p.event.neighborhood for p in picks}
+    if len(areas) == 1 and not theme.key.startswith('area:'):
+        return f'All of it in {next(iter(areas))}, no trains needed.'
+    return ''
 
 
-def _theme_phrase(theme: Theme) -> str:
-    kind, _, value = theme.key.partition(':')
-    match kind:
-        case 'tag':
-            return f'at {value.replace("-", " ")} venues'
-        case 'genre':
-            return f'of {value.replace("-", " ")}'
-        case 'category':
-            return f'for {value}'
-        case 'price':
-            return 'that cost nothing'
-        case 'area':
-            return f'around {value}'
-    return 'from the listings'
+def _daypart(event: EventPublic) -> str:
+    hour = event.starts_at.hour
+    return 'the morning' if hour < 12 else 'the afternoon' if hour < 17 else 'the evening' if hour < 22 else 'the night'
+
+
+def _in_area(event: EventPublic) -> str:
+    return f' in {event.neighborhood}' if event.neighborhood else ''
+
+
+def _genre_name(genre: str) -> str:
+    return GENRE_WORDS.get(genre, genre.replace('-', ' '))
+
+
+def _vary(event: EventPublic, options: Sequence[str]) -> str:
+    return options[_stable(event.event_id) % len(options)]
+
+
+def _stable(text: str) -> int:
+    """A hash that is the same in every process (str hashes are salted), so wording never wobbles."""
+    return zlib.crc32(text.encode())
 
 
 def _bundle_tags(theme: Theme, picks: Sequence[Scored]) -> list[str]:
@@ -682,12 +1012,24 @@ def _bundle_tags(theme: Theme, picks: Sequence[Scored]) -> list[str]:
 
 def _shortfall(made: int, matching: int, taste: Taste, window: TimeWindow, city_name: str) -> str:
     budget = f' within a budget of {taste.budget:g}' if taste.budget is not None else ''
+    late = _late_advice(window)
     if made == 0:
+        advice = late or 'Try a longer timeframe or more interests.'
         return (
             f'{matching} events match {_interest_words(taste)} in {city_name} for {window.label}, but no two of them '
-            f'fit together without overlapping{budget}. Try a longer timeframe or more interests.'
+            f'fit together without overlapping{budget}. {advice}'
         )
-    return f'only {made} distinct plan{"s" if made > 1 else ""} fit: {matching} matching events{budget}'
+    reason = f'only {made} distinct plan{"s" if made > 1 else ""} fit: {matching} matching events{budget}'
+    return f'{reason}. {late}' if late else reason
+
+
+def _late_advice(window: TimeWindow) -> str:
+    """Why a short window that opens late in the evening holds little: most of the night has already begun."""
+    start = window.start.astimezone(ZoneInfo(window.timezone))
+    short = window.end - window.start <= timedelta(hours=12)
+    if short and (start.hour >= LATE_HOUR or start.hour < NIGHT_ENDS_HOUR):
+        return f"It is {start:%H:%M}: most of tonight's events have already started. Try Tomorrow."
+    return ''
 
 
 def _search_summary(taste: Taste) -> str:

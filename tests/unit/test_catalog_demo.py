@@ -1,7 +1,7 @@
 """The demo catalog: big and varied enough for real plans, and safe to refresh every day."""
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -85,6 +85,28 @@ def test_every_weekend_has_music_and_nightlife(session: Session, day: int) -> No
     assert len(found) >= (10 if window.end - window.start > timedelta(days=1) else 3)
 
 
+@pytest.mark.parametrize('day', range(30))
+def test_every_evening_has_a_programme_from_early_to_late(session: Session, day: int) -> None:
+    refresh(session)
+    berlin = ZoneInfo('Europe/Berlin')
+    evening = datetime.combine((NOW + timedelta(days=day)).astimezone(berlin).date(), time(17), berlin)
+    events = [
+        e
+        for e in session.exec(
+            select(Event).where(Event.starts_at >= evening, Event.starts_at < evening + timedelta(hours=13))
+        )
+        if e.status in BOOKABLE_STATUSES
+    ]
+    for category in ('music', 'nightlife', 'food', 'art', 'comedy', 'film', 'theatre'):
+        mine = sorted((e for e in events if e.category == category), key=lambda e: e.starts_at)
+        assert mine, (evening.date(), category)
+        # Two that follow one another: an early step and a later one, not four things at 20:00.
+        fits = any(b.starts_at >= a.ends_at + timedelta(minutes=30) for a in mine for b in mine)
+        assert fits or category == 'theatre', (evening.date(), category)
+    starts = Counter(e.starts_at.astimezone(berlin).hour for e in events)
+    assert {17, 18, 19, 20, 21, 22, 23} <= set(starts), starts
+
+
 def test_refresh_is_idempotent(session: Session) -> None:
     first = refresh(session)
     ids = sorted(e.id for e in session.exec(select(Event)).all())
@@ -140,3 +162,31 @@ def test_search_text_is_filled(session: Session) -> None:
     event = session.exec(select(Event).where(Event.source_id.startswith('kessel-weekender@'))).first()
     assert ' underground ' in event.search_text and ' techno ' in event.search_text
     assert event.search_text.startswith(' ')
+
+
+def test_both_search_paths_find_the_same_events(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    refresh(session)
+    city = catalog.get_city(session=session)
+    month = resolve_window('Next 30 days', timezone=city.timezone, now=NOW)
+    queries = [
+        {'genres': ['techno', 'deep house']},
+        {'genres': ['Hip-Hop'], 'text': 'live'},
+        {'text': 'under base'},
+        {'text': 'kö'},
+        {'text': 'supper club', 'categories': ['food'], 'sort': 'price'},
+        {'text': '303 acid'},
+        {'genres': ['jazz'], 'neighborhood': 'Neukölln', 'limit': 100},
+    ]
+
+    def results() -> list[list[str]]:
+        return [
+            [e.event_id for e in catalog.search_events(session=session, city=city, window=month, **query)]
+            for query in queries
+        ]
+
+    indexed = results()
+    monkeypatch.setattr(catalog, 'TEXT_INDEX_MAX_MATCHES', 0)  # every word "common": LIKE after the probe
+    assert results() == indexed
+    monkeypatch.setattr(catalog, '_has_search_index', lambda session: False)
+    assert results() == indexed
+    assert all(indexed[:3]) and indexed[1] != indexed[0]

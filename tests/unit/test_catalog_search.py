@@ -1,4 +1,7 @@
-"""search_events and get_event: every filter narrows as promised, and nothing cancelled comes back."""
+"""search_events and get_event: every filter narrows as promised, and nothing cancelled comes back.
+
+Every test runs twice: with SQLite's FTS5 text index, and with the portable LIKE search used elsewhere.
+"""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -6,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
-from models.catalog import City, Venue
+from models import db
+from models.catalog import City, Venue, rebuild_search_index
 from models.generation import TimeWindow
 from services import catalog
 from tests.factories import add_city, add_event, add_venue
@@ -14,6 +18,13 @@ from tests.factories import add_city, add_event, add_venue
 BERLIN = ZoneInfo('Europe/Berlin')
 FRIDAY = datetime(2025, 12, 5, 17, 0, tzinfo=BERLIN)
 WEEKEND = TimeWindow(start=FRIDAY, end=datetime(2025, 12, 7, 23, 59, tzinfo=BERLIN), timezone='Europe/Berlin', label='')
+
+
+@pytest.fixture(autouse=True, params=['fts5', 'like'])
+def search_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == 'like':
+        monkeypatch.setattr(catalog, '_has_search_index', lambda session: False)
+    return request.param
 
 
 @pytest.fixture
@@ -158,3 +169,23 @@ def test_get_city_by_name_or_default(session, city) -> None:
     assert catalog.get_city(session=session, name=' berlin ').name == 'Berlin'
     assert catalog.get_city(session=session).name == 'Berlin'
     assert catalog.get_city(session=session, name='Paris') is None
+
+
+def test_the_text_index_follows_updates_and_deletes(session, city, cellar, search_path) -> None:
+    assert catalog._has_search_index(session) == (search_path == 'fts5')
+    event = add_event(session, cellar, title='Acid Night', starts_at=FRIDAY)
+    event.search_text = ' dub night '
+    session.add(event)
+    session.commit()
+    assert search(session, city, text='acid') == [] and search(session, city, text='dub') == ['Acid Night']
+    session.delete(event)
+    session.commit()
+    assert search(session, city, text='dub') == []
+
+
+def test_the_text_index_can_be_rebuilt(session, city, cellar) -> None:
+    add_event(session, cellar, title='Acid Night', starts_at=FRIDAY)
+    session.connection().exec_driver_sql("INSERT INTO event_search(event_search) VALUES ('delete-all')")
+    session.commit()
+    rebuild_search_index(db.get_engine())
+    assert search(session, city, text='acid') == ['Acid Night']
