@@ -62,7 +62,7 @@ def search_events(
         page = indexed if indexed is not None else _text_filters(page, phrases=phrases, words=words)
     if neighborhood:
         page = page.join(Venue, col(Venue.id) == col(Event.venue_id))
-        page = page.where(col(Venue.neighborhood).ilike(neighborhood.strip()))
+        page = page.where(func.lower(Venue.neighborhood) == neighborhood.strip().lower())
     page = _in_order(page, sort).limit(max(1, min(limit, MAX_SEARCH_LIMIT)))
     query = select(Event, Venue).join(Venue, col(Venue.id) == col(Event.venue_id)).where(col(Event.id).in_(page))
     return [to_public(event, venue, city) for event, venue in session.exec(_in_order(query, sort)).all()]
@@ -116,7 +116,7 @@ def get_city(*, session: Session, name: str | None = None) -> City | None:
     """The city called `name` (any case), or the catalog's default city when `name` is None."""
     if name is None:
         return session.exec(select(City).order_by(col(City.is_demo).desc(), col(City.id))).first()
-    return session.exec(select(City).where(col(City.name).ilike(name.strip()))).first()
+    return session.exec(select(City).where(func.lower(City.name) == name.strip().lower())).first()
 
 
 def list_cities(*, session: Session) -> list[City]:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models.catalog import CATEGORIES, City, Event, Venue
@@ -350,7 +351,7 @@ def _price(description: str) -> tuple[float, float] | None:
 def _find_city(session: Session, name: str, timezone: str | None) -> City | None:
     if not name.strip():
         raise IcsImportError('--city must not be empty')
-    city = session.exec(select(City).where(col(City.name).ilike(name.strip()))).first()
+    city = session.exec(select(City).where(func.lower(City.name) == name.strip().lower())).first()
     if city is None and not timezone:
         raise IcsImportError(f'unknown city {name!r}: give --timezone (e.g. Europe/Berlin) to create it')
     if city is None:

@@ -90,6 +90,7 @@ async def test_idempotent_replay_returns_the_same_generation(api, planner) -> No
         ({'interests': ['music'], 'timeframe': 'Tonight', 'budget': 'cheap'}, 'preferences.budget'),
         ({'interests': ['music'], 'timeframe': 'Tonight', 'budget': 'NaN'}, 'preferences.budget'),
         ({'interests': ['music'], 'timeframe': 'Tonight', 'city': 'Atlantis'}, 'preferences.city'),
+        ({'interests': ['music'], 'timeframe': 'Tonight', 'city': '%'}, 'preferences.city'),
         ({'interests': ['music'], 'timeframe': {'start': '2026-12-06', 'end': '2026-12-04'}}, 'preferences.timeframe'),
         ({'interests': ['music'], 'timeframe': 'Tonight', 'surprise': True}, 'preferences.surprise'),
     ],
