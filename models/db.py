@@ -42,7 +42,13 @@ def build_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> 
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ':memory:':
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': busy_timeout_ms / 1000})
+    # One connection per database thread (services.runner.DB_THREADS), so none waits for a connection.
+    engine = create_engine(
+        url,
+        connect_args={'check_same_thread': False, 'timeout': busy_timeout_ms / 1000},
+        pool_size=32,
+        max_overflow=8,
+    )
 
     def set_pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()

@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
@@ -30,6 +31,13 @@ log = logging.getLogger(__name__)
 UNEXPECTED_ERROR = 'Something went wrong while planning. Please try again.'
 
 
+# Database calls get threads of their own: a write waiting for SQLite's lock holds its thread for up to the busy
+# timeout, and in asyncio's small default pool (cores + 4) that queued quick reads (health checks, page polls)
+# behind it.
+DB_THREADS = 32
+_db_executor = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix='db')
+
+
 async def in_db(function: Callable[..., Any], **kwargs: Any) -> Any:
     """Runs one service function in a short session on a worker thread (never blocks the event loop)."""
 
@@ -37,7 +45,7 @@ async def in_db(function: Callable[..., Any], **kwargs: Any) -> Any:
         with session_scope() as session:
             return function(session=session, **kwargs)
 
-    return await asyncio.to_thread(call)
+    return await asyncio.get_running_loop().run_in_executor(_db_executor, call)
 
 
 class Runner:

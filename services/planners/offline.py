@@ -416,10 +416,12 @@ class OfflinePlanner:
         city, events = await asyncio.to_thread(_load_candidates, request.city, request.window, taste)
         await context.report(f'Searched {len(events)} events: {_search_summary(taste)}, {request.window.label}')
         await asyncio.sleep(delay)
-        scored = score_events(events, taste)
+        # Scoring and planning are pure CPU (tens of ms on a big catalog): off the event loop, so pages and
+        # the API stay responsive while many plans run.
+        scored = await asyncio.to_thread(score_events, events, taste)
         await context.report(_scoring_summary(scored, taste))
         await asyncio.sleep(delay)
-        plan = build_plan(scored, taste, request.window, city_name=city.name)
+        plan = await asyncio.to_thread(build_plan, scored, taste, request.window, city_name=city.name)
         if plan.themes:
             await context.report(f'Picked {len(plan.themes)} themes: {", ".join(plan.themes)}')
             await asyncio.sleep(delay)
