@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, event, text
+from sqlalchemy import DateTime, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.schema import CreateColumn
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -86,11 +87,27 @@ def create_db_and_tables() -> None:
 
     engine = get_engine()
     SQLModel.metadata.create_all(engine)
+    _add_missing_columns(engine)
     # create_all skips the indexes of tables that already exist: add the ones a newer version defines.
     for table in SQLModel.metadata.sorted_tables:
         for index in table.indexes:
             index.create(engine, checkfirst=True)
     models.catalog.create_search_index(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """create_all skips tables that already exist: add the columns a newer version gave them.
+
+    A column added later must have a server default or allow NULL, so the rows already there stay valid.
+    """
+    inspector = inspect(engine)
+    preparer = engine.dialect.identifier_preparer
+    for table in SQLModel.metadata.sorted_tables:
+        present = {column['name'] for column in inspector.get_columns(table.name)}
+        for column in (c for c in table.columns if c.name not in present):
+            definition = CreateColumn(column).compile(dialect=engine.dialect)
+            with engine.begin() as connection:
+                connection.execute(text(f'ALTER TABLE {preparer.format_table(table)} ADD COLUMN {definition}'))
 
 
 def ping(*, session: Session) -> None:

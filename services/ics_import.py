@@ -3,8 +3,10 @@
 Recurring events are expanded over a horizon with recurring-ical-events; STATUS:CANCELLED is kept as the
 event's status (a whole series, or one occurrence overridden by RECURRENCE-ID), so a re-import turns
 events cancelled since into cancelled ones. Ids are stable (city + UID + original start), so importing
-again updates instead of duplicating. Everything is read and checked before the first write, and the
-caller's one transaction holds every write: a malformed feed leaves the catalog untouched.
+again updates instead of duplicating. Each event records the feed it came from, and a re-import withdraws
+(marks cancelled, never deletes: generations keep naming them) the coming events of that feed and city
+it no longer lists: a removed event, a series cut short. Everything is read and checked before the first
+write, and the caller's one transaction holds every write: a malformed feed leaves the catalog untouched.
 """
 
 import hashlib
@@ -59,13 +61,14 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    cancelled: int = 0  # occurrences stored as cancelled (by the feed, or gone from a series since)
+    cancelled: int = 0  # occurrences the feed itself marks cancelled
+    withdrawn: int = 0  # coming events of this feed it no longer lists, cancelled now
 
     def __str__(self) -> str:
         total = self.created + self.updated + self.unchanged
         return (
             f'Imported {total} events into {self.city}: {self.created} new, {self.updated} updated, '
-            f'{self.unchanged} unchanged, {self.cancelled} cancelled'
+            f'{self.unchanged} unchanged, {self.cancelled} cancelled, {self.withdrawn} withdrawn'
         )
 
 
@@ -105,17 +108,29 @@ def import_ics(
     city = _find_city(session, city_name, timezone)
     zone = ZoneInfo(city.timezone if city else _zone_name(timezone))
     calendar = parse_calendar(read_source(source))
-    occurrences = expand(calendar, zone=zone, start=now, end=now + timedelta(days=horizon_days))
+    end = now + timedelta(days=horizon_days)
+    occurrences = expand(calendar, zone=zone, start=now, end=end)
     if city is None:
         city = City(name=city_name.strip(), timezone=_zone_name(timezone), currency=currency.upper())
         session.add(city)
         session.flush()
     fallback_venue = str(calendar.get('X-WR-CALNAME') or '').strip() or UNKNOWN_VENUE
     report = ImportReport(city=city.name)
-    _store(session, city, occurrences, default_category, fallback_venue, now, report)
-    _withdraw_vanished(session, city, occurrences, now, report)
+    feed = feed_key(source)
+    _store(session, city, feed, occurrences, default_category, fallback_venue, now, report)
+    _withdraw_vanished(session, city, feed, _uids(calendar), occurrences, now, end, report)
     session.flush()
     return report
+
+
+def feed_key(source: str) -> str:
+    """Which feed events came from: its URL or the file's absolute path, hashed (private calendar URLs
+    carry secret tokens, which have no place in the catalog)."""
+    if re.match(r'^(https?|webcal)://', source, re.I):
+        name = re.sub(r'^webcal://', 'https://', source, flags=re.I)
+    else:
+        name = str(Path(source).resolve())
+    return hashlib.sha1(name.encode()).hexdigest()[:20]
 
 
 def read_source(source: str) -> bytes:
@@ -199,7 +214,7 @@ def _occurrence(component: icalendar.Event, zone: ZoneInfo, series: set[str]) ->
     else:
         ends_at = starts_at + (timedelta(days=1) if all_day else DEFAULT_DURATION)
     recurrence = component.get('RECURRENCE-ID')
-    uid = str(component.get('UID') or '').strip() or _fallback_uid(component)
+    uid = _uid(component)
     if uid not in series:
         recurrence = None
     return Occurrence(
@@ -237,6 +252,7 @@ def _categories(component: icalendar.Event) -> list[str]:
 def _store(
     session: Session,
     city: City,
+    feed: str,
     occurrences: list[Occurrence],
     default_category: str,
     fallback_venue: str,
@@ -248,7 +264,7 @@ def _store(
     existing = {e.source_id: e for e in session.exec(select(Event).where(col(Event.source_id).in_(keys))).all()}
     for key, occurrence in zip(keys, occurrences, strict=True):
         venue = _venue(session, city, occurrence.location or fallback_venue, venues)
-        values = _event_values(occurrence, city, venue, default_category)
+        values = _event_values(occurrence, city, venue, default_category) | {'feed': feed}
         event = existing.get(key)
         if event is None:
             session.add(Event(id=_event_id(key), source=SOURCE, source_id=key, updated_at=now, **values))
@@ -264,24 +280,43 @@ def _store(
 
 
 def _withdraw_vanished(
-    session: Session, city: City, occurrences: list[Occurrence], now: datetime, report: ImportReport
+    session: Session,
+    city: City,
+    feed: str,
+    feed_uids: set[str],
+    occurrences: list[Occurrence],
+    now: datetime,
+    end: datetime,
+    report: ImportReport,
 ) -> None:
-    """Coming occurrences of this feed's series that the feed no longer lists (EXDATE, shortened RRULE)."""
-    kept = {_source_id(city, o) for o in occurrences}
-    for uid in sorted({o.uid for o in occurrences}):
-        prefix = _source_id_prefix(city, uid)
-        stale = session.exec(
-            select(Event).where(
-                Event.source == SOURCE,
-                col(Event.source_id).startswith(prefix, autoescape=True),
-                col(Event.starts_at) >= now,
-                col(Event.status) != 'cancelled',
-            )
-        ).all()
-        for event in stale:
-            if event.source_id not in kept:
-                event.status, event.updated_at = 'cancelled', now
-                report.cancelled += 1
+    """Coming events this feed gave the city before and lists no more, within the window this import read.
+
+    An event past its start is history, and one beyond the window is not evidence of anything: both stay.
+    Events stored before imports recorded their feed (feed '') count as this feed's when it lists their UID.
+    """
+    produced = {_source_id(city, o) for o in occurrences}
+    coming = session.exec(
+        select(Event)
+        .where(
+            Event.source == SOURCE,
+            Event.city_id == city.id,
+            col(Event.feed).in_((feed, '')),
+            col(Event.starts_at) >= now,
+            col(Event.starts_at) < end,
+            col(Event.status) != 'cancelled',
+        )
+        .order_by(col(Event.starts_at), col(Event.id))
+    ).all()
+    for event in coming:
+        if event.source_id in produced or (not event.feed and _uid_of(city, event.source_id) not in feed_uids):
+            continue
+        event.status, event.feed, event.updated_at = 'cancelled', feed, now
+        report.withdrawn += 1
+
+
+def _uids(calendar: icalendar.Calendar) -> set[str]:
+    """Every UID the feed lists, including series with no occurrence inside the window."""
+    return {_uid(component) for component in calendar.walk('VEVENT')}
 
 
 def _venue(session: Session, city: City, location: str, cache: dict[str, Venue]) -> Venue:
@@ -367,16 +402,21 @@ def _zone_name(timezone: str | None) -> str:
     return timezone or ''
 
 
-def _source_id_prefix(city: City, uid: str) -> str:
-    return f'{city.id}|{uid}|'
-
-
 def _source_id(city: City, occurrence: Occurrence) -> str:
-    return f'{_source_id_prefix(city, occurrence.uid)}{occurrence.recurrence}'
+    return f'{city.id}|{occurrence.uid}|{occurrence.recurrence}'
+
+
+def _uid_of(city: City, source_id: str) -> str:
+    # The recurrence part ('single' or an ISO instant) holds no '|'; a UID may.
+    return source_id.removeprefix(f'{city.id}|').rpartition('|')[0]
 
 
 def _event_id(source_id: str) -> str:
     return f'ics-{hashlib.sha1(source_id.encode()).hexdigest()[:20]}'
+
+
+def _uid(component: icalendar.Event) -> str:
+    return str(component.get('UID') or '').strip() or _fallback_uid(component)
 
 
 def _fallback_uid(component: icalendar.Event) -> str:

@@ -38,6 +38,10 @@ ANCHOR_TRIES = 6  # other first picks tried when the best event leaves too littl
 QUALITY_FLOOR = 0.4  # a bundle only takes events scoring at least this share of its theme's best
 LATE_HOUR, NIGHT_ENDS_HOUR = 22, 6  # a "Tonight" asked for after 22:00 finds most events begun
 CHEAP = 20.0  # what "cheap" / "nothing too pricey" means for one ticket, in the city's currency
+# Why the itinerary builder leaves a candidate out: it clashes with a pick (times plus the way there), it
+# starts too far from them for one outing (MAX_SPAN), the picks would cost more than the budget, or it
+# scores under the quality floor. In the order that breaks a tie when counting which reason dominates.
+REJECTIONS = ('overlap', 'span', 'budget', 'weak')
 
 # A word of a music profile, and the genres (event tags) it stands for. The word itself counts fully,
 # the rest of its family a little less: "Electronic, House" finds techno too, but house first.
@@ -591,13 +595,14 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
         advice = _late_advice(window) or 'Try other interests or dates.'
         return Plan([], [], f'{found} {_interest_words(taste)} in {city_name} for {window.label}. {advice}')
     themes = _themes(scored, taste)
+    rejected: Counter[str] = Counter()
     used: set[str] = set()
     bundles: list[Bundle] = []
     titles: list[str] = []
     remaining = list(themes)
     size = _bundle_size(scored)
     while remaining and len(bundles) < TARGET_BUNDLES:
-        best = _best_theme(remaining, scored, used, taste, size)
+        best = _best_theme(remaining, scored, used, taste, size, rejected)
         if best is None:
             break
         theme, picks = best
@@ -609,7 +614,7 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
         bundles.append(bundle)
     shortfall = ''
     if len(bundles) < TARGET_BUNDLES:
-        shortfall = _shortfall(len(bundles), len(scored), taste, window, city_name)
+        shortfall = _shortfall(len(bundles), len(scored), taste, window, city_name, rejected)
     return Plan(bundles, titles, shortfall)
 
 
@@ -634,12 +639,17 @@ def _themes(scored: Sequence[Scored], taste: Taste) -> list[Theme]:
 
 
 def _best_theme(
-    themes: Sequence[Theme], scored: Sequence[Scored], used: set[str], taste: Taste, size: int
+    themes: Sequence[Theme],
+    scored: Sequence[Scored],
+    used: set[str],
+    taste: Taste,
+    size: int,
+    rejected: Counter[str],
 ) -> tuple[Theme, list[Scored]] | None:
     best: tuple[float, Theme, list[Scored]] | None = None
     for theme in themes:
         pool = [s for s in scored if s.event.event_id not in used and theme.accepts(s)]
-        picks = _itinerary(pool, taste, size)
+        picks = _itinerary(pool, taste, size, rejected)
         if len(picks) < MIN_EVENTS:
             continue
         value = sum(p.score for p in picks) * theme.bonus
@@ -655,12 +665,14 @@ def _bundle_size(scored: Sequence[Scored]) -> int:
     return max(MIN_EVENTS, min(MAX_EVENTS, len(strong) // TARGET_BUNDLES))
 
 
-def _itinerary(pool: Sequence[Scored], taste: Taste, size: int) -> list[Scored]:
+def _itinerary(pool: Sequence[Scored], taste: Taste, size: int, rejected: Counter[str]) -> list[Scored]:
     """The strongest set of compatible events: anchored on the best one, or on a later one when the best
-    leaves too little room (events spread one per day cannot all sit within one weekend of it)."""
+    leaves too little room (events spread one per day cannot all sit within one weekend of it).
+
+    Every candidate left out is counted in `rejected` under its reason (see REJECTIONS)."""
     best: list[Scored] = []
     for anchor in range(min(len(pool), ANCHOR_TRIES)):
-        picks = _greedy(pool, taste, size, anchor)
+        picks = _greedy(pool, taste, size, anchor, rejected)
         if len(picks) > len(best) or (len(picks) == len(best) and _value(picks) > _value(best)):
             best = picks
         if len(best) == size:
@@ -668,7 +680,7 @@ def _itinerary(pool: Sequence[Scored], taste: Taste, size: int) -> list[Scored]:
     return sorted(best, key=lambda s: (s.event.starts_at, s.event.event_id))
 
 
-def _greedy(pool: Sequence[Scored], taste: Taste, size: int, anchor: int) -> list[Scored]:
+def _greedy(pool: Sequence[Scored], taste: Taste, size: int, anchor: int, rejected: Counter[str]) -> list[Scored]:
     """Best-first: events that fit between the ones already chosen, the budget and one weekend.
 
     An event much weaker than the theme's best is left out rather than used as filler (nor as an anchor).
@@ -678,20 +690,32 @@ def _greedy(pool: Sequence[Scored], taste: Taste, size: int, anchor: int) -> lis
     floor = QUALITY_FLOOR * pool[0].score if pool[0].score > 0 else float('-inf')
     for candidate in [pool[anchor], *pool[:anchor], *pool[anchor + 1 :]]:
         event = candidate.event
-        if candidate.score < floor:
-            continue
         price = event.price.max if event.price else 0.0
-        if taste.budget is not None and cost + price > taste.budget:
-            continue
-        if any(_clash(event, c.event) for c in chosen):
-            continue
-        if chosen and _span([*(c.event for c in chosen), event]) > MAX_SPAN:
+        reason = _rejection(candidate, chosen, cost + price, floor, taste.budget)
+        if reason:
+            rejected[reason] += 1
             continue
         chosen.append(candidate)
         cost += price
         if len(chosen) == size:
             break
     return chosen
+
+
+def _rejection(
+    candidate: Scored, chosen: Sequence[Scored], cost: float, floor: float, budget: float | None
+) -> str | None:
+    """Why the candidate cannot join the picks (one of REJECTIONS), or None when it can."""
+    if candidate.score < floor:
+        return 'weak'
+    # Time first: a higher budget would not help an event that cannot be reached anyway.
+    if any(_clash(candidate.event, c.event) for c in chosen):
+        return 'overlap'
+    if chosen and _span([*(c.event for c in chosen), candidate.event]) > MAX_SPAN:
+        return 'span'
+    if budget is not None and cost > budget:
+        return 'budget'
+    return None
 
 
 def _value(picks: Sequence[Scored]) -> float:
@@ -1012,17 +1036,37 @@ def _bundle_tags(theme: Theme, picks: Sequence[Scored]) -> list[str]:
     return list(dict.fromkeys(t for t in tags if t))[:5]
 
 
-def _shortfall(made: int, matching: int, taste: Taste, window: TimeWindow, city_name: str) -> str:
+def _shortfall(
+    made: int, matching: int, taste: Taste, window: TimeWindow, city_name: str, rejected: Counter[str]
+) -> str:
     budget = f' within a budget of {taste.budget:g}' if taste.budget is not None else ''
     late = _late_advice(window)
     if made == 0:
-        advice = late or 'Try a longer timeframe or more interests.'
-        return (
-            f'{matching} events match {_interest_words(taste)} in {city_name} for {window.label}, but no two of them '
-            f'fit together without overlapping{budget}. {advice}'
-        )
+        found = f'{matching} events match {_interest_words(taste)} in {city_name} for {window.label}'
+        why, advice = _nothing_fits(rejected, budget)
+        return f'{found}, but {why}. {late or advice}'
     reason = f'only {made} distinct plan{"s" if made > 1 else ""} fit: {matching} matching events{budget}'
     return f'{reason}. {late}' if late else reason
+
+
+def _nothing_fits(rejected: Counter[str], budget: str) -> tuple[str, str]:
+    """Why no two events made a plan, and what to try: worded for the reason that left out the most events.
+
+    Weak events are left out on purpose, so they are the reason only when nothing else left any out: then
+    a single event is a strong match.
+    """
+    strong = [reason for reason in REJECTIONS if reason != 'weak' and rejected[reason]]
+    main = max(strong, key=rejected.__getitem__) if strong else 'weak'  # max keeps the first of equals
+    if main == 'span':
+        return (
+            'they are spread out: no two of them fall within one weekend',
+            'Try more interests, so that more events fall on the same days.',
+        )
+    if main == 'budget':
+        return f'no two of them fit together{budget}', 'Try a higher budget or more interests.'
+    if main == 'weak':
+        return 'only one of them is a strong match for your tastes', 'Try other interests or a longer timeframe.'
+    return 'no two of them fit together without overlapping', 'Try a longer timeframe or more interests.'
 
 
 def _late_advice(window: TimeWindow) -> str:

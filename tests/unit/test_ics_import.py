@@ -59,9 +59,11 @@ def write(tmp_path: Path, text: str, name: str = 'feed.ics') -> str:
     return str(path)
 
 
-def run_import(source: str, city: str = 'Berlin', timezone: str | None = 'Europe/Berlin', **kwargs):
+def run_import(
+    source: str, city: str = 'Berlin', timezone: str | None = 'Europe/Berlin', now: datetime = NOW, **kwargs
+):
     with session_scope() as session:
-        return import_ics(session=session, source=source, city_name=city, timezone=timezone, now=NOW, **kwargs)
+        return import_ics(session=session, source=source, city_name=city, timezone=timezone, now=now, **kwargs)
 
 
 def events(session: Session) -> list[Event]:
@@ -195,6 +197,105 @@ def test_reimport_updates_instead_of_duplicating(session: Session, tmp_path: Pat
     }
 
 
+def statuses(session: Session) -> dict[str, str]:
+    """'Title dd' -> status, for every event stored."""
+    return {f'{e.title} {e.starts_at.astimezone(BERLIN):%d}': e.status for e in events(session)}
+
+
+def test_a_one_off_removed_from_the_feed_is_withdrawn_on_reimport(session: Session, tmp_path: Path) -> None:
+    reading = event('reading@x', '20251210T200000', 'Reading')
+    path = write(tmp_path, calendar(WEEKLY, reading))
+    run_import(path, horizon_days=30)
+    ids = sorted(e.id for e in events(session))
+    report = run_import(write(tmp_path, calendar(WEEKLY)), horizon_days=30)
+    assert report.withdrawn == 1 and report.cancelled == 0
+    assert sorted(e.id for e in events(session)) == ids  # kept, not deleted: generations still resolve it
+    assert statuses(session)['Reading 10'] == 'cancelled'
+    assert {s for k, s in statuses(session).items() if k != 'Reading 10'} == {'scheduled'}
+    assert run_import(path, horizon_days=30).withdrawn == 0  # stays withdrawn, counted once
+
+
+def test_a_series_cut_short_withdraws_only_its_later_occurrences(session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, calendar(WEEKLY))
+    run_import(path, horizon_days=30)
+    cut = WEEKLY.replace('RRULE:FREQ=WEEKLY;BYDAY=FR', 'RRULE:FREQ=WEEKLY;BYDAY=FR;UNTIL=20251213T000000Z')
+    report = run_import(write(tmp_path, calendar(cut)), horizon_days=30)
+    assert report.withdrawn == 2 and report.unchanged == 2
+    titles = [f'Kessel: Friday Techno {day}' for day in ('05', '12', '19', '26')]
+    assert [statuses(session)[t] for t in titles] == ['scheduled', 'scheduled', 'cancelled', 'cancelled']
+
+
+def test_a_series_removed_from_the_feed_is_withdrawn_whole(session: Session, tmp_path: Path) -> None:
+    other = event('other@x', '20251210T200000', 'Other')
+    run_import(write(tmp_path, calendar(WEEKLY, other)), horizon_days=30)
+    report = run_import(write(tmp_path, calendar(other)), horizon_days=30)
+    assert report.withdrawn == 4
+    assert statuses(session)['Other 10'] == 'scheduled'
+    assert {s for k, s in statuses(session).items() if k.startswith('Kessel')} == {'cancelled'}
+
+
+def test_another_feeds_events_and_other_cities_are_untouched(session: Session, tmp_path: Path) -> None:
+    club = write(tmp_path, calendar(event('club@x', '20251210T230000', 'Club Night')), 'club.ics')
+    theatre = write(tmp_path, calendar(event('play@x', '20251211T200000', 'Play')), 'theatre.ics')
+    run_import(club)
+    run_import(theatre)
+    run_import(club, city='Leipzig')
+    report = run_import(write(tmp_path, calendar(event('club2@x', '20251212T230000', 'Club Night 2')), 'club.ics'))
+    assert report.withdrawn == 1
+    by_city = {(e.city_id, e.title): e.status for e in events(session)}
+    berlin, leipzig = (catalog.get_city(session=session, name=n).id for n in ('Berlin', 'Leipzig'))
+    assert by_city == {
+        (berlin, 'Club Night'): 'cancelled',
+        (berlin, 'Play'): 'scheduled',
+        (leipzig, 'Club Night'): 'scheduled',
+        (berlin, 'Club Night 2'): 'scheduled',
+    }
+
+
+def test_past_events_and_events_beyond_the_horizon_are_not_withdrawn(session: Session, tmp_path: Path) -> None:
+    feed = calendar(
+        event('early@x', '20251205T200000', 'Early'),
+        event('later@x', '20251220T200000', 'Later'),
+        event('far@x', '20260301T200000', 'Far'),
+    )
+    path = write(tmp_path, feed)
+    run_import(path, horizon_days=120)
+    # A week on, the organiser's feed lists only what is still to come, and is read 30 days ahead.
+    week_on = NOW + timedelta(days=7)
+    report = run_import(
+        write(tmp_path, calendar(event('new@x', '20251222T200000', 'New'))), now=week_on, horizon_days=30
+    )
+    assert report.withdrawn == 1
+    assert statuses(session) == {
+        'Early 05': 'scheduled',
+        'Later 20': 'cancelled',
+        'New 22': 'scheduled',
+        'Far 01': 'scheduled',
+    }
+
+
+def test_a_malformed_reimport_withdraws_nothing(session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, calendar(WEEKLY))
+    run_import(path, horizon_days=30)
+    with pytest.raises(IcsImportError):
+        run_import(write(tmp_path, MALFORMED['truncated']), horizon_days=30)
+    assert set(statuses(session).values()) == {'scheduled'}
+
+
+def test_events_stored_before_feeds_were_recorded_are_claimed_by_their_uid(session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, calendar(WEEKLY, event('reading@x', '20251210T200000', 'Reading')))
+    run_import(path, horizon_days=30)
+    for row in events(session):  # as an import made before feeds were recorded left them
+        row.feed = ''
+    session.commit()
+    cut = WEEKLY.replace('RRULE:', 'EXDATE;TZID=Europe/Berlin:20251219T230000\nRRULE:')
+    report = run_import(write(tmp_path, calendar(cut)), horizon_days=30)
+    # The dropped Friday's UID is still in the feed; the reading's feed is unknown, so it is left alone.
+    assert report.withdrawn == 1
+    assert statuses(session)['Kessel: Friday Techno 19'] == 'cancelled'
+    assert statuses(session)['Reading 10'] == 'scheduled'
+
+
 MALFORMED = {
     'not a calendar': 'hello, this is not a calendar',
     'truncated': calendar(WEEKLY)[:-30],
@@ -294,8 +395,13 @@ def test_cli_imports_and_reports(tmp_path: Path, monkeypatch, capsys) -> None:
         ]
     )
     assert code == 0
-    assert (
-        capsys.readouterr().out.strip() == 'Imported 4 events into Berlin: 4 new, 0 updated, 0 unchanged, 0 cancelled'
+    assert capsys.readouterr().out.strip() == (
+        'Imported 4 events into Berlin: 4 new, 0 updated, 0 unchanged, 0 cancelled, 0 withdrawn'
+    )
+    cut = WEEKLY.replace('RRULE:FREQ=WEEKLY;BYDAY=FR', 'RRULE:FREQ=WEEKLY;BYDAY=FR;COUNT=1')
+    assert catalog.main(['import-ics', write(tmp_path, calendar(cut)), '--city', 'Berlin', '--days', '30']) == 0
+    assert capsys.readouterr().out.strip() == (
+        'Imported 1 events into Berlin: 0 new, 0 updated, 1 unchanged, 0 cancelled, 3 withdrawn'
     )
 
 

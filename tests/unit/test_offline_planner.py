@@ -181,8 +181,64 @@ def test_overlapping_events_only_is_an_error_that_says_so(session: Session) -> N
     friday = datetime(2025, 12, 5, 19, 0, tzinfo=UTC)
     for minutes in (0, 30):
         add_event(session, venue, title=f'Set {minutes}', tags=['house'], starts_at=friday + timedelta(minutes=minutes))
-    with pytest.raises(PlannerError, match='no two of them fit together'):
+    with pytest.raises(PlannerError, match='no two of them fit together without overlapping') as error:
         run(SEED)
+    assert 'budget' not in str(error.value) and 'spread' not in str(error.value)
+
+
+def test_events_too_far_apart_for_one_outing_say_so(session: Session) -> None:
+    venue = add_venue(session, add_city(session))
+    for day in (5, 19):  # two Fridays: each a fine night out, but not one outing together
+        add_event(
+            session, venue, title=f'House {day}', tags=['house'], starts_at=datetime(2025, 12, day, 20, tzinfo=UTC)
+        )
+    with pytest.raises(PlannerError) as error:
+        run({**SEED, 'timeframe': 'Next 30 days'})
+    message = str(error.value)
+    assert '2 events match music or nightlife in Berlin' in message
+    assert 'they are spread out: no two of them fall within one weekend' in message
+    assert 'overlapping' not in message and 'Try more interests' in message
+
+
+def test_events_over_the_budget_together_say_so(session: Session) -> None:
+    venue = add_venue(session, add_city(session))
+    friday = datetime(2025, 12, 5, 19, 0, tzinfo=UTC)
+    for hours in (0, 4):
+        add_event(session, venue, tags=['house'], price=(10, 20), starts_at=friday + timedelta(hours=hours))
+    with pytest.raises(PlannerError) as error:
+        run({**SEED, 'budget': 30})
+    message = str(error.value)
+    assert 'no two of them fit together within a budget of 30' in message
+    assert 'overlapping' not in message and 'higher budget' in message
+
+
+def test_the_reason_is_the_one_that_left_out_most_events_and_weak_ones_do_not_count(session: Session) -> None:
+    venue, far = add_venue(session, add_city(session)), add_venue(session, add_city(session), 'Far', 'Spandau')
+    friday = datetime(2025, 12, 5, 19, 0, tzinfo=UTC)
+    add_event(session, venue, title='House early', tags=['house'], starts_at=friday)
+    add_event(session, far, title='House across town', tags=['house'], starts_at=friday + timedelta(hours=3.25))
+    add_event(session, venue, title='House next week', tags=['house'], starts_at=friday + timedelta(days=7))
+    for hours in (0, 1, 2, 3):  # much weaker matches, left out as filler wherever they are
+        add_event(session, venue, title=f'Covers {hours}', starts_at=friday + timedelta(days=3, hours=hours))
+    messages = set()
+    for _ in range(2):
+        with pytest.raises(PlannerError) as error:
+            run({**SEED, 'interests': ['music'], 'otherPreferences': '', 'timeframe': 'Next 30 days'})
+        messages.add(str(error.value))
+    [message] = messages  # the same every time
+    # Two house nights clash and the third is a week off: the week apart left out more of them.
+    assert '7 events match music' in message and 'they are spread out' in message
+
+
+def test_one_strong_match_among_weak_ones_says_so(session: Session) -> None:
+    venue = add_venue(session, add_city(session))
+    friday = datetime(2025, 12, 5, 19, 0, tzinfo=UTC)
+    add_event(session, venue, title='Techno all night', tags=['techno'], starts_at=friday)
+    add_event(session, venue, title='Schlager evening', tags=['schlager'], starts_at=friday + timedelta(hours=4))
+    with pytest.raises(PlannerError) as error:
+        run({'interests': ['music'], 'musicProfile': 'Techno', 'timeframe': 'This weekend'})
+    message = str(error.value)
+    assert 'but only one of them is a strong match for your tastes' in message and 'overlapping' not in message
 
 
 EVENING_MIXES = [['music', 'nightlife'], ['food', 'art'], ['comedy', 'film', 'theatre']]
