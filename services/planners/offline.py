@@ -22,6 +22,7 @@ from models.generation import Bundle, Preferences, TimeWindow
 from services import catalog
 from services.planners.base import PlanContext, PlannerError, PlanRequest
 from services.planners.grounding import drop_invalid, estimate_cost, find_violations, key_event_from
+from services.timeframes import describe_span
 from settings import settings
 
 TARGET_BUNDLES = 3
@@ -770,14 +771,22 @@ def _write_bundle(
 
 
 def _title(theme: Theme, picks: Sequence[Scored], window: TimeWindow, taken: Sequence[str]) -> str:
-    """The first fitting title no other bundle has; a long window adds the day, since bundles may differ in it."""
+    """The first fitting title whose name no other bundle has; it says when, if the window leaves that open."""
     events = [p.event for p in picks]
-    suffix = f', {_day(events[0].starts_at)}' if window.end - window.start > timedelta(days=4) else ''
-    options = [*_theme_titles(theme, events), *_content_titles(events), 'Best of the Listings']
-    for option in dict.fromkeys(options):
+    first, last = events[0].starts_at, events[-1].starts_at
+    if _night_of(first).date() != _night_of(last).date():
+        suffix = f', {describe_span(_night_of(first), _night_of(last))}'
+    else:
+        suffix = f', {_day(first)}' if window.end - window.start > timedelta(days=4) else ''
+    options = list(dict.fromkeys([*_theme_titles(theme, events), *_content_titles(events), 'Best of the Listings']))
+    names_taken = [title for title in taken if any(title.startswith(option) for option in options)]
+    for option in options:  # a name of its own first, then a name told apart only by its dates
+        if not any(title == option or title.startswith(f'{option}, ') for title in names_taken):
+            return f'{option}{suffix}'
+    for option in options:
         if f'{option}{suffix}' not in taken:
             return f'{option}{suffix}'
-    return f'{options[0]}, {_day(events[0].starts_at)} {events[0].starts_at:%H:%M}'
+    return f'{options[0]}, {_day(first)} {first:%H:%M}'
 
 
 def _theme_titles(theme: Theme, events: Sequence[EventPublic]) -> list[str]:
@@ -956,9 +965,9 @@ def _move(a: EventPublic, b: EventPublic) -> str:
     """How the plan gets from one step to the next: stay, walk, cross town, or come back another day."""
     another_day = b.starts_at - a.ends_at > timedelta(hours=10)
     if a.venue == b.venue:
-        return 'back to' if another_day else 'stay on at'
+        return f'back on {b.starts_at:%A} to' if another_day else 'stay on at'
     if another_day:
-        return 'another day, on to'
+        return f'on {b.starts_at:%A}, on to'
     if a.neighborhood and a.neighborhood == b.neighborhood:
         return 'a short walk to'
     return f'then over to {b.neighborhood} for' if b.neighborhood else 'then on to'
@@ -1116,6 +1125,11 @@ def _money(low: float, high: float, currency: str) -> str:
 
 def _a(phrase: str) -> str:
     return f'{"an" if phrase[:1] in "aeiou" else "a"} {phrase}'
+
+
+def _night_of(moment: datetime) -> datetime:
+    """The evening a moment belongs to: 01:00 on Saturday is still Friday night."""
+    return moment - timedelta(hours=6)
 
 
 def _day(moment: datetime) -> str:

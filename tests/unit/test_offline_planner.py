@@ -19,7 +19,7 @@ from services import demo_catalog
 from services.planners import offline
 from services.planners.base import PlannerError, PlanRequest
 from services.planners.grounding import check_bundles
-from services.timeframes import resolve_window
+from services.timeframes import describe_span, resolve_window
 from settings import settings
 from tests.factories import add_city, add_event, add_venue
 
@@ -401,3 +401,14 @@ def test_any_preferences_give_grounded_deterministic_bundles(
     assert {e.category for b in bundles for e in b.key_events} <= set(interests)
     again, _, _ = run(preferences, now)
     assert [b.model_dump() for b in again] == [b.model_dump() for b in bundles]
+
+
+def test_titles_of_plans_over_several_nights_say_which_nights(demo) -> None:
+    bundles, _, _ = run({'interests': ['music', 'nightlife'], 'musicProfile': 'House', 'timeframe': 'Next 7 days'})
+    for bundle in bundles:
+        nights = [e.starts_at - timedelta(hours=6) for e in bundle.key_events]
+        if nights[0].date() != nights[-1].date():
+            assert bundle.title.endswith(describe_span(nights[0], nights[-1])), bundle.title
+        assert 'another day' not in bundle.description
+    names = [b.title.rsplit(', ', 1)[0] for b in bundles]
+    assert len(set(names)) == len(names), names  # told apart by name, not only by date
