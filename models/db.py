@@ -4,10 +4,11 @@ SQLite gets WAL mode and a busy timeout so the runner, the API and the pages can
 query stays portable so `DATABASE_URL` can name Postgres instead.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
@@ -18,6 +19,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from settings import settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+F = TypeVar('F', bound=Callable[..., Any])
 
 
 class UTCDateTime(TypeDecorator):
@@ -43,7 +45,7 @@ def build_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> 
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ':memory:':
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # One connection per database thread (services.runner.DB_THREADS), so none waits for a connection.
+    # A connection for every database thread (services.runner), so none waits for one.
     engine = create_engine(
         url,
         connect_args={'check_same_thread': False, 'timeout': busy_timeout_ms / 1000},
@@ -113,6 +115,12 @@ def _add_missing_columns(engine: Engine) -> None:
 def ping(*, session: Session) -> None:
     """Raises when the database does not answer (the health check)."""
     session.exec(text('SELECT 1'))
+
+
+def writes(function: F) -> F:
+    """Marks a session function that writes, so callers can queue writes on one thread (see `in_db`)."""
+    function.writes = True  # type: ignore[attr-defined]
+    return function
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from models.catalog import CATEGORIES, EVENT_STATUSES, City, Event, Venue
+from models.db import writes
 from services.catalog import search_text_for
 
 DEMO_DAYS = 35  # a little beyond "Next 30 days"
@@ -64,6 +65,7 @@ class DemoEvent:
     ticket_url: str = field(default='')
 
 
+@writes
 def refresh_demo_catalog(*, session: Session, now: datetime) -> RefreshReport:
     """Creates or refreshes the demo city so its coming DEMO_DAYS are full; returns what changed."""
     data = load_demo_data()

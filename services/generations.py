@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from models.db import writes
 from models.generation import (
     FINISHED_STATUSES,
     RUNNING_STATUSES,
@@ -58,6 +59,7 @@ class RateLimited(GenerationError):
         self.retry_after_s = retry_after_s
 
 
+@writes
 def create_generation(
     *,
     session: Session,
@@ -170,6 +172,7 @@ def list_generations(*, session: Session, ids: list[str], now: datetime, limit: 
     return list(session.exec(query).all())
 
 
+@writes
 def cancel_generation(*, session: Session, generation_id: str, now: datetime) -> tuple[Generation | None, bool]:
     """Cancels a running generation; a finished one is returned unchanged.
 
@@ -199,6 +202,7 @@ def cancel_generation(*, session: Session, generation_id: str, now: datetime) ->
 # --- The lifecycle: claims, leases, progress and finishing (used by the runner) ---
 
 
+@writes
 def claim(*, session: Session, generation_id: str, owner: str, now: datetime) -> Generation | None:
     """Takes the generation for `owner` if nobody holds a live lease on it; None if it is not ours to run."""
     result = session.exec(
@@ -224,11 +228,13 @@ def claim(*, session: Session, generation_id: str, owner: str, now: datetime) ->
     return session.get(Generation, generation_id, populate_existing=True)
 
 
+@writes
 def renew_lease(*, session: Session, generation_id: str, owner: str, now: datetime) -> bool:
     """Extends our lease; False when the row was cancelled, finished or taken over meanwhile."""
     return _owned_update(session, generation_id, owner, lease_expires_at=_lease_until(now))
 
 
+@writes
 def append_progress(*, session: Session, generation_id: str, owner: str, message: str, now: datetime) -> bool:
     row = session.get(Generation, generation_id)
     if row is None or row.lease_owner != owner:
@@ -237,12 +243,14 @@ def append_progress(*, session: Session, generation_id: str, owner: str, message
     return _owned_update(session, generation_id, owner, progress=entries, updated_at=now)
 
 
+@writes
 def save_planner_state(
     *, session: Session, generation_id: str, owner: str, state: dict[str, Any], now: datetime
 ) -> bool:
     return _owned_update(session, generation_id, owner, planner_state=state, updated_at=now)
 
 
+@writes
 def add_usage(*, session: Session, generation_id: str, owner: str, usage: dict[str, int], now: datetime) -> bool:
     row = session.get(Generation, generation_id)
     if row is None or row.lease_owner != owner:
@@ -253,11 +261,13 @@ def add_usage(*, session: Session, generation_id: str, owner: str, usage: dict[s
     return _owned_update(session, generation_id, owner, usage=totals, updated_at=now)
 
 
+@writes
 def complete(*, session: Session, generation_id: str, owner: str, bundles: list[Bundle], now: datetime) -> bool:
     dumped = [b.model_dump(mode='json') for b in bundles]
     return _finish(session, generation_id, owner, now, status='completed', bundles=dumped, error=None)
 
 
+@writes
 def fail(*, session: Session, generation_id: str, owner: str, error: str, now: datetime) -> bool:
     return _finish(session, generation_id, owner, now, status='failed', error=error)
 
@@ -291,6 +301,7 @@ def _owned_update(session: Session, generation_id: str, owner: str, **values: An
     return result.rowcount == 1
 
 
+@writes
 def release_leases(*, session: Session, owner: str) -> int:
     """On shutdown: leaves our running rows to be resumed at once by the next start, not failed."""
     result = session.exec(
@@ -315,6 +326,7 @@ def find_resumable(*, session: Session, now: datetime, limit: int = 100) -> list
     return list(session.exec(query).all())
 
 
+@writes
 def fail_abandoned(*, session: Session, now: datetime) -> int:
     """Fails, with a clear reason, running rows that may not be retried: out of attempts or past the deadline."""
     failed = 0
@@ -344,6 +356,7 @@ def fail_abandoned(*, session: Session, now: datetime) -> int:
     return failed
 
 
+@writes
 def delete_expired(*, session: Session, now: datetime) -> int:
     """TTL cleanup: deletes finished generations past `expires_at`; running ones are never touched."""
     result = session.exec(

@@ -31,11 +31,12 @@ log = logging.getLogger(__name__)
 UNEXPECTED_ERROR = 'Something went wrong while planning. Please try again.'
 
 
-# Database calls get threads of their own: a write waiting for SQLite's lock holds its thread for up to the busy
-# timeout, and in asyncio's small default pool (cores + 4) that queued quick reads (health checks, page polls)
-# behind it.
-DB_THREADS = 32
-_db_executor = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix='db')
+# Reads run on a pool of their own; writes (functions marked @writes) queue on one thread. SQLite takes one
+# writer at a time anyway, and writers racing for its lock back off at random: under a burst some waited past
+# the busy timeout (a 503), and each waiting writer held a thread that quick reads (page polls) then lacked.
+DB_READ_THREADS = 32
+_read_executor = ThreadPoolExecutor(max_workers=DB_READ_THREADS, thread_name_prefix='db-read')
+_write_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix='db-write')
 
 
 async def in_db(function: Callable[..., Any], **kwargs: Any) -> Any:
@@ -45,7 +46,8 @@ async def in_db(function: Callable[..., Any], **kwargs: Any) -> Any:
         with session_scope() as session:
             return function(session=session, **kwargs)
 
-    return await asyncio.get_running_loop().run_in_executor(_db_executor, call)
+    executor = _write_executor if getattr(function, 'writes', False) else _read_executor
+    return await asyncio.get_running_loop().run_in_executor(executor, call)
 
 
 class Runner:
