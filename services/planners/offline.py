@@ -428,7 +428,7 @@ class OfflinePlanner:
         await asyncio.sleep(delay)
         plan = await asyncio.to_thread(build_plan, scored, taste, request.window, city_name=city.name)
         if plan.themes:
-            await context.report(f'Picked {len(plan.themes)} themes: {", ".join(plan.themes)}')
+            await context.report(f'Picked {len(plan.themes)} themes: {"; ".join(plan.themes)}')
             await asyncio.sleep(delay)
         bundles = await asyncio.to_thread(_grounded, plan.bundles, request.window, taste.budget)
         if not bundles:
