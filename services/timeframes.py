@@ -25,7 +25,8 @@ def resolve_window(timeframe: str | DateRange, *, timezone: str, now: datetime) 
         start, end = _custom_window(timeframe, local_now, zone)
     else:
         start, end = _named_window(timeframe, local_now, zone)
-    return TimeWindow(start=start, end=end, timezone=timezone, label=describe_span(start, end))
+    label = describe_span(start, end, this_year=local_now.year)
+    return TimeWindow(start=start, end=end, timezone=timezone, label=label)
 
 
 def _named_window(name: str, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -68,14 +69,16 @@ def _at(day: date, moment: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, moment, tzinfo=zone)
 
 
-def describe_span(start: datetime, end: datetime) -> str:
-    """'Fri 5 - Sun 7 Dec', 'Sun 30 Nov - Sat 6 Dec' or 'Fri 5 Dec'."""
+def describe_span(start: datetime, end: datetime, *, this_year: int | None = None) -> str:
+    """'Fri 5 - Sun 7 Dec', 'Sun 30 Nov - Sat 6 Dec' or 'Fri 5 Dec'; the year too when it is not `this_year`
+    (or, without `this_year`, when the span crosses into another year)."""
     first, last = start.date(), end.date()
+    year = f' {last.year}' if last.year != (this_year or first.year) else ''
     if first == last:
-        return f'{first:%a} {first.day} {first:%b}'
-    head = (
-        f'{first:%a} {first.day}'
-        if (first.year, first.month) == (last.year, last.month)
-        else f'{first:%a} {first.day} {first:%b}'
-    )
-    return f'{head} - {last:%a} {last.day} {last:%b}'
+        return f'{first:%a} {first.day} {first:%b}{year}'
+    head = f'{first:%a} {first.day}'
+    if (first.year, first.month) != (last.year, last.month):
+        head += f' {first:%b}'
+    if first.year != last.year:
+        head += f' {first.year}'
+    return f'{head} - {last:%a} {last.day} {last:%b}{year}'

@@ -152,7 +152,19 @@ def test_weekend_sunday_rollover_on_dst_day() -> None:
         ('2025-12-05T17:00', '2025-12-07T23:59', 'Fri 5 - Sun 7 Dec'),
         ('2025-11-30T10:00', '2025-12-06T10:00', 'Sun 30 Nov - Sat 6 Dec'),
         ('2025-12-05T10:00', '2025-12-05T22:00', 'Fri 5 Dec'),
+        ('2025-12-29T10:00', '2026-01-02T22:00', 'Mon 29 Dec 2025 - Fri 2 Jan 2026'),
     ],
 )
 def test_describe_span(start: str, end: str, label: str) -> None:
     assert describe_span(at(start), at(end)) == label
+
+
+def test_dates_in_another_year_say_which_year() -> None:
+    later = resolve_window(
+        DateRange(start=date(2027, 12, 4), end=date(2027, 12, 6)), timezone='Europe/Berlin', now=at('2026-11-28T12:00')
+    )
+    assert later.label == 'Sat 4 - Mon 6 Dec 2027'
+    this_year = resolve_window(
+        DateRange(start=date(2026, 12, 4), end=date(2026, 12, 6)), timezone='Europe/Berlin', now=at('2026-11-28T12:00')
+    )
+    assert this_year.label == 'Fri 4 - Sun 6 Dec'
