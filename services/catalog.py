@@ -12,6 +12,7 @@ import argparse
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -121,6 +122,22 @@ def get_city(*, session: Session, name: str | None = None) -> City | None:
 
 def list_cities(*, session: Session) -> list[City]:
     return list(session.exec(select(City).order_by(col(City.name))).all())
+
+
+def upsert_event(
+    *, session: Session, existing: Event | None, event_id: str, source: str, source_id: str, values: dict, now: datetime
+) -> str:
+    """Creates or updates one catalog event from `values` (demo refresh, .ics import): 'created', 'updated' or
+    'unchanged', so a re-run touches only what changed."""
+    if existing is None:
+        session.add(Event(id=event_id, source=source, source_id=source_id, updated_at=now, **values))
+        return 'created'
+    if all(getattr(existing, name) == value for name, value in values.items()):
+        return 'unchanged'
+    for name, value in values.items():
+        setattr(existing, name, value)
+    existing.updated_at = now
+    return 'updated'
 
 
 def to_public(event: Event, venue: Venue, city: City) -> EventPublic:

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, delete, select
 
 from models.catalog import CATEGORIES, EVENT_STATUSES, City, Event, Venue
 from models.db import writes
-from services.catalog import search_text_for
+from services.catalog import search_text_for, upsert_event
 
 DEMO_DAYS = 35  # a little beyond "Next 30 days"
 KEEP_PAST_DAYS = 3
@@ -191,17 +191,16 @@ def _upsert_events(
     }
     for source_id, demo in wanted.items():
         values = _event_values(demo, city, venues[demo.venue_key])
-        event = existing.get(source_id)
-        if event is None:
-            session.add(Event(id=_event_id(source_id), source=SOURCE, source_id=source_id, updated_at=now, **values))
-            report.created += 1
-        elif any(getattr(event, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(event, name, value)
-            event.updated_at = now
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        outcome = upsert_event(
+            session=session,
+            existing=existing.get(source_id),
+            event_id=_event_id(source_id),
+            source=SOURCE,
+            source_id=source_id,
+            values=values,
+            now=now,
+        )
+        setattr(report, outcome, getattr(report, outcome) + 1)
 
 
 def _event_values(demo: DemoEvent, city: City, venue: Venue) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models.catalog import CATEGORIES, City, Event, Venue
-from services.catalog import normalize_words, search_text_for
+from services.catalog import normalize_words, search_text_for, upsert_event
 
 SOURCE = 'ics'
 MAX_FEED_BYTES = 20 * 1024 * 1024
@@ -265,17 +265,16 @@ def _store(
     for key, occurrence in zip(keys, occurrences, strict=True):
         venue = _venue(session, city, occurrence.location or fallback_venue, venues)
         values = _event_values(occurrence, city, venue, default_category) | {'feed': feed}
-        event = existing.get(key)
-        if event is None:
-            session.add(Event(id=_event_id(key), source=SOURCE, source_id=key, updated_at=now, **values))
-            report.created += 1
-        elif any(getattr(event, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(event, name, value)
-            event.updated_at = now
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        outcome = upsert_event(
+            session=session,
+            existing=existing.get(key),
+            event_id=_event_id(key),
+            source=SOURCE,
+            source_id=key,
+            values=values,
+            now=now,
+        )
+        setattr(report, outcome, getattr(report, outcome) + 1)
         report.cancelled += occurrence.cancelled
 
 
