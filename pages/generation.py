@@ -85,7 +85,10 @@ class GenerationView:
             with self.container:
                 not_found_view()
             return
-        self.show(GenerationPublic.from_row(row))
+        fresh = GenerationPublic.from_row(row)
+        if fresh.updated_at < self.generation.updated_at:
+            return  # read before a newer state was shown (e.g. the cancel just made here): never step back
+        self.show(fresh)
 
     def show(self, generation: GenerationPublic) -> None:
         self.generation = generation
