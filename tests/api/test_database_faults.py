@@ -69,7 +69,7 @@ async def test_a_locked_database_gives_503_then_recovers(
 
 
 async def test_a_lock_during_planning_only_delays_the_end(user: User, quick_busy_timeout, monkeypatch) -> None:
-    planner = ScriptedPlanner(hold=True)
+    planner = ScriptedPlanner(hold=True, make_bundles=ScriptedPlanner.catalog_bundles)  # it only reads
     monkeypatch.setattr(registry, 'get_planner', lambda name: planner)
     api = user.http_client
     generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']

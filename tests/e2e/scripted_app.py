@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from services.planners import registry  # noqa: E402
-from tests.ui.scripted_planner import ScriptedPlanner  # noqa: E402
+from tests.fakes.planners import ScriptedPlanner  # noqa: E402
 
 
 def scripted(_name: str) -> ScriptedPlanner:

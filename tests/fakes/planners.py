@@ -1,33 +1,20 @@
-"""A scripted planner: reports the given steps, then returns grounded bundles, raises, or waits to be released."""
+"""The one scripted planner of the tests: reports steps, then returns grounded bundles, fails, or waits.
+
+Its bundles are grounded like a real planner's: it first puts its events in the catalog, then builds each
+key event from the catalog record (the runner drops anything else).
+"""
 
 import asyncio
+from collections.abc import Callable
+from datetime import timedelta
 
+from models.catalog import EventPublic
 from models.db import session_scope
 from models.generation import Bundle
 from services import catalog
 from services.planners import grounding
-from services.planners.base import PlanContext, PlanRequest
-
-
-def sample_bundles(request: PlanRequest, count: int = 3) -> list[Bundle]:
-    """`count` one-event bundles made of real catalog events of the request's window."""
-    with session_scope() as session:
-        city = catalog.get_city(session=session, name=request.city)
-        events = catalog.search_events(session=session, city=city, window=request.window, limit=count)
-    assert len(events) >= count, 'the test catalog needs more events in this window'
-    bundles = []
-    for n, event in enumerate(events):
-        key_event = grounding.key_event_from(event, why='It fits')
-        bundles.append(
-            Bundle(
-                title=f'Plan {n}',
-                description='A test plan',
-                tags=['test'],
-                key_events=[key_event],
-                estimated_cost=grounding.estimate_cost([key_event]),
-            )
-        )
-    return bundles
+from services.planners.base import PlanContext, PlannerError, PlanRequest
+from tests import factories
 
 
 class ScriptedPlanner:
@@ -36,31 +23,75 @@ class ScriptedPlanner:
     def __init__(
         self,
         *,
-        steps: tuple[str, ...] = ('Searching events', 'Writing bundles'),
-        error: Exception | None = None,
+        steps: tuple[str, ...] = ('Searched 12 events: music, nightlife', 'Picked 3 themes'),
+        step_delay_s: float = 0,
+        error: Exception | str | None = None,
         hold: bool = False,
-        bundles: int = 3,
-        make_bundles=None,
+        release: asyncio.Event | None = None,
+        bundle_count: int = 3,
+        event_title: str = 'Deep House Night',
+        why: str = 'Deep house from 23:00 in a converted warehouse',
+        url: str = 'https://tickets.example.com/1',
+        make_bundles: Callable[['ScriptedPlanner', PlanRequest], list[Bundle]] | None = None,
     ) -> None:
-        self.steps, self.error, self.bundles = steps, error, bundles
-        self.make_bundles = make_bundles or sample_bundles
-        self.release = asyncio.Event()
-        if not hold:
-            self.release.set()
-        self.started: list[str] = []
+        self.steps, self.step_delay_s, self.error = steps, step_delay_s, error
+        # `hold`: wait until the test calls `planner.release.set()`.
+        self.release = release or (asyncio.Event() if hold else None)
+        self.bundle_count = bundle_count
+        self.event_title, self.why, self.url = event_title, why, url
+        self.make_bundles = make_bundles or ScriptedPlanner.grounded_bundles
+        self.calls: list[PlanRequest] = []
         self.running = 0
         self.peak_running = 0
 
     async def plan(self, request: PlanRequest, context: PlanContext) -> list[Bundle]:
-        self.started.append(request.generation_id)
+        self.calls.append(request)
         self.running += 1
         self.peak_running = max(self.peak_running, self.running)
         try:
             for step in self.steps:
                 await context.report(step)
-            await self.release.wait()
+                await asyncio.sleep(self.step_delay_s)
+            if self.release is not None:
+                await self.release.wait()
+            if isinstance(self.error, str):
+                raise PlannerError(self.error)
             if self.error is not None:
                 raise self.error
-            return await asyncio.to_thread(self.make_bundles, request, self.bundles) if self.bundles else []
+            return await asyncio.to_thread(self.make_bundles, self, request)
         finally:
             self.running -= 1
+
+    def grounded_bundles(self, request: PlanRequest) -> list[Bundle]:
+        return [self.bundle(request, number) for number in range(self.bundle_count)]
+
+    def catalog_bundles(self, request: PlanRequest) -> list[Bundle]:
+        """One-event bundles of events already in the catalog: reads only (for tests that lock the database)."""
+        with session_scope() as session:
+            city = catalog.get_city(session=session, name=request.city)
+            events = catalog.search_events(session=session, city=city, window=request.window, limit=self.bundle_count)
+        return [self._bundle_of(event, number) for number, event in enumerate(events)]
+
+    def bundle(self, request: PlanRequest, number: int) -> Bundle:
+        """A bundle of one event that this planner first puts in the catalog, one hour apart from the next."""
+        start = request.window.start + timedelta(hours=1 + number)
+        with session_scope() as session:
+            city = catalog.get_city(session=session, name=request.city)
+            venue = factories.add_venue(
+                session, city, name='Kraftwerk Hall', neighborhood='Mitte', tags=['underground']
+            )
+            event = factories.add_event(
+                session, venue, title=self.event_title, starts_at=start, tags=['house'], price=(12, 18), url=self.url
+            )
+            found = catalog.get_event(session=session, event_id=event.id)
+        return self._bundle_of(found, number)
+
+    def _bundle_of(self, event: EventPublic, number: int) -> Bundle:
+        key_event = grounding.key_event_from(event, self.why)
+        return Bundle(
+            title=f'Warehouse Weekend {number + 1}',
+            description="A night of deep grooves in the city's best warehouse.",
+            tags=['techno', 'late'],
+            key_events=[key_event],
+            estimated_cost=grounding.estimate_cost([key_event]),
+        )

@@ -9,7 +9,7 @@ from nicegui.testing import User
 from services import catalog, runner
 from services.planners import registry
 from settings import settings
-from tests.ui.scripted_planner import ScriptedPlanner
+from tests.fakes.planners import ScriptedPlanner
 
 FAST_POLL_S = 0.1
 

@@ -10,8 +10,8 @@ from sqlmodel import select
 from models.db import session_scope
 from models.generation import Generation, Preferences
 from services import metrics, runner
+from tests.fakes.planners import ScriptedPlanner
 from tests.ui.conftest import PlannerSwitch, eventually
-from tests.ui.scripted_planner import ScriptedPlanner
 
 PREFERENCES = Preferences(interests=['music', 'nightlife'], timeframe='This weekend', music_profile='House')
 

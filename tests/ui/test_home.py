@@ -9,8 +9,8 @@ from sqlmodel import select
 from models.db import session_scope
 from models.generation import Generation
 from settings import settings
+from tests.fakes.planners import ScriptedPlanner
 from tests.ui.conftest import PlannerSwitch, eventually
-from tests.ui.scripted_planner import ScriptedPlanner
 
 
 def all_generations() -> list[Generation]:
