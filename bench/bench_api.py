@@ -26,16 +26,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.fakes.requests import seed_body
 from tests.server import AppServer
 
-BODY = {
-    'preferences': {
-        'interests': ['music', 'nightlife'],
-        'musicProfile': 'Electronic, House',
-        'timeframe': 'Next 7 days',
-        'otherPreferences': 'underground venues',
-    }
-}
+BODY = seed_body(timeframe='Next 7 days')
 RESULTS = Path(__file__).resolve().parent / 'results'
 
 

@@ -33,6 +33,7 @@ from services import catalog
 from services.planners.base import PlanRequest
 from services.planners.offline import OfflinePlanner
 from services.timeframes import resolve_window
+from tests.fakes.requests import SEED_PREFERENCES
 
 NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # a Wednesday, so "This weekend" is a whole weekend
 DAYS = 30
@@ -42,12 +43,7 @@ AREAS = ['Mitte', 'Kreuzberg', 'Neukölln', 'Friedrichshain', 'Prenzlauer Berg',
 WORDS = ['night', 'live', 'session', 'special', 'release', 'showcase', 'open', 'club', 'tour', 'festival']
 
 PLANNER_REQUESTS = {
-    'seed (music+nightlife, Electronic/House, weekend, underground)': {
-        'interests': ['music', 'nightlife'],
-        'musicProfile': 'Electronic, House',
-        'timeframe': 'This weekend',
-        'otherPreferences': 'Looking for underground venues',
-    },
+    'seed (music+nightlife, Electronic/House, weekend, underground)': SEED_PREFERENCES,
     'broad (4 interests, next 7 days, cheap, budget 60)': {
         'interests': ['music', 'art', 'food', 'comedy'],
         'musicProfile': 'Jazz, Indie',

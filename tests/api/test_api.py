@@ -11,15 +11,9 @@ from models.catalog import CATEGORIES
 from services.planners import registry
 from settings import settings
 from tests.fakes.planners import ScriptedPlanner
+from tests.fakes.requests import seed_body
 
-BODY = {
-    'preferences': {
-        'interests': ['music', 'nightlife'],
-        'musicProfile': 'Electronic, House',
-        'timeframe': 'This weekend',
-        'otherPreferences': 'Looking for underground venues',
-    }
-}
+BODY = seed_body()
 
 
 @pytest.fixture

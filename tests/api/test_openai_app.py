@@ -7,17 +7,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.fakes.requests import seed_body
 from tests.fakes.responses_server import FakeResponsesServer, demo_policy
 from tests.server import AppServer
 
-BODY = {
-    'preferences': {
-        'interests': ['music', 'nightlife'],
-        'musicProfile': 'Electronic, House',
-        'timeframe': 'Next 7 days',
-        'otherPreferences': 'Looking for underground venues',
-    }
-}
+BODY = seed_body(timeframe='Next 7 days')
 pytestmark = pytest.mark.slow
 
 
