@@ -117,12 +117,6 @@ def ping(*, session: Session) -> None:
     session.exec(text('SELECT 1'))
 
 
-def writes(function: F) -> F:
-    """Marks a session function that writes, so callers can queue writes on one thread (see `in_db`)."""
-    function.writes = True  # type: ignore[attr-defined]
-    return function
-
-
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """A short session: commit on success, roll back on error. Never hold one across an await."""

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from models import db
 from models.generation import GenerationCreate, GenerationCreated, GenerationPublic
 from services import clock, generations, metrics, runner
-from services.runner import in_db
+from services.database import in_db
 
 router = APIRouter()
 

@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse, Response
 
 from models.generation import GenerationPublic
 from services import calendar_export, clock, generations
-from services.runner import in_db
+from services.database import in_db
 
 router = APIRouter()
 

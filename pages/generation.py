@@ -24,7 +24,7 @@ from pages.components import (
 )
 from pages.layout import frame
 from services import catalog, clock, generations, metrics, runner
-from services.runner import in_db
+from services.database import in_db
 from settings import settings
 
 FRIENDLY_MESSAGES = (

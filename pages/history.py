@@ -9,7 +9,7 @@ from pages import theme
 from pages.components import generation_title, link_button, my_generation_ids, status_chip, time_ago, timeframe_label
 from pages.layout import frame
 from services import clock, generations
-from services.runner import in_db
+from services.database import in_db
 from settings import settings
 
 

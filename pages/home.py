@@ -24,7 +24,7 @@ from pages.components import (
 )
 from pages.layout import frame
 from services import catalog, clock, generations, runner
-from services.runner import in_db
+from services.database import in_db
 
 CUSTOM_DATES = 'Custom dates'
 DEFAULT_TIMEFRAME = 'This weekend'

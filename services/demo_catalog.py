@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from models.catalog import CATEGORIES, EVENT_STATUSES, City, Event, Venue
-from models.db import writes
 from services.catalog import search_text_for, upsert_event
+from services.database import writes
 
 DEMO_DAYS = 35  # a little beyond "Next 30 days"
 KEEP_PAST_DAYS = 3

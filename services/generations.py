@@ -13,7 +13,6 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models.db import writes
 from models.generation import (
     FINISHED_STATUSES,
     RUNNING_STATUSES,
@@ -22,6 +21,7 @@ from models.generation import (
     Preferences,
 )
 from services import catalog
+from services.database import writes
 from services.timeframes import TimeframeError, resolve_window
 from settings import settings
 

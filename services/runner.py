@@ -12,16 +12,15 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from models.db import session_scope
 from models.generation import Bundle, Generation, Preferences, TimeWindow
 from services import clock, generations, metrics
+from services.database import in_db
 from services.planners import grounding, registry
 from services.planners.base import PlannerError, PlanRequest
 from settings import settings
@@ -29,25 +28,6 @@ from settings import settings
 log = logging.getLogger(__name__)
 
 UNEXPECTED_ERROR = 'Something went wrong while planning. Please try again.'
-
-
-# Reads run on a pool of their own; writes (functions marked @writes) queue on one thread. SQLite takes one
-# writer at a time anyway, and writers racing for its lock back off at random: under a burst some waited past
-# the busy timeout (a 503), and each waiting writer held a thread that quick reads (page polls) then lacked.
-DB_READ_THREADS = 32
-_read_executor = ThreadPoolExecutor(max_workers=DB_READ_THREADS, thread_name_prefix='db-read')
-_write_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix='db-write')
-
-
-async def in_db(function: Callable[..., Any], **kwargs: Any) -> Any:
-    """Runs one service function in a short session on a worker thread (never blocks the event loop)."""
-
-    def call() -> Any:
-        with session_scope() as session:
-            return function(session=session, **kwargs)
-
-    executor = _write_executor if getattr(function, 'writes', False) else _read_executor
-    return await asyncio.get_running_loop().run_in_executor(executor, call)
 
 
 class Runner:

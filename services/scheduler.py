@@ -8,7 +8,8 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from services import clock, demo_catalog, generations
-from services.runner import get_runner, in_db
+from services.database import in_db
+from services.runner import get_runner
 from settings import settings
 
 log = logging.getLogger(__name__)

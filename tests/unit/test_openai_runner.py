@@ -11,9 +11,10 @@ import pytest
 
 from models.generation import Preferences, TimeWindow
 from services import clock, demo_catalog, generations
+from services.database import in_db
 from services.planners.base import PlanRequest
 from services.planners.openai import OpenAIPlanner
-from services.runner import Runner, in_db
+from services.runner import Runner
 from tests.fakes.openai_support import RecordingContext, point_openai_at
 from tests.fakes.responses_server import FakeResponsesServer, demo_policy
 

@@ -159,30 +159,3 @@ async def test_a_lost_lease_stops_the_plan_without_writing(runner, monkeypatch) 
     assert len(planner.calls) == 1  # not started again here
     assert runner.active == 0
     assert read(generation_id).lease_owner == 'someone-else'
-
-
-async def test_writes_queue_on_one_thread_and_reads_do_not_wait_for_them() -> None:
-    import threading
-
-    from models.db import writes
-
-    seen: list[str] = []
-
-    @writes
-    def slow_write(*, session: Session) -> None:
-        seen.append(threading.current_thread().name)
-        threading.Event().wait(0.3)
-
-    def read(*, session: Session) -> str:
-        return threading.current_thread().name
-
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    writing = asyncio.gather(*(runner_module.in_db(slow_write) for _ in range(2)))
-    reader = await runner_module.in_db(read)
-    read_after = loop.time() - started
-    await writing
-    assert loop.time() - started >= 0.6  # the two writes ran one after the other
-    assert read_after < 0.3  # the read did not queue behind them
-    assert len(set(seen)) == 1 and seen[0].startswith('db-write')
-    assert reader.startswith('db-read')
