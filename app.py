@@ -8,7 +8,8 @@ from nicegui import app, background_tasks, ui
 from nicegui.storage import Storage
 from sqlalchemy.exc import OperationalError
 
-from models.db import create_db_and_tables, session_scope
+from models.db import session_scope
+from models.schema import create_db_and_tables
 from pages import api, calendar, generation, history, home, theme  # noqa: F401  (pages register routes)
 from services import clock, demo_catalog, metrics, runner, scheduler
 from services.planners import registry

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert
 from sqlmodel import select
 
-from models import db
+from models import db, schema
 from models.catalog import CATEGORIES, City, Event, Venue
 from models.generation import Preferences
 from services import catalog
@@ -57,7 +57,7 @@ PLANNER_REQUESTS = {
 def build_catalog(path: Path, size: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     db.use_engine(db.build_engine(f'sqlite:///{path}'))
-    db.create_db_and_tables()
+    schema.create_db_and_tables()
     with db.session_scope() as session:
         city = City(name='Berlin', country='DE', timezone='Europe/Berlin', currency='EUR', is_demo=True)
         session.add(city)

@@ -2,13 +2,11 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
 from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
-from models.db import UTCDateTime
+from models.base import CamelModel, UTCDateTime
 
 # The catalog's vocabulary: preferences may only name these interests.
 CATEGORIES: tuple[str, ...] = (
@@ -81,7 +79,7 @@ class Event(SQLModel, table=True):
     source_id: str
     # The feed an imported event came from (services.ics_import.feed_key: a hash of its URL or path), so a
     # re-import can withdraw what that feed no longer lists; '' for other sources. The default lets an
-    # existing database gain the column (models.db adds it).
+    # existing database gain the column (models.schema adds it).
     feed: str = Field(default='', sa_column_kwargs={'server_default': ''})
     # Words of title, description, genres, venue name and tags, normalized and space-padded by
     # services.catalog.search_text_for: a portable LIKE search that matches at word starts.
@@ -136,10 +134,6 @@ def rebuild_search_index(engine: Engine) -> None:
     if create_search_index(engine):
         with engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO event_search(event_search) VALUES ('rebuild')")
-
-
-class CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
 
 
 class Price(CamelModel):

@@ -4,39 +4,17 @@ SQLite gets WAL mode and a busy timeout so the runner, the API and the pages can
 query stays portable so `DATABASE_URL` can name Postgres instead.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, event, inspect, text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.schema import CreateColumn
-from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from settings import settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-F = TypeVar('F', bound=Callable[..., Any])
-
-
-class UTCDateTime(TypeDecorator):
-    """Stores UTC without a zone (SQLite keeps none) and always hands back aware UTC datetimes."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError('naive datetime given to a UTC column')
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def build_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
@@ -81,35 +59,6 @@ def use_engine(engine: Engine | None) -> None:
     if _engine is not None and _engine is not engine:
         _engine.dispose()
     _engine = engine
-
-
-def create_db_and_tables() -> None:
-    import models.catalog
-    import models.generation  # registers its tables
-
-    engine = get_engine()
-    SQLModel.metadata.create_all(engine)
-    _add_missing_columns(engine)
-    # create_all skips the indexes of tables that already exist: add the ones a newer version defines.
-    for table in SQLModel.metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
-    models.catalog.create_search_index(engine)
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """create_all skips tables that already exist: add the columns a newer version gave them.
-
-    A column added later must have a server default or allow NULL, so the rows already there stay valid.
-    """
-    inspector = inspect(engine)
-    preparer = engine.dialect.identifier_preparer
-    for table in SQLModel.metadata.sorted_tables:
-        present = {column['name'] for column in inspector.get_columns(table.name)}
-        for column in (c for c in table.columns if c.name not in present):
-            definition = CreateColumn(column).compile(dialect=engine.dialect)
-            with engine.begin() as connection:
-                connection.execute(text(f'ALTER TABLE {preparer.format_table(table)} ADD COLUMN {definition}'))
 
 
 def ping(*, session: Session) -> None:

@@ -1,4 +1,4 @@
-"""The generation table and the API shapes of DESIGN.md section 3 (preferences, bundles, progress)."""
+"""The generation table and the API shapes: preferences, bundles, progress (docs/ARCHITECTURE.md, API)."""
 
 from datetime import date, datetime
 from typing import Any, Literal
@@ -8,8 +8,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.catalog import CATEGORIES, CamelModel, Price
-from models.db import UTCDateTime
+from models.base import CamelModel, UTCDateTime
+from models.catalog import CATEGORIES, Price
 
 Status = Literal['pending', 'processing', 'completed', 'failed', 'cancelled']
 RUNNING_STATUSES: tuple[str, ...] = ('pending', 'processing')

@@ -238,7 +238,8 @@ def _text_filters(query: Select, *, phrases: Sequence[str], words: Sequence[str]
 def main(argv: Sequence[str] | None = None) -> int:
     """The catalog's command line; bad input ends with one readable line on stderr, never a traceback."""
     args = _parser().parse_args(argv)
-    from models.db import create_db_and_tables, session_scope
+    from models.db import session_scope
+    from models.schema import create_db_and_tables
     from services import clock
 
     try:

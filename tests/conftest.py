@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from models import db
+from models import db, schema
 from settings import settings
 
 
@@ -18,7 +18,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setattr(settings, 'openai_api_key', None)
     monkeypatch.setattr(settings, 'offline_step_delay_s', 0)
     db.use_engine(db.build_engine(settings.database_url))
-    db.create_db_and_tables()
+    schema.create_db_and_tables()
     yield
     db.use_engine(None)
 
