@@ -11,7 +11,8 @@ from sqlalchemy.exc import OperationalError
 from models.db import session_scope
 from models.schema import create_db_and_tables
 from pages import api, calendar, generation, history, home, theme  # noqa: F401  (pages register routes)
-from services import clock, demo_catalog, metrics, runner, scheduler
+from services import clock, metrics, runner, scheduler
+from services.catalog import demo
 from services.planners import registry
 from settings import settings
 
@@ -24,7 +25,7 @@ def startup() -> None:
     create_db_and_tables()
     if settings.demo_catalog:
         with session_scope() as session:
-            demo_catalog.refresh_demo_catalog(session=session, now=clock.now())
+            demo.refresh_demo_catalog(session=session, now=clock.now())
     registry.get_planner(settings.resolved_planner())  # imports it now: a first import on the loop blocks for seconds
     started = runner.start_runner(
         max_concurrent=settings.max_concurrent_generations, lease_seconds=settings.lease_seconds

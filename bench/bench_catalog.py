@@ -29,7 +29,7 @@ from sqlmodel import select
 from models import db, schema
 from models.catalog import CATEGORIES, City, Event, Venue
 from models.generation import Preferences
-from services import catalog
+from services.catalog import queries, search_text
 from services.planners.base import PlanRequest
 from services.planners.offline import OfflinePlanner
 from services.timeframes import resolve_window
@@ -108,7 +108,7 @@ def _event_row(n: int, rng: random.Random, city: City, venue: Venue) -> dict[str
         'status': 'cancelled' if rng.random() < 0.02 else 'scheduled',
         'source': 'bench',
         'source_id': str(n),
-        'search_text': catalog.search_text_for(title=title, description=description, tags=genres, venue=venue),
+        'search_text': search_text.search_text_for(title=title, description=description, tags=genres, venue=venue),
         'updated_at': NOW,
     }
 
@@ -131,14 +131,14 @@ def search_queries() -> list[dict[str, Any]]:
 
 
 def time_search(runs: int) -> dict[str, float]:
-    queries = search_queries()
+    searches = search_queries()
     timings: list[float] = []
     with db.session_scope() as session:
         city = session.exec(select(City)).one()
-        for run in range(runs * len(queries)):
-            query = queries[run % len(queries)]
+        for run in range(runs * len(searches)):
+            query = searches[run % len(searches)]
             started = time.perf_counter()
-            catalog.search_events(session=session, city=city, **query)
+            queries.search_events(session=session, city=city, **query)
             timings.append((time.perf_counter() - started) * 1000)
     return _summary(timings)
 

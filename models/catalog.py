@@ -77,12 +77,12 @@ class Event(SQLModel, table=True):
     status: str = Field(default='scheduled', index=True)
     source: str = 'demo'
     source_id: str
-    # The feed an imported event came from (services.ics_import.feed_key: a hash of its URL or path), so a
+    # The feed an imported event came from (services.catalog.ics_feed.feed_key: a hash of its URL or path), so a
     # re-import can withdraw what that feed no longer lists; '' for other sources. The default lets an
     # existing database gain the column (models.schema adds it).
     feed: str = Field(default='', sa_column_kwargs={'server_default': ''})
     # Words of title, description, genres, venue name and tags, normalized and space-padded by
-    # services.catalog.search_text_for: a portable LIKE search that matches at word starts.
+    # services.catalog.search_text.search_text_for: a portable LIKE search that matches at word starts.
     search_text: str = ''
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

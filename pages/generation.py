@@ -23,7 +23,8 @@ from pages.components import (
     status_chip,
 )
 from pages.layout import frame
-from services import catalog, clock, generations, metrics, runner
+from services import clock, generations, metrics, runner
+from services.catalog import queries
 from services.database import in_db
 from settings import settings
 
@@ -45,7 +46,7 @@ async def generation_page(generation_id: str, request: Request) -> None:
     generation = GenerationPublic.from_row(row) if row is not None else None
     is_demo, currency = False, ''
     if generation is not None:
-        city = await in_db(catalog.get_city, name=generation.preferences.get('city'))
+        city = await in_db(queries.get_city, name=generation.preferences.get('city'))
         is_demo, currency = bool(city and city.is_demo), city.currency if city else ''
     share_url = f'{str(request.base_url).rstrip("/")}/generations/{generation_id}'
     with frame('Your plan' if generation else 'Plan not found'):

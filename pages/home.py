@@ -23,7 +23,8 @@ from pages.components import (
     time_ago,
 )
 from pages.layout import frame
-from services import catalog, clock, generations, runner
+from services import clock, generations, runner
+from services.catalog import queries
 from services.database import in_db
 
 CUSTOM_DATES = 'Custom dates'
@@ -47,7 +48,7 @@ MAX_FREE_TEXT = 1000
 
 @ui.page('/')
 async def home_page() -> None:
-    cities: list[City] = await in_db(catalog.list_cities)
+    cities: list[City] = await in_db(queries.list_cities)
     running = await _running_generation()
     with frame('New plan', active='/'):
         if running is not None:

@@ -20,7 +20,7 @@ from models.generation import (
     Generation,
     Preferences,
 )
-from services import catalog
+from services.catalog import queries
 from services.database import writes
 from services.timeframes import TimeframeError, resolve_window
 from settings import settings
@@ -70,9 +70,9 @@ def create_generation(
     idempotency_key: str | None = None,
 ) -> Generation:
     """Writes a pending generation and returns it; a replayed idempotency key returns the first one."""
-    city = catalog.get_city(session=session, name=preferences.city)
+    city = queries.get_city(session=session, name=preferences.city)
     if city is None:
-        known = ', '.join(c.name for c in catalog.list_cities(session=session)) or 'none yet'
+        known = ', '.join(c.name for c in queries.list_cities(session=session)) or 'none yet'
         raise InvalidPreferences('preferences.city', f'unknown city {preferences.city!r}; available: {known}')
     stored_preferences = {**preferences.model_dump(mode='json'), 'city': city.name}
     if idempotency_key:

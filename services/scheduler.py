@@ -7,7 +7,8 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from services import clock, demo_catalog, generations
+from services import clock, generations
+from services.catalog import demo
 from services.database import in_db
 from services.runner import get_runner
 from settings import settings
@@ -33,7 +34,7 @@ async def cleanup_expired() -> int:
 
 async def refresh_demo_catalog() -> None:
     """Rolls the demo programme forward a day, so "this weekend" always has events."""
-    await in_db(demo_catalog.refresh_demo_catalog, now=clock.now())
+    await in_db(demo.refresh_demo_catalog, now=clock.now())
 
 
 def start_scheduler() -> AsyncIOScheduler:

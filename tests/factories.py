@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from models.catalog import City, Event, Venue
 from services import clock
-from services.catalog import search_text_for
+from services.catalog.search_text import search_text_for
 
 _ids = itertools.count(1)
 

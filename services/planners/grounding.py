@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from models.catalog import BOOKABLE_STATUSES, EventPublic, Price
 from models.generation import Bundle, KeyEvent, TimeWindow
-from services import catalog
+from services.catalog import queries
 
 EventLookup = Callable[[str], EventPublic | None]
 
@@ -73,7 +73,7 @@ def check_bundles(
     *, session: Session, bundles: Sequence[Bundle], window: TimeWindow, budget: float | None
 ) -> list[Violation]:
     """`find_violations` against the database, with one query for all key events."""
-    events = catalog.get_events(session=session, event_ids=(e.event_id for b in bundles for e in b.key_events))
+    events = queries.get_events(session=session, event_ids=(e.event_id for b in bundles for e in b.key_events))
     return find_violations(bundles, window=window, budget=budget, lookup=events.get)
 
 

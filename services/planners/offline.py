@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from models.catalog import City, EventPublic
 from models.db import session_scope
 from models.generation import Bundle, Preferences, TimeWindow
-from services import catalog
+from services.catalog import queries, search_text
 from services.planners.base import PlanContext, PlannerError, PlanRequest
 from services.planners.grounding import drop_invalid, estimate_cost, find_violations, key_event_from
 from services.timeframes import describe_span
@@ -440,10 +440,10 @@ class OfflinePlanner:
 
 def _load_candidates(city_name: str, window: TimeWindow, taste: Taste) -> tuple[City, list[EventPublic]]:
     with session_scope() as session:
-        city = catalog.get_city(session=session, name=city_name or None)
+        city = queries.get_city(session=session, name=city_name or None)
         if city is None:
             raise PlannerError(f'There is no events catalog for {city_name or "any city"} yet.')
-        events = catalog.list_candidates(
+        events = queries.list_candidates(
             session=session, city=city, window=window, categories=taste.interests, max_price=taste.budget
         )
         return city, events
@@ -453,7 +453,7 @@ def _grounded(bundles: list[Bundle], window: TimeWindow, budget: float | None) -
     """The planner's own output, checked against the catalog as it is now; anything invalid is dropped."""
     ids = [e.event_id for bundle in bundles for e in bundle.key_events]
     with session_scope() as session:
-        events = catalog.get_events(session=session, event_ids=ids)
+        events = queries.get_events(session=session, event_ids=ids)
     return drop_invalid(bundles, find_violations(bundles, window=window, budget=budget, lookup=events.get))
 
 
@@ -462,7 +462,7 @@ def _grounded(bundles: list[Bundle], window: TimeWindow, budget: float | None) -
 
 def read_taste(preferences: Preferences) -> Taste:
     profile = preferences.music_profile or ''
-    text = catalog.normalize_words(preferences.other_preferences or '')
+    text = search_text.normalize_words(preferences.other_preferences or '')
     raw_text = (preferences.other_preferences or '').lower()
     unwanted = _unwanted(raw_text)
     named = [g for g in _genre_words(profile) if g not in unwanted]
@@ -485,7 +485,7 @@ def _genre_words(text: str) -> list[str]:
     """'Electronic, House / Hip Hop' -> ['electronic', 'house', 'hip-hop'] (canonical, in order)."""
     words: list[str] = []
     for part in re.split(r'[,;/&+]| and ', text.lower()):
-        phrase = catalog.normalize_words(part)
+        phrase = search_text.normalize_words(part)
         if not phrase:
             continue
         candidates = [GENRE_ALIASES.get(phrase, phrase.replace(' ', '-'))]
@@ -518,7 +518,7 @@ def _unwanted(raw_text: str) -> set[str]:
     """'no techno, not too loud' -> {'techno', 'too loud'} (canonical genre names included)."""
     found: set[str] = set()
     for match in NEGATION.finditer(raw_text):
-        phrase = catalog.normalize_words(match.group(1))
+        phrase = search_text.normalize_words(match.group(1))
         found.add(phrase)
         found.update(_genre_words(phrase))
     return found
@@ -537,7 +537,7 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     if event.category not in taste.interests:
         return None
     tags = set(event.tags)
-    if tags & taste.unwanted or catalog.normalize_words(event.category) in taste.unwanted:
+    if tags & taste.unwanted or search_text.normalize_words(event.category) in taste.unwanted:
         return None
     price_max = event.price.max if event.price else 0.0
     if taste.budget is not None and price_max > taste.budget:
@@ -547,7 +547,7 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     result.tag_hits = [t for t in taste.wanted_tags if t in tags]
     result.score += 2.0 * min(len(result.tag_hits), 2)
     _score_price(result, event, taste)
-    if event.neighborhood and f' {catalog.normalize_words(event.neighborhood)} ' in taste.text:
+    if event.neighborhood and f' {search_text.normalize_words(event.neighborhood)} ' in taste.text:
         result.in_neighborhood = True
         result.score += 1.5
     if event.status == 'sold_out':
@@ -561,7 +561,7 @@ def _score_genres(result: Scored, event: EventPublic, taste: Taste) -> None:
     hits = sorted((g for g in event.tags if g in taste.genres), key=lambda g: (-taste.genres[g], g))
     if not hits:
         # Titles of imported feeds rarely carry tags: "Techno Night" still counts, a little less.
-        words = set(catalog.normalize_words(f'{event.title} {event.description}').split())
+        words = set(search_text.normalize_words(f'{event.title} {event.description}').split())
         hits = sorted(g for g in taste.genres if g in words)
         result.genre_hits = hits
         result.score += 2.0 * max((taste.genres[g] for g in hits), default=0)

@@ -30,7 +30,8 @@ from sqlmodel import Session
 from models.catalog import CATEGORIES, EventPublic
 from models.db import session_scope
 from models.generation import Bundle, KeyEvent, TimeWindow
-from services import catalog, metrics
+from services import metrics
+from services.catalog import queries
 from services.planners import grounding, prompts
 from services.planners.base import PlanContext, PlannerError, PlanRequest
 from services.timeframes import describe_span
@@ -151,7 +152,7 @@ class _Scope:
 
 
 async def _load_scope(request: PlanRequest) -> _Scope:
-    city = await _in_db(catalog.get_city, name=request.city or None)
+    city = await _in_db(queries.get_city, name=request.city or None)
     if city is None:
         raise PlannerError(f'The city {request.city!r} is not in the events catalog.')
     return _Scope(city=city.name, currency=city.currency, window=request.window, budget=request.preferences.budget)
@@ -314,7 +315,7 @@ class _Run:
         except _BadAnswer as problem:
             return await self._ask_for_valid_json(str(problem))
         ids = [key.event_id for draft in answer.bundles for key in draft.key_events]
-        events = await _in_db(catalog.get_events, event_ids=ids)
+        events = await _in_db(queries.get_events, event_ids=ids)
         await self._context.report(f'Checking {_count(len(answer.bundles), "bundle")} against the catalog')
         bundles = _candidates(answer.bundles, events, self._scope.window)
         violations = self._scope.violations(bundles, events)
@@ -719,7 +720,7 @@ class _CatalogTools:
 
     async def _get_event(self, arguments: dict[str, Any]) -> dict[str, Any]:
         args = _GetEventArgs.model_validate(arguments)
-        event = await _in_db(catalog.get_event, event_id=args.event_id)
+        event = await _in_db(queries.get_event, event_id=args.event_id)
         if event is None:
             raise _ToolError(f'no event with id {args.event_id!r}; use ids returned by search_events')
         await self._context.report(f'Reading about {_clip(event.title)} at {_clip(event.venue)}')
@@ -732,7 +733,7 @@ class _CatalogTools:
     async def _check_bundle(self, arguments: dict[str, Any]) -> dict[str, Any]:
         args = _CheckBundleArgs.model_validate(arguments)
         await self._context.report(f'Checking a plan of {_count(len(args.event_ids), "event")}')
-        events = await _in_db(catalog.get_events, event_ids=args.event_ids)
+        events = await _in_db(queries.get_events, event_ids=args.event_ids)
         draft = _DraftBundle(title='candidate', key_events=[_DraftKeyEvent(event_id=i) for i in args.event_ids])
         candidate = _candidate(draft, events, self._scope.window)
         problems = self._scope.violations([candidate], events)
@@ -756,10 +757,10 @@ def _event_problems(event: EventPublic, window: TimeWindow) -> list[str]:
 
 
 def _search(*, session: Session, city_name: str, window: TimeWindow, args: _SearchArgs) -> list[EventPublic]:
-    city = catalog.get_city(session=session, name=city_name)
+    city = queries.get_city(session=session, name=city_name)
     if city is None:
         raise _ToolError(f'the city {city_name!r} is no longer in the catalog')
-    return catalog.search_events(
+    return queries.search_events(
         session=session,
         city=city,
         window=window,
@@ -768,7 +769,7 @@ def _search(*, session: Session, city_name: str, window: TimeWindow, args: _Sear
         text=args.text,
         neighborhood=args.neighborhood,
         max_price=args.max_price,
-        limit=args.limit or catalog.DEFAULT_SEARCH_LIMIT,
+        limit=args.limit or queries.DEFAULT_SEARCH_LIMIT,
     )
 
 

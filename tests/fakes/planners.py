@@ -11,7 +11,7 @@ from datetime import timedelta
 from models.catalog import EventPublic
 from models.db import session_scope
 from models.generation import Bundle
-from services import catalog
+from services.catalog import queries
 from services.planners import grounding
 from services.planners.base import PlanContext, PlannerError, PlanRequest
 from tests import factories
@@ -68,22 +68,22 @@ class ScriptedPlanner:
     def catalog_bundles(self, request: PlanRequest) -> list[Bundle]:
         """One-event bundles of events already in the catalog: reads only (for tests that lock the database)."""
         with session_scope() as session:
-            city = catalog.get_city(session=session, name=request.city)
-            events = catalog.search_events(session=session, city=city, window=request.window, limit=self.bundle_count)
+            city = queries.get_city(session=session, name=request.city)
+            events = queries.search_events(session=session, city=city, window=request.window, limit=self.bundle_count)
         return [self._bundle_of(event, number) for number, event in enumerate(events)]
 
     def bundle(self, request: PlanRequest, number: int) -> Bundle:
         """A bundle of one event that this planner first puts in the catalog, one hour apart from the next."""
         start = request.window.start + timedelta(hours=1 + number)
         with session_scope() as session:
-            city = catalog.get_city(session=session, name=request.city)
+            city = queries.get_city(session=session, name=request.city)
             venue = factories.add_venue(
                 session, city, name='Kraftwerk Hall', neighborhood='Mitte', tags=['underground']
             )
             event = factories.add_event(
                 session, venue, title=self.event_title, starts_at=start, tags=['house'], price=(12, 18), url=self.url
             )
-            found = catalog.get_event(session=session, event_id=event.id)
+            found = queries.get_event(session=session, event_id=event.id)
         return self._bundle_of(found, number)
 
     def _bundle_of(self, event: EventPublic, number: int) -> Bundle:

@@ -6,7 +6,8 @@ from collections.abc import Callable
 import pytest
 from nicegui.testing import User
 
-from services import catalog, database, runner
+from services import database, runner
+from services.catalog import queries
 from services.planners import registry
 from settings import settings
 from tests.fakes.planners import ScriptedPlanner
@@ -42,7 +43,7 @@ async def user(user: User) -> User:
     """NiceGUI runs async start-up hooks as tasks: wait until the runner and the demo catalog are ready."""
     await eventually(lambda: runner._runner is not None)
     for _ in range(100):
-        if await database.in_db(catalog.list_cities):
+        if await database.in_db(queries.list_cities):
             break
         await asyncio.sleep(0.05)
     return user

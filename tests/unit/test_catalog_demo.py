@@ -8,14 +8,14 @@ import pytest
 from sqlmodel import Session, select
 
 from models.catalog import BOOKABLE_STATUSES, CATEGORIES, City, Event, Venue
-from services import catalog, demo_catalog
+from services.catalog import demo, queries
 from services.timeframes import resolve_window
 
 NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # a Wednesday
 
 
-def refresh(session: Session, now: datetime = NOW) -> demo_catalog.RefreshReport:
-    return demo_catalog.refresh_demo_catalog(session=session, now=now)
+def refresh(session: Session, now: datetime = NOW) -> demo.RefreshReport:
+    return demo.refresh_demo_catalog(session=session, now=now)
 
 
 def coming_events(session: Session, now: datetime = NOW, days: int = 30) -> list[Event]:
@@ -78,9 +78,9 @@ def test_titles_read_like_listings_and_links_are_fictional(session: Session) -> 
 def test_every_weekend_has_music_and_nightlife(session: Session, day: int) -> None:
     now = NOW + timedelta(days=day)
     refresh(session, now)
-    city = catalog.get_city(session=session)
+    city = queries.get_city(session=session)
     window = resolve_window('This weekend', timezone=city.timezone, now=now)
-    found = catalog.search_events(session=session, city=city, window=window, categories=['music', 'nightlife'])
+    found = queries.search_events(session=session, city=city, window=window, categories=['music', 'nightlife'])
     # On a Sunday afternoon only the rest of Sunday is left; otherwise a whole weekend is.
     assert len(found) >= (10 if window.end - window.start > timedelta(days=1) else 3)
 
@@ -113,7 +113,7 @@ def test_refresh_is_idempotent(session: Session) -> None:
     second = refresh(session)
     assert first.created == len(ids) and second.created == 0 and second.updated == 0
     assert sorted(e.id for e in session.exec(select(Event)).all()) == ids
-    assert len(session.exec(select(Venue)).all()) == len(demo_catalog.load_demo_data()['venues'])
+    assert len(session.exec(select(Venue)).all()) == len(demo.load_demo_data()['venues'])
     assert len(session.exec(select(City)).all()) == 1
 
 
@@ -123,7 +123,7 @@ def test_daily_refresh_extends_and_forgets_the_past(session: Session) -> None:
     report = refresh(session, later)
     assert report.created > 0 and report.removed > 0
     events = session.exec(select(Event)).all()
-    assert min(e.ends_at for e in events) >= later - timedelta(days=demo_catalog.KEEP_PAST_DAYS)
+    assert min(e.ends_at for e in events) >= later - timedelta(days=demo.KEEP_PAST_DAYS)
     assert max(e.starts_at for e in events) >= later + timedelta(days=30)
     assert len({(e.source, e.source_id) for e in events}) == len(events)
 
@@ -139,10 +139,10 @@ def test_one_offs_keep_their_date_across_refreshes(session: Session) -> None:
 
 def test_an_edited_data_file_updates_and_drops_events(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     refresh(session)
-    data = demo_catalog.load_demo_data()
+    data = demo.load_demo_data()
     edited = {**data, 'series': [dict(s) for s in data['series'] if s['key'] != 'kessel-weekender']}
     edited['series'][0]['editions'] = [{'title': 'Renamed night', 'description': 'A new description, long enough.'}]
-    monkeypatch.setattr(demo_catalog, 'load_demo_data', lambda: edited)
+    monkeypatch.setattr(demo, 'load_demo_data', lambda: edited)
     report = refresh(session)
     assert report.removed > 0 and report.updated > 0
     assert not session.exec(select(Event).where(Event.source_id.startswith('kessel-weekender@'))).first()
@@ -151,10 +151,10 @@ def test_an_edited_data_file_updates_and_drops_events(session: Session, monkeypa
 
 
 def test_data_file_mistakes_fail_loudly() -> None:
-    data = demo_catalog.load_demo_data()
+    data = demo.load_demo_data()
     broken = {**data, 'series': [*data['series'], {**data['series'][0], 'key': 'x', 'venue': 'nowhere'}]}
     with pytest.raises(ValueError, match='unknown venue'):
-        demo_catalog._check(broken)
+        demo._check(broken)
 
 
 def test_search_text_is_filled(session: Session) -> None:
@@ -166,9 +166,9 @@ def test_search_text_is_filled(session: Session) -> None:
 
 def test_both_search_paths_find_the_same_events(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     refresh(session)
-    city = catalog.get_city(session=session)
+    city = queries.get_city(session=session)
     month = resolve_window('Next 30 days', timezone=city.timezone, now=NOW)
-    queries = [
+    searches = [
         {'genres': ['techno', 'deep house']},
         {'genres': ['Hip-Hop'], 'text': 'live'},
         {'text': 'under base'},
@@ -180,13 +180,13 @@ def test_both_search_paths_find_the_same_events(session: Session, monkeypatch: p
 
     def results() -> list[list[str]]:
         return [
-            [e.event_id for e in catalog.search_events(session=session, city=city, window=month, **query)]
-            for query in queries
+            [e.event_id for e in queries.search_events(session=session, city=city, window=month, **query)]
+            for query in searches
         ]
 
     indexed = results()
-    monkeypatch.setattr(catalog, 'TEXT_INDEX_MAX_MATCHES', 0)  # every word "common": LIKE after the probe
+    monkeypatch.setattr(queries, 'TEXT_INDEX_MAX_MATCHES', 0)  # every word "common": LIKE after the probe
     assert results() == indexed
-    monkeypatch.setattr(catalog, '_has_search_index', lambda session: False)
+    monkeypatch.setattr(queries, '_has_search_index', lambda session: False)
     assert results() == indexed
     assert all(indexed[:3]) and indexed[1] != indexed[0]

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from models import db
 from models.catalog import City, Venue, rebuild_search_index
 from models.generation import TimeWindow
-from services import catalog
+from services.catalog import queries
 from tests.factories import add_city, add_event, add_venue
 
 BERLIN = ZoneInfo('Europe/Berlin')
@@ -23,7 +23,7 @@ WEEKEND = TimeWindow(start=FRIDAY, end=datetime(2025, 12, 7, 23, 59, tzinfo=BERL
 @pytest.fixture(autouse=True, params=['fts5', 'like'])
 def search_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == 'like':
-        monkeypatch.setattr(catalog, '_has_search_index', lambda session: False)
+        monkeypatch.setattr(queries, '_has_search_index', lambda session: False)
     return request.param
 
 
@@ -43,7 +43,7 @@ def warehouse(session: Session, city: City) -> Venue:
 
 
 def search(session: Session, city: City, **filters) -> list[str]:
-    return [e.title for e in catalog.search_events(session=session, city=city, window=WEEKEND, **filters)]
+    return [e.title for e in queries.search_events(session=session, city=city, window=WEEKEND, **filters)]
 
 
 def test_window_bounds_event_starts_and_results_are_time_ordered(session, city, cellar) -> None:
@@ -140,7 +140,7 @@ def test_filters_combine(session, city, cellar, warehouse) -> None:
 
 def test_public_record_is_compact_and_in_city_time(session, city, cellar) -> None:
     event = add_event(session, cellar, title='Night', tags=['techno'], price=(10, 15), starts_at=FRIDAY)
-    [public] = catalog.search_events(session=session, city=city, window=WEEKEND)
+    [public] = queries.search_events(session=session, city=city, window=WEEKEND)
     assert public.event_id == event.id
     assert public.starts_at == FRIDAY and public.starts_at.utcoffset() == timedelta(hours=1)
     assert (public.venue, public.neighborhood) == ('Tunnel 9', 'Mitte')
@@ -152,27 +152,27 @@ def test_public_record_is_compact_and_in_city_time(session, city, cellar) -> Non
 
 def test_get_event_returns_any_status_and_none_when_unknown(session, city, cellar) -> None:
     event = add_event(session, cellar, title='Gone', status='cancelled', starts_at=FRIDAY)
-    assert catalog.get_event(session=session, event_id=event.id).status == 'cancelled'
-    assert catalog.get_event(session=session, event_id='nope') is None
-    assert set(catalog.get_events(session=session, event_ids=[event.id, 'nope'])) == {event.id}
+    assert queries.get_event(session=session, event_id=event.id).status == 'cancelled'
+    assert queries.get_event(session=session, event_id='nope') is None
+    assert set(queries.get_events(session=session, event_ids=[event.id, 'nope'])) == {event.id}
 
 
 def test_list_candidates_has_no_100_row_cap(session, city, cellar) -> None:
     for minute in range(120):
         add_event(session, cellar, title=f'n{minute}', starts_at=FRIDAY + timedelta(minutes=minute))
-    found = catalog.list_candidates(session=session, city=city, window=WEEKEND)
-    assert len(found) == 120 and len(search(session, city, limit=500)) == catalog.MAX_SEARCH_LIMIT
+    found = queries.list_candidates(session=session, city=city, window=WEEKEND)
+    assert len(found) == 120 and len(search(session, city, limit=500)) == queries.MAX_SEARCH_LIMIT
 
 
 def test_get_city_by_name_or_default(session, city) -> None:
     add_city(session, 'Hamburg')
-    assert catalog.get_city(session=session, name=' berlin ').name == 'Berlin'
-    assert catalog.get_city(session=session).name == 'Berlin'
-    assert catalog.get_city(session=session, name='Paris') is None
+    assert queries.get_city(session=session, name=' berlin ').name == 'Berlin'
+    assert queries.get_city(session=session).name == 'Berlin'
+    assert queries.get_city(session=session, name='Paris') is None
 
 
 def test_the_text_index_follows_updates_and_deletes(session, city, cellar, search_path) -> None:
-    assert catalog._has_search_index(session) == (search_path == 'fts5')
+    assert queries._has_search_index(session) == (search_path == 'fts5')
     event = add_event(session, cellar, title='Acid Night', starts_at=FRIDAY)
     event.search_text = ' dub night '
     session.add(event)

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from models.catalog import City, EventPublic, Price, Venue
 from models.generation import Bundle, TimeWindow
-from services import catalog
+from services.catalog import queries
 from services.planners.grounding import (
     check_bundles,
     drop_invalid,
@@ -36,7 +36,7 @@ def venue(session: Session, city: City) -> Venue:
 
 
 def public(session: Session, event_id: str) -> EventPublic:
-    return catalog.get_event(session=session, event_id=event_id)
+    return queries.get_event(session=session, event_id=event_id)
 
 
 def bundle_of(*events: EventPublic, cost: Price | None = None, **extra) -> Bundle:
@@ -154,7 +154,7 @@ def test_find_violations_takes_any_lookup(two) -> None:
 def test_rehydrate_repairs_facts_and_order_then_drop_invalid_keeps_good_bundles(session, venue, two) -> None:
     bundle = bundle_of(two[1], two[0], cost=None)
     bundle.key_events[0].title = 'Invented'
-    lookup = catalog.get_events(session=session, event_ids=[e.event_id for e in two]).get
+    lookup = queries.get_events(session=session, event_ids=[e.event_id for e in two]).get
     repaired = rehydrate(bundle, lookup)
     assert [e.title for e in repaired.key_events] == ['Early', 'Late']
     assert repaired.key_events[1].why == 'fits'
@@ -180,7 +180,7 @@ def test_an_event_overlapping_an_earlier_one_is_reported_even_past_a_reported_on
 def test_too_few_counts_only_events_that_may_stay(session, venue, two) -> None:
     gone = add_event(session, venue, title='Gone', starts_at=FRIDAY + timedelta(days=1), status='cancelled')
     bundle = bundle_of(*two, public(session, gone.id))
-    lookup = catalog.get_events(session=session, event_ids=[*(e.event_id for e in two), gone.id]).get
+    lookup = queries.get_events(session=session, event_ids=[*(e.event_id for e in two), gone.id]).get
 
     def codes_for(min_events: int) -> list[str]:
         return [

@@ -14,8 +14,10 @@ from sqlmodel import Session, select
 from models.catalog import City, Event, Venue
 from models.db import session_scope
 from models.generation import TimeWindow
-from services import catalog, clock
-from services.ics_import import IcsImportError, import_ics
+from services import clock
+from services.catalog import cli, queries
+from services.catalog.ics import import_ics
+from services.catalog.ics_feed import IcsImportError
 
 NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # Wednesday
 BERLIN = ZoneInfo('Europe/Berlin')
@@ -115,9 +117,9 @@ def test_cancelled_series_and_cancelled_single_occurrence(session: Session, tmp_
     assert by_title['Gone'] == ['cancelled'] * 3
     assert by_title['Kessel: Friday Techno'] == ['scheduled', 'cancelled', 'scheduled', 'scheduled']
     assert report.cancelled == 4
-    city = catalog.get_city(session=session, name='Berlin')
+    city = queries.get_city(session=session, name='Berlin')
     window = TimeWindow(start=NOW, end=NOW + timedelta(days=30), timezone='Europe/Berlin', label='')
-    found = catalog.search_events(session=session, city=city, window=window)
+    found = queries.search_events(session=session, city=city, window=window)
     assert len(found) == 3 and all(e.status == 'scheduled' for e in found)
 
 
@@ -243,7 +245,7 @@ def test_another_feeds_events_and_other_cities_are_untouched(session: Session, t
     report = run_import(write(tmp_path, calendar(event('club2@x', '20251212T230000', 'Club Night 2')), 'club.ics'))
     assert report.withdrawn == 1
     by_city = {(e.city_id, e.title): e.status for e in events(session)}
-    berlin, leipzig = (catalog.get_city(session=session, name=n).id for n in ('Berlin', 'Leipzig'))
+    berlin, leipzig = (queries.get_city(session=session, name=n).id for n in ('Berlin', 'Leipzig'))
     assert by_city == {
         (berlin, 'Club Night'): 'cancelled',
         (berlin, 'Play'): 'scheduled',
@@ -382,7 +384,7 @@ def test_import_from_a_url(session: Session, tmp_path: Path, feed_server: str) -
 
 def test_cli_imports_and_reports(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setattr(clock, 'now', lambda: NOW)
-    code = catalog.main(
+    code = cli.main(
         [
             'import-ics',
             write(tmp_path, calendar(WEEKLY)),
@@ -399,7 +401,7 @@ def test_cli_imports_and_reports(tmp_path: Path, monkeypatch, capsys) -> None:
         'Imported 4 events into Berlin: 4 new, 0 updated, 0 unchanged, 0 cancelled, 0 withdrawn'
     )
     cut = WEEKLY.replace('RRULE:FREQ=WEEKLY;BYDAY=FR', 'RRULE:FREQ=WEEKLY;BYDAY=FR;COUNT=1')
-    assert catalog.main(['import-ics', write(tmp_path, calendar(cut)), '--city', 'Berlin', '--days', '30']) == 0
+    assert cli.main(['import-ics', write(tmp_path, calendar(cut)), '--city', 'Berlin', '--days', '30']) == 0
     assert capsys.readouterr().out.strip() == (
         'Imported 1 events into Berlin: 0 new, 0 updated, 1 unchanged, 0 cancelled, 3 withdrawn'
     )
@@ -414,14 +416,14 @@ def test_cli_imports_and_reports(tmp_path: Path, monkeypatch, capsys) -> None:
 )
 def test_cli_errors_are_one_line(tmp_path: Path, monkeypatch, capsys, args: list[str], expected: str) -> None:
     monkeypatch.setattr(clock, 'now', lambda: NOW)
-    code = catalog.main(['import-ics', write(tmp_path, calendar(WEEKLY)), *args])
+    code = cli.main(['import-ics', write(tmp_path, calendar(WEEKLY)), *args])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(expected) and err.count('\n') == 1
 
 
 def test_cli_malformed_and_missing_files(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setattr(clock, 'now', lambda: NOW)
-    assert catalog.main(['import-ics', write(tmp_path, 'nope'), '--city', 'X', '--timezone', 'UTC']) == 2
+    assert cli.main(['import-ics', write(tmp_path, 'nope'), '--city', 'X', '--timezone', 'UTC']) == 2
     assert capsys.readouterr().err.startswith('import-ics: not a valid iCalendar file')
-    assert catalog.main(['import-ics', str(tmp_path / 'missing.ics'), '--city', 'X', '--timezone', 'UTC']) == 2
+    assert cli.main(['import-ics', str(tmp_path / 'missing.ics'), '--city', 'X', '--timezone', 'UTC']) == 2
     assert capsys.readouterr().err.startswith('import-ics: no such file')

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from models.catalog import CATEGORIES
 from models.db import session_scope
 from models.generation import Bundle, Preferences
-from services import demo_catalog
+from services.catalog.demo import refresh_demo_catalog
 from services.planners import offline
 from services.planners.base import PlannerError, PlanRequest
 from services.planners.grounding import check_bundles
@@ -68,7 +68,7 @@ def violations(bundles: list[Bundle], request: PlanRequest) -> list:
 
 @pytest.fixture
 def demo(session: Session) -> None:
-    demo_catalog.refresh_demo_catalog(session=session, now=NOW)
+    refresh_demo_catalog(session=session, now=NOW)
 
 
 def assert_well_formed(bundles: list[Bundle]) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from models.generation import Preferences, TimeWindow
-from services import clock, demo_catalog, generations
+from services import clock, generations
+from services.catalog import demo
 from services.database import in_db
 from services.planners.base import PlanRequest
 from services.planners.openai import OpenAIPlanner
@@ -38,7 +39,7 @@ def demo_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeResponsesServer
 
 
 async def run_generation(preferences: Preferences) -> str:
-    await in_db(demo_catalog.refresh_demo_catalog, now=clock.now())
+    await in_db(demo.refresh_demo_catalog, now=clock.now())
     row = await in_db(
         generations.create_generation, preferences=preferences, client_id='test', planner='openai', now=clock.now()
     )
@@ -82,7 +83,7 @@ async def test_the_fake_runs_as_a_module_for_the_whole_app(monkeypatch):
         url = process.stdout.readline().strip().rsplit(' ', 1)[-1]
         assert url.startswith('http://127.0.0.1:')
         point_openai_at(url, monkeypatch)
-        await in_db(demo_catalog.refresh_demo_catalog, now=clock.now())
+        await in_db(demo.refresh_demo_catalog, now=clock.now())
         row = await in_db(
             generations.create_generation,
             preferences=DEMO_PREFERENCES,

@@ -1,18 +1,10 @@
-"""The events catalog: look-ups shared by both planners and the pages, and the catalog's command line.
+"""Catalog look-ups shared by both planners and the pages.
 
 `search_events` and `get_event` return compact `EventPublic` records (JSON-ready, so they can be handed
 to an LLM as tool output). Cancelled and postponed events never come back from a search.
-
-    python -m services.catalog import-ics FILE_OR_URL --city NAME [--timezone ZONE] [--category NAME]
-    python -m services.catalog refresh-demo
-    python -m services.catalog rebuild-search-index
 """
 
-import argparse
-import re
-import sys
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -21,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from models.catalog import BOOKABLE_STATUSES, EVENT_SEARCH, City, Event, EventPublic, Price, Venue
 from models.generation import TimeWindow
+from services.catalog.search_text import normalize_words
 
 DEFAULT_SEARCH_LIMIT = 20
 MAX_SEARCH_LIMIT = 100
@@ -28,8 +21,6 @@ MAX_SEARCH_LIMIT = 100
 MAX_CANDIDATES = 3000
 # Above this many matches a search word is common, and a LIKE scan of the window beats the text index.
 TEXT_INDEX_MAX_MATCHES = 3000
-
-_NOT_A_WORD = re.compile(r'[^\w]+|_')
 
 
 def search_events(
@@ -124,22 +115,6 @@ def list_cities(*, session: Session) -> list[City]:
     return list(session.exec(select(City).order_by(col(City.name))).all())
 
 
-def upsert_event(
-    *, session: Session, existing: Event | None, event_id: str, source: str, source_id: str, values: dict, now: datetime
-) -> str:
-    """Creates or updates one catalog event from `values` (demo refresh, .ics import): 'created', 'updated' or
-    'unchanged', so a re-run touches only what changed."""
-    if existing is None:
-        session.add(Event(id=event_id, source=source, source_id=source_id, updated_at=now, **values))
-        return 'created'
-    if all(getattr(existing, name) == value for name, value in values.items()):
-        return 'unchanged'
-    for name, value in values.items():
-        setattr(existing, name, value)
-    existing.updated_at = now
-    return 'updated'
-
-
 def to_public(event: Event, venue: Venue, city: City) -> EventPublic:
     zone = ZoneInfo(city.timezone)
     price = None
@@ -161,16 +136,6 @@ def to_public(event: Event, venue: Venue, city: City) -> EventPublic:
         image_url=event.image_url,
         status=event.status,
     )
-
-
-def search_text_for(*, title: str, description: str, tags: Iterable[str], venue: Venue) -> str:
-    """The text `search_events` matches words against, padded with spaces so words match at their start."""
-    return f' {normalize_words(" ".join([title, description, *tags, venue.name, *venue.tags]))} '
-
-
-def normalize_words(text: str) -> str:
-    """Lower case, punctuation and hyphens as spaces: 'Hip-Hop, R&B' -> 'hip hop r b'."""
-    return ' '.join(_NOT_A_WORD.sub(' ', text.lower()).split())
 
 
 def _window_conditions(*, city: City, window: TimeWindow, categories: Sequence[str]) -> list[ColumnElement[bool]]:
@@ -233,71 +198,3 @@ def _text_filters(query: Select, *, phrases: Sequence[str], words: Sequence[str]
     for word in words:
         query = query.where(col(Event.search_text).contains(f' {word}'))
     return query
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The catalog's command line; bad input ends with one readable line on stderr, never a traceback."""
-    args = _parser().parse_args(argv)
-    from models.db import session_scope
-    from models.schema import create_db_and_tables
-    from services import clock
-
-    try:
-        create_db_and_tables()
-        if args.command == 'rebuild-search-index':
-            from models.catalog import rebuild_search_index
-            from models.db import get_engine
-
-            rebuild_search_index(get_engine())
-            print('Search index rebuilt')
-            return 0
-        if args.command == 'refresh-demo':
-            from services.demo_catalog import refresh_demo_catalog
-
-            with session_scope() as session:
-                print(refresh_demo_catalog(session=session, now=clock.now()))
-            return 0
-        from services.ics_import import IcsImportError, import_ics
-
-        try:
-            with session_scope() as session:
-                report = import_ics(
-                    session=session,
-                    source=args.source,
-                    city_name=args.city,
-                    timezone=args.timezone,
-                    currency=args.currency,
-                    default_category=args.category,
-                    horizon_days=args.days,
-                    now=clock.now(),
-                )
-        except IcsImportError as error:
-            print(f'import-ics: {error}', file=sys.stderr)
-            return 2
-        print(report)
-        return 0
-    except KeyboardInterrupt:
-        return 130
-
-
-def _parser() -> argparse.ArgumentParser:
-    from models.catalog import CATEGORIES
-
-    parser = argparse.ArgumentParser(prog='python -m services.catalog', description='Manage the events catalog.')
-    commands = parser.add_subparsers(dest='command', required=True)
-    ics = commands.add_parser('import-ics', help='import an iCalendar file or http(s) URL into a city')
-    ics.add_argument('source', metavar='FILE_OR_URL')
-    ics.add_argument('--city', required=True, help='city to import into (created only with --timezone)')
-    ics.add_argument('--timezone', help='IANA zone for a new city, e.g. Europe/Berlin')
-    ics.add_argument('--currency', default='EUR', help='currency of a new city (default EUR)')
-    ics.add_argument(
-        '--category', default='music', choices=CATEGORIES, help='category when the feed names none we know'
-    )
-    ics.add_argument('--days', type=int, default=60, help='expand recurring events this many days ahead')
-    commands.add_parser('refresh-demo', help='create or refresh the demo catalog (Berlin)')
-    commands.add_parser('rebuild-search-index', help='re-read the SQLite text index from the events (after VACUUM)')
-    return parser
-
-
-if __name__ == '__main__':
-    sys.exit(main())

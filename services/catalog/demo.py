@@ -1,6 +1,6 @@
 """The demo catalog: fictional Berlin venues and their programme, expanded relative to today.
 
-The data lives in `services/demo_data/` (venues, weekly series with rotating editions, one-off events).
+The data lives in `services/catalog/demo_data/` (venues, weekly series with rotating editions, one-off events).
 `refresh_demo_catalog` is safe to run at every start-up and daily: it upserts the coming DEMO_DAYS by
 stable ids (`demo-<series>-<date>`), drops demo events that no longer come from the data, and forgets
 demo events that ended more than KEEP_PAST_DAYS ago. Everything it writes has source 'demo' and its
@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from models.catalog import CATEGORIES, EVENT_STATUSES, City, Event, Venue
-from services.catalog import search_text_for, upsert_event
+from services.catalog.search_text import search_text_for
+from services.catalog.store import EventRecord, upsert_events
 from services.database import writes
 
 DEMO_DAYS = 35  # a little beyond "Next 30 days"
@@ -183,24 +184,14 @@ def _upsert_events(
     now: datetime,
     report: RefreshReport,
 ) -> None:
-    existing = {
-        e.source_id: e
-        for e in session.exec(
-            select(Event).where(Event.source == SOURCE, col(Event.source_id).in_(sorted(wanted)))
-        ).all()
-    }
-    for source_id, demo in wanted.items():
-        values = _event_values(demo, city, venues[demo.venue_key])
-        outcome = upsert_event(
-            session=session,
-            existing=existing.get(source_id),
-            event_id=_event_id(source_id),
-            source=SOURCE,
-            source_id=source_id,
-            values=values,
-            now=now,
+    records = [
+        EventRecord(
+            event_id=_event_id(source_id), source_id=source_id, values=_event_values(demo, city, venues[demo.venue_key])
         )
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        for source_id, demo in wanted.items()
+    ]
+    counts = upsert_events(session=session, source=SOURCE, records=records, now=now)
+    report.created, report.updated, report.unchanged = counts.created, counts.updated, counts.unchanged
 
 
 def _event_values(demo: DemoEvent, city: City, venue: Venue) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Imports an iCalendar feed (file or http(s) URL) into one city of the catalog.
+"""Imports an iCalendar feed (file or http(s) URL, read by `ics_feed`) into one city of the catalog.
 
 Recurring events are expanded over a horizon with recurring-ical-events; STATUS:CANCELLED is kept as the
 event's status (a whole series, or one occurrence overridden by RECURRENCE-ID), so a re-import turns
@@ -11,25 +11,27 @@ write, and the caller's one transaction holds every write: a malformed feed leav
 
 import hashlib
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import icalendar
-import recurring_ical_events
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models.catalog import CATEGORIES, City, Event, Venue
-from services.catalog import normalize_words, search_text_for, upsert_event
+from services.catalog.ics_feed import (
+    IcsImportError,
+    Occurrence,
+    expand,
+    feed_key,
+    feed_uids,
+    parse_calendar,
+    read_source,
+)
+from services.catalog.search_text import normalize_words, search_text_for
+from services.catalog.store import EventRecord, upsert_events
 
 SOURCE = 'ics'
-MAX_FEED_BYTES = 20 * 1024 * 1024
-FETCH_TIMEOUT_S = 20
-DEFAULT_DURATION = timedelta(hours=2)
 UNKNOWN_VENUE = 'Venue to be announced'
 
 # Words feeds use for our categories; anything else in CATEGORIES becomes a tag (often a genre).
@@ -51,10 +53,6 @@ FREE_WORDS = re.compile(r'\b(free entry|free admission|eintritt frei|admission f
 PRICE = re.compile(r'(?:€|EUR)\s*(\d+(?:[.,]\d{1,2})?)|(\d+(?:[.,]\d{1,2})?)\s*(?:€|EUR)\b', re.I)
 
 
-class IcsImportError(Exception):
-    """The feed cannot be imported; the message is one line for the person running the command."""
-
-
 @dataclass
 class ImportReport:
     city: str
@@ -70,23 +68,6 @@ class ImportReport:
             f'Imported {total} events into {self.city}: {self.created} new, {self.updated} updated, '
             f'{self.unchanged} unchanged, {self.cancelled} cancelled, {self.withdrawn} withdrawn'
         )
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One dated event read from the feed, checked, before it meets the database."""
-
-    uid: str
-    recurrence: str
-    title: str
-    description: str
-    categories: tuple[str, ...]
-    location: str
-    url: str
-    starts_at: datetime
-    ends_at: datetime
-    all_day: bool
-    cancelled: bool
 
 
 def import_ics(
@@ -118,135 +99,9 @@ def import_ics(
     report = ImportReport(city=city.name)
     feed = feed_key(source)
     _store(session, city, feed, occurrences, default_category, fallback_venue, now, report)
-    _withdraw_vanished(session, city, feed, _uids(calendar), occurrences, now, end, report)
+    _withdraw_vanished(session, city, feed, feed_uids(calendar), occurrences, now, end, report)
     session.flush()
     return report
-
-
-def feed_key(source: str) -> str:
-    """Which feed events came from: its URL or the file's absolute path, hashed (private calendar URLs
-    carry secret tokens, which have no place in the catalog)."""
-    if re.match(r'^(https?|webcal)://', source, re.I):
-        name = re.sub(r'^webcal://', 'https://', source, flags=re.I)
-    else:
-        name = str(Path(source).resolve())
-    return hashlib.sha1(name.encode()).hexdigest()[:20]
-
-
-def read_source(source: str) -> bytes:
-    if re.match(r'^(https?|webcal)://', source, re.I):
-        return _fetch(re.sub(r'^webcal://', 'https://', source, flags=re.I))
-    path = Path(source)
-    try:
-        if path.stat().st_size > MAX_FEED_BYTES:
-            raise IcsImportError(f'{source} is larger than {MAX_FEED_BYTES // 1024 // 1024} MB')
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise IcsImportError(f'no such file: {source}') from None
-    except OSError as error:
-        raise IcsImportError(f'cannot read {source}: {error.strerror or error}') from None
-
-
-def _fetch(url: str) -> bytes:
-    request = urllib.request.Request(url, headers={'User-Agent': 'trip-bundles-ics-import'})
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
-            body = response.read(MAX_FEED_BYTES + 1)
-    except urllib.error.HTTPError as error:
-        raise IcsImportError(f'{url} answered HTTP {error.code}') from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, 'reason', error)
-        raise IcsImportError(f'cannot fetch {url}: {reason}') from None
-    if len(body) > MAX_FEED_BYTES:
-        raise IcsImportError(f'{url} is larger than {MAX_FEED_BYTES // 1024 // 1024} MB')
-    return body
-
-
-def parse_calendar(raw: bytes) -> icalendar.Calendar:
-    """The calendar, or IcsImportError naming the first thing wrong with it."""
-    try:
-        calendar = icalendar.Calendar.from_ical(raw)
-    except ValueError as error:
-        raise IcsImportError(f'not a valid iCalendar file ({_first_line(str(error))})') from None
-    if calendar.name != 'VCALENDAR':
-        raise IcsImportError(f'not an iCalendar feed: it holds a {calendar.name}, not a VCALENDAR')
-    for component in calendar.walk('VEVENT'):
-        label = _label(component)
-        if component.errors:
-            name, problem = component.errors[0]
-            raise IcsImportError(f'event {label}: bad {name} ({_first_line(str(problem))})')
-        if component.get('DTSTART') is None:
-            raise IcsImportError(f'event {label} has no start (DTSTART)')
-    return calendar
-
-
-def expand(calendar: icalendar.Calendar, *, zone: ZoneInfo, start: datetime, end: datetime) -> list[Occurrence]:
-    """Every occurrence starting in [start, end), recurrences expanded, in the city's zone when floating."""
-    try:
-        components = list(recurring_ical_events.of(calendar).between(start, end))
-    except Exception as error:  # the library raises many types for broken rules; all mean "bad feed"
-        raise IcsImportError(f'cannot expand recurring events ({_first_line(str(error))})') from None
-    # A one-off event is keyed by its UID alone, so moving it in the feed updates it instead of adding one.
-    series = {str(c.get('UID')) for c in calendar.walk('VEVENT') if {'RRULE', 'RDATE', 'RECURRENCE-ID'} & set(c)}
-    occurrences = [_occurrence(component, zone, series) for component in components]
-    # between() also returns events already running at `start`; only ones that start inside count (an
-    # all-day event counts for the whole of its day).
-    today = start.astimezone(zone).date()
-    return sorted(
-        (
-            o
-            for o in occurrences
-            if o.starts_at < end and (o.starts_at >= start or (o.all_day and o.starts_at.date() >= today))
-        ),
-        key=lambda o: (o.starts_at, o.uid),
-    )
-
-
-def _occurrence(component: icalendar.Event, zone: ZoneInfo, series: set[str]) -> Occurrence:
-    raw_start = component['DTSTART'].dt
-    all_day = not isinstance(raw_start, datetime)
-    starts_at = _instant(raw_start, zone)
-    end_prop = component.get('DTEND')
-    if end_prop is not None:
-        ends_at = _instant(end_prop.dt, zone)
-    elif component.get('DURATION') is not None:
-        ends_at = starts_at + component['DURATION'].dt
-    else:
-        ends_at = starts_at + (timedelta(days=1) if all_day else DEFAULT_DURATION)
-    recurrence = component.get('RECURRENCE-ID')
-    uid = _uid(component)
-    if uid not in series:
-        recurrence = None
-    return Occurrence(
-        uid=uid,
-        recurrence=_instant(recurrence.dt, zone).astimezone(UTC).isoformat() if recurrence else 'single',
-        title=str(component.get('SUMMARY') or '').strip() or 'Untitled event',
-        description=str(component.get('DESCRIPTION') or '').strip(),
-        categories=tuple(_categories(component)),
-        location=str(component.get('LOCATION') or '').strip(),
-        url=str(component.get('URL') or '').strip(),
-        starts_at=starts_at,
-        ends_at=max(ends_at, starts_at),
-        all_day=all_day,
-        cancelled=str(component.get('STATUS') or '').upper() == 'CANCELLED',
-    )
-
-
-def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
-    """Aware datetime: dates are midnight in the city, floating times are the city's wall clock."""
-    if not isinstance(value, datetime):
-        return datetime.combine(value, time(0), zone)
-    return value.replace(tzinfo=zone) if value.tzinfo is None else value
-
-
-def _categories(component: icalendar.Event) -> list[str]:
-    values = component.get('CATEGORIES')
-    if values is None:
-        return []
-    found: list[str] = []
-    for value in values if isinstance(values, list) else [values]:
-        found.extend(str(c).strip() for c in getattr(value, 'cats', [value]) if str(c).strip())
-    return found
 
 
 def _store(
@@ -260,22 +115,15 @@ def _store(
     report: ImportReport,
 ) -> None:
     venues: dict[str, Venue] = {}
-    keys = [_source_id(city, o) for o in occurrences]
-    existing = {e.source_id: e for e in session.exec(select(Event).where(col(Event.source_id).in_(keys))).all()}
-    for key, occurrence in zip(keys, occurrences, strict=True):
+    records: list[EventRecord] = []
+    for occurrence in occurrences:
+        key = _source_id(city, occurrence)
         venue = _venue(session, city, occurrence.location or fallback_venue, venues)
         values = _event_values(occurrence, city, venue, default_category) | {'feed': feed}
-        outcome = upsert_event(
-            session=session,
-            existing=existing.get(key),
-            event_id=_event_id(key),
-            source=SOURCE,
-            source_id=key,
-            values=values,
-            now=now,
-        )
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        records.append(EventRecord(event_id=_event_id(key), source_id=key, values=values))
         report.cancelled += occurrence.cancelled
+    counts = upsert_events(session=session, source=SOURCE, records=records, now=now)
+    report.created, report.updated, report.unchanged = counts.created, counts.updated, counts.unchanged
 
 
 def _withdraw_vanished(
@@ -311,11 +159,6 @@ def _withdraw_vanished(
             continue
         event.status, event.feed, event.updated_at = 'cancelled', feed, now
         report.withdrawn += 1
-
-
-def _uids(calendar: icalendar.Calendar) -> set[str]:
-    """Every UID the feed lists, including series with no occurrence inside the window."""
-    return {_uid(component) for component in calendar.walk('VEVENT')}
 
 
 def _venue(session: Session, city: City, location: str, cache: dict[str, Venue]) -> Venue:
@@ -412,21 +255,3 @@ def _uid_of(city: City, source_id: str) -> str:
 
 def _event_id(source_id: str) -> str:
     return f'ics-{hashlib.sha1(source_id.encode()).hexdigest()[:20]}'
-
-
-def _uid(component: icalendar.Event) -> str:
-    return str(component.get('UID') or '').strip() or _fallback_uid(component)
-
-
-def _fallback_uid(component: icalendar.Event) -> str:
-    # RFC 5545 requires a UID; without one, the title and start are the best stable key there is.
-    text = f'{component.get("SUMMARY")}|{component["DTSTART"].to_ical().decode()}'
-    return f'no-uid-{hashlib.sha1(text.encode()).hexdigest()[:16]}'
-
-
-def _label(component: icalendar.Event) -> str:
-    return repr(str(component.get('SUMMARY') or component.get('UID') or '(untitled)'))
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0][:160] if text.strip() else 'unreadable'
