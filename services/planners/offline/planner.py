@@ -84,6 +84,6 @@ def _scoring_summary(scored: Sequence[Scored], taste: Taste) -> str:
     for tag in taste.wanted_tags[:2]:
         notes.append(f'{sum(1 for s in scored if tag in s.tag_hits)} at {tag.replace("-", " ")} venues')
     if taste.cheap or taste.free:
-        notes.append(f'{sum(1 for s in scored if s.price_note)} cheap or free')
+        notes.append(f'{sum(1 for s in scored if s.cheap_or_free)} cheap or free')
     detail = f': {", ".join(notes)}' if notes else ''
     return f'Scored {len(scored)} events against your tastes{detail}'

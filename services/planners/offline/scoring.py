@@ -6,16 +6,17 @@ from dataclasses import dataclass, field
 from models.catalog import EventPublic
 from services import catalog
 from services.planners.offline.taste import CHEAP, Taste
-from services.text import format_money
 
 
 @dataclass
 class Scored:
+    """An event worth proposing, its score, and the signals behind it (the texts are written from these)."""
+
     event: EventPublic
     score: float
     genre_hits: list[str] = field(default_factory=list)
     tag_hits: list[str] = field(default_factory=list)
-    price_note: str = ''
+    cheap_or_free: bool = False  # free, or cheap when the person asked for cheap
     in_neighborhood: bool = False
 
 
@@ -68,11 +69,11 @@ def _score_price(result: Scored, event: EventPublic, taste: Taste) -> None:
     if event.price is None:
         return
     if event.price.max == 0:
-        result.price_note = 'free entry'
+        result.cheap_or_free = True
         result.score += 2.0 if taste.free else 0.8 if taste.cheap else 0
     elif taste.cheap or taste.free:
         if event.price.max <= CHEAP:
-            result.price_note = f'only {format_money(event.price.min, event.price.max, event.price.currency)}'
+            result.cheap_or_free = True
             result.score += 0.8
         elif event.price.min > CHEAP * 1.5:
             result.score -= 1.5

@@ -1,4 +1,5 @@
-"""What the preferences ask for, read once: genres with weights, wanted and unwanted tags, price words."""
+"""Reading the preferences: the music profile as weighted genres, the free text as wanted and unwanted tags
+and price words (`read_taste`)."""
 
 import re
 from collections.abc import Sequence
