@@ -16,16 +16,16 @@ from models.catalog import CATEGORIES
 from models.db import session_scope
 from models.generation import Bundle, Preferences
 from services.catalog.demo import refresh_demo_catalog
-from services.planners import offline
 from services.planners.base import PlannerError, PlanRequest
 from services.planners.grounding import check_bundles
+from services.planners.offline import OfflinePlanner, itinerary, planner, vocabulary
 from services.timeframes import describe_span, resolve_window
 from settings import settings
 from tests.factories import add_city, add_event, add_venue
 
 NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # Wednesday; "This weekend" is Fri 5 - Sun 7 Dec
 BERLIN = ZoneInfo('Europe/Berlin')
-ELECTRONIC = set(offline.GENRE_FAMILIES['electronic'])
+ELECTRONIC = set(vocabulary.GENRE_FAMILIES['electronic'])
 SEED = {
     'interests': ['music', 'nightlife'],
     'musicProfile': 'Electronic, House',
@@ -57,7 +57,7 @@ def request_for(preferences: dict, now: datetime = NOW, city: str = 'Berlin') ->
 def run(preferences: dict, now: datetime = NOW) -> tuple[list[Bundle], list[str], PlanRequest]:
     request = request_for(preferences, now)
     recorder = Recorder()
-    bundles = asyncio.run(offline.OfflinePlanner().plan(request, recorder))
+    bundles = asyncio.run(OfflinePlanner().plan(request, recorder))
     return bundles, recorder.messages, request
 
 
@@ -78,7 +78,7 @@ def assert_well_formed(bundles: list[Bundle]) -> None:
         assert 2 <= len(events) <= 5
         assert [e.starts_at for e in events] == sorted(e.starts_at for e in events)
         for earlier, later in itertools.pairwise(events):
-            assert later.starts_at >= earlier.ends_at + offline.travel_gap(earlier, later)
+            assert later.starts_at >= earlier.ends_at + itinerary.travel_gap(earlier, later)
         ids = {e.event_id for e in events}
         assert not ids & seen
         seen |= ids
@@ -161,7 +161,7 @@ def test_no_events_is_a_clear_planner_error(demo) -> None:
 
 def test_unknown_city_is_a_planner_error(demo) -> None:
     with pytest.raises(PlannerError, match='no events catalog for Atlantis'):
-        asyncio.run(offline.OfflinePlanner().plan(request_for(SEED, city='Atlantis'), Recorder()))
+        asyncio.run(OfflinePlanner().plan(request_for(SEED, city='Atlantis'), Recorder()))
 
 
 def test_a_thin_catalog_gives_fewer_bundles_with_the_reason(session: Session) -> None:
@@ -268,9 +268,8 @@ def test_a_short_gap_is_enough_next_door_but_not_across_town(session: Session) -
     assert [e.title for e in bundles[0].key_events] == ['Early', 'Next door']
     assert violations(bundles, request) == []
     early, next_door = bundles[0].key_events
-    assert offline.travel_gap(early, next_door) == offline.NEARBY_GAP and offline.travel_gap(early, early) == timedelta(
-        0
-    )
+    assert itinerary.travel_gap(early, next_door) == itinerary.NEARBY_GAP
+    assert itinerary.travel_gap(early, early) == timedelta(0)
 
 
 def test_tonight_asked_late_says_why_there_is_little(demo) -> None:
@@ -293,7 +292,7 @@ def all_key_events(bundles: list[Bundle]) -> list:
 def test_why_names_the_matched_genre_or_venue_tag_and_not_what_the_card_shows(demo) -> None:
     bundles, _, _ = run({**SEED, 'budget': 80})
     for event in all_key_events(bundles):
-        words = {t.replace('-', ' ') for t in event.tags if t in offline.ALL_GENRES} | {'underground'}
+        words = {t.replace('-', ' ') for t in event.tags if t in vocabulary.ALL_GENRES} | {'underground'}
         assert any(word in event.why.lower() for word in words), event.why
         assert not CARD_FACTS.search(event.why), event.why
         assert event.venue not in event.why
@@ -356,7 +355,7 @@ def test_step_delay_is_awaited_between_steps(demo, monkeypatch: pytest.MonkeyPat
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(offline.asyncio, 'sleep', fake_sleep)
+    monkeypatch.setattr(planner.asyncio, 'sleep', fake_sleep)
     run(SEED)
     assert slept == [0.25, 0.25, 0.25]
 

@@ -1,0 +1,258 @@
+"""Choosing themes and events: which themes make the strongest plans, and for each, 2-4 events that fit
+together (no clash with the way there included, one weekend at most, within the budget); and why there
+are fewer plans than wanted when that happens.
+"""
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from models.catalog import EventPublic
+from models.generation import Bundle, TimeWindow
+from services.planners.offline.scoring import Scored
+from services.planners.offline.taste import Taste
+from services.planners.offline.writing import write_bundle
+from services.text import join_words
+
+TARGET_BUNDLES = 3
+MIN_EVENTS, MAX_EVENTS = 2, 4  # per bundle; the contract allows 2-5, four reads best on a card
+# Time to get from the end of one event to the start of the next: across town, within one
+# neighbourhood (a short walk), or staying in the same venue.
+TRAVEL_GAP = timedelta(minutes=30)
+NEARBY_GAP = timedelta(minutes=15)
+SAME_VENUE_GAP = timedelta(0)
+IDLE_OK = timedelta(minutes=90)  # a longer wait between two steps of one outing makes a plan weaker
+IDLE_COST_PER_HOUR = 0.25
+MAX_SPAN = timedelta(hours=60)  # one bundle is a weekend at most, even inside "Next 30 days"
+ANCHOR_TRIES = 6  # other first picks tried when the best event leaves too little room
+QUALITY_FLOOR = 0.4  # a bundle only takes events scoring at least this share of its theme's best
+LATE_HOUR, NIGHT_ENDS_HOUR = 22, 6  # a "Tonight" asked for after 22:00 finds most events begun
+# Why the itinerary builder leaves a candidate out: it clashes with a pick (times plus the way there), it
+# starts too far from them for one outing (MAX_SPAN), the picks would cost more than the budget, or it
+# scores under the quality floor. In the order that breaks a tie when counting which reason dominates.
+REJECTIONS = ('overlap', 'span', 'budget', 'weak')
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str  # 'tag:underground', 'genre:techno', 'category:art', 'area:Kreuzberg', 'best'
+    accepts: Callable[[Scored], bool]
+    bonus: float = 1.0  # themes the person named outright win ties
+
+
+@dataclass
+class Plan:
+    """What the pure planning step gives back: bundles, and why there are fewer than wanted."""
+
+    bundles: list[Bundle]
+    themes: list[str]
+    shortfall: str = ''
+
+
+def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, city_name: str) -> Plan:
+    """Up to TARGET_BUNDLES bundles from distinct themes; the strongest theme first."""
+    if len(scored) < MIN_EVENTS:
+        found = 'Only one event matches' if scored else 'No events match'
+        advice = _late_advice(window) or 'Try other interests or dates.'
+        return Plan([], [], f'{found} {_interest_words(taste)} in {city_name} for {window.label}. {advice}')
+    themes = _themes(scored, taste)
+    rejected: Counter[str] = Counter()
+    used: set[str] = set()
+    bundles: list[Bundle] = []
+    titles: list[str] = []
+    remaining = list(themes)
+    size = _bundle_size(scored)
+    while remaining and len(bundles) < TARGET_BUNDLES:
+        best = _best_theme(remaining, scored, used, taste, size, rejected)
+        if best is None:
+            break
+        theme, picks = best
+        if theme.key != 'best':  # the mixed theme may fill several bundles when the others cannot
+            remaining.remove(theme)
+        used.update(p.event.event_id for p in picks)
+        bundle = write_bundle(theme.key, picks, taste, window, taken_titles=titles)
+        titles.append(bundle.title)
+        bundles.append(bundle)
+    shortfall = ''
+    if len(bundles) < TARGET_BUNDLES:
+        shortfall = _shortfall(len(bundles), len(scored), taste, window, city_name, rejected)
+    return Plan(bundles, titles, shortfall)
+
+
+def _themes(scored: Sequence[Scored], taste: Taste) -> list[Theme]:
+    """What a bundle may be about; titles are written later, from the events each theme ends up with."""
+    themes = [Theme(f'tag:{tag}', lambda s, tag=tag: tag in s.tag_hits, bonus=1.15) for tag in taste.wanted_tags]
+    genre_counts = Counter(g for s in scored for g in s.genre_hits)
+    for genre, _count in sorted(genre_counts.items(), key=lambda item: (-item[1], item[0]))[:6]:
+        bonus = 1.1 if genre in taste.named_genres else 1.0
+        themes.append(
+            Theme(f'genre:{genre}', lambda s, genre=genre: genre in s.event.tags or genre in s.genre_hits, bonus)
+        )
+    if taste.free or taste.cheap:
+        themes.append(Theme('price:free', lambda s: bool(s.event.price) and s.event.price.max == 0))
+    for category in taste.interests:
+        themes.append(Theme(f'category:{category}', lambda s, category=category: s.event.category == category))
+    top_areas = Counter(s.event.neighborhood for s in scored[:30] if s.event.neighborhood)
+    for area, _count in sorted(top_areas.items(), key=lambda item: (-item[1], item[0]))[:2]:
+        themes.append(Theme(f'area:{area}', lambda s, area=area: s.event.neighborhood == area, bonus=0.9))
+    themes.append(Theme('best', lambda s: True, bonus=0.85))
+    return themes
+
+
+def _best_theme(
+    themes: Sequence[Theme],
+    scored: Sequence[Scored],
+    used: set[str],
+    taste: Taste,
+    size: int,
+    rejected: Counter[str],
+) -> tuple[Theme, list[Scored]] | None:
+    best: tuple[float, Theme, list[Scored]] | None = None
+    for theme in themes:
+        pool = [s for s in scored if s.event.event_id not in used and theme.accepts(s)]
+        picks = _itinerary(pool, taste, size, rejected)
+        if len(picks) < MIN_EVENTS:
+            continue
+        value = sum(p.score for p in picks) * theme.bonus
+        # Strictly greater: on equal value the theme listed first (named by the person) wins.
+        if best is None or value > best[0] + 1e-9:
+            best = (value, theme, picks)
+    return None if best is None else (best[1], best[2])
+
+
+def _bundle_size(scored: Sequence[Scored]) -> int:
+    """Events per bundle, so the strong matches are shared out instead of the first bundle taking them all."""
+    strong = [s for s in scored if s.genre_hits or s.tag_hits] or list(scored)
+    return max(MIN_EVENTS, min(MAX_EVENTS, len(strong) // TARGET_BUNDLES))
+
+
+def _itinerary(pool: Sequence[Scored], taste: Taste, size: int, rejected: Counter[str]) -> list[Scored]:
+    """The strongest set of compatible events: anchored on the best one, or on a later one when the best
+    leaves too little room (events spread one per day cannot all sit within one weekend of it).
+
+    Every candidate left out is counted in `rejected` under its reason (see REJECTIONS)."""
+    best: list[Scored] = []
+    for anchor in range(min(len(pool), ANCHOR_TRIES)):
+        picks = _greedy(pool, taste, size, anchor, rejected)
+        if len(picks) > len(best) or (len(picks) == len(best) and _value(picks) > _value(best)):
+            best = picks
+        if len(best) == size:
+            break
+    return sorted(best, key=lambda s: (s.event.starts_at, s.event.event_id))
+
+
+def _greedy(pool: Sequence[Scored], taste: Taste, size: int, anchor: int, rejected: Counter[str]) -> list[Scored]:
+    """Best-first: events that fit between the ones already chosen, the budget and one weekend.
+
+    An event much weaker than the theme's best is left out rather than used as filler (nor as an anchor).
+    """
+    chosen: list[Scored] = []
+    cost = 0.0
+    floor = QUALITY_FLOOR * pool[0].score if pool[0].score > 0 else float('-inf')
+    for candidate in [pool[anchor], *pool[:anchor], *pool[anchor + 1 :]]:
+        event = candidate.event
+        price = event.price.max if event.price else 0.0
+        reason = _rejection(candidate, chosen, cost + price, floor, taste.budget)
+        if reason:
+            rejected[reason] += 1
+            continue
+        chosen.append(candidate)
+        cost += price
+        if len(chosen) == size:
+            break
+    return chosen
+
+
+def _rejection(
+    candidate: Scored, chosen: Sequence[Scored], cost: float, floor: float, budget: float | None
+) -> str | None:
+    """Why the candidate cannot join the picks (one of REJECTIONS), or None when it can."""
+    if candidate.score < floor:
+        return 'weak'
+    # Time first: a higher budget would not help an event that cannot be reached anyway.
+    if any(_clash(candidate.event, c.event) for c in chosen):
+        return 'overlap'
+    if chosen and _span([*(c.event for c in chosen), candidate.event]) > MAX_SPAN:
+        return 'span'
+    if budget is not None and cost > budget:
+        return 'budget'
+    return None
+
+
+def _value(picks: Sequence[Scored]) -> float:
+    """The picks' scores, less a little for every hour spent waiting between two steps of one outing."""
+    ordered = sorted(picks, key=lambda p: p.event.starts_at)
+    idle = timedelta(0)
+    for earlier, later in itertools.pairwise(ordered):
+        wait = later.event.starts_at - earlier.event.ends_at - travel_gap(earlier.event, later.event)
+        if IDLE_OK < wait < timedelta(hours=10):  # longer: another day, not a wait
+            idle += wait - IDLE_OK
+    return sum(p.score for p in picks) - IDLE_COST_PER_HOUR * idle.total_seconds() / 3600
+
+
+def travel_gap(a: EventPublic, b: EventPublic) -> timedelta:
+    """How long to allow between two events: nothing inside one venue, a short walk inside one neighbourhood."""
+    if a.venue == b.venue and a.neighborhood == b.neighborhood:
+        return SAME_VENUE_GAP
+    if a.neighborhood and a.neighborhood == b.neighborhood:
+        return NEARBY_GAP
+    return TRAVEL_GAP
+
+
+def _clash(a: EventPublic, b: EventPublic) -> bool:
+    gap = travel_gap(a, b)
+    return a.starts_at < b.ends_at + gap and b.starts_at < a.ends_at + gap
+
+
+def _span(events: Sequence[EventPublic]) -> timedelta:
+    starts = [e.starts_at for e in events]
+    return max(starts) - min(starts)
+
+
+def _shortfall(
+    made: int, matching: int, taste: Taste, window: TimeWindow, city_name: str, rejected: Counter[str]
+) -> str:
+    budget = f' within a budget of {taste.budget:g}' if taste.budget is not None else ''
+    late = _late_advice(window)
+    if made == 0:
+        found = f'{matching} events match {_interest_words(taste)} in {city_name} for {window.label}'
+        why, advice = _nothing_fits(rejected, budget)
+        return f'{found}, but {why}. {late or advice}'
+    reason = f'only {made} distinct plan{"s" if made > 1 else ""} fit: {matching} matching events{budget}'
+    return f'{reason}. {late}' if late else reason
+
+
+def _nothing_fits(rejected: Counter[str], budget: str) -> tuple[str, str]:
+    """Why no two events made a plan, and what to try: worded for the reason that left out the most events.
+
+    Weak events are left out on purpose, so they are the reason only when nothing else left any out: then
+    a single event is a strong match.
+    """
+    strong = [reason for reason in REJECTIONS if reason != 'weak' and rejected[reason]]
+    main = max(strong, key=rejected.__getitem__) if strong else 'weak'  # max keeps the first of equals
+    if main == 'span':
+        return (
+            'they are spread out: no two of them fall within one weekend',
+            'Try more interests, so that more events fall on the same days.',
+        )
+    if main == 'budget':
+        return f'no two of them fit together{budget}', 'Try a higher budget or more interests.'
+    if main == 'weak':
+        return 'only one of them is a strong match for your tastes', 'Try other interests or a longer timeframe.'
+    return 'no two of them fit together without overlapping', 'Try a longer timeframe or more interests.'
+
+
+def _late_advice(window: TimeWindow) -> str:
+    """Why a short window that opens late in the evening holds little: most of the night has already begun."""
+    start = window.start.astimezone(ZoneInfo(window.timezone))
+    short = window.end - window.start <= timedelta(hours=12)
+    if short and (start.hour >= LATE_HOUR or start.hour < NIGHT_ENDS_HOUR):
+        return f"It is {start:%H:%M}: most of tonight's events have already started. Try Tomorrow."
+    return ''
+
+
+def _interest_words(taste: Taste) -> str:
+    return join_words(taste.interests, 'or')

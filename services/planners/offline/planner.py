@@ -1,0 +1,89 @@
+"""The offline planner: deterministic, catalog-grounded bundles with no API key (docs/ARCHITECTURE.md, planners).
+
+Steps: read the window's candidate events (one short database session), score each against the person's
+interests, music profile and free text, pick the themes that make the strongest plans, fill each with 2-5
+non-overlapping events (no event in two bundles, within the budget), write the texts from the real matching
+signals, and drop anything the grounding validator rejects.
+"""
+
+import asyncio
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from models.catalog import City, EventPublic
+from models.generation import Bundle, TimeWindow
+from services.catalog import queries
+from services.database import in_db, in_thread
+from services.planners.base import PlanContext, PlannerError, PlanRequest
+from services.planners.grounding import check_bundles, drop_invalid
+from services.planners.offline.itinerary import TARGET_BUNDLES, build_plan
+from services.planners.offline.scoring import Scored, score_events
+from services.planners.offline.taste import Taste, read_taste
+from settings import settings
+
+
+class OfflinePlanner:
+    name = 'offline'
+
+    async def plan(self, request: PlanRequest, context: PlanContext) -> list[Bundle]:
+        delay = settings.offline_step_delay_s
+        taste = read_taste(request.preferences)
+        city, events = await in_db(_load_candidates, city_name=request.city, window=request.window, taste=taste)
+        await context.report(f'Searched {len(events)} events: {_search_summary(taste)}, {request.window.label}')
+        await asyncio.sleep(delay)
+        # Scoring and planning are pure CPU (tens of ms on a big catalog): off the event loop, so pages and
+        # the API stay responsive while many plans run.
+        scored = await in_thread(score_events, events, taste)
+        await context.report(_scoring_summary(scored, taste))
+        await asyncio.sleep(delay)
+        plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name)
+        if plan.themes:
+            await context.report(f'Picked {len(plan.themes)} themes: {"; ".join(plan.themes)}')
+            await asyncio.sleep(delay)
+        bundles = await in_db(_grounded, bundles=plan.bundles, window=request.window, budget=taste.budget)
+        if not bundles:
+            raise PlannerError(plan.shortfall or 'No plan could be made from the events available.')
+        note = f' ({plan.shortfall})' if len(bundles) < TARGET_BUNDLES and plan.shortfall else ''
+        await context.report(f'Wrote {len(bundles)} bundle{"s" if len(bundles) != 1 else ""}{note}')
+        return bundles
+
+
+def _load_candidates(
+    *, session: Session, city_name: str, window: TimeWindow, taste: Taste
+) -> tuple[City, list[EventPublic]]:
+    city = queries.get_city(session=session, name=city_name or None)
+    if city is None:
+        raise PlannerError(f'There is no events catalog for {city_name or "any city"} yet.')
+    events = queries.list_candidates(
+        session=session, city=city, window=window, categories=taste.interests, max_price=taste.budget
+    )
+    return city, events
+
+
+def _grounded(*, session: Session, bundles: list[Bundle], window: TimeWindow, budget: float | None) -> list[Bundle]:
+    """The planner's own output, checked against the catalog as it is now; anything invalid is dropped.
+
+    The runner checks again before storing (bundles of every planner pass there); this check is the
+    planner's own, so it reports how many bundles it really wrote.
+    """
+    return drop_invalid(bundles, check_bundles(session=session, bundles=bundles, window=window, budget=budget))
+
+
+def _search_summary(taste: Taste) -> str:
+    parts = ', '.join(taste.interests)
+    if taste.named_genres:
+        parts += '; ' + ', '.join(g.replace('-', ' ') for g in taste.named_genres)
+    return parts
+
+
+def _scoring_summary(scored: Sequence[Scored], taste: Taste) -> str:
+    notes = []
+    if taste.genres:
+        notes.append(f'{sum(1 for s in scored if s.genre_hits)} match your music')
+    for tag in taste.wanted_tags[:2]:
+        notes.append(f'{sum(1 for s in scored if tag in s.tag_hits)} at {tag.replace("-", " ")} venues')
+    if taste.cheap or taste.free:
+        notes.append(f'{sum(1 for s in scored if s.cheap_or_free)} cheap or free')
+    detail = f': {", ".join(notes)}' if notes else ''
+    return f'Scored {len(scored)} events against your tastes{detail}'

@@ -1,0 +1,79 @@
+"""How well each candidate event answers the taste: a score and the signals that earned it."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from models.catalog import EventPublic
+from services.catalog import search_text
+from services.planners.offline.taste import CHEAP, Taste
+
+
+@dataclass
+class Scored:
+    """An event worth proposing, its score, and the signals behind it (the texts are written from these)."""
+
+    event: EventPublic
+    score: float
+    genre_hits: list[str] = field(default_factory=list)
+    tag_hits: list[str] = field(default_factory=list)
+    cheap_or_free: bool = False  # free, or cheap when the person asked for cheap
+    in_neighborhood: bool = False
+
+
+def score_events(events: Sequence[EventPublic], taste: Taste) -> list[Scored]:
+    """Every event worth proposing, best first (ties: sooner, then by id, so the order never wobbles)."""
+    scored = [s for s in (_score(event, taste) for event in events) if s is not None]
+    return sorted(scored, key=lambda s: (-s.score, s.event.starts_at, s.event.event_id))
+
+
+def _score(event: EventPublic, taste: Taste) -> Scored | None:
+    if event.category not in taste.interests:
+        return None
+    tags = set(event.tags)
+    if tags & taste.unwanted or search_text.normalize_words(event.category) in taste.unwanted:
+        return None
+    price_max = event.price.max if event.price else 0.0
+    if taste.budget is not None and price_max > taste.budget:
+        return None
+    result = Scored(event=event, score=1.0 - 0.1 * taste.interests.index(event.category))
+    _score_genres(result, event, taste)
+    result.tag_hits = [t for t in taste.wanted_tags if t in tags]
+    result.score += 2.0 * min(len(result.tag_hits), 2)
+    _score_price(result, event, taste)
+    if event.neighborhood and f' {search_text.normalize_words(event.neighborhood)} ' in taste.text:
+        result.in_neighborhood = True
+        result.score += 1.5
+    if event.status == 'sold_out':
+        result.score -= 3.0  # still real, but tickets are gone: only as a last resort
+    return result
+
+
+def _score_genres(result: Scored, event: EventPublic, taste: Taste) -> None:
+    if not taste.genres:
+        return
+    hits = sorted((g for g in event.tags if g in taste.genres), key=lambda g: (-taste.genres[g], g))
+    if not hits:
+        # Titles of imported feeds rarely carry tags: "Techno Night" still counts, a little less.
+        words = set(search_text.normalize_words(f'{event.title} {event.description}').split())
+        hits = sorted(g for g in taste.genres if g in words)
+        result.genre_hits = hits
+        result.score += 2.0 * max((taste.genres[g] for g in hits), default=0)
+    else:
+        result.genre_hits = hits
+        result.score += 3.0 * taste.genres[hits[0]] + 0.3 * min(len(hits) - 1, 3)
+    if not result.genre_hits and event.category in ('music', 'nightlife'):
+        result.score -= 0.5  # music, but not their music
+
+
+def _score_price(result: Scored, event: EventPublic, taste: Taste) -> None:
+    if event.price is None:
+        return
+    if event.price.max == 0:
+        result.cheap_or_free = True
+        result.score += 2.0 if taste.free else 0.8 if taste.cheap else 0
+    elif taste.cheap or taste.free:
+        if event.price.max <= CHEAP:
+            result.cheap_or_free = True
+            result.score += 0.8
+        elif event.price.min > CHEAP * 1.5:
+            result.score -= 1.5

@@ -1,0 +1,97 @@
+"""Reading the preferences: the music profile as weighted genres, the free text as wanted and unwanted tags
+and price words (`read_taste`)."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from models.generation import Preferences
+from services.catalog import search_text
+from services.planners.offline.vocabulary import ALL_GENRES, GENRE_ALIASES, GENRE_FAMILIES, TAG_SIGNALS
+
+CHEAP = 20.0  # what "cheap" / "nothing too pricey" means for one ticket, in the city's currency
+CHEAP_WORDS = re.compile(
+    r'\b(cheap|budget|affordable|inexpensive|low cost|student|broke|too pricey|too expensive|not expensive)\b'
+)
+FREE_WORDS = re.compile(r'\bfree\b(?! (time|day|days|evening|evenings|afternoon|night|nights|to|weekend))')
+NEGATION = re.compile(r'\b(?:no|not|avoid|without|except|hate|skip)\s+([a-z][a-z -]*?)(?:$|[,.;!]| and | or | but )')
+
+
+@dataclass(frozen=True)
+class Taste:
+    """What the preferences ask for, read once: weights per genre, wanted and unwanted tags, price words."""
+
+    interests: tuple[str, ...]
+    genres: dict[str, float]  # event tag -> weight (1.0 named, 0.6 same family)
+    named_genres: tuple[str, ...]  # as the person put them, canonical: ('electronic', 'house')
+    profile: str
+    wanted_tags: tuple[str, ...]
+    unwanted: frozenset[str]
+    cheap: bool
+    free: bool
+    text: str  # the free text, normalized and space-padded: neighbourhood names are looked up in it
+    budget: float | None
+
+
+def read_taste(preferences: Preferences) -> Taste:
+    profile = preferences.music_profile or ''
+    text = search_text.normalize_words(preferences.other_preferences or '')
+    raw_text = (preferences.other_preferences or '').lower()
+    unwanted = _unwanted(raw_text)
+    named = [g for g in _genre_words(profile) if g not in unwanted]
+    named += [g for g in _genre_words(text) if g not in named and g not in unwanted and g in ALL_GENRES]
+    return Taste(
+        interests=tuple(preferences.interests),
+        genres=_genre_weights(named),
+        named_genres=tuple(named),
+        profile=profile.strip(),
+        wanted_tags=_wanted_tags(text, unwanted),
+        unwanted=frozenset(unwanted),
+        cheap=bool(CHEAP_WORDS.search(text)),
+        free=bool(FREE_WORDS.search(text)),
+        text=f' {text} ',
+        budget=preferences.budget,
+    )
+
+
+def _genre_words(text: str) -> list[str]:
+    """'Electronic, House / Hip Hop' -> ['electronic', 'house', 'hip-hop'] (canonical, in order)."""
+    words: list[str] = []
+    for part in re.split(r'[,;/&+]| and ', text.lower()):
+        phrase = search_text.normalize_words(part)
+        if not phrase:
+            continue
+        candidates = [GENRE_ALIASES.get(phrase, phrase.replace(' ', '-'))]
+        if candidates[0] not in ALL_GENRES:  # "some techno please": look at each word
+            candidates = [GENRE_ALIASES.get(w, w) for w in phrase.split() if GENRE_ALIASES.get(w, w) in ALL_GENRES]
+        words.extend(c for c in candidates if c not in words)
+    return words
+
+
+def _genre_weights(named: Sequence[str]) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for genre in named:
+        for member in GENRE_FAMILIES.get(genre, (genre,)):
+            weights[member] = max(weights.get(member, 0), 0.6)
+    for genre in named:
+        weights[genre] = 1.0
+    return weights
+
+
+def _wanted_tags(text: str, unwanted: set[str]) -> tuple[str, ...]:
+    padded = f' {text} '
+    tags: list[str] = []
+    for phrase, phrase_tags in TAG_SIGNALS.items():
+        if f' {phrase} ' in padded and phrase not in unwanted:
+            tags.extend(t for t in phrase_tags if t not in tags)
+    return tuple(tags)
+
+
+def _unwanted(raw_text: str) -> set[str]:
+    """'no techno, not too loud' -> {'techno', 'too loud'} (canonical genre names included)."""
+    found: set[str] = set()
+    for match in NEGATION.finditer(raw_text):
+        phrase = search_text.normalize_words(match.group(1))
+        found.add(phrase)
+        found.update(_genre_words(phrase))
+    return found

@@ -1,0 +1,338 @@
+"""The texts of a bundle: its title, its description (the outing's arc) and a "why" line per event.
+
+Texts are built from the real signals (genres, venue tags, prices, places) and vary their wording by a
+stable hash of the events, so two bundles never read alike and the same bundle always reads the same.
+"""
+
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from models.catalog import EventPublic
+from models.generation import Bundle, TimeWindow
+from services.planners.grounding import estimate_cost, key_event_from
+from services.planners.offline.phrases import (
+    CATEGORY_KINDS,
+    CATEGORY_NOUNS,
+    CATEGORY_TITLES,
+    GENRE_TITLES,
+    GENRE_WORDS,
+    KIND_PHRASES,
+    LOUD_GENRES,
+    QUIET_GENRES,
+    STEP_NOUNS,
+    TAG_TITLES,
+    VENUE_CHARACTER,
+    VENUE_NOUNS,
+)
+from services.planners.offline.scoring import Scored
+from services.planners.offline.taste import CHEAP, Taste
+from services.planners.offline.vocabulary import ALL_GENRES
+from services.text import format_money, join_words
+from services.timeframes import describe_span
+
+
+def write_bundle(
+    theme_key: str, picks: Sequence[Scored], taste: Taste, window: TimeWindow, *, taken_titles: Sequence[str]
+) -> Bundle:
+    """A bundle of `picks`, in time order, about the theme `theme_key` ('tag:underground', 'genre:techno'...)."""
+    events = [p.event for p in picks]
+    key_events = [key_event_from(p.event, _why(p, taste, step)) for step, p in enumerate(picks)]
+    lead = max(picks, key=lambda p: p.score).event
+    return Bundle(
+        title=_title(theme_key, picks, window, taken_titles),
+        description=_description(theme_key, picks, taste),
+        image_url=lead.image_url,
+        tags=_bundle_tags(theme_key, picks),
+        key_events=key_events,
+        estimated_cost=estimate_cost(events),
+    )
+
+
+def _title(theme_key: str, picks: Sequence[Scored], window: TimeWindow, taken: Sequence[str]) -> str:
+    """The first fitting title whose name no other bundle has; it says when, if the window leaves that open."""
+    events = [p.event for p in picks]
+    first, last = events[0].starts_at, events[-1].starts_at
+    if _night_of(first).date() != _night_of(last).date():
+        suffix = f', {describe_span(_night_of(first), _night_of(last))}'
+    else:
+        suffix = f', {_day(first)}' if window.end - window.start > timedelta(days=4) else ''
+    options = list(dict.fromkeys([*_theme_titles(theme_key, events), *_content_titles(events), 'Best of the Listings']))
+    names_taken = [title for title in taken if any(title.startswith(option) for option in options)]
+    for option in options:  # a name of its own first, then a name told apart only by its dates
+        if not any(title == option or title.startswith(f'{option}, ') for title in names_taken):
+            return f'{option}{suffix}'
+    for option in options:
+        if f'{option}{suffix}' not in taken:
+            return f'{option}{suffix}'
+    return f'{options[0]}, {_day(first)} {first:%H:%M}'
+
+
+def _theme_titles(theme_key: str, events: Sequence[EventPublic]) -> list[str]:
+    """What the theme itself is called, when the theme says something true about every event."""
+    kind, _, value = theme_key.partition(':')
+    occasion = _occasion(events)
+    match kind:
+        case 'tag':
+            return [TAG_TITLES.get(value, value.replace('-', ' ').title()).format(occasion=occasion)]
+        case 'genre':
+            return [_genre_title(value, occasion)]
+        case 'price':
+            return ['Free & Easy']
+        case 'area':
+            return [f'Around {value}']
+        case 'category' if value in ('music', 'nightlife'):
+            return []  # named by what it sounds like (below), never a loud title for a quiet evening
+        case 'category':
+            return [CATEGORY_TITLES[value]]
+    return []
+
+
+def _content_titles(events: Sequence[EventPublic]) -> list[str]:
+    """Titles read off the events: their shared genre, their mood, then the arc from first to last stop."""
+    titles = []
+    genre = _dominant_genre(events)
+    if genre:
+        titles.append(_genre_title(genre, _occasion(events)))
+    sounds = [{t for t in e.tags if t in ALL_GENRES} for e in events]
+    if {e.category for e in events} <= {'music', 'nightlife'} and all(sounds):
+        if all(genres <= QUIET_GENRES for genres in sounds):
+            titles.append('Quiet Music, Close Up')
+        elif all(genres & LOUD_GENRES for genres in sounds):
+            titles.append('Live & Loud' if all(e.category == 'music' for e in events) else 'Loud Till Late')
+        elif events[-1].category == 'nightlife':
+            titles.append('Night Moves')
+    first, last = _step_noun(events[0]), _step_noun(events[-1])
+    titles.append(f'From {first} to {last}' if first != last else f'{first} Double Bill')
+    return titles
+
+
+def _dominant_genre(events: Sequence[EventPublic]) -> str:
+    counts = Counter(t for e in events for t in dict.fromkeys(e.tags) if t in ALL_GENRES and t != 'electronic')
+    if not counts:
+        return ''
+    genre, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
+    return genre if count * 2 > len(events) else ''
+
+
+def _genre_title(genre: str, occasion: str) -> str:
+    return GENRE_TITLES.get(genre, f'{genre.replace("-", " ").title()} {{occasion}}').format(occasion=occasion)
+
+
+def _step_noun(event: EventPublic) -> str:
+    """What a step is, in a word or two for a title: 'Supper Club', 'Late Film', 'Techno'."""
+    tags = set(event.tags)
+    noun = next((noun for tag, noun in STEP_NOUNS.items() if tag in tags), '')
+    return noun or CATEGORY_NOUNS[event.category]
+
+
+def _occasion(events: Sequence[EventPublic]) -> str:
+    days = {e.starts_at.date() for e in events}
+    if len(days) > 1:
+        return 'Weekend' if all(d.weekday() >= 4 for d in days) else 'Days'
+    return 'Night' if events[0].starts_at.hour >= 17 else 'Day'
+
+
+def _why(scored: Scored, taste: Taste, step: int) -> str:
+    """One sentence on why this event is here, from the person's own signals.
+
+    Time, date, venue name and price sit beside it on the card, so it does not repeat them.
+    """
+    event = scored.event
+    parts = [_what_and_match(scored, taste, step)]
+    place = _venue_phrase(scored, step)
+    if place:
+        parts.append(place)
+    if scored.in_neighborhood:
+        parts.append(f'in {event.neighborhood}, the area you named')
+    money = _price_reason(scored, taste)
+    sentence = ', '.join(parts) + (f'; {money}' if money else '')
+    return f'{sentence[0].upper()}{sentence[1:]}.'
+
+
+def _what_and_match(scored: Scored, taste: Taste, step: int) -> str:
+    event = scored.event
+    named = [g for g in scored.genre_hits if g in taste.named_genres]
+    shown = [t for t in event.tags if t in scored.genre_hits][:2] or scored.genre_hits[:2]
+    if named:
+        genres = join_words([_genre_name(g) for g in named[:2]])
+        source = f'your "{taste.profile}" profile' if taste.profile else 'what you asked for'
+        specific = [t for t in event.tags if t in ALL_GENRES and t not in named][:2]
+        if named == ['electronic'] and specific:  # say which kind of electronic, not just the umbrella word
+            return f'{join_words([_genre_name(g) for g in specific])}: the electronic side of {source}'
+        return _vary(event, [f'{genres} straight from {source}', f'{genres}, right in line with {source}'])
+    if shown:
+        like = join_words([_genre_name(g) for g in taste.named_genres[:2]]) or 'music you like'
+        return f'{join_words([_genre_name(g) for g in shown])}, a close cousin of the {like} you listed'
+    what = _event_kind(event)
+    interest = event.category
+    options = [
+        f'{what} for the {interest} on your list',
+        f'{what}, your {interest} pick',
+        f'{what} to cover {interest}',
+    ]
+    return options[(step + _stable(event.event_id)) % len(options)]
+
+
+def _event_kind(event: EventPublic) -> str:
+    """'stand-up in English', 'a supper club', 'a cult classic on the big screen'..."""
+    tags = set(event.tags)
+    kind = next((phrase for tag, phrase in KIND_PHRASES.items() if tag in tags), '')
+    if not kind:
+        genres = [t for t in event.tags if t in ALL_GENRES][:2]
+        kind = join_words([_genre_name(g) for g in genres]) or CATEGORY_KINDS[event.category]
+    if 'english' in tags and event.category in ('comedy', 'theatre', 'talks') and 'English' not in kind:
+        kind += ' in English'
+    return kind
+
+
+def _venue_phrase(scored: Scored, step: int) -> str:
+    if scored.tag_hits:
+        kind = join_words(scored.tag_hits[:2]).replace('-', ' ')
+        options = [f'in {_a(kind)} venue, as you asked', f'{kind} again, as you wanted', f'another {kind} spot']
+        return options[min(step, 1) * (1 + _stable(scored.event.event_id) % 2)]
+    character = [t for t in scored.event.venue_tags if t in VENUE_CHARACTER][:2]
+    if not character:
+        return ''
+    return f'in {_a(", ".join(VENUE_CHARACTER[t] for t in character))} {_venue_noun(scored.event)}'
+
+
+def _venue_noun(event: EventPublic) -> str:
+    tags = set(event.venue_tags)
+    for tag, noun in VENUE_NOUNS.items():
+        if tag in tags:
+            return noun
+    return 'room'
+
+
+def _price_reason(scored: Scored, taste: Taste) -> str:
+    event = scored.event
+    if event.status == 'sold_out':
+        return 'sold out, so resale tickets only'
+    if event.price is None:
+        return ''
+    if event.price.max == 0:
+        return 'free entry, as you hoped' if taste.free or taste.cheap else 'free entry'
+    if taste.cheap and event.price.max <= CHEAP:
+        return 'easy on the wallet, as you wanted'
+    if taste.budget and event.price.max <= taste.budget / 4:
+        return 'leaves most of your budget for the rest'
+    return ''
+
+
+def _description(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
+    """The evening's arc in two or three sentences: where it starts, how it moves, what ties it together."""
+    events = [p.event for p in picks]
+    first, last = events[0], events[-1]
+    seed = _stable(''.join(e.event_id for e in events))
+    opening = [
+        f'{_daypart(first).capitalize()} begins with {first.title} at {first.venue}{_in_area(first)}.',
+        f'Start with {first.title} at {first.venue}{_in_area(first)}.',
+        f'First stop: {first.title} at {first.venue}{_in_area(first)}.',
+    ][seed % 3]
+    middle = [_move(events[i - 1], events[i]) + f' {events[i].venue}' for i in range(1, len(events) - 1)]
+    ending = _ending(events[-2], last, seed)
+    route = f'{", ".join(middle)}, and {ending}' if middle else ending
+    sentences = [opening, f'{route[0].upper()}{route[1:]}.']
+    flavour = _flavour(theme_key, picks, taste)
+    if flavour:
+        sentences.append(flavour)
+    return ' '.join(sentences)
+
+
+def _move(a: EventPublic, b: EventPublic) -> str:
+    """How the plan gets from one step to the next: stay, walk, cross town, or come back another day."""
+    another_day = b.starts_at - a.ends_at > timedelta(hours=10)
+    if a.venue == b.venue:
+        return f'back on {b.starts_at:%A} to' if another_day else 'stay on at'
+    if another_day:
+        return f'on {b.starts_at:%A}, on to'
+    if a.neighborhood and a.neighborhood == b.neighborhood:
+        return 'a short walk to'
+    return f'then over to {b.neighborhood} for' if b.neighborhood else 'then on to'
+
+
+def _ending(before: EventPublic, last: EventPublic, seed: int) -> str:
+    closing = _closing(last)
+    options = [
+        f'{_move(before, last)} {last.venue}, where {last.title} {closing}',
+        f'{last.title} at {last.venue} {closing}',
+        f'it ends with {last.title} at {last.venue}',
+    ]
+    return options[seed % len(options)]
+
+
+def _closing(event: EventPublic) -> str:
+    """How the last step ends the outing: a club night runs on, an evening show rounds it off."""
+    if event.ends_at.date() > event.starts_at.date() and event.ends_at.hour >= 3:
+        return 'runs on past sunrise' if event.ends_at.hour >= 7 else 'carries it into the small hours'
+    return 'rounds off the night' if event.starts_at.hour >= 18 else 'rounds off the day'
+
+
+def _flavour(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
+    """The one thing that ties the bundle to what was asked: a sound, a kind of venue, a price."""
+    tagged = [p for p in picks if p.tag_hits]
+    if tagged and taste.wanted_tags:
+        where = join_words(taste.wanted_tags[:2]).replace('-', ' ')
+        share = 'Every stop is' if len(tagged) == len(picks) else f'{len(tagged)} of {len(picks)} stops are'
+        return f'{share} at {where} venues, as you asked.'
+    genres = Counter(g for p in picks for g in p.genre_hits if g != 'electronic')
+    if genres:
+        return f'Mostly {join_words([_genre_name(g) for g, _ in genres.most_common(2)])}.'
+    cost = estimate_cost(p.event for p in picks)
+    if cost is not None and cost.max == 0:
+        return 'All of it free.'
+    if taste.budget is not None and cost is not None:
+        return f'It stays within your {format_money(taste.budget, taste.budget, cost.currency)} budget.'
+    areas = {p.event.neighborhood for p in picks}
+    if len(areas) == 1 and not theme_key.startswith('area:'):
+        return f'All of it in {next(iter(areas))}, no trains needed.'
+    return ''
+
+
+def _daypart(event: EventPublic) -> str:
+    hour = event.starts_at.hour
+    return 'the morning' if hour < 12 else 'the afternoon' if hour < 17 else 'the evening' if hour < 22 else 'the night'
+
+
+def _in_area(event: EventPublic) -> str:
+    return f' in {event.neighborhood}' if event.neighborhood else ''
+
+
+def _genre_name(genre: str) -> str:
+    return GENRE_WORDS.get(genre, genre.replace('-', ' '))
+
+
+def _vary(event: EventPublic, options: Sequence[str]) -> str:
+    return options[_stable(event.event_id) % len(options)]
+
+
+def _stable(text: str) -> int:
+    """A hash that is the same in every process (str hashes are salted), so wording never wobbles."""
+    return zlib.crc32(text.encode())
+
+
+def _bundle_tags(theme_key: str, picks: Sequence[Scored]) -> list[str]:
+    kind, _, value = theme_key.partition(':')
+    tags = [value] if kind in ('tag', 'genre') else [value.lower()] if kind in ('category', 'area') else []
+    genres = Counter(g for p in picks for g in (p.genre_hits or [t for t in p.event.tags if t in ALL_GENRES]))
+    tags.extend(g for g, _ in genres.most_common(3))
+    if any(p.event.ends_at.hour < 9 and p.event.ends_at.date() > p.event.starts_at.date() for p in picks):
+        tags.append('late')
+    if all(p.event.price is not None and p.event.price.max == 0 for p in picks):
+        tags.append('free')
+    return list(dict.fromkeys(t for t in tags if t))[:5]
+
+
+def _a(phrase: str) -> str:
+    return f'{"an" if phrase[:1] in "aeiou" else "a"} {phrase}'
+
+
+def _night_of(moment: datetime) -> datetime:
+    """The evening a moment belongs to: 01:00 on Saturday is still Friday night."""
+    return moment - timedelta(hours=6)
+
+
+def _day(moment: datetime) -> str:
+    return f'{moment:%a} {moment.day} {moment:%b}'
