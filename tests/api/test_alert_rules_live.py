@@ -54,17 +54,17 @@ def rule_selectors(rules: dict) -> list[Selector]:
 
 
 def matches(labels: dict[str, str], matchers: list[tuple[str, str, str]]) -> bool:
-    for label, operator, wanted in matchers:
-        got = labels.get(label, '')
-        ok = {
-            '=': got == wanted,
-            '!=': got != wanted,
-            '=~': re.fullmatch(wanted, got) is not None,
-            '!~': re.fullmatch(wanted, got) is None,
-        }[operator]
-        if not ok:
-            return False
-    return True
+    def one(got: str, operator: str, wanted: str) -> bool:
+        match operator:
+            case '=':
+                return got == wanted
+            case '!=':
+                return got != wanted
+            case '=~':
+                return re.fullmatch(wanted, got) is not None
+        return re.fullmatch(wanted, got) is None
+
+    return all(one(labels.get(label, ''), operator, wanted) for label, operator, wanted in matchers)
 
 
 def wait_for_end(server: AppServer, generation_id: str) -> str:
