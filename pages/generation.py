@@ -10,7 +10,7 @@ import uuid
 from fastapi import Request
 from nicegui import ui
 
-from models.generation import FINISHED_STATUSES, RUNNING_STATUSES, GenerationPublic, Preferences
+from models.generation import FINISHED_STATUSES, NAMED_TIMEFRAMES, RUNNING_STATUSES, GenerationPublic, Preferences
 from pages import theme
 from pages.components import (
     bundle_card,
@@ -23,8 +23,10 @@ from pages.components import (
     status_chip,
 )
 from pages.layout import frame
-from services import catalog, clock, generations, metrics, runner
+from services import catalog, clock, metrics
 from services.database import in_db
+from services.generations import service
+from services.generations.errors import GenerationError, InvalidPreferences
 from settings import settings
 
 FRIENDLY_MESSAGES = (
@@ -41,7 +43,7 @@ CLOCK_INTERVAL_S = 1.0
 
 @ui.page('/generations/{generation_id}')
 async def generation_page(generation_id: str, request: Request) -> None:
-    row = await in_db(generations.get_generation, generation_id=generation_id, now=clock.now())
+    row = await service.get_generation(generation_id)
     generation = GenerationPublic.from_row(row) if row is not None else None
     is_demo, currency = False, ''
     if generation is not None:
@@ -74,7 +76,7 @@ class GenerationView:
         self.show(generation)
 
     async def refresh(self) -> None:
-        row = await in_db(generations.get_generation, generation_id=self.generation.generation_id, now=clock.now())
+        row = await service.get_generation(self.generation.generation_id)
         self.polls += 1
         metrics.polls.inc()
         if row is not None and row.status in FINISHED_STATUSES:
@@ -191,8 +193,8 @@ class GenerationView:
         dialog.delete()
         if stop:
             try:
-                row = await runner.cancel_generation(self.generation.generation_id)
-            except generations.GenerationError as error:
+                row = await service.cancel_generation(self.generation.generation_id)
+            except GenerationError as error:
                 ui.notify(error.message, type='warning')
                 return
             if row is not None:
@@ -284,11 +286,11 @@ class Retry:
         self.button.props('loading').disable()
         try:
             preferences = Preferences.model_validate(self.generation.preferences)
-            row = await runner.start_generation(
+            row = await service.start_generation(
                 preferences=preferences, client_id=client_id(), idempotency_key=self.idempotency_key
             )
-        except generations.GenerationError as error:
-            reason = error.reason if isinstance(error, generations.InvalidPreferences) else error.message
+        except GenerationError as error:
+            reason = error.reason if isinstance(error, InvalidPreferences) else error.message
             self.notice.set_text(reason)
             self.notice.set_visibility(True)
             self.button.props(remove='loading').enable()
@@ -312,12 +314,8 @@ def not_found_view() -> None:
 
 def _timeframe_phrase(generation: GenerationPublic) -> str:
     timeframe = generation.preferences.get('timeframe')
+    if timeframe in NAMED_TIMEFRAMES:  # 'Next 7 days' -> 'the next 7 days', 'Tonight' -> 'tonight'
+        return timeframe.lower().replace('next', 'the next')
     if isinstance(timeframe, str):
-        return {
-            'Tonight': 'tonight',
-            'Tomorrow': 'tomorrow',
-            'This weekend': 'this weekend',
-            'Next 7 days': 'the next 7 days',
-            'Next 30 days': 'the next 30 days',
-        }.get(timeframe, timeframe)
+        return timeframe
     return generation.window.label

@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
-from models.generation import FINISHED_STATUSES, Generation
+from models.generation import FINISHED_STATUSES, STATUSES, Generation
 from settings import settings
 
 registry = CollectorRegistry()
@@ -50,7 +50,6 @@ event_loop_lag = Histogram(
 )
 
 LAG_PROBE_INTERVAL_S = 0.1
-STATUSES = ('pending', 'processing', 'completed', 'failed', 'cancelled')
 
 
 async def watch_event_loop_lag() -> None:

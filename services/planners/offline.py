@@ -1,4 +1,4 @@
-"""The offline planner: deterministic, catalog-grounded bundles with no API key (DESIGN.md section 5).
+"""The offline planner: deterministic, catalog-grounded bundles with no API key (docs/ARCHITECTURE.md, planners).
 
 Steps: read the window's candidate events (short sessions in a worker thread), score each against the
 person's interests, music profile and free text, pick the themes that make the strongest plans, fill

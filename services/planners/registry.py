@@ -1,4 +1,4 @@
-"""Picks the planner a generation was created for (`offline` or `openai`)."""
+"""The planner factory app.py gives the runner: a planner name (`offline` or `openai`) -> a new planner."""
 
 from services.planners.base import Planner
 

@@ -7,9 +7,10 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from services import clock, demo_catalog, generations
+from services import clock, demo_catalog
 from services.database import in_db
-from services.runner import get_runner
+from services.generations import store
+from services.generations.service import get_runner
 from settings import settings
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ async def recovery_sweep() -> None:
 
 
 async def cleanup_expired() -> int:
-    deleted = await in_db(generations.delete_expired, now=clock.now())
+    deleted = await in_db(store.delete_expired, now=clock.now())
     if deleted:
         log.info('deleted %d expired generations', deleted)
     return deleted
