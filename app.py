@@ -48,6 +48,8 @@ async def shutdown() -> None:
     await service.stop_runner()
 
 
+# The style sheet: read once here and added to every page, instead of being read at each page open.
+ui.add_css(theme.STYLESHEET, shared=True)
 app.on_startup(startup)
 app.on_shutdown(shutdown)
 app.include_router(routes.router)

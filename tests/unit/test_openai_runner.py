@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from services.store.runner import Runner
 
 from models.generation import RUNNING_STATUSES, Preferences, TimeWindow
 from services import clock, demo_catalog
 from services.database import in_db
 from services.generations import store
+from services.generations.runner import Runner
 from services.planners.base import PlanRequest
 from services.planners.openai import OpenAIPlanner
 from tests.fakes.openai_support import RecordingContext, point_openai_at
