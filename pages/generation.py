@@ -65,15 +65,26 @@ class GenerationView:
         self.share_url = share_url
         self.is_demo = is_demo
         self.currency = currency
-        self.shown_status = ''
+        self.missing = False  # expired or deleted while open
+        self.shown_status = generation.status
         self.shown_steps = 0
         self.ticks = 0
         self.polls = 0  # database reads made by this page, for /metrics
         self.dialog_slot = ui.element('div')
-        self.container = ui.element('div').classes('w-full flex flex-col gap-5')
         self.poll = ui.timer(settings.poll_interval_s, self.refresh)
         self.clock = ui.timer(CLOCK_INTERVAL_S, self.tick)
-        self.show(generation)
+        with ui.element('div').classes('w-full flex flex-col gap-5'):
+            self.content()
+        if generation.status in FINISHED_STATUSES:
+            self.stop()
+
+    @ui.refreshable_method
+    def content(self) -> None:
+        """The view of the current state; redrawn (`content.refresh()`) when the status changes."""
+        if self.missing:
+            not_found_view()
+        else:
+            self._build()
 
     async def refresh(self) -> None:
         row = await service.get_generation(self.generation.generation_id)
@@ -83,9 +94,8 @@ class GenerationView:
             metrics.polls_per_generation.observe(self.polls)
         if row is None:  # expired or deleted while open
             self.stop()
-            self.container.clear()
-            with self.container:
-                not_found_view()
+            self.missing = True
+            self.content.refresh()
             return
         fresh = GenerationPublic.from_row(row)
         if fresh.updated_at < self.generation.updated_at:
@@ -99,9 +109,7 @@ class GenerationView:
         if generation.status != self.shown_status:
             self.shown_status = generation.status
             self.shown_steps = 0
-            self.container.clear()
-            with self.container:
-                self._build()
+            self.content.refresh()
         elif generation.status in RUNNING_STATUSES:
             self._update_running()
 
@@ -140,16 +148,16 @@ class GenerationView:
                     self.rotating = ui.label(FRIENDLY_MESSAGES[0]).classes('tb-rotating tb-wrap').mark('rotating')
             self._summary_chips()
             with ui.row().classes('items-center gap-3 w-full'):
-                self.status_box = ui.element('div')
-                with self.status_box:
-                    status_chip(self.generation.status)
+                with ui.element('div'):
+                    self._status()
                 ui.icon('schedule', size='18px').classes('tb-muted')
                 self.elapsed = ui.label(self._elapsed_text()).classes('tb-elapsed tb-muted').mark('elapsed')
             with ui.column().classes('gap-1 w-full'):
                 ui.label('Progress').classes('tb-section-title')
-                self.steps = ui.element('div').classes('tb-steps w-full').mark('progress-steps')
+                with ui.element('div').classes('tb-steps w-full').mark('progress-steps'):
+                    self._steps()
                 self.waiting = ui.label('Waiting for a free planner…').classes('tb-hint').mark('waiting')
-            self._update_running()
+                self.waiting.set_visibility(self._waiting())
             with ui.element('div').classes('tb-note'):
                 ui.icon('bedtime', size='20px')
                 ui.label(
@@ -164,16 +172,23 @@ class GenerationView:
 
     def _update_running(self) -> None:
         progress = self.generation.progress
-        self.status_box.clear()
-        with self.status_box:
-            status_chip(self.generation.status)
-        self.waiting.set_visibility(not progress and self.generation.status == 'pending')
-        if len(progress) == self.shown_steps:
-            return
-        self.steps.clear()  # rebuilt so only the newest step shows the spinner
-        with self.steps:
-            for number, entry in enumerate(progress):
-                progress_step(entry, started=self.generation.created_at, current=number == len(progress) - 1)
+        self._status.refresh()
+        self.waiting.set_visibility(self._waiting())
+        if len(progress) != self.shown_steps:
+            self._steps.refresh()  # redrawn so only the newest step shows the spinner
+
+    def _waiting(self) -> bool:
+        return not self.generation.progress and self.generation.status == 'pending'
+
+    @ui.refreshable_method
+    def _status(self) -> None:
+        status_chip(self.generation.status)
+
+    @ui.refreshable_method
+    def _steps(self) -> None:
+        progress = self.generation.progress
+        for number, entry in enumerate(progress):
+            progress_step(entry, started=self.generation.created_at, current=number == len(progress) - 1)
         self.shown_steps = len(progress)
 
     def _elapsed_text(self) -> str:
