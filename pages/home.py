@@ -8,7 +8,14 @@ from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
 from models.catalog import CATEGORIES, City
-from models.generation import NAMED_TIMEFRAMES, RUNNING_STATUSES, DateRange, GenerationPublic, Preferences
+from models.generation import (
+    NAMED_TIMEFRAMES,
+    RUNNING_STATUSES,
+    DateRange,
+    GenerationPublic,
+    NamedTimeframe,
+    Preferences,
+)
 from pages import theme
 from pages.components import (
     ChoiceChips,
@@ -29,7 +36,7 @@ from services.generations import service
 from services.generations.errors import GenerationError, InvalidPreferences
 
 CUSTOM_DATES = 'Custom dates'
-DEFAULT_TIMEFRAME = 'This weekend'
+DEFAULT_TIMEFRAME: NamedTimeframe = 'This weekend'
 GENRE_SUGGESTIONS = (
     'Electronic',
     'House',
