@@ -47,6 +47,10 @@ class Recorder:
     async def add_usage(self, usage) -> None:
         pass
 
+    async def add_bundle(self, bundle: Bundle) -> list[str]:
+        self.messages.append(f'stored {bundle.title}')
+        return []
+
 
 def request_for(preferences: dict, now: datetime = NOW, city: str = 'Berlin') -> PlanRequest:
     prefs = Preferences.model_validate(preferences)
