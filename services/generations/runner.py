@@ -228,6 +228,8 @@ def _check_new(
     row = session.get(Generation, generation_id, populate_existing=True)
     if row is None or row.lease_owner != owner:
         return [], False
+    if request.refinement is not None:  # checked against the kept bundles; put in place when the run ends
+        return _new_violations(session, request.refinement.others, bundle, request), True
     stored = [Bundle.model_validate(b) for b in row.bundles or []]
     budget = request.preferences.budget
     violations = grounding.check_bundles(
@@ -237,6 +239,13 @@ def _check_new(
     if problems:
         return problems, True
     return [], store.add_bundle(session=session, generation_id=generation_id, owner=owner, bundle=bundle, now=now)
+
+
+def _new_violations(session: Session, kept: list[Bundle], bundle: Bundle, request: PlanRequest) -> list:
+    checked = [*kept, bundle]
+    budget = request.preferences.budget
+    violations = grounding.check_bundles(session=session, bundles=checked, window=request.window, budget=budget)
+    return [v.message for v in violations if v.bundle == len(kept)]
 
 
 def _key(bundle: Bundle) -> tuple[str, ...]:
