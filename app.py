@@ -26,7 +26,7 @@ def startup() -> None:
     if settings.demo_catalog:
         with session_scope() as session:
             demo.refresh_demo_catalog(session=session, now=clock.now())
-    registry.get_planner(settings.resolved_planner())  # imports it now: a first import on the loop blocks for seconds
+    registry.start_planner(settings.resolved_planner())
     started = runner.start_runner(
         max_concurrent=settings.max_concurrent_generations, lease_seconds=settings.lease_seconds
     )
@@ -42,6 +42,7 @@ def startup() -> None:
 async def shutdown() -> None:
     scheduler.stop_scheduler()
     await runner.stop_runner()
+    await registry.stop_planner(settings.resolved_planner())
 
 
 app.on_startup(startup)
