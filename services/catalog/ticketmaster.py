@@ -124,7 +124,7 @@ def _fetch_all(city: str, start: datetime, end: datetime, size: int) -> tuple[li
             page += 1
             if page >= total_pages:
                 return events, True
-            if (page + 1) * size > DEEP_PAGING_LIMIT:
+            if page * size >= DEEP_PAGING_LIMIT:  # the documented rule: size * page < 1000
                 return events, False
 
 
