@@ -37,8 +37,8 @@ KINDS = ('ics', 'jsonld', 'ticketmaster')
 class Source:
     name: str
     kind: str
-    location: str
     city: str
+    location: str = ''  # a file or URL; ticketmaster needs none
     timezone: str | None = None
     interval_hours: float = 6
     days: int | None = None
