@@ -24,8 +24,8 @@ def startup() -> None:
     # arrive before the tables and the catalog exist. Sync hooks finish before the server accepts requests.
     create_db_and_tables()
     if settings.demo_catalog:
-        with session_scope() as session:
-            demo.refresh_demo_catalog(session=session, now=clock.now())
+        with session_scope() as session, metrics.source_run('demo') as counts:
+            counts.update(vars(demo.refresh_demo_catalog(session=session, now=clock.now())))
     registry.start_planner(settings.resolved_planner())
     started = runner.start_runner(
         max_concurrent=settings.max_concurrent_generations, lease_seconds=settings.lease_seconds
