@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from models.catalog import SourceRun
 from models.db import session_scope
+from services import metrics
 from services.catalog.ics import import_ics
 from services.catalog.importing import ImportFailure, ImportReport
 from services.catalog.jsonld import import_jsonld
@@ -118,6 +119,8 @@ def _run_and_record(source: Source, now: datetime) -> SourceRun:
         session.add(run)
         session.flush()
         session.expunge(run)
+    counts = {'created': run.created, 'updated': run.updated, 'withdrawn': run.withdrawn, 'skipped': run.skipped}
+    metrics.record_source_run(source=source.name, ok=not run.error, **counts)
     return run
 
 
