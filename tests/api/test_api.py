@@ -1,4 +1,4 @@
-"""The HTTP API contract of DESIGN.md section 3, through the real app (NiceGUI's User fixture)."""
+"""The HTTP API contract (docs/ARCHITECTURE.md, API), through the real app (NiceGUI's User fixture)."""
 
 import asyncio
 import uuid
@@ -8,19 +8,16 @@ import pytest
 from nicegui.testing import User
 
 from models.catalog import CATEGORIES
-from services.planners import registry
 from settings import settings
-from tests.fakes.planners import ScriptedPlanner
+from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.fakes.requests import seed_body
 
 BODY = seed_body()
 
 
 @pytest.fixture
-def planner(monkeypatch: pytest.MonkeyPatch) -> ScriptedPlanner:
-    scripted = ScriptedPlanner(steps=('Searched 12 events',))
-    monkeypatch.setattr(registry, 'get_planner', lambda name: scripted)
-    return scripted
+def planner(planners: PlannerSwitch) -> ScriptedPlanner:
+    return planners.use(ScriptedPlanner(steps=('Searched 12 events',)))
 
 
 @pytest.fixture
@@ -135,9 +132,8 @@ async def test_unknown_or_malformed_ids_are_404(api, generation_id: str) -> None
         assert response.json() == {'error': 'Generation not found'}
 
 
-async def test_delete_cancels_a_running_generation(api, monkeypatch) -> None:
-    held = ScriptedPlanner(hold=True)
-    monkeypatch.setattr(registry, 'get_planner', lambda name: held)
+async def test_delete_cancels_a_running_generation(api, planners: PlannerSwitch) -> None:
+    held = planners.use(ScriptedPlanner(hold=True))
     generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
     await poll(api, generation_id, 'processing')
     response = await api.delete(f'/api/generations/{generation_id}')
