@@ -24,6 +24,8 @@ STATUS_LABELS = {
     'cancelled': 'Cancelled',
 }
 PLANNER_LABELS = {'offline': 'the offline planner', 'openai': 'the AI planner'}
+# The card names where a real event is listed (the demo city's events are listed nowhere).
+SOURCE_LABELS = {'ticketmaster': 'via Ticketmaster', 'jsonld': 'from venue site', 'ics': 'from venue calendar'}
 HISTORY_LIMIT = 50
 SUMMARY_TEXT_LIMIT = 90  # characters of the free text repeated under a plan's heading
 
@@ -299,6 +301,10 @@ def event_row(event: KeyEvent) -> None:
                     with ui.link(target=url, new_tab=True).props('rel="noopener noreferrer"'):
                         ui.label('Tickets')
                         ui.icon('north_east', size='16px')
+                    if event.source in SOURCE_LABELS:  # where the event is listed, so it can be checked there
+                        ui.link(SOURCE_LABELS[event.source], url, new_tab=True).props(
+                            'rel="noopener noreferrer"'
+                        ).classes('tb-event-source').mark('event-source')
             if event.why:
                 ui.label(event.why).classes('tb-event-why tb-wrap')
 
