@@ -361,7 +361,7 @@ def test_step_delay_is_awaited_between_steps(demo, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(planner.asyncio, 'sleep', fake_sleep)
     run(SEED)
-    assert slept == [0.25, 0.25, 0.25]
+    assert slept == [0.25] * 6  # after each of the three steps, then after each bundle stored
 
 
 PROFILES = ['Electronic, House', 'Jazz', 'Indie, Folk', 'Hip Hop', 'classical', 'techno / dnb', '', 'Disco and soul']
