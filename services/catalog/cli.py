@@ -24,8 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         create_db_and_tables()
         if args.command == 'rebuild-search-index':
-            rebuild_search_index(get_engine())
-            print('Search index rebuilt')
+            rebuilt = rebuild_search_index(get_engine())
+            print(
+                'Search index rebuilt' if rebuilt else 'Nothing to rebuild: this database keeps its text index itself'
+            )
             return 0
         if args.command == 'refresh-demo':
             with session_scope() as session:
