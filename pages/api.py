@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from models import db
 from models.generation import GenerationCreate, GenerationCreated, GenerationPublic
-from services import clock, generations, metrics, runner
+from services import clock, generation_json, generations, metrics, runner
 from services.database import in_db
 
 router = APIRouter()
@@ -83,11 +83,12 @@ async def create_generation(
     responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE, **UNAVAILABLE_RESPONSE},
     tags=['generations'],
 )
-async def read_generation(generation_id: str) -> GenerationPublic | JSONResponse:
-    row = await in_db(generations.get_generation, generation_id=generation_id, now=clock.now())
-    if row is None:
+async def read_generation(generation_id: str) -> Response:
+    # The stored JSON as it is (services.generation_json): every client polls this; response_model documents it.
+    body = await in_db(generation_json.read_generation_json, generation_id=generation_id, now=clock.now())
+    if body is None:
         return JSONResponse(NOT_FOUND, status_code=404)
-    return GenerationPublic.from_row(row)
+    return Response(body, media_type='application/json')
 
 
 @router.delete(
