@@ -31,9 +31,9 @@ def startup() -> None:
     # arrive before the tables and the catalog exist. Sync hooks finish before the server accepts requests.
     create_db_and_tables()
     if settings.demo_catalog:
-        with session_scope() as session:
-            demo.refresh_demo_catalog(session=session, now=clock.now())
-    registry.get_planner(settings.resolved_planner())  # imports it now: a first import on the loop blocks for seconds
+        with session_scope() as session, metrics.source_run('demo') as counts:
+            counts.update(vars(demo.refresh_demo_catalog(session=session, now=clock.now())))
+    registry.start_planner(settings.resolved_planner())
     started = runner.start_runner(
         max_concurrent=settings.max_concurrent_generations, lease_seconds=settings.lease_seconds
     )
@@ -49,6 +49,7 @@ def startup() -> None:
 async def shutdown() -> None:
     scheduler.stop_scheduler()
     await runner.stop_runner()
+    await registry.stop_planner(settings.resolved_planner())
 
 
 app.on_startup(startup)

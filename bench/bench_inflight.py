@@ -25,7 +25,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.fakes.responses_server import FakeResponsesServer, Hang, searching_policy
+from tests.fakes.responses_policies import searching_policy
+from tests.fakes.responses_server import FakeResponsesServer
+from tests.fakes.responses_steps import Hang
 from tests.server import AppServer
 
 BODY = {'preferences': {'interests': ['music', 'nightlife'], 'musicProfile': 'Techno', 'timeframe': 'Next 7 days'}}

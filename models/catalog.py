@@ -45,6 +45,9 @@ class Venue(SQLModel, table=True):
     name: str
     neighborhood: str = ''
     address: str = ''
+    # Position in WGS84 degrees; None when the source gave none (such a venue is listed but not mapped).
+    lat: float | None = None
+    lon: float | None = None
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source: str = 'demo'
     source_id: str
@@ -136,3 +139,7 @@ class EventPublic(CamelModel):
     url: str
     image_url: str
     status: str
+    address: str = ''
+    lat: float | None = None
+    lon: float | None = None
+    source: str = 'demo'

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import CamelModel, UTCDateTime
 from models.catalog import CATEGORIES, Price
+from models.geo import Travel, estimate_travel
 
 Status = Literal['pending', 'processing', 'completed', 'failed', 'cancelled']
 RUNNING_STATUSES: tuple[str, ...] = ('pending', 'processing')
@@ -87,6 +88,11 @@ class KeyEvent(CamelModel):
     url: str
     image_url: str = ''
     why: str
+    address: str = ''
+    lat: float | None = None  # the venue's position; None when unknown
+    lon: float | None = None
+    travel_from_previous: Travel | None = None  # None on the first event, or when a position is unknown
+    source: str = 'demo'  # where the event was listed: demo, ics, jsonld, ticketmaster
 
 
 class Bundle(CamelModel):
@@ -96,6 +102,18 @@ class Bundle(CamelModel):
     tags: list[str] = []
     key_events: list[KeyEvent]
     estimated_cost: Price | None
+
+    @model_validator(mode='after')
+    def _travel_between_stops(self) -> 'Bundle':
+        # Computed here, from the venues' positions, so no planner can state a travel time of its own and
+        # every stored or shown bundle carries the same estimate the validator checked.
+        previous: KeyEvent | None = None
+        for event in self.key_events:
+            event.travel_from_previous = (
+                None if previous is None else estimate_travel(previous.lat, previous.lon, event.lat, event.lon)
+            )
+            previous = event
+        return self
 
 
 class ProgressEntry(CamelModel):

@@ -7,7 +7,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from services import clock, generations
+from services import clock, generations, metrics
 from services.catalog import demo
 from services.database import in_db
 from services.runner import get_runner
@@ -23,18 +23,21 @@ _scheduler: AsyncIOScheduler | None = None
 
 async def recovery_sweep() -> None:
     await get_runner().recover()
+    metrics.mark_job_success('recovery_sweep')
 
 
 async def cleanup_expired() -> int:
     deleted = await in_db(generations.delete_expired, now=clock.now())
     if deleted:
         log.info('deleted %d expired generations', deleted)
+    metrics.mark_job_success('ttl_cleanup')
     return deleted
 
 
 async def refresh_demo_catalog() -> None:
     """Rolls the demo programme forward a day, so "this weekend" always has events."""
-    await in_db(demo.refresh_demo_catalog, now=clock.now())
+    with metrics.source_run('demo') as counts:
+        counts.update(vars(await in_db(demo.refresh_demo_catalog, now=clock.now())))
 
 
 def start_scheduler() -> AsyncIOScheduler:

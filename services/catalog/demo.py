@@ -165,6 +165,8 @@ def _upsert_venues(session: Session, city: City, specs: list[dict[str, Any]]) ->
             'neighborhood': spec['neighborhood'],
             'address': spec['address'],
             'tags': list(spec['tags']),
+            'lat': spec.get('lat'),
+            'lon': spec.get('lon'),
         }
         venue = existing.get(spec['key']) or Venue(source=SOURCE, source_id=spec['key'], **values)
         for name, value in values.items():

@@ -136,6 +136,10 @@ def to_public(event: Event, venue: Venue, city: City) -> EventPublic:
         url=event.ticket_url,
         image_url=event.image_url,
         status=event.status,
+        address=venue.address,
+        lat=venue.lat,
+        lon=venue.lon,
+        source=event.source,
     )
 
 

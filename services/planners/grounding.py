@@ -10,12 +10,13 @@ session). Messages name event titles and ids, so a model asked to repair its pla
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from models.catalog import BOOKABLE_STATUSES, EventPublic, Price
 from models.generation import Bundle, KeyEvent, TimeWindow
+from models.geo import estimate_travel
 from services.catalog import queries
 
 EventLookup = Callable[[str], EventPublic | None]
@@ -26,7 +27,8 @@ GROUNDED_FIELDS: tuple[str, ...] = ('title', 'starts_at', 'ends_at', 'venue', 'n
 
 @dataclass(frozen=True)
 class Violation:
-    # empty, too_few, unknown_event, not_bookable, mismatch, outside_window, duplicate, overlap, over_budget, cost
+    # empty, too_few, unknown_event, not_bookable, mismatch, outside_window, duplicate, overlap, unreachable,
+    # over_budget, cost
     code: str
     message: str
     bundle: int  # index into the bundles checked
@@ -92,6 +94,10 @@ def key_event_from(event: EventPublic, why: str) -> KeyEvent:
         url=event.url,
         image_url=event.image_url,
         why=why,
+        address=event.address,
+        lat=event.lat,
+        lon=event.lon,
+        source=event.source,
     )
 
 
@@ -113,7 +119,13 @@ def rehydrate(bundle: Bundle, lookup: EventLookup) -> Bundle:
         found = lookup(key_event.event_id)
         key_events.append(key_event if found is None else key_event_from(found, key_event.why))
     key_events.sort(key=lambda e: (e.starts_at, e.event_id))
-    return bundle.model_copy(update={'key_events': key_events, 'estimated_cost': estimate_cost(key_events)})
+    return with_events(bundle, key_events)
+
+
+def with_events(bundle: Bundle, key_events: list[KeyEvent]) -> Bundle:
+    """The bundle with other key events, re-costed; built anew so the travel between stops is recomputed."""
+    fields = {name: getattr(bundle, name) for name in Bundle.model_fields}
+    return Bundle(**{**fields, 'key_events': key_events, 'estimated_cost': estimate_cost(key_events)})
 
 
 def drop_invalid(bundles: Sequence[Bundle], violations: Iterable[Violation]) -> list[Bundle]:
@@ -143,9 +155,7 @@ def drop_invalid_events(
             key_events.append(key_event)
             seen.add(key_event.event_id)
         if len(key_events) >= min_events:
-            kept.append(
-                bundle.model_copy(update={'key_events': key_events, 'estimated_cost': estimate_cost(key_events)})
-            )
+            kept.append(with_events(bundle, key_events))
     return kept
 
 
@@ -183,8 +193,8 @@ def _bundle_violations(
     budget: float | None,
     min_events: int,
 ) -> list[Violation]:
-    """Overlaps, too few events and the price; `usable` are the known events with no violation of their own."""
-    problems = _overlaps(index, usable)
+    """Clashes, too few events and the price; `usable` are the known events with no violation of their own."""
+    problems = _clashes(index, usable)
     overlapping = {v.event_id for v in problems}
     remaining = [e for e in usable if e.event_id not in overlapping]
     if len(remaining) < min_events:
@@ -201,17 +211,35 @@ def _bundle_violations(
     return problems
 
 
-def _overlaps(index: int, events: list[EventPublic]) -> list[Violation]:
-    """Each event starting before the last non-overlapping one ends; dropping all of them leaves no overlap."""
+def _clashes(index: int, events: list[EventPublic]) -> list[Violation]:
+    """Each event starting before the last kept one ends, or before one can get there from it (where both
+    venues have a position); dropping all of them leaves a plan that can be followed on foot and by transit.
+    """
     problems: list[Violation] = []
     previous: EventPublic | None = None
     for event in sorted(events, key=lambda e: e.starts_at):
-        if previous is not None and event.starts_at < previous.ends_at:
-            message = f'"{event.title}" ({event.event_id}) overlaps "{previous.title}" ({previous.event_id})'
-            problems.append(Violation('overlap', message, index, event.event_id))
+        problem = None if previous is None else _clash(index, previous, event)
+        if problem is not None:
+            problems.append(problem)
         else:
             previous = event
     return problems
+
+
+def _clash(index: int, previous: EventPublic, event: EventPublic) -> Violation | None:
+    name, before = f'"{event.title}" ({event.event_id})', f'"{previous.title}" ({previous.event_id})'
+    if event.starts_at < previous.ends_at:
+        return Violation('overlap', f'{name} overlaps {before}', index, event.event_id)
+    travel = estimate_travel(previous.lat, previous.lon, event.lat, event.lon)
+    if travel is not None and event.starts_at < previous.ends_at + timedelta(minutes=travel.minutes):
+        gap = round((event.starts_at - previous.ends_at).total_seconds() / 60)
+        how = 'on foot' if travel.mode == 'walk' else 'by public transport'
+        message = (
+            f'{name} starts {gap} min after {before} ends, but getting there takes {travel.minutes} min {how} '
+            f'({travel.meters / 1000:.1f} km)'
+        )
+        return Violation('unreachable', message, index, event.event_id)
+    return None
 
 
 def _moment(moment: datetime) -> str:

@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.responses_server import FakeResponsesServer, flaky_policy, searching_policy
+from tests.fakes.responses_policies import flaky_policy, searching_policy
+from tests.fakes.responses_server import FakeResponsesServer
 from tests.server import AppServer
 
 BODY = {'preferences': {'interests': ['music', 'nightlife'], 'musicProfile': 'Techno', 'timeframe': 'Next 7 days'}}

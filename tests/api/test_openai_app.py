@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from tests.fakes.requests import seed_body
-from tests.fakes.responses_server import FakeResponsesServer, demo_policy
+from tests.fakes.responses_policies import demo_policy
+from tests.fakes.responses_server import FakeResponsesServer
 from tests.server import AppServer
 
 BODY = seed_body(timeframe='Next 7 days')

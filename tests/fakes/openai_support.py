@@ -1,4 +1,4 @@
-"""Test helpers for the OpenAI planner: a recording PlanContext, a small Berlin catalog, a plan request."""
+"""Test helpers for the LLM planner: a recording PlanContext, a small Berlin catalog, a plan request, a plan run."""
 
 import json
 from dataclasses import dataclass, field
@@ -10,11 +10,13 @@ import pytest
 from pydantic import SecretStr
 
 from models.db import session_scope
-from models.generation import Preferences, TimeWindow
+from models.generation import Bundle, Preferences, TimeWindow
 from services.planners.base import PlanRequest
+from services.planners.llm.planner import LLMPlanner
 from settings import settings
 from tests import factories
 from tests.fakes.responses_server import FakeResponsesServer
+from tests.fakes.responses_steps import answer, bundle
 
 BERLIN = ZoneInfo('Europe/Berlin')
 # Fri 5 Dec 17:00 to Sun 7 Dec 23:59, as "This weekend" resolves on a Friday afternoon.
@@ -121,3 +123,15 @@ def outputs_of(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def user_messages(body: dict[str, Any]) -> list[str]:
     return [item['content'] for item in body['input'] if item.get('role') == 'user']
+
+
+async def plan(context: RecordingContext, **request_options: Any) -> list[Bundle]:
+    return await LLMPlanner().plan(plan_request(**request_options), context)
+
+
+def good_answer(ids: dict[str, str]) -> dict[str, Any]:
+    return answer(
+        bundle('Techno Weekend', ids['fri_techno'], ids['sat_house'], tags=['Techno', 'late']),
+        bundle('Taste and Jazz', ids['sat_food'], ids['sat_jazz']),
+        bundle('Laughs and Art', ids['fri_comedy'], ids['sun_art']),
+    )

@@ -14,12 +14,13 @@ from services import clock, generations
 from services.catalog import demo
 from services.database import in_db
 from services.planners.base import PlanRequest
-from services.planners.openai import OpenAIPlanner
+from services.planners.llm.planner import LLMPlanner
 from services.runner import Runner
 from tests.fakes.openai_support import RecordingContext, point_openai_at
-from tests.fakes.responses_server import FakeResponsesServer, demo_policy
+from tests.fakes.responses_policies import demo_policy
+from tests.fakes.responses_server import FakeResponsesServer
 
-# The request of DESIGN.md section 3, over the next days so the demo catalog always has events.
+# The seed request (docs/ARCHITECTURE.md, the product), over the next days so the demo catalog always has events.
 DEMO_PREFERENCES = Preferences(
     interests=['music', 'nightlife'],
     music_profile='Electronic, House',
@@ -93,7 +94,7 @@ async def test_the_fake_runs_as_a_module_for_the_whole_app(monkeypatch):
         )
         window = TimeWindow.model_validate(row.window)
         request = PlanRequest(generation_id=row.id, preferences=DEMO_PREFERENCES, window=window, city='Berlin')
-        bundles = await OpenAIPlanner().plan(request, RecordingContext())
+        bundles = await LLMPlanner().plan(request, RecordingContext())
         assert bundles
     finally:
         process.terminate()

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from models.catalog import EventPublic
 from models.generation import Bundle, TimeWindow
+from models.geo import estimate_travel
 from services.planners.offline.scoring import Scored
 from services.planners.offline.taste import Taste
 from services.planners.offline.writing import write_bundle
@@ -194,7 +195,12 @@ def _value(picks: Sequence[Scored]) -> float:
 
 
 def travel_gap(a: EventPublic, b: EventPublic) -> timedelta:
-    """How long to allow between two events: nothing inside one venue, a short walk inside one neighbourhood."""
+    """How long to allow between two events: the travel estimate where both venues have a position (the one
+    the validator checks); otherwise nothing inside one venue, a short walk inside one neighbourhood.
+    """
+    travel = estimate_travel(a.lat, a.lon, b.lat, b.lon)
+    if travel is not None:
+        return timedelta(minutes=travel.minutes)
     if a.venue == b.venue and a.neighborhood == b.neighborhood:
         return SAME_VENUE_GAP
     if a.neighborhood and a.neighborhood == b.neighborhood:

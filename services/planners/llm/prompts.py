@@ -1,4 +1,4 @@
-"""The OpenAI planner's prompt texts, kept in code and versioned.
+"""The LLM planner's prompt texts, kept in code and versioned.
 
 A saved conversation is only resumed when its PROMPT_VERSION matches, so bump the version whenever a
 text below changes meaning (a resumed run must not mix two prompts).

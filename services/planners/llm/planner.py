@@ -1,0 +1,30 @@
+"""`LLMPlanner`: a reasoning model searches the events catalog with function tools and composes the bundles.
+
+Its name in data and settings stays `openai` (PLANNER=openai, a generation's `planner`), since the
+Responses API of the `openai` SDK is what it speaks (docs/ARCHITECTURE.md, planners).
+"""
+
+from models.generation import Bundle
+from services.planners.base import PlanContext, PlanRequest
+from services.planners.llm.client import LLMClient, get_client
+from services.planners.llm.conversation import Conversation
+from services.planners.llm.loop import ToolLoop
+from services.planners.llm.scope import load_scope
+
+
+class LLMPlanner:
+    name = 'openai'
+
+    def __init__(self, client: LLMClient | None = None) -> None:
+        # None: the client start-up created (or one made on first use, outside the app).
+        self._client = client
+
+    async def plan(self, request: PlanRequest, context: PlanContext) -> list[Bundle]:
+        scope = await load_scope(request)
+        conversation = Conversation.resume(request.saved_state)
+        if conversation is None:
+            conversation = Conversation.start(request, scope)
+            await context.report('Asking the AI planner for ideas')
+        else:
+            await context.report(f'Resuming the AI planner from step {conversation.turns + 1}')
+        return await ToolLoop(self._client or get_client(), scope, context, conversation).run()

@@ -1,0 +1,212 @@
+"""The LLM planner's catalog tools: calls answered through the fake Responses server, and their schemas."""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from pydantic import BaseModel
+
+from services.planners.llm import answer, tools
+from services.planners.llm.schema import strict_schema
+from tests.fakes.openai_support import (
+    RecordingContext,
+    build_catalog,
+    good_answer,
+    outputs_of,
+    plan,
+    point_openai_at,
+)
+from tests.fakes.responses_server import FakeResponsesServer
+from tests.fakes.responses_steps import (
+    Reply,
+    function_call,
+    search_args,
+)
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeResponsesServer]:
+    with FakeResponsesServer() as server:
+        point_openai_at(server, monkeypatch)
+        yield server
+    server.assert_clean()
+
+
+@pytest.fixture
+def ids() -> dict[str, str]:
+    return build_catalog()
+
+
+@pytest.fixture
+def context() -> RecordingContext:
+    return RecordingContext()
+
+
+# --- Tools ---------------------------------------------------------------------------------------
+
+
+async def test_bad_tool_calls_go_back_to_the_model_as_json_errors(fake, ids, context):
+    calls = [
+        function_call('search_events', search_args(categories=['karaoke'])),
+        function_call('search_events', '{"genres": ["techno"'),
+        function_call('get_event', {'event_id': 'no-such-event'}),
+        function_call('book_tickets', {'event_id': ids['sat_house']}),
+        function_call('search_events', search_args(starts_after='2025-12-10T00:00:00+01:00')),
+        function_call('search_events', search_args(limit=5000)),
+    ]
+    fake.add(Reply(calls), Reply([good_answer(ids)]))
+
+    bundles = await plan(context)
+
+    errors = [json.loads(o['output'])['error'] for o in outputs_of(fake.requests[1])]
+    assert 'karaoke' in errors[0]
+    assert 'not valid JSON' in errors[1]
+    assert "no event with id 'no-such-event'" in errors[2]
+    assert "unknown tool 'book_tickets'" in errors[3]
+    assert 'leave nothing of the time window' in errors[4]
+    assert 'limit' in errors[5]
+    assert len(bundles) == 3  # the run went on
+
+
+async def test_a_search_may_narrow_the_window_but_never_widen_it(fake, ids, context):
+    calls = [
+        function_call('search_events', search_args(starts_after='2025-11-01T00:00', starts_before='2025-12-31T00:00')),
+        function_call('search_events', search_args(starts_after='2025-12-07T00:00')),
+    ]
+    fake.add(Reply(calls), Reply([good_answer(ids)]))
+
+    await plan(context)
+
+    widened, narrowed = (json.loads(o['output']) for o in outputs_of(fake.requests[1]))
+    assert ids['mon_outside'] not in {e['eventId'] for e in widened['events']}
+    assert widened['window'] == 'Fri 5 - Sun 7 Dec'
+    assert {e['eventId'] for e in narrowed['events']} == {ids['sun_art'], ids['sun_gala']}
+    assert 'Searching events, Sun 7 Dec' in context.reports
+
+
+async def test_get_event_warns_about_events_the_plan_may_not_use(fake, ids, context):
+    fake.add(
+        Reply([function_call('get_event', {'event_id': ids['mon_outside']})]),
+        Reply([good_answer(ids)]),
+    )
+
+    await plan(context)
+
+    output = json.loads(outputs_of(fake.requests[1])[0]['output'])
+    assert output['title'] == 'Monday Techno'
+    assert 'outside the time window' in output['warning']
+
+
+async def test_check_bundle_reports_problems_and_price(fake, ids, context):
+    fake.add(
+        Reply([function_call('check_bundle', {'event_ids': [ids['sat_jazz'], ids['sat_house'], ids['sun_gala']]})]),
+        Reply([good_answer(ids)]),
+    )
+
+    await plan(context)
+
+    output = json.loads(outputs_of(fake.requests[1])[0]['output'])
+    assert output['ok'] is False
+    assert any('overlaps' in p for p in output['problems'])
+    assert any('over the budget of 60' in p for p in output['problems'])
+    assert output['total_price']['min'] == 10 + 12 + 95
+
+
+# --- Schemas: generated from the models that validate the calls ----------------------------------
+
+STRICT_KEYWORDS = {'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'anyOf', 'description'}
+
+
+def strict_mode_problems(node: object, where: str = 'schema') -> list[str]:
+    """What OpenAI's strict mode would refuse: open objects, optional properties, unsupported keywords."""
+    if isinstance(node, list):
+        return [p for i, item in enumerate(node) for p in strict_mode_problems(item, f'{where}[{i}]')]
+    if not isinstance(node, dict):
+        return []
+    problems = [f'{where}: keyword {key!r}' for key in node if key not in STRICT_KEYWORDS]
+    if node.get('type') == 'object':
+        if node.get('additionalProperties') is not False:
+            problems.append(f'{where}: additionalProperties is not false')
+        if node.get('required') != list(node.get('properties', {})):
+            problems.append(f'{where}: not every property is required')
+    for key, value in node.items():
+        if key == 'properties':
+            problems += [p for name, sub in value.items() for p in strict_mode_problems(sub, f'{where}.{name}')]
+        elif key in ('items', 'anyOf'):
+            problems += strict_mode_problems(value, f'{where}.{key}')
+    return problems
+
+
+@pytest.mark.parametrize('tool', tools.TOOLS, ids=lambda tool: tool['name'])
+def test_each_tool_sends_the_schema_derived_from_its_arguments_model(tool):
+    description, model = tools.TOOL_ARGS[tool['name']]
+
+    assert tool == {
+        'type': 'function',
+        'name': tool['name'],
+        'description': description,
+        'parameters': strict_schema(model),
+        'strict': True,
+    }
+    assert list(tool['parameters']['properties']) == list(model.model_fields)
+    assert strict_mode_problems(tool['parameters']) == []
+
+
+def test_every_tool_the_planner_runs_has_a_schema():
+    assert [tool['name'] for tool in tools.TOOLS] == ['search_events', 'get_event', 'check_bundle']
+
+
+def test_optional_search_fields_are_nullable_and_categories_are_listed():
+    properties = tools.TOOLS[0]['parameters']['properties']
+
+    for name, field in tools.SearchEventsArgs.model_fields.items():
+        assert field.default is None
+        assert {'type': 'null'} in properties[name]['anyOf'], name
+    categories = properties['categories']['anyOf'][0]
+    assert categories['items']['enum'] == list(tools.CATEGORIES)
+    assert properties['limit']['description'] == f'At most {tools.TOOL_SEARCH_LIMIT}; null for 20.'
+
+
+def test_what_a_strict_model_sends_is_what_the_arguments_model_accepts():
+    sent = search_args(genres=['techno'], starts_after='2025-12-06T00:00:00+01:00', limit=5)
+
+    assert set(sent) == set(tools.TOOLS[0]['parameters']['properties'])
+    assert tools.SearchEventsArgs.model_validate(sent).limit == 5
+
+
+def test_the_answer_format_is_derived_from_the_answer_model():
+    assert {
+        'type': 'json_schema',
+        'name': 'trip_bundles',
+        'strict': True,
+        'schema': strict_schema(answer.Answer),
+    } == answer.ANSWER_FORMAT
+    assert strict_mode_problems(answer.ANSWER_FORMAT['schema']) == []
+
+
+def test_a_strict_schema_closes_nested_objects_and_makes_optional_fields_nullable():
+    class Inner(BaseModel):
+        name: str = 'x'
+
+    class Outer(BaseModel):
+        inner: Inner
+        note: str | None = None
+        count: int = 0
+
+    schema = strict_schema(Outer)
+
+    assert schema == {
+        'type': 'object',
+        'properties': {
+            'inner': {
+                'type': 'object',
+                'properties': {'name': {'type': 'string'}},
+                'required': ['name'],
+                'additionalProperties': False,
+            },
+            'note': {'anyOf': [{'type': 'string'}, {'type': 'null'}]},
+            'count': {'type': 'integer'},
+        },
+        'required': ['inner', 'note', 'count'],
+        'additionalProperties': False,
+    }
