@@ -7,9 +7,10 @@ takes several tool turns first; `flaky_policy` wraps either with a share of fail
 import json
 import random
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from models.geo import estimate_travel
 from tests.fakes.responses_steps import (
     Hang,
     HttpError,
@@ -67,8 +68,7 @@ def compose_demo_bundles(events: list[dict[str, Any]], budget: float | None, siz
         cost = 0.0
         for event in list(remaining):
             price = (event.get('price') or {}).get('min') or 0
-            starts = datetime.fromisoformat(event['startsAt'])
-            if chosen and starts < datetime.fromisoformat(chosen[-1]['endsAt']):
+            if chosen and not _reachable(chosen[-1], event):
                 continue
             if budget is not None and cost + price > budget:
                 continue
@@ -127,3 +127,10 @@ def flaky_policy(policy: Policy, *, failure_rate: float, seed: int = 7, hang_s: 
 
 
 SCRIPTS: dict[str, Policy] = {'demo': demo_policy, 'searching': searching_policy()}
+
+
+def _reachable(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """What a careful model reads off the tool results: the next event starts after the last ends plus the way."""
+    travel = estimate_travel(before.get('lat'), before.get('lon'), after.get('lat'), after.get('lon'))
+    gap = timedelta(minutes=travel.minutes if travel else 0)
+    return datetime.fromisoformat(after['startsAt']) >= datetime.fromisoformat(before['endsAt']) + gap
