@@ -56,7 +56,7 @@ def require_services() -> None:
 
 
 class Cluster:
-    def __init__(self, tmp: Path, database_url: str, **settings: str | int | float) -> None:
+    def __init__(self, tmp: Path, database_url: str, *, instances: int = 2, **settings: str | int | float) -> None:
         require_services()
         self.tmp = tmp
         self.tmp.mkdir(parents=True, exist_ok=True)
@@ -70,15 +70,23 @@ class Cluster:
             'planner': 'offline',
             **settings,
         }
-        self.instances = [AppServer(tmp / f'instance-{n}', **shared) for n in (1, 2)]
+        self.instances = [AppServer(tmp / f'instance-{n}', **shared) for n in range(1, instances + 1)]
         self.nginx: subprocess.Popen | None = None
 
     def start(self) -> 'Cluster':
         for instance in self.instances:
             instance.start()
-        site = NGINX_SITE.read_text()
-        for placeholder, instance in zip(('127.0.0.1:8081', '127.0.0.1:8082'), self.instances, strict=True):
-            site = site.replace(placeholder, f'127.0.0.1:{instance.port}')
+        lines = NGINX_SITE.read_text().splitlines(keepends=True)
+        # The file's upstream lists two servers: one line per instance here, in the place of those two.
+        upstream = [line for line in lines if line.strip().startswith('server 127.0.0.1:808')]
+        ours = [upstream[0].replace('127.0.0.1:8081', f'127.0.0.1:{i.port}') for i in self.instances]
+        kept: list[str] = []
+        for line in lines:
+            if line == upstream[0]:
+                kept.extend(ours)
+            elif line not in upstream:
+                kept.append(line)
+        site = ''.join(kept)
         site = site.replace('listen 80;', f'listen 127.0.0.1:{self.port};')
         (self.tmp / 'site.conf').write_text(site)
         (self.tmp / 'nginx.conf').write_text(MAIN_CONFIG.format(tmp=self.tmp))
