@@ -11,16 +11,18 @@ if settings.redis_url:
 import gc
 import logging
 
-from fastapi.exceptions import RequestValidationError
 from nicegui import app, background_tasks, ui
 from nicegui.storage import Storage
-from sqlalchemy.exc import OperationalError
 
+from api import calendar, routes
+from api.errors import register_error_handlers
+from api.middleware import BodySizeLimit
 from models.db import session_scope
 from models.schema import create_db_and_tables
-from pages import api, calendar, generation, history, home, theme  # noqa: F401  (pages register routes)
-from services import clock, metrics, runner, scheduler
+from pages import generation, history, home, theme  # noqa: F401  (pages register routes)
+from services import clock, metrics
 from services.catalog import demo
+from services.generations import scheduler, service
 from services.planners import registry
 
 logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
@@ -34,8 +36,12 @@ def startup() -> None:
         with session_scope() as session, metrics.source_run('demo') as counts:
             counts.update(vars(demo.refresh_demo_catalog(session=session, now=clock.now())))
     registry.start_planner(settings.resolved_planner())
-    started = runner.start_runner(
-        max_concurrent=settings.max_concurrent_generations, lease_seconds=settings.lease_seconds
+    # The runner is given its planners; a launcher may set app.state.planner_for first (tests/e2e/scripted_app.py).
+    planner_for = getattr(app.state, 'planner_for', registry.get_planner)
+    started = service.start_runner(
+        planner_for=planner_for,
+        max_concurrent=settings.max_concurrent_generations,
+        lease_seconds=settings.lease_seconds,
     )
     background_tasks.create(started.recover(), name='resume generations')
     scheduler.start_scheduler()
@@ -48,17 +54,18 @@ def startup() -> None:
 
 async def shutdown() -> None:
     scheduler.stop_scheduler()
-    await runner.stop_runner()
+    await service.stop_runner()
     await registry.stop_planner(settings.resolved_planner())
 
 
+# The style sheet: read once here and added to every page, instead of being read at each page open.
+ui.add_css(theme.STYLESHEET, shared=True)
 app.on_startup(startup)
 app.on_shutdown(shutdown)
-app.include_router(api.router)
+app.include_router(routes.router)
 app.include_router(calendar.router)
-app.add_middleware(api.BodySizeLimit)
-app.add_exception_handler(OperationalError, api.database_unavailable)
-app.add_exception_handler(RequestValidationError, lambda _request, exc: api.validation_error_response(exc.errors()))
+app.add_middleware(BodySizeLimit)
+register_error_handlers(app)
 
 if __name__ in {'__main__', '__mp_main__'}:
     # Browser storage ("My plans", the resume banner) lives with the other data, where a service may write.

@@ -1,4 +1,4 @@
-"""The one settings object of the app, read from the environment and `.env` (DESIGN.md section 2).
+"""The one settings object of the app, read from the environment and `.env` (docs/ARCHITECTURE.md, settings).
 
 Bad values stop any entry point (the server, the catalog CLI) with one line naming the setting,
 instead of a stack trace.

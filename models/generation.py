@@ -1,7 +1,7 @@
-"""The generation table and the API shapes: preferences, bundles, progress (docs/ARCHITECTURE.md, API)."""
+"""The generation table and the API shapes (docs/ARCHITECTURE.md, API): preferences, bundles, progress."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
@@ -13,9 +13,11 @@ from models.catalog import CATEGORIES, Price
 from models.geo import Travel, estimate_travel
 
 Status = Literal['pending', 'processing', 'completed', 'failed', 'cancelled']
-RUNNING_STATUSES: tuple[str, ...] = ('pending', 'processing')
-FINISHED_STATUSES: tuple[str, ...] = ('completed', 'failed', 'cancelled')
-NAMED_TIMEFRAMES: tuple[str, ...] = ('Tonight', 'Tomorrow', 'This weekend', 'Next 7 days', 'Next 30 days')
+STATUSES: tuple[Status, ...] = get_args(Status)
+RUNNING_STATUSES: tuple[Status, ...] = ('pending', 'processing')
+FINISHED_STATUSES: tuple[Status, ...] = tuple(s for s in STATUSES if s not in RUNNING_STATUSES)
+NamedTimeframe = Literal['Tonight', 'Tomorrow', 'This weekend', 'Next 7 days', 'Next 30 days']
+NAMED_TIMEFRAMES: tuple[NamedTimeframe, ...] = get_args(NamedTimeframe)
 MAX_CUSTOM_DAYS = 31
 
 
@@ -39,7 +41,7 @@ class Preferences(CamelModel):
 
     interests: list[str] = PydanticField(min_length=1, max_length=8)
     music_profile: str | None = PydanticField(default=None, max_length=200)
-    timeframe: Literal['Tonight', 'Tomorrow', 'This weekend', 'Next 7 days', 'Next 30 days'] | DateRange
+    timeframe: NamedTimeframe | DateRange
     other_preferences: str | None = PydanticField(default=None, max_length=1000)
     city: str | None = PydanticField(default=None, min_length=1, max_length=100)
     budget: float | None = PydanticField(default=None, ge=0, le=100_000, allow_inf_nan=False)

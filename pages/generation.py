@@ -10,7 +10,7 @@ import uuid
 from fastapi import Request
 from nicegui import ui
 
-from models.generation import FINISHED_STATUSES, RUNNING_STATUSES, GenerationPublic, Preferences
+from models.generation import FINISHED_STATUSES, NAMED_TIMEFRAMES, RUNNING_STATUSES, GenerationPublic, Preferences
 from pages import theme
 from pages.components import (
     bundle_card,
@@ -23,9 +23,11 @@ from pages.components import (
     status_chip,
 )
 from pages.layout import frame
-from services import clock, generations, metrics, runner
+from services import clock, metrics
 from services.catalog import queries
 from services.database import in_db
+from services.generations import service
+from services.generations.errors import GenerationError, InvalidPreferences
 from settings import settings
 
 FRIENDLY_MESSAGES = (
@@ -42,7 +44,7 @@ CLOCK_INTERVAL_S = 1.0
 
 @ui.page('/generations/{generation_id}')
 async def generation_page(generation_id: str, request: Request) -> None:
-    row = await in_db(generations.get_generation, generation_id=generation_id, now=clock.now())
+    row = await service.get_generation(generation_id)
     generation = GenerationPublic.from_row(row) if row is not None else None
     is_demo, currency = False, ''
     if generation is not None:
@@ -64,27 +66,37 @@ class GenerationView:
         self.share_url = share_url
         self.is_demo = is_demo
         self.currency = currency
-        self.shown_status = ''
+        self.missing = False  # expired or deleted while open
+        self.shown_status = generation.status
         self.shown_steps = 0
         self.ticks = 0
         self.polls = 0  # database reads made by this page, for /metrics
         self.dialog_slot = ui.element('div')
-        self.container = ui.element('div').classes('w-full flex flex-col gap-5')
         self.poll = ui.timer(settings.poll_interval_s, self.refresh)
         self.clock = ui.timer(CLOCK_INTERVAL_S, self.tick)
-        self.show(generation)
+        with ui.element('div').classes('w-full flex flex-col gap-5'):
+            self.content()
+        if generation.status in FINISHED_STATUSES:
+            self.stop()
+
+    @ui.refreshable_method
+    def content(self) -> None:
+        """The view of the current state; redrawn (`content.refresh()`) when the status changes."""
+        if self.missing:
+            not_found_view()
+        else:
+            self._build()
 
     async def refresh(self) -> None:
-        row = await in_db(generations.get_generation, generation_id=self.generation.generation_id, now=clock.now())
+        row = await service.get_generation(self.generation.generation_id)
         self.polls += 1
         metrics.polls.inc()
         if row is not None and row.status in FINISHED_STATUSES:
             metrics.polls_per_generation.observe(self.polls)
         if row is None:  # expired or deleted while open
             self.stop()
-            self.container.clear()
-            with self.container:
-                not_found_view()
+            self.missing = True
+            self.content.refresh()
             return
         fresh = GenerationPublic.from_row(row)
         if fresh.updated_at < self.generation.updated_at:
@@ -98,9 +110,7 @@ class GenerationView:
         if generation.status != self.shown_status:
             self.shown_status = generation.status
             self.shown_steps = 0
-            self.container.clear()
-            with self.container:
-                self._build()
+            self.content.refresh()
         elif generation.status in RUNNING_STATUSES:
             self._update_running()
 
@@ -139,16 +149,16 @@ class GenerationView:
                     self.rotating = ui.label(FRIENDLY_MESSAGES[0]).classes('tb-rotating tb-wrap').mark('rotating')
             self._summary_chips()
             with ui.row().classes('items-center gap-3 w-full'):
-                self.status_box = ui.element('div')
-                with self.status_box:
-                    status_chip(self.generation.status)
+                with ui.element('div'):
+                    self._status()
                 ui.icon('schedule', size='18px').classes('tb-muted')
                 self.elapsed = ui.label(self._elapsed_text()).classes('tb-elapsed tb-muted').mark('elapsed')
             with ui.column().classes('gap-1 w-full'):
                 ui.label('Progress').classes('tb-section-title')
-                self.steps = ui.element('div').classes('tb-steps w-full').mark('progress-steps')
+                with ui.element('div').classes('tb-steps w-full').mark('progress-steps'):
+                    self._steps()
                 self.waiting = ui.label('Waiting for a free planner…').classes('tb-hint').mark('waiting')
-            self._update_running()
+                self.waiting.set_visibility(self._waiting())
             with ui.element('div').classes('tb-note'):
                 ui.icon('bedtime', size='20px')
                 ui.label(
@@ -163,16 +173,23 @@ class GenerationView:
 
     def _update_running(self) -> None:
         progress = self.generation.progress
-        self.status_box.clear()
-        with self.status_box:
-            status_chip(self.generation.status)
-        self.waiting.set_visibility(not progress and self.generation.status == 'pending')
-        if len(progress) == self.shown_steps:
-            return
-        self.steps.clear()  # rebuilt so only the newest step shows the spinner
-        with self.steps:
-            for number, entry in enumerate(progress):
-                progress_step(entry, started=self.generation.created_at, current=number == len(progress) - 1)
+        self._status.refresh()
+        self.waiting.set_visibility(self._waiting())
+        if len(progress) != self.shown_steps:
+            self._steps.refresh()  # redrawn so only the newest step shows the spinner
+
+    def _waiting(self) -> bool:
+        return not self.generation.progress and self.generation.status == 'pending'
+
+    @ui.refreshable_method
+    def _status(self) -> None:
+        status_chip(self.generation.status)
+
+    @ui.refreshable_method
+    def _steps(self) -> None:
+        progress = self.generation.progress
+        for number, entry in enumerate(progress):
+            progress_step(entry, started=self.generation.created_at, current=number == len(progress) - 1)
         self.shown_steps = len(progress)
 
     def _elapsed_text(self) -> str:
@@ -192,8 +209,8 @@ class GenerationView:
         dialog.delete()
         if stop:
             try:
-                row = await runner.cancel_generation(self.generation.generation_id)
-            except generations.GenerationError as error:
+                row = await service.cancel_generation(self.generation.generation_id)
+            except GenerationError as error:
                 ui.notify(error.message, type='warning')
                 return
             if row is not None:
@@ -285,11 +302,11 @@ class Retry:
         self.button.props('loading').disable()
         try:
             preferences = Preferences.model_validate(self.generation.preferences)
-            row = await runner.start_generation(
+            row = await service.start_generation(
                 preferences=preferences, client_id=client_id(), idempotency_key=self.idempotency_key
             )
-        except generations.GenerationError as error:
-            reason = error.reason if isinstance(error, generations.InvalidPreferences) else error.message
+        except GenerationError as error:
+            reason = error.reason if isinstance(error, InvalidPreferences) else error.message
             self.notice.set_text(reason)
             self.notice.set_visibility(True)
             self.button.props(remove='loading').enable()
@@ -313,12 +330,8 @@ def not_found_view() -> None:
 
 def _timeframe_phrase(generation: GenerationPublic) -> str:
     timeframe = generation.preferences.get('timeframe')
+    if timeframe in NAMED_TIMEFRAMES:  # 'Next 7 days' -> 'the next 7 days', 'Tonight' -> 'tonight'
+        return timeframe.lower().replace('next', 'the next')
     if isinstance(timeframe, str):
-        return {
-            'Tonight': 'tonight',
-            'Tomorrow': 'tomorrow',
-            'This weekend': 'this weekend',
-            'Next 7 days': 'the next 7 days',
-            'Next 30 days': 'the next 30 days',
-        }.get(timeframe, timeframe)
+        return timeframe
     return generation.window.label

@@ -8,14 +8,14 @@ from models.generation import GenerationPublic
 from pages import theme
 from pages.components import generation_title, link_button, my_generation_ids, status_chip, time_ago, timeframe_label
 from pages.layout import frame
-from services import clock, generations
-from services.database import in_db
+from services import clock
+from services.generations import service
 from settings import settings
 
 
 @ui.page('/history')
 async def history_page() -> None:
-    rows = await in_db(generations.list_generations, ids=my_generation_ids(), now=clock.now())
+    rows = await service.list_generations(my_generation_ids())
     items = [GenerationPublic.from_row(row) for row in rows]
     now = clock.now()
     with frame('My plans', active='/history'):

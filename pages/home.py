@@ -8,7 +8,14 @@ from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
 from models.catalog import CATEGORIES, City
-from models.generation import NAMED_TIMEFRAMES, RUNNING_STATUSES, DateRange, GenerationPublic, Preferences
+from models.generation import (
+    NAMED_TIMEFRAMES,
+    RUNNING_STATUSES,
+    DateRange,
+    GenerationPublic,
+    NamedTimeframe,
+    Preferences,
+)
 from pages import theme
 from pages.components import (
     ChoiceChips,
@@ -23,12 +30,14 @@ from pages.components import (
     time_ago,
 )
 from pages.layout import frame
-from services import clock, generations, runner
+from services import clock
 from services.catalog import queries
 from services.database import in_db
+from services.generations import service
+from services.generations.errors import GenerationError, InvalidPreferences
 
 CUSTOM_DATES = 'Custom dates'
-DEFAULT_TIMEFRAME = 'This weekend'
+DEFAULT_TIMEFRAME: NamedTimeframe = 'This weekend'
 GENRE_SUGGESTIONS = (
     'Electronic',
     'House',
@@ -64,7 +73,7 @@ async def _running_generation() -> GenerationPublic | None:
     ids = my_generation_ids()
     if not ids:
         return None
-    rows = await in_db(generations.list_generations, ids=ids, now=clock.now())
+    rows = await service.list_generations(ids)
     running = [row for row in rows if row.status in RUNNING_STATUSES]
     return GenerationPublic.from_row(running[0]) if running else None
 
@@ -261,14 +270,14 @@ class PreferenceForm:
         self._clear_errors()
         try:
             preferences = build_preferences(self._raw_preferences())
-            row = await runner.start_generation(
+            row = await service.start_generation(
                 preferences=preferences, client_id=client_id(), idempotency_key=self.idempotency_key
             )
         except FormErrors as errors:
             self._show_errors(errors.messages)
-        except generations.InvalidPreferences as error:
+        except InvalidPreferences as error:
             self._show_errors({error.field.removeprefix('preferences.'): error.reason})
-        except generations.GenerationError as error:  # rate limited, or the service is busy for a moment
+        except GenerationError as error:  # rate limited, or the service is busy for a moment
             self._show_notice(error.message)
         else:
             remember_generation(row.id)

@@ -43,5 +43,4 @@ def apply_theme() -> None:
         dark=theme.DARK_SURFACE,
         dark_page=theme.DARK_PAGE,
     )
-    ui.add_head_html(f'<meta name="theme-color" content="{theme.LIGHT["bg"]}">')
-    ui.add_css(theme.STYLESHEET)
+    ui.add_head_html(f'<meta name="theme-color" content="{theme.THEME_COLOUR}">')

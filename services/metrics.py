@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
-from models.generation import FINISHED_STATUSES, RUNNING_STATUSES, Generation
+from models.generation import FINISHED_STATUSES, RUNNING_STATUSES, STATUSES, Generation
 from settings import settings
 
 registry = CollectorRegistry()
@@ -83,7 +83,6 @@ event_loop_lag = Histogram(
 )
 
 LAG_PROBE_INTERVAL_S = 0.1
-STATUSES = ('pending', 'processing', 'completed', 'failed', 'cancelled')
 JOBS = ('recovery_sweep', 'ttl_cleanup')
 # Series that alerts read are created at zero: a counter first seen at 3 would hide those 3 from rate().
 for _status in ('completed', 'failed', 'cancelled'):

@@ -6,7 +6,7 @@ The window bounds when events may *start*; a club night starting inside it count
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from models.generation import DateRange, TimeWindow
+from models.generation import DateRange, NamedTimeframe, TimeWindow
 
 NIGHT_ENDS = time(6, 0)  # a night out runs until 06:00 the next morning
 WEEKEND_STARTS = time(17, 0)  # Friday 17:00
@@ -18,7 +18,7 @@ class TimeframeError(ValueError):
     """The timeframe cannot give a window (e.g. dates wholly in the past); the message is for users."""
 
 
-def resolve_window(timeframe: str | DateRange, *, timezone: str, now: datetime) -> TimeWindow:
+def resolve_window(timeframe: NamedTimeframe | DateRange, *, timezone: str, now: datetime) -> TimeWindow:
     zone = ZoneInfo(timezone)
     local_now = now.astimezone(zone)
     if isinstance(timeframe, DateRange):
@@ -29,7 +29,7 @@ def resolve_window(timeframe: str | DateRange, *, timezone: str, now: datetime) 
     return TimeWindow(start=start, end=end, timezone=timezone, label=label)
 
 
-def _named_window(name: str, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+def _named_window(name: NamedTimeframe, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     today = now.date()
     match name:
         case 'Tonight':

@@ -1,4 +1,4 @@
-"""The grounding rule of DESIGN.md section 3, checked in one place for every planner and for the tests.
+"""The grounding rule (docs/ARCHITECTURE.md, grounding), checked in one place for every planner and for the tests.
 
 Every key event must be a catalog event that can still be attended, with its title, times, venue, price
 and link exactly as the catalog has them; it starts inside the window; events of one bundle do not

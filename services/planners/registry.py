@@ -1,4 +1,5 @@
-"""Picks the planner a generation was created for (`offline` or `openai`), and starts and stops what it holds."""
+"""The planner factory app.py gives the runner (a planner name, `offline` or `openai`, -> a planner), and
+the start and stop of what a planner holds."""
 
 from services.planners.base import Planner
 

@@ -1,4 +1,4 @@
-"""The HTTP API contract of DESIGN.md section 3, through the real app (NiceGUI's User fixture)."""
+"""The HTTP API contract (docs/ARCHITECTURE.md, API), through the real app (NiceGUI's User fixture)."""
 
 import asyncio
 import uuid
@@ -10,10 +10,10 @@ from nicegui.testing import User
 from models import db
 from models.catalog import CATEGORIES
 from models.generation import GenerationPublic
-from services import clock, generations
-from services.planners import registry
+from services import clock
+from services.generations import store
 from settings import settings
-from tests.fakes.planners import ScriptedPlanner
+from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.fakes.requests import seed_body
 
 BODY = seed_body()
@@ -21,10 +21,8 @@ pytestmark = pytest.mark.databases()
 
 
 @pytest.fixture
-def planner(monkeypatch: pytest.MonkeyPatch) -> ScriptedPlanner:
-    scripted = ScriptedPlanner(steps=('Searched 12 events',))
-    monkeypatch.setattr(registry, 'get_planner', lambda name: scripted)
-    return scripted
+def planner(planners: PlannerSwitch) -> ScriptedPlanner:
+    return planners.use(ScriptedPlanner(steps=('Searched 12 events',)))
 
 
 @pytest.fixture
@@ -58,11 +56,11 @@ async def test_post_answers_at_once_and_get_reads_the_result(api, planner) -> No
 
 
 async def test_get_serves_exactly_what_the_model_would_encode(api, planner) -> None:
-    """GET splices the stored JSON (services.generation_json): it must equal GenerationPublic's encoding."""
+    """GET splices the stored JSON (services.generations.read_json): it must equal GenerationPublic's encoding."""
     generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
     served = await poll(api, generation_id, 'completed')
     with db.session_scope() as session:
-        row = generations.get_generation(session=session, generation_id=generation_id, now=clock.now())
+        row = store.get_generation(session=session, generation_id=generation_id, now=clock.now())
         assert row is not None
         encoded = GenerationPublic.from_row(row).model_dump(mode='json')
     assert served == encoded
@@ -151,9 +149,8 @@ async def test_unknown_or_malformed_ids_are_404(api, generation_id: str) -> None
         assert response.json() == {'error': 'Generation not found'}
 
 
-async def test_delete_cancels_a_running_generation(api, monkeypatch) -> None:
-    held = ScriptedPlanner(hold=True)
-    monkeypatch.setattr(registry, 'get_planner', lambda name: held)
+async def test_delete_cancels_a_running_generation(api, planners: PlannerSwitch) -> None:
+    held = planners.use(ScriptedPlanner(hold=True))
     generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
     await poll(api, generation_id, 'processing')
     response = await api.delete(f'/api/generations/{generation_id}')

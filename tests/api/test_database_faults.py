@@ -10,9 +10,8 @@ from nicegui.testing import User
 from sqlalchemy.engine import make_url
 
 from models import db
-from services.planners import registry
 from settings import settings
-from tests.fakes.planners import ScriptedPlanner
+from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 
 BODY = {'preferences': {'interests': ['music'], 'timeframe': 'Next 7 days'}}
 
@@ -45,9 +44,9 @@ class WriterLock:
 
 
 async def test_a_locked_database_gives_503_then_recovers(
-    fast_recovery_sweep, user: User, quick_busy_timeout, monkeypatch
+    fast_recovery_sweep, user: User, quick_busy_timeout, planners: PlannerSwitch
 ) -> None:
-    monkeypatch.setattr(registry, 'get_planner', lambda name: ScriptedPlanner())
+    planners.use(ScriptedPlanner())
     api = user.http_client
     stored = (await api.post('/api/generations', json=BODY)).json()['generationId']
 
@@ -68,9 +67,10 @@ async def test_a_locked_database_gives_503_then_recovers(
                 await asyncio.sleep(0.05)
 
 
-async def test_a_lock_during_planning_only_delays_the_end(user: User, quick_busy_timeout, monkeypatch) -> None:
-    planner = ScriptedPlanner(hold=True, make_bundles=ScriptedPlanner.catalog_bundles)  # it only reads
-    monkeypatch.setattr(registry, 'get_planner', lambda name: planner)
+async def test_a_lock_during_planning_only_delays_the_end(
+    user: User, quick_busy_timeout, planners: PlannerSwitch
+) -> None:
+    planner = planners.use(ScriptedPlanner(hold=True, make_bundles=ScriptedPlanner.catalog_bundles))  # it only reads
     api = user.http_client
     generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
     async with asyncio.timeout(5):

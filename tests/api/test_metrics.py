@@ -2,13 +2,11 @@
 
 import asyncio
 
-import pytest
 from nicegui.testing import User
 from prometheus_client.parser import text_string_to_metric_families
 
-from services.planners import registry
 from services.planners.base import PlannerError
-from tests.fakes.planners import ScriptedPlanner
+from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 
 BODY = {'preferences': {'interests': ['music'], 'timeframe': 'Next 7 days'}}
 
@@ -28,19 +26,19 @@ async def scrape(user: User) -> dict[tuple[str, tuple], float]:
     return samples(response.text)
 
 
-async def run_one(user: User, monkeypatch: pytest.MonkeyPatch, planner: ScriptedPlanner, final: str) -> None:
-    monkeypatch.setattr(registry, 'get_planner', lambda name: planner)
+async def run_one(user: User, planners: PlannerSwitch, planner: ScriptedPlanner, final: str) -> None:
+    planners.use(planner)
     generation_id = (await user.http_client.post('/api/generations', json=BODY)).json()['generationId']
     async with asyncio.timeout(5):
         while (await user.http_client.get(f'/api/generations/{generation_id}')).json()['status'] != final:
             await asyncio.sleep(0.02)
 
 
-async def test_counters_follow_generations(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_counters_follow_generations(user: User, planners: PlannerSwitch) -> None:
     before = await scrape(user)
-    await run_one(user, monkeypatch, ScriptedPlanner(), 'completed')
-    await run_one(user, monkeypatch, ScriptedPlanner(), 'completed')
-    await run_one(user, monkeypatch, ScriptedPlanner(error=PlannerError('No events.')), 'failed')
+    await run_one(user, planners, ScriptedPlanner(), 'completed')
+    await run_one(user, planners, ScriptedPlanner(), 'completed')
+    await run_one(user, planners, ScriptedPlanner(error=PlannerError('No events.')), 'failed')
     after = await scrape(user)
 
     def delta(name: str, **labels: str) -> float:

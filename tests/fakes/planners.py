@@ -12,8 +12,10 @@ from models.catalog import EventPublic
 from models.db import session_scope
 from models.generation import Bundle
 from services.catalog import queries
+from services.generations import service
 from services.planners import grounding
-from services.planners.base import PlanContext, PlannerError, PlanRequest
+from services.planners.base import PlanContext, Planner, PlannerError, PlanRequest
+from settings import settings
 from tests import factories
 
 
@@ -95,3 +97,27 @@ class ScriptedPlanner:
             key_events=[key_event],
             estimated_cost=grounding.estimate_cost([key_event]),
         )
+
+
+class PlannerSwitch:
+    """The planner factory a test gives the runner: hands out `current` for any name; `use()` swaps it mid-test."""
+
+    def __init__(self, planner: Planner | None = None) -> None:
+        self.current: Planner = planner or ScriptedPlanner()
+
+    def use(self, planner: ScriptedPlanner) -> ScriptedPlanner:
+        self.current = planner
+        return planner
+
+    def __call__(self, _name: str) -> Planner:
+        return self.current
+
+
+async def restart_runner_with(planner_for: Callable[[str], Planner]) -> None:
+    """Replaces the runner app.py started with the real planners by one given `planner_for` (tests only)."""
+    await service.stop_runner()
+    service.start_runner(
+        planner_for=planner_for,
+        max_concurrent=settings.max_concurrent_generations,
+        lease_seconds=settings.lease_seconds,
+    )

@@ -1,4 +1,4 @@
-"""The seed request of DESIGN.md, shared by the tests and benchmarks that need a realistic one."""
+"""The seed request (docs/ARCHITECTURE.md, API), shared by the tests and benchmarks that need a realistic one."""
 
 from typing import Any
 

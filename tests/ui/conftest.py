@@ -6,24 +6,13 @@ from collections.abc import Callable
 import pytest
 from nicegui.testing import User
 
-from services import database, runner
+from services import database
 from services.catalog import queries
-from services.planners import registry
+from services.generations import service
 from settings import settings
-from tests.fakes.planners import ScriptedPlanner
+from tests.fakes.planners import PlannerSwitch, restart_runner_with
 
 FAST_POLL_S = 0.1
-
-
-class PlannerSwitch:
-    """What `registry.get_planner` hands the runner during a test; `use()` swaps it mid-test."""
-
-    def __init__(self) -> None:
-        self.current = ScriptedPlanner()
-
-    def use(self, planner: ScriptedPlanner) -> ScriptedPlanner:
-        self.current = planner
-        return planner
 
 
 @pytest.fixture(autouse=True)
@@ -32,16 +21,17 @@ def fast_poll(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def planners(monkeypatch: pytest.MonkeyPatch) -> PlannerSwitch:
-    switch = PlannerSwitch()
-    monkeypatch.setattr(registry, 'get_planner', lambda _name: switch.current)
-    return switch
+def planners() -> PlannerSwitch:
+    """The planners the runner is given (see `user`); `planners.use()` swaps the one it hands out."""
+    return PlannerSwitch()
 
 
 @pytest.fixture
-async def user(user: User) -> User:
-    """NiceGUI runs async start-up hooks as tasks: wait until the runner and the demo catalog are ready."""
-    await eventually(lambda: runner._runner is not None)
+async def user(user: User, planners: PlannerSwitch) -> User:
+    """NiceGUI runs async start-up hooks as tasks: wait until the runner and the demo catalog are ready,
+    then run generations with the test's planners instead of the real ones app.py passed."""
+    await eventually(service.is_running)
+    await restart_runner_with(planners)
     for _ in range(100):
         if await database.in_db(queries.list_cities):
             break

@@ -7,13 +7,13 @@ from nicegui.testing import User
 
 from models.db import session_scope
 from models.generation import Generation, Preferences
-from services import runner
+from services.generations import service
 from tests.ui.conftest import eventually
 
 
 async def completed_generation() -> str:
     preferences = Preferences(interests=['music'], timeframe='Next 7 days')
-    row = await runner.start_generation(preferences=preferences, client_id='browser:test')
+    row = await service.start_generation(preferences=preferences, client_id='browser:test')
 
     def done() -> bool:
         with session_scope() as session:

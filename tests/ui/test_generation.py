@@ -9,15 +9,16 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.generation import Generation, Preferences
-from services import metrics, runner
-from tests.fakes.planners import ScriptedPlanner
-from tests.ui.conftest import PlannerSwitch, eventually
+from services import metrics
+from services.generations import service
+from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
+from tests.ui.conftest import eventually
 
 PREFERENCES = Preferences(interests=['music', 'nightlife'], timeframe='This weekend', music_profile='House')
 
 
 async def start(client: str = 'browser:test') -> str:
-    row = await runner.start_generation(preferences=PREFERENCES, client_id=client)
+    row = await service.start_generation(preferences=PREFERENCES, client_id=client)
     return row.id
 
 

@@ -7,7 +7,9 @@ import pytest
 from sqlmodel import Session
 
 from models.generation import Preferences
-from services import clock, generations, metrics, scheduler
+from services import clock, metrics
+from services.generations import scheduler
+from services.generations import store as generations
 from settings import settings
 from tests.factories import add_city
 

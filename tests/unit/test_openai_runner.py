@@ -9,18 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from models.generation import Preferences, TimeWindow
-from services import clock, generations
+from models.generation import RUNNING_STATUSES, Preferences, TimeWindow
+from services import clock
 from services.catalog import demo
 from services.database import in_db
+from services.generations import store
+from services.generations.runner import Runner
 from services.planners.base import PlanRequest
 from services.planners.llm.planner import LLMPlanner
-from services.runner import Runner
 from tests.fakes.openai_support import RecordingContext, point_openai_at
 from tests.fakes.responses_policies import demo_policy
 from tests.fakes.responses_server import FakeResponsesServer
 
-# The seed request (docs/ARCHITECTURE.md, the product), over the next days so the demo catalog always has events.
+# The seed request (docs/ARCHITECTURE.md, API), over the next days so the demo catalog always has events.
 DEMO_PREFERENCES = Preferences(
     interests=['music', 'nightlife'],
     music_profile='Electronic, House',
@@ -42,13 +43,13 @@ def demo_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeResponsesServer
 async def run_generation(preferences: Preferences) -> str:
     await in_db(demo.refresh_demo_catalog, now=clock.now())
     row = await in_db(
-        generations.create_generation, preferences=preferences, client_id='test', planner='openai', now=clock.now()
+        store.create_generation, preferences=preferences, client_id='test', planner='openai', now=clock.now()
     )
-    runner = Runner(max_concurrent=2, lease_seconds=30)
+    runner = Runner(planner_for=lambda _name: LLMPlanner(), max_concurrent=2, lease_seconds=30)
     runner.submit(row.id)
     for _ in range(200):
-        current = await in_db(generations.get_generation, generation_id=row.id, now=clock.now())
-        if current.status not in ('pending', 'processing'):
+        current = await in_db(store.get_generation, generation_id=row.id, now=clock.now())
+        if current.status not in RUNNING_STATUSES:
             break
         await asyncio.sleep(0.05)
     await runner.shutdown()
@@ -58,7 +59,7 @@ async def run_generation(preferences: Preferences) -> str:
 async def test_a_generation_completes_with_grounded_bundles_progress_and_usage(demo_server):
     generation_id = await run_generation(DEMO_PREFERENCES)
 
-    row = await in_db(generations.get_generation, generation_id=generation_id, now=clock.now())
+    row = await in_db(store.get_generation, generation_id=generation_id, now=clock.now())
     assert row.status == 'completed', row.error
     assert row.bundles and all(len(b['keyEvents']) >= 2 for b in row.bundles)
     messages = [entry['message'] for entry in row.progress]
@@ -86,7 +87,7 @@ async def test_the_fake_runs_as_a_module_for_the_whole_app(monkeypatch):
         point_openai_at(url, monkeypatch)
         await in_db(demo.refresh_demo_catalog, now=clock.now())
         row = await in_db(
-            generations.create_generation,
+            store.create_generation,
             preferences=DEMO_PREFERENCES,
             client_id='test',
             planner='openai',

@@ -10,12 +10,12 @@ from sqlmodel import Session
 from models import db
 from models.generation import Generation, Preferences
 from services import clock
-from services import runner as runner_module
-from services.planners import registry
+from services.generations import runner as runner_module
+from services.generations import service
 from services.planners.base import PlannerError
 from settings import settings
 from tests.factories import add_city, add_event, add_venue
-from tests.fakes.planners import ScriptedPlanner
+from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 
 pytestmark = pytest.mark.databases()  # the lifecycle on SQLite and on Postgres
 
@@ -30,19 +30,22 @@ def berlin(session: Session) -> None:
 
 
 @pytest.fixture
-async def runner() -> AsyncIterator[runner_module.Runner]:
-    started = runner_module.start_runner(max_concurrent=settings.max_concurrent_generations, lease_seconds=3)
+def planners() -> PlannerSwitch:
+    """What the runner is given as its planners; a test picks the one it hands out with `planners.use()`."""
+    return PlannerSwitch()
+
+
+@pytest.fixture
+async def runner(planners: PlannerSwitch) -> AsyncIterator[runner_module.Runner]:
+    started = service.start_runner(
+        planner_for=planners, max_concurrent=settings.max_concurrent_generations, lease_seconds=3
+    )
     yield started
-    await runner_module.stop_runner()
-
-
-def use_planner(monkeypatch: pytest.MonkeyPatch, planner: ScriptedPlanner) -> ScriptedPlanner:
-    monkeypatch.setattr(registry, 'get_planner', lambda name: planner)
-    return planner
+    await service.stop_runner()
 
 
 async def start(client: str = 'ip:1') -> str:
-    row = await runner_module.start_generation(preferences=PREFS, client_id=client)
+    row = await service.start_generation(preferences=PREFS, client_id=client)
     return row.id
 
 
@@ -58,58 +61,58 @@ async def wait_for_status(generation_id: str, *statuses: str, timeout: float = 5
     return row
 
 
-async def test_a_generation_completes_with_bundles_and_progress(runner, monkeypatch) -> None:
-    use_planner(monkeypatch, ScriptedPlanner(steps=('Searched 12 events', 'Wrote 3 bundles')))
+async def test_a_generation_completes_with_bundles_and_progress(runner, planners) -> None:
+    planners.use(ScriptedPlanner(steps=('Searched 12 events', 'Wrote 3 bundles')))
     row = await wait_for_status(await start(), 'completed')
     assert len(row.bundles) == 3
     assert [p['message'] for p in row.progress] == ['Searched 12 events', 'Wrote 3 bundles']
     assert row.lease_owner is None and row.attempts == 1
 
 
-async def test_a_planner_error_fails_with_its_user_message(runner, monkeypatch) -> None:
-    use_planner(monkeypatch, ScriptedPlanner(error=PlannerError('No events match these dates.')))
+async def test_a_planner_error_fails_with_its_user_message(runner, planners) -> None:
+    planners.use(ScriptedPlanner(error=PlannerError('No events match these dates.')))
     row = await wait_for_status(await start(), 'failed')
     assert row.error == 'No events match these dates.'
 
 
-async def test_a_crash_fails_without_leaking_the_detail(runner, monkeypatch) -> None:
-    use_planner(monkeypatch, ScriptedPlanner(error=RuntimeError('secret sk-123 at line 42')))
+async def test_a_crash_fails_without_leaking_the_detail(runner, planners) -> None:
+    planners.use(ScriptedPlanner(error=RuntimeError('secret sk-123 at line 42')))
     row = await wait_for_status(await start(), 'failed')
     assert row.error == runner_module.UNEXPECTED_ERROR
     assert 'sk-123' not in row.error
 
 
-async def test_ungrounded_bundles_are_never_stored(runner, monkeypatch) -> None:
+async def test_ungrounded_bundles_are_never_stored(runner, planners) -> None:
     def made_up(planner: ScriptedPlanner, request) -> list:
         bundles = planner.grounded_bundles(request)
         invented = bundles[0].key_events[0].model_copy(update={'title': 'A party the model dreamt up'})
         return [bundles[0].model_copy(update={'key_events': [invented]}), *bundles[1:]]
 
-    use_planner(monkeypatch, ScriptedPlanner(make_bundles=made_up))
+    planners.use(ScriptedPlanner(make_bundles=made_up))
     row = await wait_for_status(await start(), 'completed')
     assert [b['title'] for b in row.bundles] == ['Warehouse Weekend 2', 'Warehouse Weekend 3']
 
 
-async def test_no_bundles_is_a_readable_failure(runner, monkeypatch) -> None:
-    use_planner(monkeypatch, ScriptedPlanner(bundle_count=0))
+async def test_no_bundles_is_a_readable_failure(runner, planners) -> None:
+    planners.use(ScriptedPlanner(bundle_count=0))
     row = await wait_for_status(await start(), 'failed')
     assert 'No plan could be made' in row.error
 
 
-async def test_cancel_stops_the_plan_and_is_final(runner, monkeypatch) -> None:
-    planner = use_planner(monkeypatch, ScriptedPlanner(hold=True))
+async def test_cancel_stops_the_plan_and_is_final(runner, planners) -> None:
+    planner = planners.use(ScriptedPlanner(hold=True))
     generation_id = await start()
     await wait_for_status(generation_id, 'processing')
-    await runner_module.cancel_generation(generation_id)
+    await service.cancel_generation(generation_id)
     planner.release.set()
     await asyncio.sleep(0.2)
     assert read(generation_id).status == 'cancelled'
     assert runner.active == 0
 
 
-async def test_at_most_max_concurrent_plan_at_once(monkeypatch) -> None:
-    planner = use_planner(monkeypatch, ScriptedPlanner(hold=True))
-    started = runner_module.start_runner(max_concurrent=2, lease_seconds=3)
+async def test_at_most_max_concurrent_plan_at_once(planners) -> None:
+    planner = planners.use(ScriptedPlanner(hold=True))
+    started = service.start_runner(planner_for=planners, max_concurrent=2, lease_seconds=3)
     try:
         ids = [await start() for _ in range(5)]
         await asyncio.sleep(0.3)
@@ -122,35 +125,35 @@ async def test_at_most_max_concurrent_plan_at_once(monkeypatch) -> None:
         await started.shutdown()
 
 
-async def test_the_deadline_fails_a_slow_plan(runner, monkeypatch) -> None:
+async def test_the_deadline_fails_a_slow_plan(runner, planners, monkeypatch) -> None:
     monkeypatch.setattr(settings, 'generation_timeout_s', 0.5)
-    use_planner(monkeypatch, ScriptedPlanner(hold=True))
+    planners.use(ScriptedPlanner(hold=True))
     row = await wait_for_status(await start(), 'failed')
     assert 'took longer than' in row.error
 
 
-async def test_shutdown_leaves_running_rows_to_resume(monkeypatch) -> None:
-    planner = use_planner(monkeypatch, ScriptedPlanner(hold=True))
-    first = runner_module.start_runner(max_concurrent=4, lease_seconds=3)
+async def test_shutdown_leaves_running_rows_to_resume(planners) -> None:
+    planner = planners.use(ScriptedPlanner(hold=True))
+    first = service.start_runner(planner_for=planners, max_concurrent=4, lease_seconds=3)
     generation_id = await start()
     await wait_for_status(generation_id, 'processing')
-    await runner_module.stop_runner()
+    await service.stop_runner()
     row = read(generation_id)
     assert row.status == 'processing' and row.lease_owner is None
 
     planner.release.set()
-    second = runner_module.start_runner(max_concurrent=4, lease_seconds=3)
+    second = service.start_runner(planner_for=planners, max_concurrent=4, lease_seconds=3)
     try:
         assert await second.recover() == 1
         row = await wait_for_status(generation_id, 'completed')
         assert row.attempts == 1  # a clean stop gave its attempt back
         assert first.owner != second.owner
     finally:
-        await runner_module.stop_runner()
+        await service.stop_runner()
 
 
-async def test_a_lost_lease_stops_the_plan_without_writing(runner, monkeypatch) -> None:
-    planner = use_planner(monkeypatch, ScriptedPlanner(hold=True, steps=()))
+async def test_a_lost_lease_stops_the_plan_without_writing(runner, planners) -> None:
+    planner = planners.use(ScriptedPlanner(hold=True, steps=()))
     generation_id = await start()
     await wait_for_status(generation_id, 'processing')
     with db.session_scope() as session:  # another instance took the row over

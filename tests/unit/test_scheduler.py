@@ -6,7 +6,8 @@ from sqlmodel import Session, select
 
 from models import db
 from models.generation import Generation, Preferences
-from services import clock, generations, scheduler
+from services import clock
+from services.generations import scheduler, store
 from settings import settings
 from tests.factories import add_city
 
@@ -24,15 +25,11 @@ async def test_cleanup_job_keeps_running_rows(session: Session) -> None:
     prefs = Preferences(interests=['music'], timeframe='Next 7 days')
     now = clock.now()
     old = now - timedelta(hours=settings.generation_ttl_hours + 1)
-    finished = generations.create_generation(
-        session=session, preferences=prefs, client_id='c', planner='offline', now=old
-    )
-    running = generations.create_generation(
-        session=session, preferences=prefs, client_id='c', planner='offline', now=old
-    )
-    generations.claim(session=session, generation_id=finished.id, owner='me', now=old)
-    generations.fail(session=session, generation_id=finished.id, owner='me', error='x', now=old)
-    generations.claim(session=session, generation_id=running.id, owner='me', now=old)
+    finished = store.create_generation(session=session, preferences=prefs, client_id='c', planner='offline', now=old)
+    running = store.create_generation(session=session, preferences=prefs, client_id='c', planner='offline', now=old)
+    store.claim(session=session, generation_id=finished.id, owner='me', now=old)
+    store.fail(session=session, generation_id=finished.id, owner='me', error='x', now=old)
+    store.claim(session=session, generation_id=running.id, owner='me', now=old)
 
     assert await scheduler.cleanup_expired() == 1
     with db.session_scope() as fresh:

@@ -23,6 +23,7 @@ from models.generation import (
 )
 from services.catalog import queries
 from services.database import writes
+from services.generations.errors import InvalidPreferences, RateLimited
 from services.timeframes import TimeframeError, resolve_window
 from settings import settings
 
@@ -31,33 +32,6 @@ MAX_PROGRESS_ENTRIES = 200
 DEADLINE_MESSAGE = 'Planning took longer than {minutes} minutes and was stopped. Please try again.'
 NEVER_STARTED_MESSAGE = 'The service was too busy to start this plan in time. Please try again.'
 ATTEMPTS_MESSAGE = 'The server was interrupted {attempts} times while planning this. Please try again.'
-
-
-class GenerationError(Exception):
-    """A request the service refuses; `message` is safe to show a user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidPreferences(GenerationError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f'{field}: {reason}')
-        self.field, self.reason = field, reason
-
-
-class ServiceBusy(GenerationError):
-    """The database is locked or unwritable for now; nothing was lost and a retry will work."""
-
-    def __init__(self) -> None:
-        super().__init__('The service is busy right now; please try again in a few seconds.')
-
-
-class RateLimited(GenerationError):
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f'Too many plans started from here; try again in {max(1, retry_after_s // 60)} minutes.')
-        self.retry_after_s = retry_after_s
 
 
 @writes
@@ -240,7 +214,7 @@ def append_progress(*, session: Session, generation_id: str, owner: str, message
     row = session.get(Generation, generation_id)
     if row is None or row.lease_owner != owner:
         return False
-    # Stored as the API shows it, so services.generation_json serves it without re-encoding.
+    # Stored as the API shows it, so services.generations.read_json serves it without re-encoding.
     entry = ProgressEntry(at=now, message=message).model_dump(mode='json')
     entries = [*row.progress, entry][-MAX_PROGRESS_ENTRIES:]
     return _owned_update(session, generation_id, owner, progress=entries, updated_at=now)

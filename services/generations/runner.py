@@ -19,19 +19,25 @@ from sqlmodel import Session
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from models.generation import Bundle, Generation, Preferences, TimeWindow
-from services import clock, generations, metrics
+from services import clock, metrics
 from services.database import in_db
-from services.planners import grounding, registry
-from services.planners.base import PlannerError, PlanRequest
-from settings import settings
+from services.generations import store
+from services.planners import grounding
+from services.planners.base import Planner, PlannerError, PlanRequest
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED_ERROR = 'Something went wrong while planning. Please try again.'
 
 
+PlannerFactory = Callable[[str], Planner]  # a planner name (`offline`, `openai`) -> the planner to use
+
+
 class Runner:
-    def __init__(self, *, max_concurrent: int, lease_seconds: float) -> None:
+    """Runs generations with the planners `planner_for` gives; app.py passes the real ones, tests fakes."""
+
+    def __init__(self, *, planner_for: PlannerFactory, max_concurrent: int, lease_seconds: float) -> None:
+        self.planner_for = planner_for
         self.owner = f'{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}'
         self.lease_seconds = lease_seconds
         self._slots = asyncio.Semaphore(max_concurrent)
@@ -60,11 +66,11 @@ class Runner:
     async def recover(self) -> int:
         """Fails rows that may not be retried, then resumes every other running row without a live lease."""
         now = clock.now()
-        failed = await in_db(generations.fail_abandoned, now=now)
+        failed = await in_db(store.fail_abandoned, now=now)
         if failed:
             log.warning('failed %d abandoned generations', failed)
             metrics.generations_finished.labels(status='failed').inc(failed)
-        ids = await in_db(generations.find_resumable, now=now)
+        ids = await in_db(store.find_resumable, now=now)
         resumed = [i for i in ids if i not in self._tasks]
         for generation_id in resumed:
             self.submit(generation_id)
@@ -80,13 +86,13 @@ class Runner:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
-        released = await in_db(generations.release_leases, owner=self.owner)
+        released = await in_db(store.release_leases, owner=self.owner)
         log.info('shutdown: %d generations left to resume', released)
 
     async def _run(self, generation_id: str) -> None:
         async with self._slots:
             try:
-                row = await in_db(generations.claim, generation_id=generation_id, owner=self.owner, now=clock.now())
+                row = await in_db(store.claim, generation_id=generation_id, owner=self.owner, now=clock.now())
                 if row is not None:
                     await self._execute(row)
             except OperationalError as error:  # database locked or unwritable: nothing is lost, retry later
@@ -108,7 +114,7 @@ class Runner:
             bundles = await asyncio.wait_for(plan, timeout=remaining)
         except TimeoutError:
             minutes = max(1, round((row.deadline_at - row.created_at).total_seconds() / 60))
-            await self._fail(row, generations.DEADLINE_MESSAGE.format(minutes=minutes))
+            await self._fail(row, store.DEADLINE_MESSAGE.format(minutes=minutes))
         except PlannerError as error:
             await self._fail(row, error.user_message)
         except asyncio.CancelledError:
@@ -122,7 +128,7 @@ class Runner:
             bundles = await in_db(_grounded_only, bundles=bundles, request=request)
             if not bundles:
                 await self._fail(row, 'No plan could be made from the events available. Try other interests or dates.')
-            elif await self._write_end(generations.complete, generation_id=row.id, bundles=bundles):
+            elif await self._write_end(store.complete, generation_id=row.id, bundles=bundles):
                 log.info('generation %s completed', row.id)
                 metrics.record_finished('completed', created_at=row.created_at, finished_at=clock.now())
             else:
@@ -132,11 +138,11 @@ class Runner:
             self._plans.pop(row.id, None)
 
     async def _plan(self, planner_name: str, request: PlanRequest) -> list:
-        planner = registry.get_planner(planner_name)
+        planner = self.planner_for(planner_name)
         return await planner.plan(request, _RowContext(self, request.generation_id))
 
     async def _fail(self, row: Generation, message: str) -> None:
-        if await self._write_end(generations.fail, generation_id=row.id, error=message):
+        if await self._write_end(store.fail, generation_id=row.id, error=message):
             log.info('generation %s failed: %s', row.id, message)
             metrics.record_finished('failed', created_at=row.created_at, finished_at=clock.now())
 
@@ -157,9 +163,7 @@ class Runner:
         while not plan.done():
             await asyncio.sleep(self.lease_seconds / 3)
             try:
-                renewed = await in_db(
-                    generations.renew_lease, generation_id=generation_id, owner=self.owner, now=clock.now()
-                )
+                renewed = await in_db(store.renew_lease, generation_id=generation_id, owner=self.owner, now=clock.now())
             except OperationalError as error:  # a busy database must not stop the plan; try again soon
                 log.warning('lease renewal of %s failed: %s', generation_id, error)
                 continue
@@ -189,14 +193,14 @@ class _RowContext:
         self._runner, self._id = runner, generation_id
 
     async def report(self, message: str) -> None:
-        await self._write(generations.append_progress, message=message)
+        await self._write(store.append_progress, message=message)
 
     async def save_state(self, state: dict[str, Any]) -> None:
-        await self._write(generations.save_planner_state, state=state)
+        await self._write(store.save_planner_state, state=state)
 
     async def add_usage(self, usage: dict[str, int]) -> None:
         metrics.record_usage(usage)
-        await self._write(generations.add_usage, usage=usage)
+        await self._write(store.add_usage, usage=usage)
 
     async def _write(self, function: Callable[..., bool], **kwargs: Any) -> None:
         try:
@@ -206,62 +210,3 @@ class _RowContext:
             return
         if not owned:
             self._runner.stop_local(self._id)
-
-
-_runner: Runner | None = None
-
-
-def get_runner() -> Runner:
-    if _runner is None:
-        raise RuntimeError('the runner is not started')
-    return _runner
-
-
-def start_runner(*, max_concurrent: int, lease_seconds: float) -> Runner:
-    global _runner
-    _runner = Runner(max_concurrent=max_concurrent, lease_seconds=lease_seconds)
-    return _runner
-
-
-async def stop_runner() -> None:
-    global _runner
-    if _runner is not None:
-        await _runner.shutdown()
-        _runner = None
-
-
-async def start_generation(
-    *, preferences: Preferences, client_id: str, idempotency_key: str | None = None
-) -> Generation:
-    """Creates the generation (answering at once) and schedules it; raises GenerationError subclasses."""
-    try:
-        row = await in_db(
-            generations.create_generation,
-            preferences=preferences,
-            client_id=client_id,
-            planner=settings.resolved_planner(),
-            idempotency_key=idempotency_key,
-            now=clock.now(),
-        )
-    except OperationalError as error:  # locked or read-only database: nothing was written, a retry works
-        log.warning('generation not created, database unavailable: %s', error)
-        raise generations.ServiceBusy() from None
-    if row.status in ('pending', 'processing'):
-        get_runner().submit(row.id)
-    return row
-
-
-async def cancel_generation(generation_id: str) -> Generation | None:
-    now = clock.now()
-    try:
-        row, was_running = await in_db(generations.cancel_generation, generation_id=generation_id, now=now)
-    except OperationalError as error:
-        log.warning('generation %s not cancelled, database unavailable: %s', generation_id, error)
-        raise generations.ServiceBusy() from None
-    if row is None:
-        return None
-    if was_running:
-        metrics.record_finished('cancelled', created_at=row.created_at, finished_at=now)
-    if _runner is not None:
-        _runner.stop_local(generation_id)
-    return row

@@ -3,7 +3,7 @@
 The JSON columns are read as text (`CAST(... AS TEXT)`, so neither SQLite nor psycopg decodes them) and
 spliced into the response as they are; only the short scalar fields are encoded here. What is stored is
 already the API's shape: bundles, progress and the window are written as their models dump them
-(services.generations), so the bytes equal `GenerationPublic.from_row(row)` (tests/api/test_api.py checks).
+(services.generations.store), so the bytes equal `GenerationPublic.from_row(row)` (tests/api/test_api.py checks).
 """
 
 import json
@@ -13,7 +13,7 @@ from sqlalchemy import Text, cast, select
 from sqlmodel import Session
 
 from models.generation import FINISHED_STATUSES, Generation
-from services.generations import is_valid_id
+from services.generations.store import is_valid_id
 
 _table = Generation.__table__
 _RAW = ('preferences', 'bundles', 'progress', 'window', 'usage')

@@ -7,10 +7,11 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from services import clock, generations, metrics
+from services import clock, metrics
 from services.catalog import demo
 from services.database import in_db
-from services.runner import get_runner
+from services.generations import store
+from services.generations.service import get_runner
 from settings import settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ async def recovery_sweep() -> None:
 
 
 async def cleanup_expired() -> int:
-    deleted = await in_db(generations.delete_expired, now=clock.now())
+    deleted = await in_db(store.delete_expired, now=clock.now())
     if deleted:
         log.info('deleted %d expired generations', deleted)
     metrics.mark_job_success('ttl_cleanup')

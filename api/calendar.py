@@ -1,15 +1,14 @@
 """`GET /api/generations/{id}/calendar.ics`: a generation's bundles as iCalendar, for "Add to calendar"."""
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from models.generation import GenerationPublic
-from services import calendar_export, clock, generations
-from services.database import in_db
+from services import calendar_export, clock
+from services.generations import service
+from services.generations.errors import GenerationNotFound
 
 router = APIRouter()
-
-NOT_FOUND = {'error': 'Generation not found'}
 
 
 @router.get(
@@ -24,15 +23,13 @@ NOT_FOUND = {'error': 'Generation not found'}
 async def generation_calendar(
     generation_id: str, bundle: int | None = Query(default=None, ge=0, description='0-based bundle number')
 ) -> Response:
-    row = await in_db(generations.get_generation, generation_id=generation_id, now=clock.now())
+    row = await service.get_generation(generation_id)
     if row is None:
-        return JSONResponse(NOT_FOUND, status_code=404)
+        raise GenerationNotFound()
     generation = GenerationPublic.from_row(row)
-    try:
-        body = calendar_export.build_calendar(generation, bundle=bundle, now=clock.now())
-        filename = calendar_export.filename_for(generation, bundle)
-    except calendar_export.BundleNotFound as error:
-        return JSONResponse({'error': str(error)}, status_code=404)
+    # An unknown bundle raises calendar_export.BundleNotFound: a 404 from api/errors.py.
+    body = calendar_export.build_calendar(generation, bundle=bundle, now=clock.now())
+    filename = calendar_export.filename_for(generation, bundle)
     return Response(
         body,
         media_type='text/calendar; charset=utf-8',

@@ -1,0 +1,104 @@
+"""The API's error bodies, and the one place refusals become HTTP answers (handlers registered by app.py).
+
+Services and routes raise domain errors; these handlers give every one of them the same JSON shape.
+"""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
+
+from services.calendar_export import BundleNotFound
+from services.generations.errors import GenerationNotFound, InvalidPreferences, RateLimited, ServiceBusy
+
+log = logging.getLogger(__name__)
+
+BUSY_RETRY_AFTER_S = 5
+
+
+class ApiError(BaseModel):
+    error: str
+
+
+class Problem(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationProblem(ApiError):
+    field: str
+    reason: str
+    detail: list[Problem]
+
+
+NOT_FOUND_RESPONSE = {404: {'model': ApiError, 'description': 'Unknown, malformed or expired id'}}
+UNAVAILABLE_RESPONSE = {503: {'model': ApiError, 'description': 'Database busy or unavailable; retry later'}}
+INVALID_RESPONSE = {422: {'model': ValidationProblem, 'description': 'The first invalid field and why'}}
+
+
+def error_response(message: str, status_code: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(ApiError(error=message).model_dump(), status_code=status_code, headers=headers)
+
+
+def busy(message: str) -> JSONResponse:
+    return error_response(message, 503, headers={'Retry-After': str(BUSY_RETRY_AFTER_S)})
+
+
+def invalid(field: str, reason: str) -> JSONResponse:
+    problem = ValidationProblem(
+        error='Invalid request', field=field, reason=reason, detail=[Problem(loc=field.split('.'), msg=reason)]
+    )
+    return JSONResponse(problem.model_dump(), status_code=422)
+
+
+def validation_error_response(errors: list[dict]) -> JSONResponse:
+    """FastAPI's 422 reshaped: the first problem as `field` + `reason`, all of them under `detail`."""
+    if not errors:
+        return invalid('body', 'invalid request')
+    first = errors[0]
+    loc = [str(part) for part in first.get('loc', ()) if part not in ('body',)]
+    field = '.'.join(loc) or 'body'
+    reason = str(first.get('msg', 'invalid value')).removeprefix('Value error, ')
+    detail = [{'loc': list(e.get('loc', ())), 'msg': str(e.get('msg', ''))} for e in errors]
+    return JSONResponse(
+        {'error': 'Invalid request', 'field': field, 'reason': reason, 'detail': detail}, status_code=422
+    )
+
+
+def _rate_limited(_request: Request, error: RateLimited) -> JSONResponse:
+    return error_response(error.message, 429, headers={'Retry-After': str(error.retry_after_s)})
+
+
+def _invalid_preferences(_request: Request, error: InvalidPreferences) -> JSONResponse:
+    return invalid(error.field, error.reason)
+
+
+def _service_busy(_request: Request, error: ServiceBusy) -> JSONResponse:
+    return busy(error.message)
+
+
+def _not_found(_request: Request, error: GenerationNotFound | BundleNotFound) -> JSONResponse:
+    return error_response(getattr(error, 'message', None) or str(error), 404)
+
+
+def _database_unavailable(_request: Request, error: OperationalError) -> JSONResponse:
+    """A locked or unwritable database: a clear, retryable answer instead of a 500; nothing stored is lost."""
+    log.warning('database unavailable: %s', error)
+    return busy(ServiceBusy().message)
+
+
+def _request_invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+    return validation_error_response(list(error.errors()))
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RateLimited, _rate_limited)
+    app.add_exception_handler(InvalidPreferences, _invalid_preferences)
+    app.add_exception_handler(ServiceBusy, _service_busy)
+    app.add_exception_handler(GenerationNotFound, _not_found)
+    app.add_exception_handler(BundleNotFound, _not_found)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(RequestValidationError, _request_invalid)

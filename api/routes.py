@@ -1,0 +1,102 @@
+"""The JSON API routes: generations, health and metrics; refusals are raised and mapped in api/errors.py."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST as PROMETHEUS_CONTENT_TYPE
+from pydantic import BaseModel
+
+from api.errors import INVALID_RESPONSE, NOT_FOUND_RESPONSE, UNAVAILABLE_RESPONSE, ApiError, error_response
+from models import db
+from models.generation import GenerationCreate, GenerationCreated, GenerationPublic
+from services import clock, metrics
+from services.database import in_db
+from services.generations import read_json, service
+from services.generations.errors import GenerationNotFound
+
+router = APIRouter()
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+class Health(BaseModel):
+    status: str
+
+
+def client_id_of(request: Request) -> str:
+    return f'ip:{request.client.host if request.client else "unknown"}'
+
+
+@router.post(
+    '/api/generations',
+    response_model=GenerationCreated,
+    responses={
+        **INVALID_RESPONSE,
+        **UNAVAILABLE_RESPONSE,
+        413: {'model': ApiError, 'description': 'Body too large'},
+        429: {
+            'model': ApiError,
+            'description': 'Too many generations from this client',
+            'headers': {'Retry-After': {'schema': {'type': 'integer'}, 'description': 'Seconds to wait'}},
+        },
+    },
+    tags=['generations'],
+)
+async def create_generation(
+    body: GenerationCreate,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY)] = None,
+) -> GenerationCreated:
+    row = await service.start_generation(
+        preferences=body.preferences, client_id=client_id_of(request), idempotency_key=idempotency_key
+    )
+    return GenerationCreated(generation_id=row.id, status=row.status)
+
+
+@router.get(
+    '/api/generations/{generation_id}',
+    response_model=GenerationPublic,
+    responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE, **UNAVAILABLE_RESPONSE},
+    tags=['generations'],
+)
+async def read_generation(generation_id: str) -> Response:
+    # The stored JSON as it is (services.generations.read_json): every client polls this, so it skips
+    # decoding and re-encoding; response_model still documents the shape.
+    body = await in_db(read_json.read_generation_json, generation_id=generation_id, now=clock.now())
+    if body is None:
+        raise GenerationNotFound()
+    return Response(body, media_type='application/json')
+
+
+@router.delete(
+    '/api/generations/{generation_id}',
+    response_model=GenerationPublic,
+    responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE, **UNAVAILABLE_RESPONSE},
+    tags=['generations'],
+)
+async def cancel_generation(generation_id: str) -> GenerationPublic:
+    row = await service.cancel_generation(generation_id)
+    if row is None:
+        raise GenerationNotFound()
+    return GenerationPublic.from_row(row)
+
+
+@router.get(
+    '/healthz',
+    response_model=Health,
+    tags=['ops'],
+    responses={503: {'model': ApiError, 'description': 'Database unavailable'}},
+)
+async def healthz() -> Health | JSONResponse:
+    try:
+        await in_db(db.ping)
+    except Exception:  # any database failure means "not healthy"; the detail is logged by SQLAlchemy
+        return error_response('Database unavailable', 503)  # no Retry-After: not a passing lock
+    return Health(status='ok')
+
+
+@router.get('/metrics', include_in_schema=False)
+async def prometheus_metrics() -> Response:
+    await in_db(metrics.refresh_database_gauges, now=clock.now())
+    return Response(metrics.exposition(), media_type=PROMETHEUS_CONTENT_TYPE)

@@ -1,0 +1,92 @@
+"""The generation service the API and the pages call: start, cancel, read and list generations.
+
+Runs on the event loop: database work goes through `services.database.in_db`. Refusals are raised as
+`services.generations.errors` exceptions, which the pages show and api/errors.py maps to HTTP.
+"""
+
+import logging
+
+from sqlalchemy.exc import OperationalError
+
+from models.generation import RUNNING_STATUSES, Generation, Preferences
+from services import clock, metrics
+from services.database import in_db
+from services.generations import store
+from services.generations.errors import ServiceBusy
+from services.generations.runner import PlannerFactory, Runner
+from settings import settings
+
+log = logging.getLogger(__name__)
+
+_runner: Runner | None = None
+
+
+def get_runner() -> Runner:
+    if _runner is None:
+        raise RuntimeError('the runner is not started')
+    return _runner
+
+
+def is_running() -> bool:
+    return _runner is not None
+
+
+def start_runner(*, planner_for: PlannerFactory, max_concurrent: int, lease_seconds: float) -> Runner:
+    global _runner
+    _runner = Runner(planner_for=planner_for, max_concurrent=max_concurrent, lease_seconds=lease_seconds)
+    return _runner
+
+
+async def stop_runner() -> None:
+    global _runner
+    if _runner is not None:
+        await _runner.shutdown()
+        _runner = None
+
+
+async def start_generation(
+    *, preferences: Preferences, client_id: str, idempotency_key: str | None = None
+) -> Generation:
+    """Creates the generation (answering at once) and schedules it; raises GenerationError subclasses."""
+    try:
+        row = await in_db(
+            store.create_generation,
+            preferences=preferences,
+            client_id=client_id,
+            planner=settings.resolved_planner(),
+            idempotency_key=idempotency_key,
+            now=clock.now(),
+        )
+    except OperationalError as error:  # locked or read-only database: nothing was written, a retry works
+        log.warning('generation not created, database unavailable: %s', error)
+        raise ServiceBusy() from None
+    if row.status in RUNNING_STATUSES:
+        get_runner().submit(row.id)
+    return row
+
+
+async def cancel_generation(generation_id: str) -> Generation | None:
+    """The cancelled (or already finished) generation; None when unknown, malformed or expired."""
+    now = clock.now()
+    try:
+        row, was_running = await in_db(store.cancel_generation, generation_id=generation_id, now=now)
+    except OperationalError as error:
+        log.warning('generation %s not cancelled, database unavailable: %s', generation_id, error)
+        raise ServiceBusy() from None
+    if row is None:
+        return None
+    if was_running:
+        metrics.record_finished('cancelled', created_at=row.created_at, finished_at=now)
+    if _runner is not None:
+        _runner.stop_local(generation_id)
+    return row
+
+
+async def get_generation(generation_id: str) -> Generation | None:
+    """The generation, or None when the id is malformed, unknown, or its result has expired."""
+    return await in_db(store.get_generation, generation_id=generation_id, now=clock.now())
+
+
+async def list_generations(ids: list[str]) -> list[Generation]:
+    """The given generations (a browser's own), newest first, without expired ones."""
+    return await in_db(store.list_generations, ids=ids, now=clock.now())
