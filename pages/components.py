@@ -13,9 +13,9 @@ from nicegui import app, ui
 from models.catalog import Price
 from models.generation import Bundle, GenerationPublic, KeyEvent, ProgressEntry
 from pages import theme
+from services.text import currency_symbol
 
 EN_DASH = '\u2013'  # for ranges of prices and times
-CURRENCY_SYMBOLS = {'EUR': '€', 'GBP': '£', 'USD': '$'}
 STATUS_LABELS = {
     'pending': 'Queued',
     'processing': 'Planning',
@@ -60,12 +60,6 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
         return None
     return url.strip()
-
-
-def currency_symbol(currency: str) -> str:
-    if not currency:
-        return ''
-    return CURRENCY_SYMBOLS.get(currency.upper(), f'{currency.upper()} ')
 
 
 def format_amount(value: float) -> str:
