@@ -24,6 +24,8 @@ STATUS_LABELS = {
     'cancelled': 'Cancelled',
 }
 PLANNER_LABELS = {'offline': 'the offline planner', 'openai': 'the AI planner'}
+# The card names where a real event is listed (the demo city's events are listed nowhere).
+SOURCE_LABELS = {'ticketmaster': 'via Ticketmaster', 'jsonld': 'from venue site', 'ics': 'from venue calendar'}
 HISTORY_LIMIT = 50
 SUMMARY_TEXT_LIMIT = 90  # characters of the free text repeated under a plan's heading
 
@@ -41,9 +43,18 @@ def my_generation_ids() -> list[str]:
     return list(app.storage.user.get('generations', []))
 
 
-def remember_generation(generation_id: str) -> None:
+def remember_generation(generation_id: str, owner_token: str | None = None) -> None:
+    """Adds the plan to this browser's history; its owner token (kept server side) lets this browser cancel it."""
     ids = [i for i in my_generation_ids() if i != generation_id]
     app.storage.user['generations'] = [generation_id, *ids][:HISTORY_LIMIT]
+    if owner_token:
+        tokens = {k: v for k, v in app.storage.user.get('owner_tokens', {}).items() if k in ids}
+        app.storage.user['owner_tokens'] = {**tokens, generation_id: owner_token}
+
+
+def owner_token_of(generation_id: str) -> str | None:
+    """The token this browser got when it started the plan; None on a shared link."""
+    return app.storage.user.get('owner_tokens', {}).get(generation_id)
 
 
 # --- Formatting ---
@@ -299,6 +310,10 @@ def event_row(event: KeyEvent) -> None:
                     with ui.link(target=url, new_tab=True).props('rel="noopener noreferrer"'):
                         ui.label('Tickets')
                         ui.icon('north_east', size='16px')
+                    if event.source in SOURCE_LABELS:  # where the event is listed, so it can be checked there
+                        ui.link(SOURCE_LABELS[event.source], url, new_tab=True).props(
+                            'rel="noopener noreferrer"'
+                        ).classes('tb-event-source').mark('event-source')
             if event.why:
                 ui.label(event.why).classes('tb-event-why tb-wrap')
 
