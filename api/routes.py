@@ -21,7 +21,7 @@ from models import db
 from models.generation import GenerationCreate, GenerationCreated, GenerationPublic, RefinementCreate
 from services import clock, metrics
 from services.database import in_db
-from services.generations import service
+from services.generations import read_json, service
 from services.generations.errors import GenerationNotFound
 
 router = APIRouter()
@@ -106,11 +106,13 @@ async def refine_generation(
     responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE, **UNAVAILABLE_RESPONSE},
     tags=['generations'],
 )
-async def read_generation(generation_id: str) -> GenerationPublic:
-    row = await service.get_generation(generation_id)
-    if row is None:
+async def read_generation(generation_id: str) -> Response:
+    # The stored JSON as it is (services.generations.read_json): every client polls this, so it skips
+    # decoding and re-encoding; response_model still documents the shape.
+    body = await in_db(read_json.read_generation_json, generation_id=generation_id, now=clock.now())
+    if body is None:
         raise GenerationNotFound()
-    return GenerationPublic.from_row(row)
+    return Response(body, media_type='application/json')
 
 
 @router.delete(
