@@ -11,7 +11,9 @@ from models.generation import Bundle, KeyEvent
 from pages import theme
 from settings import settings
 
-FIT_PADDING_PX = 32  # keeps the outer pins clear of the map's edges and zoom buttons
+# Keeps the outer pins clear of the zoom buttons (top left) and the attribution bar (bottom right).
+FIT_PADDING_TOP_LEFT = [60, 28]
+FIT_PADDING_BOTTOM_RIGHT = [28, 60]
 MAX_FIT_ZOOM = 16  # two stops in one street should still show the streets around them
 PIN_PX = 28
 
@@ -59,7 +61,8 @@ def bundle_map(bundle: Bundle) -> ui.leaflet | None:
         # Runs once Leaflet is up in the browser (again after a reconnect): numbered pins, then the fit.
         for marker, (number, _) in zip(markers, stops, strict=True):
             leaflet.run_layer_method(marker.id, ':setIcon', _pin_icon(number))
-        leaflet.run_map_method('fitBounds', points, {'padding': [FIT_PADDING_PX] * 2, 'maxZoom': MAX_FIT_ZOOM})
+        fit = {'paddingTopLeft': FIT_PADDING_TOP_LEFT, 'paddingBottomRight': FIT_PADDING_BOTTOM_RIGHT}
+        leaflet.run_map_method('fitBounds', points, {**fit, 'maxZoom': MAX_FIT_ZOOM})
 
     leaflet.on('init', decorate)
     unmapped = len(bundle.key_events) - len(stops)
