@@ -12,7 +12,14 @@ from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 
 from services.calendar_export import BundleNotFound
-from services.generations.errors import GenerationNotFound, InvalidPreferences, RateLimited, ServiceBusy
+from services.generations.errors import (
+    GenerationNotFound,
+    InvalidPreferences,
+    NotOwner,
+    ParentNotCompleted,
+    RateLimited,
+    ServiceBusy,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +91,14 @@ def _not_found(_request: Request, error: GenerationNotFound | BundleNotFound) ->
     return error_response(getattr(error, 'message', None) or str(error), 404)
 
 
+def _not_owner(_request: Request, error: NotOwner) -> JSONResponse:
+    return error_response(error.message, 403)
+
+
+def _parent_not_completed(_request: Request, error: ParentNotCompleted) -> JSONResponse:
+    return error_response(error.message, 409)
+
+
 def _database_unavailable(_request: Request, error: OperationalError) -> JSONResponse:
     """A locked or unwritable database: a clear, retryable answer instead of a 500; nothing stored is lost."""
     log.warning('database unavailable: %s', error)
@@ -99,6 +114,8 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidPreferences, _invalid_preferences)
     app.add_exception_handler(ServiceBusy, _service_busy)
     app.add_exception_handler(GenerationNotFound, _not_found)
+    app.add_exception_handler(NotOwner, _not_owner)
+    app.add_exception_handler(ParentNotCompleted, _parent_not_completed)
     app.add_exception_handler(BundleNotFound, _not_found)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _request_invalid)

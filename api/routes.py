@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from api.errors import INVALID_RESPONSE, NOT_FOUND_RESPONSE, UNAVAILABLE_RESPONSE, ApiError, error_response
 from models import db
-from models.generation import GenerationCreate, GenerationCreated, GenerationPublic
+from models.generation import GenerationCreate, GenerationCreated, GenerationPublic, RefinementCreate
 from services import clock, metrics
 from services.database import in_db
 from services.generations import service
@@ -51,7 +51,32 @@ async def create_generation(
     row = await service.start_generation(
         preferences=body.preferences, client_id=client_id_of(request), idempotency_key=idempotency_key
     )
-    return GenerationCreated(generation_id=row.id, status=row.status)
+    return GenerationCreated(generation_id=row.id, status=row.status, owner_token=service.owner_token(row.id))
+
+
+@router.post(
+    '/api/generations/{generation_id}/refinements',
+    response_model=GenerationCreated,
+    responses={
+        **NOT_FOUND_RESPONSE,
+        **INVALID_RESPONSE,
+        **UNAVAILABLE_RESPONSE,
+        409: {'model': ApiError, 'description': 'The plan is not completed yet'},
+        429: {'model': ApiError, 'description': 'Too many generations from this client'},
+    },
+    tags=['generations'],
+)
+async def refine_generation(
+    generation_id: str,
+    body: RefinementCreate,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY)] = None,
+) -> GenerationCreated:
+    """A new plan that keeps the other bundles and remakes bundle `bundleIndex` as instructed."""
+    row = await service.refine_generation(
+        parent_id=generation_id, change=body, client_id=client_id_of(request), idempotency_key=idempotency_key
+    )
+    return GenerationCreated(generation_id=row.id, status=row.status, owner_token=service.owner_token(row.id))
 
 
 @router.get(
@@ -70,11 +95,18 @@ async def read_generation(generation_id: str) -> GenerationPublic:
 @router.delete(
     '/api/generations/{generation_id}',
     response_model=GenerationPublic,
-    responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE, **UNAVAILABLE_RESPONSE},
+    responses={
+        **NOT_FOUND_RESPONSE,
+        **INVALID_RESPONSE,
+        **UNAVAILABLE_RESPONSE,
+        403: {'model': ApiError, 'description': 'Missing or wrong X-Owner-Token'},
+    },
     tags=['generations'],
 )
-async def cancel_generation(generation_id: str) -> GenerationPublic:
-    row = await service.cancel_generation(generation_id)
+async def cancel_generation(
+    generation_id: str, x_owner_token: Annotated[str | None, Header(max_length=200)] = None
+) -> GenerationPublic:
+    row = await service.cancel_generation(generation_id, x_owner_token)
     if row is None:
         raise GenerationNotFound()
     return GenerationPublic.from_row(row)

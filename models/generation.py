@@ -153,6 +153,12 @@ class Generation(SQLModel, table=True):
     # What a planner saved to resume cheaply after a restart (e.g. the LLM conversation so far).
     planner_state: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # A refinement: the generation it was made from, and what to change (bundleIndex, instruction,
+    # replaceEventId, and the parent's bundles, kept here so the refinement survives the parent's expiry).
+    parent_id: str | None = Field(default=None, index=True)
+    refinement: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # sha256 of the owner token: only who made the plan may cancel it (the token itself is never stored).
+    owner_token_hash: str | None = None
 
 
 class GenerationPublic(CamelModel):
@@ -165,6 +171,8 @@ class GenerationPublic(CamelModel):
     planner: str
     window: TimeWindow
     usage: dict[str, Any] | None = None
+    parent_id: str | None = None
+    refinement: 'RefinementPublic | None' = None
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
@@ -181,6 +189,8 @@ class GenerationPublic(CamelModel):
             planner=row.planner,
             window=row.window,
             usage=row.usage,
+            parent_id=row.parent_id,
+            refinement=RefinementPublic.model_validate(row.refinement) if row.refinement else None,
             created_at=row.created_at,
             updated_at=row.updated_at,
             expires_at=row.expires_at,
@@ -190,3 +200,33 @@ class GenerationPublic(CamelModel):
 class GenerationCreated(CamelModel):
     generation_id: str
     status: Status
+    owner_token: str | None = None  # needed (X-Owner-Token) to cancel; shown only to whoever started it
+
+
+REFINE_INSTRUCTIONS = ('cheaper', 'closer together', 'earlier', 'later')
+MAX_INSTRUCTION = 300
+
+
+class RefinementCreate(CamelModel):
+    """Change one bundle of a completed generation: an instruction, or swapping one of its events."""
+
+    model_config = ConfigDict(extra='forbid', str_strip_whitespace=True)
+
+    bundle_index: int = PydanticField(ge=0, le=20)
+    instruction: str = PydanticField(default='', max_length=MAX_INSTRUCTION)
+    replace_event_id: str | None = PydanticField(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode='after')
+    def _something_to_do(self) -> 'RefinementCreate':
+        if not self.instruction and not self.replace_event_id:
+            raise ValueError('give an instruction, a replaceEventId, or both')
+        return self
+
+
+class RefinementPublic(CamelModel):
+    bundle_index: int
+    instruction: str = ''
+    replace_event_id: str | None = None
+
+
+GenerationPublic.model_rebuild()

@@ -45,9 +45,18 @@ def my_generation_ids() -> list[str]:
     return list(app.storage.user.get('generations', []))
 
 
-def remember_generation(generation_id: str) -> None:
+def remember_generation(generation_id: str, owner_token: str | None = None) -> None:
+    """Adds the plan to this browser's history; its owner token (kept server side) lets this browser cancel it."""
     ids = [i for i in my_generation_ids() if i != generation_id]
     app.storage.user['generations'] = [generation_id, *ids][:HISTORY_LIMIT]
+    if owner_token:
+        tokens = {k: v for k, v in app.storage.user.get('owner_tokens', {}).items() if k in ids}
+        app.storage.user['owner_tokens'] = {**tokens, generation_id: owner_token}
+
+
+def owner_token_of(generation_id: str) -> str | None:
+    """The token this browser got when it started the plan; None on a shared link."""
+    return app.storage.user.get('owner_tokens', {}).get(generation_id)
 
 
 # --- Formatting ---

@@ -17,6 +17,7 @@ from pages.components import (
     client_id,
     format_elapsed,
     link_button,
+    owner_token_of,
     preferences_summary,
     progress_step,
     remember_generation,
@@ -167,9 +168,10 @@ class GenerationView:
                 ).classes('tb-wrap')
             with ui.row().classes('gap-3 w-full'):
                 ui.button('Copy link', icon='link', on_click=self.share).props('outline color=primary').mark('share')
-                ui.button('Cancel', icon='close', on_click=self.confirm_cancel).props('flat color=negative').mark(
-                    'cancel'
-                )
+                if owner_token_of(self.generation.generation_id):  # a shared link only watches
+                    ui.button('Cancel', icon='close', on_click=self.confirm_cancel).props('flat color=negative').mark(
+                        'cancel'
+                    )
 
     def _update_running(self) -> None:
         progress = self.generation.progress
@@ -209,7 +211,9 @@ class GenerationView:
         dialog.delete()
         if stop:
             try:
-                row = await service.cancel_generation(self.generation.generation_id)
+                row = await service.cancel_generation(
+                    self.generation.generation_id, owner_token_of(self.generation.generation_id)
+                )
             except GenerationError as error:
                 ui.notify(error.message, type='warning')
                 return
@@ -311,7 +315,7 @@ class Retry:
             self.notice.set_visibility(True)
             self.button.props(remove='loading').enable()
             return
-        remember_generation(row.id)
+        remember_generation(row.id, service.owner_token(row.id))
         ui.navigate.to(f'/generations/{row.id}')
 
 

@@ -280,7 +280,7 @@ class PreferenceForm:
         except GenerationError as error:  # rate limited, or the service is busy for a moment
             self._show_notice(error.message)
         else:
-            remember_generation(row.id)
+            remember_generation(row.id, service.owner_token(row.id))
             return row.id
         self.submitting = False
         return None

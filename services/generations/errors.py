@@ -33,3 +33,18 @@ class GenerationNotFound(GenerationError):
 
     def __init__(self) -> None:
         super().__init__('Generation not found')
+
+
+class NotOwner(GenerationError):
+    """Cancelling needs the owner token the plan was started with (a shared link only reads)."""
+
+    def __init__(self) -> None:
+        super().__init__('Only the browser that started this plan can cancel it.')
+
+
+class ParentNotCompleted(GenerationError):
+    """Only a completed plan can be refined."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f'This plan is {status}; only a completed plan can be changed.')
+        self.status = status

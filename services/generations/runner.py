@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
@@ -23,7 +24,7 @@ from services import clock, metrics
 from services.database import in_db
 from services.generations import store
 from services.planners import grounding
-from services.planners.base import Planner, PlannerError, PlanRequest
+from services.planners.base import Planner, PlannerError, PlanRequest, Refinement
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ class Runner:
             window=TimeWindow.model_validate(row.window),
             city=row.preferences.get('city') or '',
             saved_state=row.planner_state,
+            saved_bundles=[Bundle.model_validate(b) for b in row.bundles or []] if row.refinement is None else [],
+            refinement=_refinement_of(row),
         )
         plan = asyncio.ensure_future(self._plan(row.planner, request))
         self._plans[row.id] = plan
@@ -125,9 +128,9 @@ class Runner:
             log.exception('generation %s: planner crashed', row.id)
             await self._fail(row, UNEXPECTED_ERROR)
         else:
-            bundles = await in_db(_grounded_only, bundles=bundles, request=request)
+            bundles, problem = await in_db(_final_bundles, generation_id=row.id, bundles=bundles, request=request)
             if not bundles:
-                await self._fail(row, 'No plan could be made from the events available. Try other interests or dates.')
+                await self._fail(row, problem)
             elif await self._write_end(store.complete, generation_id=row.id, bundles=bundles):
                 log.info('generation %s completed', row.id)
                 metrics.record_finished('completed', created_at=row.created_at, finished_at=clock.now())
@@ -139,7 +142,7 @@ class Runner:
 
     async def _plan(self, planner_name: str, request: PlanRequest) -> list:
         planner = self.planner_for(planner_name)
-        return await planner.plan(request, _RowContext(self, request.generation_id))
+        return await planner.plan(request, _RowContext(self, request))
 
     async def _fail(self, row: Generation, message: str) -> None:
         if await self._write_end(store.fail, generation_id=row.id, error=message):
@@ -172,13 +175,93 @@ class Runner:
                 return
 
 
-def _grounded_only(*, session: Session, bundles: list[Bundle], request: PlanRequest) -> list[Bundle]:
-    """The last guard before anything is shown: bundles breaking the grounding rule are never stored."""
+NOTHING_MADE = 'No plan could be made from the events available. Try other interests or dates.'
+
+
+def _final_bundles(
+    *, session: Session, generation_id: str, bundles: list[Bundle], request: PlanRequest
+) -> tuple[list[Bundle], str]:
+    """The bundles to complete with (the ones stored while planning first), or none and why.
+
+    The last guard before anything is shown: a bundle breaking the grounding rule is never stored. Bundles
+    already stored were checked when they came; only new ones are checked here, after them.
+    """
+    if request.refinement is not None:
+        return _refined(session, bundles, request, request.refinement)
+    row = session.get(Generation, generation_id, populate_existing=True)
+    stored = [Bundle.model_validate(b) for b in (row.bundles if row is not None else None) or []]
+    stored_keys = {_key(b) for b in stored}
+    new = [b for b in bundles if _key(b) not in stored_keys]
+    valid = [*stored, *_valid_after(session, stored, new, request)]
+    return valid, '' if valid else NOTHING_MADE
+
+
+def _refined(
+    session: Session, bundles: list[Bundle], request: PlanRequest, refinement: Refinement
+) -> tuple[list[Bundle], str]:
+    """The parent's bundles with the one the planner remade in its place; the others stay as they were."""
+    if not bundles:
+        return [], NOTHING_MADE
+    others = refinement.others
+    if not _valid_after(session, others, bundles[:1], request):
+        return [], 'The changed plan broke a rule (an event used twice, a clash or the budget). Please try again.'
+    result = list(refinement.bundles)
+    result[refinement.bundle_index] = bundles[0]
+    return result, ''
+
+
+def _valid_after(session: Session, kept: list[Bundle], new: list[Bundle], request: PlanRequest) -> list[Bundle]:
+    """The bundles of `new` that break no rule, with no event of `kept` (or of each other) used again."""
     budget = request.preferences.budget
-    violations = grounding.check_bundles(session=session, bundles=bundles, window=request.window, budget=budget)
-    if violations:
-        log.warning('generation %s: dropped ungrounded bundles: %s', request.generation_id, violations[:5])
-    return grounding.drop_invalid(bundles, violations)
+    checked = [*kept, *new]
+    violations = grounding.check_bundles(session=session, bundles=checked, window=request.window, budget=budget)
+    ours = [v for v in violations if v.bundle >= len(kept)]
+    if ours:
+        log.warning('generation %s: dropped ungrounded bundles: %s', request.generation_id, ours[:5])
+    return [b for i, b in enumerate(checked) if i >= len(kept) and all(v.bundle != i for v in ours)]
+
+
+def _check_new(
+    *, session: Session, generation_id: str, owner: str, bundle: Bundle, request: PlanRequest, now: datetime
+):
+    """Checks one bundle against the rule and the stored ones; stores it when valid. (violations, still ours)."""
+    row = session.get(Generation, generation_id, populate_existing=True)
+    if row is None or row.lease_owner != owner:
+        return [], False
+    if request.refinement is not None:  # checked against the kept bundles; put in place when the run ends
+        return _new_violations(session, request.refinement.others, bundle, request), True
+    stored = [Bundle.model_validate(b) for b in row.bundles or []]
+    budget = request.preferences.budget
+    violations = grounding.check_bundles(
+        session=session, bundles=[*stored, bundle], window=request.window, budget=budget
+    )
+    problems = [v.message for v in violations if v.bundle == len(stored)]
+    if problems:
+        return problems, True
+    return [], store.add_bundle(session=session, generation_id=generation_id, owner=owner, bundle=bundle, now=now)
+
+
+def _new_violations(session: Session, kept: list[Bundle], bundle: Bundle, request: PlanRequest) -> list:
+    checked = [*kept, bundle]
+    budget = request.preferences.budget
+    violations = grounding.check_bundles(session=session, bundles=checked, window=request.window, budget=budget)
+    return [v.message for v in violations if v.bundle == len(kept)]
+
+
+def _key(bundle: Bundle) -> tuple[str, ...]:
+    return tuple(e.event_id for e in bundle.key_events)
+
+
+def _refinement_of(row: Generation) -> Refinement | None:
+    data = row.refinement
+    if not data:
+        return None
+    return Refinement(
+        bundles=[Bundle.model_validate(b) for b in data.get('parentBundles', [])],
+        bundle_index=int(data['bundleIndex']),
+        instruction=data.get('instruction') or '',
+        replace_event_id=data.get('replaceEventId'),
+    )
 
 
 def _being_cancelled() -> bool:
@@ -189,8 +272,21 @@ def _being_cancelled() -> bool:
 class _RowContext:
     """The PlanContext of one run: writes land on the row only while we own it."""
 
-    def __init__(self, runner: Runner, generation_id: str) -> None:
-        self._runner, self._id = runner, generation_id
+    def __init__(self, runner: Runner, request: PlanRequest) -> None:
+        self._runner, self._id, self._request = runner, request.generation_id, request
+
+    async def add_bundle(self, bundle: Bundle) -> list[str]:
+        problems, owned = await in_db(
+            _check_new,
+            generation_id=self._id,
+            owner=self._runner.owner,
+            bundle=bundle,
+            request=self._request,
+            now=clock.now(),
+        )
+        if not owned:
+            self._runner.stop_local(self._id)
+        return problems
 
     async def report(self, message: str) -> None:
         await self._write(store.append_progress, message=message)

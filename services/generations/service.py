@@ -8,10 +8,10 @@ import logging
 
 from sqlalchemy.exc import OperationalError
 
-from models.generation import RUNNING_STATUSES, Generation, Preferences
+from models.generation import RUNNING_STATUSES, Generation, Preferences, RefinementCreate
 from services import clock, metrics
 from services.database import in_db
-from services.generations import store
+from services.generations import ownership, refinements, store
 from services.generations.errors import ServiceBusy
 from services.generations.runner import PlannerFactory, Runner
 from settings import settings
@@ -65,11 +65,43 @@ async def start_generation(
     return row
 
 
-async def cancel_generation(generation_id: str) -> Generation | None:
-    """The cancelled (or already finished) generation; None when unknown, malformed or expired."""
+async def refine_generation(
+    *, parent_id: str, change: RefinementCreate, client_id: str, idempotency_key: str | None = None
+) -> Generation:
+    """Starts a new generation remaking one bundle of a completed one; answers at once like a start."""
+    try:
+        row = await in_db(
+            refinements.create_refinement,
+            parent_id=parent_id,
+            change=change,
+            client_id=client_id,
+            planner=settings.resolved_planner(),
+            idempotency_key=idempotency_key,
+            now=clock.now(),
+        )
+    except OperationalError as error:
+        log.warning('refinement not created, database unavailable: %s', error)
+        raise ServiceBusy() from None
+    if row.status in RUNNING_STATUSES:
+        get_runner().submit(row.id)
+    return row
+
+
+def owner_token(generation_id: str) -> str:
+    """The token that lets its holder cancel the generation (given only to whoever started it)."""
+    return ownership.token_for(generation_id)
+
+
+async def cancel_generation(generation_id: str, owner_token: str | None) -> Generation | None:
+    """The cancelled (or already finished) generation; None when unknown, malformed or expired.
+
+    Raises NotOwner when `owner_token` is not the one the generation was started with.
+    """
     now = clock.now()
     try:
-        row, was_running = await in_db(store.cancel_generation, generation_id=generation_id, now=now)
+        row, was_running = await in_db(
+            store.cancel_generation, generation_id=generation_id, owner_token=owner_token, now=now
+        )
     except OperationalError as error:
         log.warning('generation %s not cancelled, database unavailable: %s', generation_id, error)
         raise ServiceBusy() from None

@@ -6,6 +6,7 @@ and only the lease owner may record progress or finish it.
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,12 @@ from models.generation import (
 )
 from services.catalog import queries
 from services.database import writes
-from services.generations.errors import InvalidPreferences, RateLimited
+from services.generations import ownership
+from services.generations.errors import (
+    InvalidPreferences,
+    NotOwner,
+    RateLimited,
+)
 from services.timeframes import TimeframeError, resolve_window
 from settings import settings
 
@@ -50,40 +56,57 @@ def create_generation(
         raise InvalidPreferences('preferences.city', f'unknown city {preferences.city!r}; available: {known}')
     stored_preferences = {**preferences.model_dump(mode='json'), 'city': city.name}
     if idempotency_key:
-        existing = _find_by_key(session, client_id, idempotency_key, now)
+        existing = find_by_key(session, client_id, idempotency_key, now)
         if existing is not None:
             return _replay(existing, stored_preferences)
-    _check_rate_limit(session, client_id, now)
+    check_rate_limit(session, client_id, now)
     try:
         window = resolve_window(preferences.timeframe, timezone=city.timezone, now=now)
     except TimeframeError as error:
         raise InvalidPreferences('preferences.timeframe', str(error)) from None
-    row = Generation(
-        id=str(uuid.uuid4()),
+    row = new_row(stored_preferences, window.model_dump(mode='json'), planner, client_id, idempotency_key, now)
+    return insert_row(session, row, lambda existing: _replay(existing, stored_preferences))
+
+
+def new_row(
+    preferences: dict[str, Any],
+    window: dict[str, Any],
+    planner: str,
+    client_id: str,
+    idempotency_key: str | None,
+    now: datetime,
+) -> Generation:
+    generation_id = str(uuid.uuid4())
+    return Generation(
+        id=generation_id,
         status='pending',
-        preferences=stored_preferences,
+        preferences=preferences,
         planner=planner,
-        window=window.model_dump(mode='json'),
+        window=window,
         created_at=now,
         updated_at=now,
         expires_at=now + timedelta(hours=settings.generation_ttl_hours),
         deadline_at=now + timedelta(seconds=settings.generation_timeout_s),
         idempotency_key=idempotency_key,
         client_id=client_id,
+        owner_token_hash=ownership.hash_token(ownership.token_for(generation_id)),
     )
+
+
+def insert_row(session: Session, row: Generation, replay: Callable[[Generation], Generation]) -> Generation:
     session.add(row)
     try:
         session.commit()
     except IntegrityError:  # a concurrent request with the same key won the race
         session.rollback()
-        existing = _find_by_key(session, client_id, idempotency_key or '', now)
+        existing = find_by_key(session, row.client_id, row.idempotency_key or '', row.created_at)
         if existing is None:
             raise
-        return _replay(existing, stored_preferences)
+        return replay(existing)
     return row
 
 
-def _find_by_key(session: Session, client_id: str, key: str, now: datetime) -> Generation | None:
+def find_by_key(session: Session, client_id: str, key: str, now: datetime) -> Generation | None:
     """The generation made with this key, unless its result expired (then the key is free again)."""
     query = select(Generation).where(Generation.client_id == client_id, Generation.idempotency_key == key)
     existing = session.exec(query).first()
@@ -100,7 +123,7 @@ def _replay(existing: Generation, stored_preferences: dict[str, Any]) -> Generat
     return existing
 
 
-def _check_rate_limit(session: Session, client_id: str, now: datetime) -> None:
+def check_rate_limit(session: Session, client_id: str, now: datetime) -> None:
     if settings.rate_limit_per_hour == 0:
         return
     since = now - RATE_WINDOW
@@ -147,14 +170,18 @@ def list_generations(*, session: Session, ids: list[str], now: datetime, limit: 
 
 
 @writes
-def cancel_generation(*, session: Session, generation_id: str, now: datetime) -> tuple[Generation | None, bool]:
-    """Cancels a running generation; a finished one is returned unchanged.
+def cancel_generation(
+    *, session: Session, generation_id: str, owner_token: str | None, now: datetime
+) -> tuple[Generation | None, bool]:
+    """Cancels a running generation; a finished one is returned unchanged. Raises NotOwner without its token.
 
     Returns the row (None when not found) and whether this call cancelled it.
     """
     row = get_generation(session=session, generation_id=generation_id, now=now)
     if row is None:
         return None, False
+    if not ownership.is_owner(row.owner_token_hash, owner_token):
+        raise NotOwner()
     result = session.exec(
         update(Generation)
         .where(col(Generation.id) == generation_id, col(Generation.status).in_(RUNNING_STATUSES))
@@ -233,6 +260,16 @@ def add_usage(*, session: Session, generation_id: str, owner: str, usage: dict[s
     for key, value in usage.items():
         totals[key] = totals.get(key, 0) + int(value)
     return _owned_update(session, generation_id, owner, usage=totals, updated_at=now)
+
+
+@writes
+def add_bundle(*, session: Session, generation_id: str, owner: str, bundle: Bundle, now: datetime) -> bool:
+    """Appends one finished (already validated) bundle while processing: GET shows it at once."""
+    row = session.get(Generation, generation_id, populate_existing=True)
+    if row is None or row.lease_owner != owner:
+        return False
+    bundles = [*(row.bundles or []), bundle.model_dump(mode='json', by_alias=True)]
+    return _owned_update(session, generation_id, owner, bundles=bundles, updated_at=now)
 
 
 @writes

@@ -1,9 +1,27 @@
 """What every planner is: preferences + a resolved window in, bundles out, progress reported on the way."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from models.generation import Bundle, Preferences, TimeWindow
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """Remake `bundles[bundle_index]` as instructed (or with `replace_event_id` swapped); keep the others."""
+
+    bundles: list[Bundle]
+    bundle_index: int
+    instruction: str = ''
+    replace_event_id: str | None = None
+
+    @property
+    def others(self) -> list[Bundle]:
+        return [b for i, b in enumerate(self.bundles) if i != self.bundle_index]
+
+    @property
+    def target(self) -> Bundle:
+        return self.bundles[self.bundle_index]
 
 
 @dataclass(frozen=True)
@@ -14,6 +32,10 @@ class PlanRequest:
     city: str
     # What this planner saved during an earlier attempt (a restart resumes from it), or None.
     saved_state: dict[str, Any] | None = None
+    # Bundles already stored by an earlier attempt (kept on a restart): make only the rest, with other events.
+    saved_bundles: list[Bundle] = field(default_factory=list)
+    # Set for a refinement: then the planner returns the one new bundle, and the runner puts it in place.
+    refinement: Refinement | None = None
 
 
 class PlanContext(Protocol):
@@ -27,6 +49,10 @@ class PlanContext(Protocol):
 
     async def add_usage(self, usage: dict[str, int]) -> None:
         """Adds token counts (input_tokens, output_tokens...) to the generation's totals."""
+
+    async def add_bundle(self, bundle: Bundle) -> list[str]:
+        """Checks one finished bundle against the grounding rule and the bundles stored before it, and stores
+        it at once (shown while planning) when it breaks no rule; returns the violations, empty when stored."""
 
 
 class Planner(Protocol):

@@ -8,6 +8,7 @@ import pytest
 from nicegui.testing import User
 
 from models.catalog import CATEGORIES
+from services.generations import service
 from settings import settings
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.fakes.requests import seed_body
@@ -134,9 +135,15 @@ async def test_unknown_or_malformed_ids_are_404(api, generation_id: str) -> None
 
 async def test_delete_cancels_a_running_generation(api, planners: PlannerSwitch) -> None:
     held = planners.use(ScriptedPlanner(hold=True))
-    generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
+    created = (await api.post('/api/generations', json=BODY)).json()
+    generation_id = created['generationId']
     await poll(api, generation_id, 'processing')
-    response = await api.delete(f'/api/generations/{generation_id}')
+    for headers in ({}, {'X-Owner-Token': 'not-the-token'}, {'X-Owner-Token': service.owner_token(str(uuid.uuid4()))}):
+        refused = await api.delete(f'/api/generations/{generation_id}', headers=headers)
+        assert refused.status_code == 403, headers
+        assert 'cancel' in refused.json()['error']
+    assert (await api.get(f'/api/generations/{generation_id}')).json()['status'] == 'processing'
+    response = await api.delete(f'/api/generations/{generation_id}', headers={'X-Owner-Token': created['ownerToken']})
     assert response.status_code == 200
     assert response.json()['status'] == 'cancelled'
     held.release.set()

@@ -53,3 +53,24 @@ def test_sigkill_mid_generation_then_restart_finishes_each_exactly_once(server: 
         assert body['bundles'], body
     completions = re.findall(r'generation (\S+) completed', server.log_text())
     assert sorted(completions) == sorted(ids)  # every one, and none twice
+
+
+def test_sigkill_after_the_first_bundle_keeps_it_and_adds_the_rest(server: AppServer) -> None:
+    server.start()
+    generation_id = httpx.post(f'{server.url}/api/generations', json=BODY).json()['generationId']
+
+    def read() -> dict:
+        return httpx.get(f'{server.url}/api/generations/{generation_id}').json()
+
+    wait_until(lambda: len(read()['bundles'] or []) == 1, timeout=15)
+    first = read()['bundles'][0]
+    assert read()['status'] == 'processing'
+    server.kill()
+    server.start()
+    wait_until(lambda: read()['status'] == 'completed', timeout=40)
+    body = read()
+    assert body['bundles'][0] == first  # kept as it was, not made again
+    assert len(body['bundles']) == 3
+    used = [e['eventId'] for b in body['bundles'] for e in b['keyEvents']]
+    assert len(used) == len(set(used))  # the rest were made around it
+    assert any('Bundle 2 ready' in p['message'] for p in body['progress'])

@@ -39,6 +39,7 @@ class RecordingContext:
     reports: list[str] = field(default_factory=list)
     states: list[dict[str, Any]] = field(default_factory=list)
     usage: list[dict[str, int]] = field(default_factory=list)
+    bundles: list[Bundle] = field(default_factory=list)
 
     async def report(self, message: str) -> None:
         self.reports.append(message)
@@ -48,6 +49,18 @@ class RecordingContext:
 
     async def add_usage(self, usage: dict[str, int]) -> None:
         self.usage.append(usage)
+
+    async def add_bundle(self, bundle: Bundle) -> list[str]:
+        """Like the runner: refuses an event an earlier submitted bundle uses, else keeps the bundle."""
+        used = {e.event_id for b in self.bundles for e in b.key_events}
+        problems = [
+            f'{e.title} ({e.event_id}) is already used in another bundle'
+            for e in bundle.key_events
+            if e.event_id in used
+        ]
+        if not problems:
+            self.bundles.append(bundle)
+        return problems
 
     def total(self, key: str) -> int:
         return sum(u.get(key, 0) for u in self.usage)

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.generation import Generation, Preferences
+from pages.components import remember_generation
 from services import metrics
 from services.generations import service
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
@@ -105,6 +106,9 @@ async def test_failed_generation_shows_reason_and_try_again_starts_a_new_one(
 async def test_cancel_stops_a_running_generation(user: User, planners: PlannerSwitch) -> None:
     planners.use(ScriptedPlanner(release=asyncio.Event()))
     generation_id = await start()
+    await user.open('/')
+    with user:  # this browser started it: it holds the owner token
+        remember_generation(generation_id, service.owner_token(generation_id))
     await user.open(f'/generations/{generation_id}')
     user.find(marker='cancel').click()
     await user.should_see('Stop planning?')
@@ -112,6 +116,14 @@ async def test_cancel_stops_a_running_generation(user: User, planners: PlannerSw
     await user.should_see('This plan was cancelled', retries=20)
     assert load(generation_id).status == 'cancelled'
     await user.should_see(marker='retry')
+
+
+async def test_a_shared_link_does_not_show_cancel(user: User, planners: PlannerSwitch) -> None:
+    planners.use(ScriptedPlanner(release=asyncio.Event()))
+    generation_id = await start()
+    await user.open(f'/generations/{generation_id}')
+    await user.should_see(marker='progress-view')
+    await user.should_not_see(marker='cancel')
 
 
 async def test_unknown_and_malformed_ids_get_a_clear_page_with_a_way_back(user: User) -> None:

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from models.generation import Generation, Preferences
 from services.generations import errors, store
+from services.generations.ownership import token_for
 from settings import settings
 from tests.factories import add_city
 
@@ -109,10 +110,14 @@ def test_only_the_lease_owner_records_progress_and_finishes(session: Session) ->
 def test_cancel_stops_a_running_row_and_leaves_finished_ones(session: Session) -> None:
     row = create(session)
     store.claim(session=session, generation_id=row.id, owner='a', now=NOW)
-    cancelled, changed = store.cancel_generation(session=session, generation_id=row.id, now=NOW)
+    cancelled, changed = store.cancel_generation(
+        session=session, generation_id=row.id, owner_token=token_for(row.id), now=NOW
+    )
     assert cancelled.status == 'cancelled' and changed
     assert not store.complete(session=session, generation_id=row.id, owner='a', bundles=[], now=NOW)
-    again, changed = store.cancel_generation(session=session, generation_id=row.id, now=NOW)
+    again, changed = store.cancel_generation(
+        session=session, generation_id=row.id, owner_token=token_for(row.id), now=NOW
+    )
     assert again.status == 'cancelled' and not changed
 
 

@@ -47,6 +47,10 @@ class Recorder:
     async def add_usage(self, usage) -> None:
         pass
 
+    async def add_bundle(self, bundle: Bundle) -> list[str]:
+        self.messages.append(f'stored {bundle.title}')
+        return []
+
 
 def request_for(preferences: dict, now: datetime = NOW, city: str = 'Berlin') -> PlanRequest:
     prefs = Preferences.model_validate(preferences)
@@ -357,7 +361,7 @@ def test_step_delay_is_awaited_between_steps(demo, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(planner.asyncio, 'sleep', fake_sleep)
     run(SEED)
-    assert slept == [0.25, 0.25, 0.25]
+    assert slept == [0.25] * 6  # after each of the three steps, then after each bundle stored
 
 
 PROFILES = ['Electronic, House', 'Jazz', 'Indie, Folk', 'Hip Hop', 'classical', 'techno / dnb', '', 'Disco and soul']

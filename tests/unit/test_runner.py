@@ -101,7 +101,7 @@ async def test_cancel_stops_the_plan_and_is_final(runner, planners) -> None:
     planner = planners.use(ScriptedPlanner(hold=True))
     generation_id = await start()
     await wait_for_status(generation_id, 'processing')
-    await service.cancel_generation(generation_id)
+    await service.cancel_generation(generation_id, service.owner_token(generation_id))
     planner.release.set()
     await asyncio.sleep(0.2)
     assert read(generation_id).status == 'cancelled'

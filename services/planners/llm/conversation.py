@@ -31,7 +31,14 @@ class Conversation:
 
     @classmethod
     def start(cls, request: PlanRequest, scope: Scope) -> 'Conversation':
-        text = prompts.render_request(request.preferences, scope.window, city=scope.city, currency=scope.currency)
+        text = prompts.render_request(
+            request.preferences,
+            scope.window,
+            city=scope.city,
+            currency=scope.currency,
+            saved=request.saved_bundles,
+            refinement=request.refinement,
+        )
         return cls(items=[{'role': 'user', 'content': text}])
 
     @classmethod

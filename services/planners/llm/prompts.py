@@ -5,11 +5,13 @@ text below changes meaning (a resumed run must not mix two prompts).
 """
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from models.generation import Preferences, TimeWindow
+from models.generation import Bundle, Preferences, TimeWindow
+from services.planners.base import Refinement
 
-PROMPT_VERSION = 'bundles-2025-02'  # 02: travel between venues, compact plans
+PROMPT_VERSION = 'bundles-2025-03'  # 02: submit_bundle; 03: travel between venues, compact plans
 
 INSTRUCTIONS = """\
 You are Trip Bundles' planner. You turn a person's tastes and free time into themed plans ("bundles")
@@ -20,6 +22,8 @@ How to work:
   are welcome). Every search is limited to the person's time window; you may narrow it, never widen it.
 - Use `get_event` when you need the full description of one event, and `check_bundle` to test a
   candidate bundle against the rules before answering.
+- Submit each bundle with `submit_bundle` as soon as it is finished: the person sees it at once. If it
+  answers with problems, fix them (other events, fewer events) and submit that bundle again.
 - Never invent events, ids, times, venues or prices: only ids returned by the tools exist.
 
 Rules every bundle must follow:
@@ -61,10 +65,49 @@ using only event ids you got from the tools. Keep every bundle at 2 or more even
 TOOLS_SPENT_MESSAGE = 'No more searches are possible: answer now with the bundles JSON from what you found.'
 
 
-def render_request(preferences: Preferences, window: TimeWindow, *, city: str, currency: str) -> str:
+ALREADY_SUBMITTED = """
+These bundles were already submitted and are kept; make only the others, with none of their events:
+{bundles}"""
+
+REFINE_TEMPLATE = """Remake ONE bundle of this person's plan: {change}
+The bundle to replace:
+{target}
+The other bundles stay as they are; use none of their events:
+{others}
+
+{variables}
+
+Search the catalog, then submit the one new bundle (same rules) and answer with it alone."""
+
+
+def render_request(
+    preferences: Preferences,
+    window: TimeWindow,
+    *,
+    city: str,
+    currency: str,
+    saved: Sequence[Bundle] = (),
+    refinement: 'Refinement | None' = None,
+) -> str:
     """The first user message: the person's preferences and the resolved window as plain variables."""
-    variables = request_variables(preferences, window, city, currency)
-    return REQUEST_TEMPLATE.format(variables=json.dumps(variables, indent=1))
+    variables = json.dumps(request_variables(preferences, window, city, currency), indent=1)
+    if refinement is not None:
+        swap = refinement.replace_event_id
+        change = (f'replace the event {swap} with another that fits. ' if swap else '') + (
+            f'Instruction: "{refinement.instruction}".' if refinement.instruction else ''
+        )
+        others = [_brief(b) for b in refinement.others]
+        return REFINE_TEMPLATE.format(
+            change=change, target=_brief(refinement.target), others=json.dumps(others), variables=variables
+        )
+    text = REQUEST_TEMPLATE.format(variables=variables)
+    if saved:
+        text += ALREADY_SUBMITTED.format(bundles=json.dumps([_brief(b) for b in saved]))
+    return text
+
+
+def _brief(bundle: Bundle) -> dict[str, Any]:
+    return {'title': bundle.title, 'event_ids': [e.event_id for e in bundle.key_events]}
 
 
 def request_variables(preferences: Preferences, window: TimeWindow, city: str, currency: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from services.catalog import queries
 from services.database import in_db
 from services.planners import grounding
 from services.planners.base import PlanContext
-from services.planners.llm.answer import DraftBundle, DraftKeyEvent, candidate
+from services.planners.llm.answer import DraftBundle, DraftKeyEvent, candidate, with_cover
 from services.planners.llm.schema import strict_schema
 from services.planners.llm.scope import Scope
 from services.planners.llm.wording import clip, compact, count, error_output
@@ -71,6 +71,10 @@ class CheckBundleArgs(BaseModel):
     event_ids: list[str] = Field(min_length=1, max_length=10)
 
 
+class SubmitBundleArgs(DraftBundle):
+    pass
+
+
 # name -> (description, the model that validates its arguments and is the source of its schema)
 TOOL_ARGS: dict[str, tuple[str, type[BaseModel]]] = {
     'search_events': (
@@ -82,6 +86,11 @@ TOOL_ARGS: dict[str, tuple[str, type[BaseModel]]] = {
         'Checks a candidate bundle (event ids) against the rules (travel time between venues included) and gives '
         'its total price and the travel between consecutive events.',
         CheckBundleArgs,
+    ),
+    'submit_bundle': (
+        'Submits one finished bundle: it is checked against the rules and the bundles submitted before, and '
+        'shown to the person at once when ok; otherwise fix the problems it lists and submit it again.',
+        SubmitBundleArgs,
     ),
 }
 
@@ -108,7 +117,9 @@ class CatalogTools:
             'search_events': self._search_events,
             'get_event': self._get_event,
             'check_bundle': self._check_bundle,
+            'submit_bundle': self._submit_bundle,
         }
+        self.submitted = 0  # bundles stored through submit_bundle in this run
 
     async def run(self, name: str, arguments: str) -> str:
         """The tool's output as compact JSON; bad calls get a JSON error the model can correct."""
@@ -169,6 +180,21 @@ class CatalogTools:
             'total_price': cost.model_dump() if cost else None,
             'budget': self._scope.budget,
         }
+
+    async def _submit_bundle(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Validates at once and stores the bundle when it breaks no rule; the problems go back to the model."""
+        draft = SubmitBundleArgs.model_validate(arguments)
+        events = await in_db(queries.get_events, event_ids=[k.event_id for k in draft.key_events])
+        proposed = with_cover(candidate(draft, events, self._scope.window))
+        problems = [p.message for p in self._scope.violations([proposed], events)]
+        if not problems:
+            problems = await self._context.add_bundle(proposed)
+        if problems:
+            await self._context.report(f'The AI planner is fixing {count(len(problems), "problem")} in a bundle')
+            return {'ok': False, 'problems': problems, 'submitted': self.submitted}
+        self.submitted += 1
+        await self._context.report(f'Bundle {self.submitted} ready: {clip(proposed.title)}')
+        return {'ok': True, 'problems': [], 'submitted': self.submitted}
 
 
 def _travel_hops(bundle: Bundle) -> list[dict[str, Any]]:

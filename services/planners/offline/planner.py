@@ -18,6 +18,7 @@ from services.database import in_db, in_thread
 from services.planners.base import PlanContext, PlannerError, PlanRequest
 from services.planners.grounding import check_bundles, drop_invalid
 from services.planners.offline.itinerary import TARGET_BUNDLES, build_plan
+from services.planners.offline.refine import refine
 from services.planners.offline.scoring import Scored, score_events
 from services.planners.offline.taste import Taste, read_taste
 from settings import settings
@@ -27,14 +28,20 @@ class OfflinePlanner:
     name = 'offline'
 
     async def plan(self, request: PlanRequest, context: PlanContext) -> list[Bundle]:
+        if request.refinement is not None:
+            return await refine(request, request.refinement, context)
         delay = settings.offline_step_delay_s
         taste = read_taste(request.preferences)
+        saved = request.saved_bundles
+        if len(saved) >= TARGET_BUNDLES:
+            return saved
         city, events = await in_db(_load_candidates, city_name=request.city, window=request.window, taste=taste)
         await context.report(f'Searched {len(events)} events: {_search_summary(taste)}, {request.window.label}')
         await asyncio.sleep(delay)
         # Scoring and planning are pure CPU (tens of ms on a big catalog): off the event loop, so pages and
         # the API stay responsive while many plans run.
-        scored = await in_thread(score_events, events, taste)
+        used = {e.event_id for b in saved for e in b.key_events}  # a restart makes only the bundles still missing
+        scored = [s for s in await in_thread(score_events, events, taste) if s.event.event_id not in used]
         await context.report(_scoring_summary(scored, taste))
         await asyncio.sleep(delay)
         plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name)
@@ -42,11 +49,26 @@ class OfflinePlanner:
             await context.report(f'Picked {len(plan.themes)} themes: {"; ".join(plan.themes)}')
             await asyncio.sleep(delay)
         bundles = await in_db(_grounded, bundles=plan.bundles, window=request.window, budget=taste.budget)
-        if not bundles:
+        bundles = bundles[: TARGET_BUNDLES - len(saved)]
+        if not bundles and not saved:
             raise PlannerError(plan.shortfall or 'No plan could be made from the events available.')
-        note = f' ({plan.shortfall})' if len(bundles) < TARGET_BUNDLES and plan.shortfall else ''
-        await context.report(f'Wrote {len(bundles)} bundle{"s" if len(bundles) != 1 else ""}{note}')
-        return bundles
+        added = await _emit(bundles, context, delay, already=len(saved))
+        total = len(saved) + len(added)
+        note = f' ({plan.shortfall})' if total < TARGET_BUNDLES and plan.shortfall else ''
+        await context.report(f'Wrote {total} bundle{"s" if total != 1 else ""}{note}')
+        return [*saved, *added]
+
+
+async def _emit(bundles: Sequence[Bundle], context: PlanContext, delay: float, *, already: int) -> list[Bundle]:
+    """Stores each bundle as soon as it is written, so the page shows it while the next one is made."""
+    added: list[Bundle] = []
+    for bundle in bundles:
+        if await context.add_bundle(bundle):
+            continue  # refused (a rule broken meanwhile): the runner never shows it
+        added.append(bundle)
+        await context.report(f'Bundle {already + len(added)} ready: {bundle.title}')
+        await asyncio.sleep(delay)
+    return added
 
 
 def _load_candidates(

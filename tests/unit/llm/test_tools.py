@@ -150,6 +150,34 @@ async def test_check_bundle_reports_travel_and_unreachable_hops(fake, ids, conte
     assert hop['travel'].startswith('unknown') and 'travel_minutes' not in hop
 
 
+async def test_submit_bundle_answers_violations_and_the_model_fixes_them(fake, ids, context):
+    def submit(title: str, *event_ids: str) -> dict:
+        return {
+            'title': title,
+            'description': 'A plan.',
+            'tags': [],
+            'key_events': [{'event_id': i, 'why': 'fits'} for i in event_ids],
+        }
+
+    fake.add(
+        Reply([function_call('submit_bundle', submit('Techno Weekend', ids['fri_techno'], ids['sat_house']))]),
+        Reply([function_call('submit_bundle', submit('Jazz', 'no-such-event', ids['sat_jazz']))]),
+        Reply([function_call('submit_bundle', submit('Jazz', ids['sat_jazz'], ids['sat_house']))]),
+        Reply([function_call('submit_bundle', submit('Jazz', ids['sat_food'], ids['sat_jazz']))]),
+        Reply([good_answer(ids)]),
+    )
+
+    await plan(context)
+
+    first, unknown, reused, fixed = (json.loads(outputs_of(fake.requests[n])[-1]['output']) for n in (1, 2, 3, 4))
+    assert first == {'ok': True, 'problems': [], 'submitted': 1}
+    assert unknown['ok'] is False and any('no-such-event' in p for p in unknown['problems'])
+    assert reused['ok'] is False and any('overlap' in p or 'already used' in p for p in reused['problems'])
+    assert fixed == {'ok': True, 'problems': [], 'submitted': 2}
+    assert [b.title for b in context.bundles] == ['Techno Weekend', 'Jazz']
+    assert 'Bundle 2 ready: Jazz' in context.reports
+
+
 # --- Schemas: generated from the models that validate the calls ----------------------------------
 
 STRICT_KEYWORDS = {'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'anyOf', 'description'}
@@ -191,7 +219,7 @@ def test_each_tool_sends_the_schema_derived_from_its_arguments_model(tool):
 
 
 def test_every_tool_the_planner_runs_has_a_schema():
-    assert [tool['name'] for tool in tools.TOOLS] == ['search_events', 'get_event', 'check_bundle']
+    assert [tool['name'] for tool in tools.TOOLS] == ['search_events', 'get_event', 'check_bundle', 'submit_bundle']
 
 
 def test_optional_search_fields_are_nullable_and_categories_are_listed():

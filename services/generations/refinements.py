@@ -1,0 +1,55 @@
+"""Refinements in the database: a new generation that remakes one bundle of a completed one.
+
+The parent's bundles are copied onto the new row, so the refinement still runs (and shows the other
+bundles as they were) after the parent itself expired.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from models.generation import Generation, RefinementCreate
+from services.database import writes
+from services.generations import store
+from services.generations.errors import GenerationNotFound, InvalidPreferences, ParentNotCompleted
+
+
+@writes
+def create_refinement(
+    *,
+    session: Session,
+    parent_id: str,
+    change: RefinementCreate,
+    client_id: str,
+    planner: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> Generation:
+    """A new pending generation that remakes one bundle of a completed one (docs/ARCHITECTURE.md, refinement)."""
+    parent = store.get_generation(session=session, generation_id=parent_id, now=now)
+    if parent is None:
+        raise GenerationNotFound()
+    if parent.status != 'completed':
+        raise ParentNotCompleted(parent.status)
+    bundles = parent.bundles or []
+    if change.bundle_index >= len(bundles):
+        raise InvalidPreferences('bundleIndex', f'this plan has {len(bundles)} bundles (indexes 0-{len(bundles) - 1})')
+    event_ids = [e['eventId'] for e in bundles[change.bundle_index].get('keyEvents', [])]
+    if change.replace_event_id is not None and change.replace_event_id not in event_ids:
+        raise InvalidPreferences('replaceEventId', f'{change.replace_event_id!r} is not an event of that bundle')
+    refinement = {**change.model_dump(mode='json', by_alias=True), 'parentBundles': bundles}
+    if idempotency_key:
+        existing = store.find_by_key(session, client_id, idempotency_key, now)
+        if existing is not None:
+            return _replay(existing, parent.id, refinement)
+    store.check_rate_limit(session, client_id, now)
+    row = store.new_row(parent.preferences, parent.window, planner, client_id, idempotency_key, now)
+    row.parent_id, row.refinement = parent.id, refinement
+    return store.insert_row(session, row, lambda existing: _replay(existing, parent.id, refinement))
+
+
+def _replay(existing: Generation, parent_id: str, refinement: dict[str, Any]) -> Generation:
+    if existing.parent_id != parent_id or existing.refinement != refinement:
+        raise InvalidPreferences('Idempotency-Key', 'this key was already used for another request')
+    return existing

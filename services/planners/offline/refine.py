@@ -1,0 +1,227 @@
+"""Refining one bundle offline: swap one event, make it cheaper, closer together, earlier or later, or
+follow a free-text wish as far as the taste reader understands it (docs/ARCHITECTURE.md, refinement).
+
+Every change is a search over small edits of the bundle (replace one event with a catalog alternative
+that nobody else's bundle uses, or drop one when the bundle stays big enough); each edit is checked with
+the grounding validator against the kept bundles, and the best valid one by the instruction's measure wins.
+When no edit improves that measure, the planner fails with a reason a person can act on.
+"""
+
+import itertools
+import re
+from collections.abc import Callable, Iterator, Sequence
+
+from sqlmodel import Session
+
+from models.catalog import EventPublic
+from models.generation import Bundle, KeyEvent
+from models.geo import estimate_travel
+from services.catalog import queries
+from services.database import in_db
+from services.planners import grounding
+from services.planners.base import PlanContext, PlannerError, PlanRequest, Refinement
+from services.planners.offline.scoring import score_events
+from services.planners.offline.taste import read_taste
+
+MIN_EVENTS = 2
+Measure = Callable[[Sequence[EventPublic]], float]  # lower is better
+WORDS = (
+    ('cheaper', re.compile(r'\b(cheap|cheaper|less expensive|budget|save money|lower cost)\b')),
+    ('closer together', re.compile(r'\b(closer|near|nearby|walk|walking|less travel|compact)\b')),
+    ('earlier', re.compile(r'\b(earlier|early|morning|afternoon|before dark)\b')),
+    ('later', re.compile(r'\b(later|late|night owl|after dark)\b')),
+)
+
+
+async def refine(request: PlanRequest, refinement: Refinement, context: PlanContext) -> list[Bundle]:
+    """The one remade bundle (the runner puts it in place of the old one)."""
+    target = refinement.target
+    await context.report(f'Changing "{target.title}": {_what(refinement)}')
+    pool = await in_db(_candidates, request=request)
+    bundle = _refine(request, refinement, pool)
+    await context.report(f'Changed: {bundle.description.rsplit(" ", 1)[0][-80:]}...')
+    return [bundle]
+
+
+def _what(refinement: Refinement) -> str:
+    return 'swap one event' if refinement.replace_event_id and not refinement.instruction else refinement.instruction
+
+
+def _candidates(*, session: Session, request: PlanRequest) -> list[EventPublic]:
+    city = queries.get_city(session=session, name=request.city or None)
+    if city is None:
+        raise PlannerError(f'There is no events catalog for {request.city or "any city"} yet.')
+    taste = read_taste(request.preferences)
+    found = queries.list_candidates(session=session, city=city, window=request.window, categories=taste.interests)
+    events = {e.event_id: e for e in found}
+    ids = [k.event_id for k in request.refinement.target.key_events] if request.refinement else []
+    events.update(queries.get_events(session=session, event_ids=ids))
+    return list(events.values())
+
+
+def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic]) -> Bundle:
+    lookup = {e.event_id: e for e in pool}
+    target = refinement.target
+    current = [lookup[k.event_id] for k in target.key_events if k.event_id in lookup]
+    taken = {k.event_id for b in refinement.others for k in b.key_events} | {e.event_id for e in current}
+    taste = read_taste(request.preferences)
+    fit = {s.event.event_id: s.score for s in score_events(pool, taste)}
+    alternatives = sorted((e for e in pool if e.event_id not in taken), key=lambda e: -fit.get(e.event_id, 0))
+
+    def valid(events: list[EventPublic]) -> bool:
+        candidate = _bundle(target, events, {})
+        violations = grounding.find_violations(
+            [*refinement.others, candidate],
+            window=request.window,
+            budget=request.preferences.budget,
+            lookup=lookup.get,
+            min_events=MIN_EVENTS,
+        )
+        return not any(v.bundle == len(refinement.others) for v in violations)
+
+    if refinement.replace_event_id:
+        old = lookup.get(refinement.replace_event_id)
+        if old is None:
+            raise PlannerError('That event is no longer in the catalog; try making a new plan.')
+        index = current.index(old)
+
+        def similar(events: Sequence[EventPublic]) -> float:
+            new = events[0] if events else old
+            same = (new.category == old.category) * 2 + len(set(new.tags) & set(old.tags)) * 0.5
+            return -(same + fit.get(new.event_id, 0))
+
+        for new in sorted(alternatives, key=lambda e: similar([e])):
+            events = _sorted([*current[:index], new, *current[index + 1 :]])
+            if valid(events):
+                return _bundle(target, events, {new.event_id: f'Instead of {old.title}: {_like(new, old)}'})
+        raise PlannerError(f'No other event fits in place of {old.title} without breaking the plan; try another one.')
+    kind = _kind(refinement.instruction)
+    measure = _measure(kind, taste_fit=fit) if kind else _taste_measure(request, refinement.instruction, pool)
+    before = measure(current)
+    best: tuple[float, list[EventPublic]] | None = None
+    for events in _edits(current, alternatives):
+        score = measure(events)
+        if score < before - 1e-9 and (best is None or score < best[0]) and valid(events):
+            best = (score, events)
+    if best is None:
+        raise PlannerError(_cannot(kind, refinement.instruction, target))
+    events = best[1]
+    new_ids = {e.event_id for e in events} - {e.event_id for e in current}
+    whys = {i: f'Chosen to make the plan {kind or "follow your wish"}.' for i in new_ids}
+    changed = _bundle(target, events, whys)
+    note = _summary(kind, refinement.instruction, current, events, target)
+    return changed.model_copy(update={'description': f'{target.description} {note}'.strip()})
+
+
+def _edits(current: list[EventPublic], alternatives: list[EventPublic]) -> Iterator[list[EventPublic]]:
+    """Every bundle one step away: one event replaced by an alternative, or one dropped."""
+    for index in range(len(current)):
+        for new in alternatives:
+            yield _sorted([*current[:index], new, *current[index + 1 :]])
+        if len(current) > MIN_EVENTS:
+            yield current[:index] + current[index + 1 :]
+
+
+def _kind(instruction: str) -> str | None:
+    text = instruction.lower().strip()
+    for kind, words in WORDS:
+        if text == kind or words.search(text):
+            return kind
+    return None
+
+
+def _measure(kind: str, *, taste_fit: dict[str, float]) -> Measure:
+    def fit(events: Sequence[EventPublic]) -> float:  # a tie-break that keeps the person's taste
+        return -sum(taste_fit.get(e.event_id, 0) for e in events) * 1e-6
+
+    if kind == 'cheaper':
+        return lambda events: _cost(events) + fit(events)
+    if kind == 'closer together':
+        return lambda events: _travel_m(events) + fit(events)
+    sign = 1 if kind == 'earlier' else -1
+    return lambda events: sign * _mean_start(events) + fit(events)
+
+
+def _taste_measure(request: PlanRequest, instruction: str, pool: list[EventPublic]) -> Measure:
+    """Free text: the wish read like the "other preferences" field; better means a closer match to it."""
+    wish = request.preferences.model_copy(update={'other_preferences': instruction})
+    fit = {s.event.event_id: s.score for s in score_events(pool, read_taste(wish))}
+    return lambda events: -sum(fit.get(e.event_id, 0) for e in events) / max(1, len(events))
+
+
+def _cost(events: Sequence[EventPublic]) -> float:
+    return sum(e.price.min for e in events if e.price is not None)
+
+
+def _travel_m(events: Sequence[EventPublic]) -> float:
+    total = 0.0
+    for a, b in itertools.pairwise(events):
+        travel = estimate_travel(a.lat, a.lon, b.lat, b.lon)
+        total += travel.meters if travel else 0
+    return total
+
+
+def _mean_start(events: Sequence[EventPublic]) -> float:
+    return sum(e.starts_at.timestamp() for e in events) / max(1, len(events))
+
+
+def _sorted(events: list[EventPublic]) -> list[EventPublic]:
+    return sorted(events, key=lambda e: e.starts_at)
+
+
+def _bundle(target: Bundle, events: Sequence[EventPublic], whys: dict[str, str]) -> Bundle:
+    kept = {k.event_id: k for k in target.key_events}
+    key_events: list[KeyEvent] = [
+        grounding.key_event_from(e, whys.get(e.event_id) or (kept[e.event_id].why if e.event_id in kept else ''))
+        for e in events
+    ]
+    return Bundle(
+        title=target.title,
+        description=target.description,
+        image_url=key_events[0].image_url if key_events else target.image_url,
+        tags=list(target.tags),
+        key_events=key_events,
+        estimated_cost=grounding.estimate_cost(events),
+    )
+
+
+def _like(new: EventPublic, old: EventPublic) -> str:
+    if new.category == old.category:
+        return f'another {new.category} pick at {new.venue}'
+    return f'{new.category} at {new.venue}'
+
+
+def _summary(
+    kind: str | None, instruction: str, before: list[EventPublic], after: list[EventPublic], target: Bundle
+) -> str:
+    dropped = [e.title for e in before if e not in after]
+    added = [e.title for e in after if e not in before]
+    change = f'swapped {", ".join(dropped)} for {", ".join(added)}' if added else f'left out {", ".join(dropped)}'
+    if kind == 'cheaper':
+        detail = f' (from {_cost(before):g} to {_cost(after):g} {_currency(target)})'
+    elif kind == 'closer together':
+        detail = f' (about {_travel_m(before) / 1000:.1f} km of travel down to {_travel_m(after) / 1000:.1f} km)'
+    elif kind in ('earlier', 'later'):
+        minutes = abs(_mean_start(after) - _mean_start(before)) / 60
+        detail = f' (starting {minutes:.0f} minutes {kind} on average)'
+    else:
+        detail = ''
+    wish = kind or f'"{instruction}"'
+    return f'Changed to be {wish}: {change}{detail}.' if kind else f'Following {wish}: {change}{detail}.'
+
+
+def _cannot(kind: str | None, instruction: str, target: Bundle) -> str:
+    if kind == 'cheaper':
+        return (
+            f'"{target.title}" cannot be made cheaper: no cheaper event fits its times and rules, and it needs at '
+            f'least {MIN_EVENTS} events.'
+        )
+    if kind == 'closer together':
+        return f'"{target.title}" cannot be made closer together: no nearer event fits its times and rules.'
+    if kind in ('earlier', 'later'):
+        return f'No {kind} events fit "{target.title}" within your dates and its rules.'
+    return f'Nothing in the catalog follows "{instruction}" better than "{target.title}" already does.'
+
+
+def _currency(target: Bundle) -> str:
+    return target.estimated_cost.currency if target.estimated_cost else ''

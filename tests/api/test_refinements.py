@@ -1,0 +1,157 @@
+"""Plans that grow and change, through the real app: bundles shown as they land, refinements, owner tokens."""
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+from nicegui.testing import User
+
+from models.db import session_scope
+from models.generation import Bundle, Preferences, TimeWindow
+from services.catalog import queries
+from services.database import in_db
+from services.planners.grounding import check_bundles
+from services.planners.offline import OfflinePlanner
+from settings import settings
+from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
+from tests.fakes.requests import seed_body
+
+BODY = seed_body(timeframe='Next 7 days')
+
+
+@pytest.fixture
+async def api(user: User, planners: PlannerSwitch) -> httpx.AsyncClient:
+    planners.use(OfflinePlanner())
+    for _ in range(100):  # the demo catalog is written by a start-up task
+        if await in_db(queries.list_cities):
+            break
+        await asyncio.sleep(0.05)
+    return user.http_client
+
+
+async def poll(api: httpx.AsyncClient, generation_id: str, *statuses: str, timeout: float = 15) -> dict:
+    async with asyncio.timeout(timeout):
+        while (body := (await api.get(f'/api/generations/{generation_id}')).json())['status'] not in statuses:
+            await asyncio.sleep(0.02)
+    return body
+
+
+async def completed_plan(api: httpx.AsyncClient) -> dict:
+    created = await api.post('/api/generations', json=BODY)
+    assert created.status_code == 200, created.text
+    body = await poll(api, created.json()['generationId'], 'completed', 'failed')
+    assert body['status'] == 'completed', body['error']
+    assert len(body['bundles']) >= 2
+    return body
+
+
+async def refine(api: httpx.AsyncClient, generation_id: str, **change) -> httpx.Response:
+    return await api.post(f'/api/generations/{generation_id}/refinements', json=change)
+
+
+def violations(body: dict) -> list:
+    bundles = [Bundle.model_validate(b) for b in body['bundles']]
+    window = TimeWindow.model_validate(body['window'])
+    budget = Preferences.model_validate(body['preferences']).budget
+    with session_scope() as session:
+        return check_bundles(session=session, bundles=bundles, window=window, budget=budget)
+
+
+async def test_bundles_appear_one_by_one_while_processing(api, monkeypatch) -> None:
+    monkeypatch.setattr(settings, 'offline_step_delay_s', 0.3)
+    generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
+    seen: list[tuple[str, int]] = []
+    async with asyncio.timeout(20):
+        while True:
+            body = (await api.get(f'/api/generations/{generation_id}')).json()
+            state = (body['status'], len(body['bundles'] or []))
+            if not seen or seen[-1] != state:
+                seen.append(state)
+            if body['status'] not in ('pending', 'processing'):
+                break
+            await asyncio.sleep(0.03)
+    assert ('processing', 1) in seen and ('processing', 2) in seen, seen
+    assert seen.index(('processing', 1)) < seen.index(('processing', 2))
+    assert seen[-1] == ('completed', 3), seen
+    assert not violations(body)
+
+
+async def test_swap_keeps_the_other_events_and_bundles(api) -> None:
+    parent = await completed_plan(api)
+    bundle = parent['bundles'][0]
+    swapped = bundle['keyEvents'][0]['eventId']
+    created = await refine(api, parent['generationId'], bundleIndex=0, replaceEventId=swapped)
+    assert created.status_code == 200, created.text
+    assert created.json()['ownerToken'] and created.json()['generationId'] != parent['generationId']
+    body = await poll(api, created.json()['generationId'], 'completed', 'failed')
+    assert body['status'] == 'completed', body['error']
+    assert body['parentId'] == parent['generationId']
+    assert body['refinement'] == {'bundleIndex': 0, 'instruction': '', 'replaceEventId': swapped}
+    assert body['bundles'][1:] == parent['bundles'][1:]
+    new_ids = [e['eventId'] for e in body['bundles'][0]['keyEvents']]
+    assert swapped not in new_ids
+    assert set(new_ids) >= {e['eventId'] for e in bundle['keyEvents'][1:]}
+    assert len(new_ids) == len(bundle['keyEvents'])
+    assert not violations(body)
+
+
+@pytest.mark.parametrize('instruction', ['cheaper', 'closer together', 'earlier', 'later', 'more jazz please'])
+async def test_instructions_improve_the_bundle_or_say_why_not(api, instruction: str) -> None:
+    parent = await completed_plan(api)
+    created = await refine(api, parent['generationId'], bundleIndex=1, instruction=instruction)
+    body = await poll(api, created.json()['generationId'], 'completed', 'failed')
+    if instruction in ('cheaper', 'closer together'):  # the demo catalog always has a cheaper or nearer option
+        assert body['status'] == 'completed', body['error']
+    if body['status'] == 'failed':
+        assert body['error'] and ('cannot' in body['error'] or 'No ' in body['error'] or 'Nothing' in body['error'])
+        return
+    assert body['bundles'][0] == parent['bundles'][0]
+    assert body['bundles'][1] != parent['bundles'][1]
+    assert not violations(body)
+    if instruction == 'cheaper':
+        before, after = parent['bundles'][1]['estimatedCost'], body['bundles'][1]['estimatedCost']
+        assert after['min'] < before['min']
+        assert 'cheaper' in body['bundles'][1]['description']
+
+
+async def test_cheaper_fails_with_a_reason_when_nothing_is_cheaper(api, planners) -> None:
+    planners.use(ScriptedPlanner(bundle_count=2))  # one-event bundles of events only this test has
+    created = (await api.post('/api/generations', json=BODY)).json()
+    await poll(api, created['generationId'], 'completed')
+    planners.use(OfflinePlanner())
+    refined = (await refine(api, created['generationId'], bundleIndex=0, instruction='cheaper')).json()
+    body = await poll(api, refined['generationId'], 'completed', 'failed')
+    assert body['status'] == 'failed'
+    assert 'cannot be made cheaper' in body['error']
+
+
+async def test_refinement_refusals(api, planners) -> None:
+    parent = await completed_plan(api)
+    pid = parent['generationId']
+    unknown = await refine(api, str(uuid.uuid4()), bundleIndex=0, instruction='cheaper')
+    assert unknown.status_code == 404
+    bad_index = await refine(api, pid, bundleIndex=len(parent['bundles']), instruction='cheaper')
+    assert bad_index.status_code == 422 and bad_index.json()['field'] == 'bundleIndex'
+    other_event = parent['bundles'][1]['keyEvents'][0]['eventId']
+    not_in_bundle = await refine(api, pid, bundleIndex=0, replaceEventId=other_event)
+    assert not_in_bundle.status_code == 422 and not_in_bundle.json()['field'] == 'replaceEventId'
+    assert (await refine(api, pid, bundleIndex=0)).status_code == 422  # nothing to do
+    assert (await refine(api, pid, bundleIndex=0, instruction='x' * 301)).status_code == 422
+    held = planners.use(ScriptedPlanner(hold=True))
+    running = (await api.post('/api/generations', json=BODY)).json()['generationId']
+    conflict = await refine(api, running, bundleIndex=0, instruction='cheaper')
+    assert conflict.status_code == 409
+    held.release.set()
+
+
+async def test_refinement_is_idempotent(api) -> None:
+    parent = await completed_plan(api)
+    headers = {'Idempotency-Key': 'refine-1'}
+    change = {'bundleIndex': 0, 'instruction': 'later'}
+    url = f'/api/generations/{parent["generationId"]}/refinements'
+    first = (await api.post(url, json=change, headers=headers)).json()
+    second = (await api.post(url, json=change, headers=headers)).json()
+    assert (first['generationId'], first['ownerToken']) == (second['generationId'], second['ownerToken'])
+    other = await api.post(url, json={**change, 'instruction': 'earlier'}, headers=headers)
+    assert other.status_code == 422
