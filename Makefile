@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast test-e2e lint format bench clean chromium promtool
+.PHONY: run test test-fast test-e2e lint format bench eval clean chromium promtool
 
 run: $(VENV)/.installed
 	$(PY) app.py
@@ -53,6 +53,11 @@ promtool:
 		{ service prometheus stop >/dev/null 2>&1; systemctl disable --now prometheus >/dev/null 2>&1; true; } && \
 		command -v promtool >/dev/null); } || \
 		{ echo "promtool not found; install Debian's prometheus package (apt-get install prometheus)"; exit 1; }
+
+# Plan quality over seeded random requests (docs/QUALITY.md); EVAL_REQUESTS=600 for a bigger sample.
+EVAL_REQUESTS ?= 300
+eval: $(VENV)/.installed
+	$(PY) -m bench.eval --requests $(EVAL_REQUESTS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
