@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     # Slows each offline planning step; lets demos show the loading page and tests kill a server mid-run.
     offline_step_delay_s: float = Field(default=0, ge=0, le=60)
     demo_catalog: bool = True
+    # Real events (services.catalog): the Discovery API key and server, and the file listing the sources
+    # the scheduler refreshes (none: no scheduled imports).
+    ticketmaster_api_key: SecretStr | None = None
+    ticketmaster_base_url: str = 'https://app.ticketmaster.com'
+    sources_file: Path | None = None
 
     @model_validator(mode='after')
     def _complete(self) -> 'Settings':

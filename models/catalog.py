@@ -90,6 +90,39 @@ class Event(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class EventLink(SQLModel, table=True):
+    """Another source's listing of a stored event (same venue, start and a close title), kept once.
+
+    The event belongs to the source that stored it first; a re-import of the linking source finds its
+    listing here instead of creating a duplicate (services.catalog.store.upsert_events).
+    """
+
+    __table_args__ = (UniqueConstraint('source', 'source_id'),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(foreign_key='event.id', index=True)
+    source: str
+    source_id: str
+    url: str = ''  # the listing's own page (a ticket shop, the venue site)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SourceRun(SQLModel, table=True):
+    """One run of a configured source (services.catalog.sources): when, what it changed, what went wrong."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    kind: str
+    started_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    finished_at: datetime = Field(sa_type=UTCDateTime)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    skipped: int = 0
+    error: str = ''
+
+
 # SQLite only: an FTS5 index over Event.search_text, so free-text and genre searches read the matching
 # rows instead of scanning every event of the window with LIKE. It is an "external content" index keyed
 # by the event table's rowid and kept in step by triggers, so every writer (demo refresh, .ics import,

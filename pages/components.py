@@ -13,9 +13,9 @@ from nicegui import app, ui
 from models.catalog import Price
 from models.generation import Bundle, GenerationPublic, KeyEvent, ProgressEntry
 from pages import theme
+from services.text import currency_symbol
 
 EN_DASH = '\u2013'  # for ranges of prices and times
-CURRENCY_SYMBOLS = {'EUR': '€', 'GBP': '£', 'USD': '$'}
 STATUS_LABELS = {
     'pending': 'Queued',
     'processing': 'Planning',
@@ -24,6 +24,8 @@ STATUS_LABELS = {
     'cancelled': 'Cancelled',
 }
 PLANNER_LABELS = {'offline': 'the offline planner', 'openai': 'the AI planner'}
+# The card names where a real event is listed (the demo city's events are listed nowhere).
+SOURCE_LABELS = {'ticketmaster': 'via Ticketmaster', 'jsonld': 'from venue site', 'ics': 'from venue calendar'}
 HISTORY_LIMIT = 50
 SUMMARY_TEXT_LIMIT = 90  # characters of the free text repeated under a plan's heading
 
@@ -60,12 +62,6 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
         return None
     return url.strip()
-
-
-def currency_symbol(currency: str) -> str:
-    if not currency:
-        return ''
-    return CURRENCY_SYMBOLS.get(currency.upper(), f'{currency.upper()} ')
 
 
 def format_amount(value: float) -> str:
@@ -305,6 +301,10 @@ def event_row(event: KeyEvent) -> None:
                     with ui.link(target=url, new_tab=True).props('rel="noopener noreferrer"'):
                         ui.label('Tickets')
                         ui.icon('north_east', size='16px')
+                    if event.source in SOURCE_LABELS:  # where the event is listed, so it can be checked there
+                        ui.link(SOURCE_LABELS[event.source], url, new_tab=True).props(
+                            'rel="noopener noreferrer"'
+                        ).classes('tb-event-source').mark('event-source')
             if event.why:
                 ui.label(event.why).classes('tb-event-why tb-wrap')
 

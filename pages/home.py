@@ -20,7 +20,6 @@ from pages import theme
 from pages.components import (
     ChoiceChips,
     client_id,
-    currency_symbol,
     field_error,
     generation_title,
     link_button,
@@ -35,6 +34,7 @@ from services.catalog import queries
 from services.database import in_db
 from services.generations import service
 from services.generations.errors import GenerationError, InvalidPreferences
+from services.text import currency_symbol
 
 CUSTOM_DATES = 'Custom dates'
 DEFAULT_TIMEFRAME: NamedTimeframe = 'This weekend'

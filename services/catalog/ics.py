@@ -5,20 +5,19 @@ event's status (a whole series, or one occurrence overridden by RECURRENCE-ID), 
 events cancelled since into cancelled ones. Ids are stable (city + UID + original start), so importing
 again updates instead of duplicating. Each event records the feed it came from, and a re-import withdraws
 (marks cancelled, never deletes: generations keep naming them) the coming events of that feed and city
-it no longer lists: a removed event, a series cut short. Everything is read and checked before the first
-write, and the caller's one transaction holds every write: a malformed feed leaves the catalog untouched.
+it no longer lists: a removed event, a series cut short. An event that cannot be read is skipped and
+reported; a feed with nothing readable is refused. Everything is read before the first write, and the
+caller's one transaction holds every write: a refused feed leaves the catalog untouched. GEO gives the
+venue's position, URL the ticket link.
 """
 
-import hashlib
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from models.catalog import CATEGORIES, City, Event, Venue
+from models.catalog import CATEGORIES, City, Venue
 from services.catalog.ics_feed import (
     IcsImportError,
     Occurrence,
@@ -28,46 +27,27 @@ from services.catalog.ics_feed import (
     parse_calendar,
     read_source,
 )
-from services.catalog.search_text import normalize_words, search_text_for
-from services.catalog.store import EventRecord, upsert_events
+from services.catalog.importing import (
+    ImportFailure,
+    ImportReport,
+    category_and_tags,
+    ensure_city,
+    find_city,
+    stable_id,
+    store,
+    venue_for,
+    withdraw_vanished,
+    zone_name,
+)
+from services.catalog.search_text import search_text_for
+from services.catalog.store import EventRecord
 
 SOURCE = 'ics'
 UNKNOWN_VENUE = 'Venue to be announced'
-
-# Words feeds use for our categories; anything else in CATEGORIES becomes a tag (often a genre).
-CATEGORY_WORDS: dict[str, str] = {
-    'concert': 'music', 'concerts': 'music', 'gig': 'music', 'live music': 'music', 'konzert': 'music',
-    'club': 'nightlife', 'party': 'nightlife', 'clubbing': 'nightlife', 'rave': 'nightlife', 'dj': 'nightlife',
-    'exhibition': 'art', 'gallery': 'art', 'ausstellung': 'art', 'vernissage': 'art', 'museum': 'art',
-    'theater': 'theatre', 'play': 'theatre', 'opera': 'theatre', 'dance': 'theatre',
-    'stand up': 'comedy', 'standup': 'comedy', 'kabarett': 'comedy', 'improv': 'comedy',
-    'cinema': 'film', 'movie': 'film', 'movies': 'film', 'kino': 'film', 'screening': 'film',
-    'market': 'markets', 'flea market': 'markets', 'markt': 'markets', 'flohmarkt': 'markets',
-    'sport': 'sports', 'football': 'sports', 'run': 'sports', 'running': 'sports',
-    'hike': 'outdoors', 'walk': 'outdoors', 'tour': 'outdoors', 'outdoor': 'outdoors',
-    'talk': 'talks', 'lecture': 'talks', 'reading': 'talks', 'lesung': 'talks', 'workshop': 'talks',
-    'yoga': 'wellness', 'meditation': 'wellness', 'sauna': 'wellness',
-    'dinner': 'food', 'tasting': 'food', 'street food': 'food', 'restaurant': 'food',
-}  # fmt: skip
 FREE_WORDS = re.compile(r'\b(free entry|free admission|eintritt frei|admission free|free of charge)\b', re.I)
 PRICE = re.compile(r'(?:€|EUR)\s*(\d+(?:[.,]\d{1,2})?)|(\d+(?:[.,]\d{1,2})?)\s*(?:€|EUR)\b', re.I)
 
-
-@dataclass
-class ImportReport:
-    city: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    cancelled: int = 0  # occurrences the feed itself marks cancelled
-    withdrawn: int = 0  # coming events of this feed it no longer lists, cancelled now
-
-    def __str__(self) -> str:
-        total = self.created + self.updated + self.unchanged
-        return (
-            f'Imported {total} events into {self.city}: {self.created} new, {self.updated} updated, '
-            f'{self.unchanged} unchanged, {self.cancelled} cancelled, {self.withdrawn} withdrawn'
-        )
+__all__ = ['ImportReport', 'import_ics']
 
 
 def import_ics(
@@ -86,20 +66,34 @@ def import_ics(
         raise IcsImportError(f'unknown category {default_category!r}; choose from: {", ".join(CATEGORIES)}')
     if not 1 <= horizon_days <= 366:
         raise IcsImportError('--days must be between 1 and 366')
-    city = _find_city(session, city_name, timezone)
-    zone = ZoneInfo(city.timezone if city else _zone_name(timezone))
+    try:
+        city = find_city(session, city_name, timezone)
+    except ImportFailure as error:
+        raise IcsImportError(str(error)) from None
+    zone = ZoneInfo(city.timezone if city else zone_name(timezone))
     calendar = parse_calendar(read_source(source))
     end = now + timedelta(days=horizon_days)
-    occurrences = expand(calendar, zone=zone, start=now, end=end)
-    if city is None:
-        city = City(name=city_name.strip(), timezone=_zone_name(timezone), currency=currency.upper())
-        session.add(city)
-        session.flush()
+    occurrences, skipped = expand(calendar, zone=zone, start=now, end=end)
+    city = ensure_city(session, city, city_name, timezone, currency)
     fallback_venue = str(calendar.get('X-WR-CALNAME') or '').strip() or UNKNOWN_VENUE
-    report = ImportReport(city=city.name)
+    report = ImportReport(city=city.name, skipped=skipped)
     feed = feed_key(source)
     _store(session, city, feed, occurrences, default_category, fallback_venue, now, report)
-    _withdraw_vanished(session, city, feed, feed_uids(calendar), occurrences, now, end, report)
+    uids = feed_uids(calendar)
+    withdraw_vanished(
+        session,
+        source=SOURCE,
+        city=city,
+        feeds=(feed, ''),
+        produced={_source_id(city, o) for o in occurrences},
+        start=now,
+        end=end,
+        now=now,
+        report=report,
+        # Events stored before imports recorded their feed (feed '') count as this feed's only when it
+        # lists their UID.
+        keep=lambda event: not event.feed and _uid_of(city, event.source_id) not in uids,
+    )
     session.flush()
     return report
 
@@ -118,66 +112,24 @@ def _store(
     records: list[EventRecord] = []
     for occurrence in occurrences:
         key = _source_id(city, occurrence)
-        venue = _venue(session, city, occurrence.location or fallback_venue, venues)
-        values = _event_values(occurrence, city, venue, default_category) | {'feed': feed}
-        records.append(EventRecord(event_id=_event_id(key), source_id=key, values=values))
-        report.cancelled += occurrence.cancelled
-    counts = upsert_events(session=session, source=SOURCE, records=records, now=now)
-    report.created, report.updated, report.unchanged = counts.created, counts.updated, counts.unchanged
-
-
-def _withdraw_vanished(
-    session: Session,
-    city: City,
-    feed: str,
-    feed_uids: set[str],
-    occurrences: list[Occurrence],
-    now: datetime,
-    end: datetime,
-    report: ImportReport,
-) -> None:
-    """Coming events this feed gave the city before and lists no more, within the window this import read.
-
-    An event past its start is history, and one beyond the window is not evidence of anything: both stay.
-    Events stored before imports recorded their feed (feed '') count as this feed's when it lists their UID.
-    """
-    produced = {_source_id(city, o) for o in occurrences}
-    coming = session.exec(
-        select(Event)
-        .where(
-            Event.source == SOURCE,
-            Event.city_id == city.id,
-            col(Event.feed).in_((feed, '')),
-            col(Event.starts_at) >= now,
-            col(Event.starts_at) < end,
-            col(Event.status) != 'cancelled',
+        name, _, address = (occurrence.location or fallback_venue).partition(',')
+        venue = venue_for(
+            session,
+            city,
+            source=SOURCE,
+            name=name.strip() or occurrence.location,
+            address=address.strip(),
+            lat=occurrence.lat,
+            lon=occurrence.lon,
+            cache=venues,
         )
-        .order_by(col(Event.starts_at), col(Event.id))
-    ).all()
-    for event in coming:
-        if event.source_id in produced or (not event.feed and _uid_of(city, event.source_id) not in feed_uids):
-            continue
-        event.status, event.feed, event.updated_at = 'cancelled', feed, now
-        report.withdrawn += 1
-
-
-def _venue(session: Session, city: City, location: str, cache: dict[str, Venue]) -> Venue:
-    name, _, address = location.partition(',')
-    name = name.strip() or location
-    key = f'{city.id}|{normalize_words(name)}'
-    if key in cache:
-        return cache[key]
-    venue = session.exec(select(Venue).where(Venue.source == SOURCE, Venue.source_id == key)).first()
-    if venue is None:
-        venue = Venue(city_id=city.id, name=name, address=address.strip(), tags=[], source=SOURCE, source_id=key)
-        session.add(venue)
-        session.flush()
-    cache[key] = venue
-    return venue
+        values = _event_values(occurrence, city, venue, default_category) | {'feed': feed}
+        records.append(EventRecord(event_id=stable_id('ics', key), source_id=key, values=values))
+    store(session, SOURCE, records, now, report)
 
 
 def _event_values(occurrence: Occurrence, city: City, venue: Venue, default_category: str) -> dict:
-    category, tags = _category_and_tags(occurrence.categories, default_category)
+    category, tags = category_and_tags(occurrence.categories, default_category)
     if occurrence.all_day:
         tags.append('all-day')
     price = _price(occurrence.description)
@@ -201,19 +153,6 @@ def _event_values(occurrence: Occurrence, city: City, venue: Venue, default_cate
     }
 
 
-def _category_and_tags(categories: tuple[str, ...], default: str) -> tuple[str, list[str]]:
-    category = None
-    tags: list[str] = []
-    for raw in categories:
-        word = normalize_words(raw)
-        match = word if word in CATEGORIES else CATEGORY_WORDS.get(word)
-        if match and category is None:
-            category = match
-        elif not match:
-            tags.append(word.replace(' ', '-'))
-    return category or default, list(dict.fromkeys(t for t in tags if t))
-
-
 def _price(description: str) -> tuple[float, float] | None:
     """Prices written in the description ('Tickets €12-18', '10 EUR'), 'free entry' as 0, else unknown."""
     if FREE_WORDS.search(description):
@@ -225,25 +164,6 @@ def _price(description: str) -> tuple[float, float] | None:
     return (min(amounts), max(amounts)) if amounts else None
 
 
-def _find_city(session: Session, name: str, timezone: str | None) -> City | None:
-    if not name.strip():
-        raise IcsImportError('--city must not be empty')
-    city = session.exec(select(City).where(func.lower(City.name) == name.strip().lower())).first()
-    if city is None and not timezone:
-        raise IcsImportError(f'unknown city {name!r}: give --timezone (e.g. Europe/Berlin) to create it')
-    if city is None:
-        _zone_name(timezone)
-    return city
-
-
-def _zone_name(timezone: str | None) -> str:
-    try:
-        ZoneInfo(timezone or '')
-    except (ZoneInfoNotFoundError, ValueError):
-        raise IcsImportError(f'unknown time zone {timezone!r}; use an IANA name such as Europe/Berlin') from None
-    return timezone or ''
-
-
 def _source_id(city: City, occurrence: Occurrence) -> str:
     return f'{city.id}|{occurrence.uid}|{occurrence.recurrence}'
 
@@ -251,7 +171,3 @@ def _source_id(city: City, occurrence: Occurrence) -> str:
 def _uid_of(city: City, source_id: str) -> str:
     # The recurrence part ('single' or an ISO instant) holds no '|'; a UID may.
     return source_id.removeprefix(f'{city.id}|').rpartition('|')[0]
-
-
-def _event_id(source_id: str) -> str:
-    return f'ics-{hashlib.sha1(source_id.encode()).hexdigest()[:20]}'

@@ -1,7 +1,10 @@
 """Reads an iCalendar feed (file or http(s) URL) and expands it into checked, dated occurrences.
 
-No database here: `services.catalog.ics` stores what this reads. Every problem with a feed is an
-`IcsImportError` whose message is one line for the person running the import.
+No database here: `services.catalog.ics` stores what this reads. Feeds in the wild carry events that
+cannot be read (Google's birthday export writes `RDATE:20131210Z`; icalendar raises only when such a
+property is touched), so each event (a UID with its overrides) is read and expanded on its own: a broken
+one is skipped and reported, and the feed is refused (`IcsImportError`, one line) only when nothing in
+it can be read.
 """
 
 import hashlib
@@ -16,12 +19,14 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
+from services.catalog.importing import ImportFailure
+
 MAX_FEED_BYTES = 20 * 1024 * 1024
 FETCH_TIMEOUT_S = 20
 DEFAULT_DURATION = timedelta(hours=2)
 
 
-class IcsImportError(Exception):
+class IcsImportError(ImportFailure):
     """The feed cannot be imported; the message is one line for the person running the command."""
 
 
@@ -36,6 +41,8 @@ class Occurrence:
     categories: tuple[str, ...]
     location: str
     url: str
+    lat: float | None
+    lon: float | None
     starts_at: datetime
     ends_at: datetime
     all_day: bool
@@ -89,24 +96,46 @@ def parse_calendar(raw: bytes) -> icalendar.Calendar:
         raise IcsImportError(f'not a valid iCalendar file ({_first_line(str(error))})') from None
     if calendar.name != 'VCALENDAR':
         raise IcsImportError(f'not an iCalendar feed: it holds a {calendar.name}, not a VCALENDAR')
-    for component in calendar.walk('VEVENT'):
-        label = _label(component)
-        if component.errors:
-            name, problem = component.errors[0]
-            raise IcsImportError(f'event {label}: bad {name} ({_first_line(str(problem))})')
-        if component.get('DTSTART') is None:
-            raise IcsImportError(f'event {label} has no start (DTSTART)')
     return calendar
 
 
-def expand(calendar: icalendar.Calendar, *, zone: ZoneInfo, start: datetime, end: datetime) -> list[Occurrence]:
-    """Every occurrence starting in [start, end), recurrences expanded, in the city's zone when floating."""
-    try:
-        components = list(recurring_ical_events.of(calendar).between(start, end))
-    except Exception as error:  # the library raises many types for broken rules; all mean "bad feed"
-        raise IcsImportError(f'cannot expand recurring events ({_first_line(str(error))})') from None
+def expand(
+    calendar: icalendar.Calendar, *, zone: ZoneInfo, start: datetime, end: datetime
+) -> tuple[list[Occurrence], list[str]]:
+    """Every readable occurrence starting in [start, end), recurrences expanded, in the city's zone when
+    floating; and 'label: reason' for each event skipped. IcsImportError when events exist and none is read."""
+    groups: dict[str, list[icalendar.Event]] = {}
+    skipped: list[str] = []
+    for number, component in enumerate(calendar.walk('VEVENT'), start=1):
+        problem = _problem(component)
+        if problem:
+            skipped.append(f'{_label(component, number)}: {problem}')
+        else:
+            groups.setdefault(_uid(component), []).append(component)
     # A one-off event is keyed by its UID alone, so moving it in the feed updates it instead of adding one.
-    series = {str(c.get('UID')) for c in calendar.walk('VEVENT') if {'RRULE', 'RDATE', 'RECURRENCE-ID'} & set(c)}
+    series = {uid for uid, group in groups.items() if any({'RRULE', 'RDATE', 'RECURRENCE-ID'} & set(c) for c in group)}
+    zones = list(calendar.walk('VTIMEZONE'))
+    occurrences: list[Occurrence] = []
+    read = 0
+    for uid, group in groups.items():
+        try:
+            occurrences += _expand_one(zones, group, zone, series, start, end)
+            read += 1
+        except Exception as error:  # the libraries raise many types for broken rules; all mean "unreadable"
+            skipped.append(f'{uid}: cannot expand ({_first_line(str(error))})')
+    if skipped and not read:
+        raise IcsImportError(f'no event in the feed can be read; first: {skipped[0]}')
+    return sorted(occurrences, key=lambda o: (o.starts_at, o.uid)), skipped
+
+
+def _expand_one(
+    zones: list, group: list[icalendar.Event], zone: ZoneInfo, series: set[str], start: datetime, end: datetime
+) -> list[Occurrence]:
+    """One event (a UID with its overrides) on its own small calendar, so its errors stay its own."""
+    single = icalendar.Calendar()
+    for component in [*zones, *group]:
+        single.add_component(component)
+    components = list(recurring_ical_events.of(single).between(start, end))
     occurrences = [_occurrence(component, zone, series) for component in components]
     # between() also returns events already running at `start`; only ones that start inside count (an
     # all-day event counts for the whole of its day).
@@ -136,6 +165,7 @@ def _occurrence(component: icalendar.Event, zone: ZoneInfo, series: set[str]) ->
     uid = _uid(component)
     if uid not in series:
         recurrence = None
+    geo = _geo(component)
     return Occurrence(
         uid=uid,
         recurrence=_instant(recurrence.dt, zone).astimezone(UTC).isoformat() if recurrence else 'single',
@@ -144,11 +174,43 @@ def _occurrence(component: icalendar.Event, zone: ZoneInfo, series: set[str]) ->
         categories=tuple(_categories(component)),
         location=str(component.get('LOCATION') or '').strip(),
         url=str(component.get('URL') or '').strip(),
+        lat=geo[0] if geo else None,
+        lon=geo[1] if geo else None,
         starts_at=starts_at,
         ends_at=max(ends_at, starts_at),
         all_day=all_day,
         cancelled=str(component.get('STATUS') or '').upper() == 'CANCELLED',
     )
+
+
+def _problem(component: icalendar.Event) -> str:
+    """Why this event cannot be read, or ''. icalendar raises on access, so every property is touched here."""
+    if component.errors:
+        name, problem = component.errors[0]
+        return f'bad {name} ({_first_line(str(problem))})'
+    if component.get('DTSTART') is None:
+        return 'no start (DTSTART)'
+    try:
+        for name in component:
+            value = component[name]
+            for item in value if isinstance(value, list) else [value]:
+                getattr(item, 'dt', None)
+                getattr(item, 'dts', None)
+                item.to_ical()
+        _geo(component)
+    except Exception as error:  # any failure to read a property makes this one event unreadable
+        return f'unreadable property ({_first_line(str(error))})'
+    return ''
+
+
+def _geo(component: icalendar.Event) -> tuple[float, float] | None:
+    geo = component.get('GEO')
+    if geo is None:
+        return None
+    lat, lon = float(geo.latitude), float(geo.longitude)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(f'GEO out of range: {lat};{lon}')
+    return lat, lon
 
 
 def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
@@ -183,8 +245,16 @@ def _fallback_uid(component: icalendar.Event) -> str:
     return f'no-uid-{hashlib.sha1(text.encode()).hexdigest()[:16]}'
 
 
-def _label(component: icalendar.Event) -> str:
-    return repr(str(component.get('SUMMARY') or component.get('UID') or '(untitled)'))
+def _label(component: icalendar.Event, number: int) -> str:
+    """The UID, else the title, else the event's place in the feed: what a person can find it by."""
+    for name in ('UID', 'SUMMARY'):
+        try:
+            text = str(component.get(name) or '').strip()
+        except Exception:  # a broken UID or SUMMARY is no label
+            text = ''
+        if text:
+            return text
+    return f'event #{number} in the feed'
 
 
 def _first_line(text: str) -> str:

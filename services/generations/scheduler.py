@@ -3,12 +3,13 @@
 Started from the app's start-up hook, inside the running event loop.
 """
 
+import asyncio
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from services import clock, metrics
-from services.catalog import demo
+from services.catalog import demo, sources
 from services.database import in_db
 from services.generations import store
 from services.generations.service import get_runner
@@ -17,6 +18,7 @@ from settings import settings
 log = logging.getLogger(__name__)
 
 CLEANUP_INTERVAL_S = 600
+SOURCES_CHECK_INTERVAL_S = 300  # each source's own interval_hours decides when it runs
 DEMO_REFRESH_INTERVAL_S = 6 * 3600  # several times a day: a restart-free server still rolls over at midnight
 
 _scheduler: AsyncIOScheduler | None = None
@@ -41,6 +43,11 @@ async def refresh_demo_catalog() -> None:
         counts.update(vars(await in_db(demo.refresh_demo_catalog, now=clock.now())))
 
 
+async def refresh_sources() -> None:
+    """Imports the real event sources whose interval has passed; each run is recorded (services.catalog.sources)."""
+    await asyncio.to_thread(sources.run_due_sources, now=clock.now())  # own transactions; network off the loop
+
+
 def start_scheduler() -> AsyncIOScheduler:
     global _scheduler
     scheduler = AsyncIOScheduler(timezone='UTC')
@@ -48,6 +55,7 @@ def start_scheduler() -> AsyncIOScheduler:
         ('recovery-sweep', recovery_sweep, settings.recovery_interval_s),
         ('ttl-cleanup', cleanup_expired, CLEANUP_INTERVAL_S),
         *([('demo-refresh', refresh_demo_catalog, DEMO_REFRESH_INTERVAL_S)] if settings.demo_catalog else []),
+        *([('source-refresh', refresh_sources, SOURCES_CHECK_INTERVAL_S)] if settings.sources_file else []),
     ]
     for job_id, function, seconds in jobs:
         # coalesce + one instance: a slow run is never stacked with the next one.

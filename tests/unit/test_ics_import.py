@@ -298,14 +298,42 @@ def test_events_stored_before_feeds_were_recorded_are_claimed_by_their_uid(sessi
     assert statuses(session)['Reading 10'] == 'scheduled'
 
 
+BROKEN_EVENTS = {
+    'bad start': (event('bad@x', 'DTSTART:2025-13-45', 'Broken'), 'bad@x: bad DTSTART'),
+    'no start': ('BEGIN:VEVENT\nUID:nostart@x\nSUMMARY:No start\nEND:VEVENT', 'nostart@x: no start (DTSTART)'),
+    'bad rule': (event('rule@x', '20251206T200000', 'Rule', RRULE='FREQ=SOMETIMES'), 'rule@x: '),
+    # Google Calendar's birthday export: icalendar only raises when the RDATE is read.
+    'bad rdate': (
+        event('bday@google', 'DTSTART;VALUE=DATE:20131210', 'Birthday', RRULE='FREQ=YEARLY', RDATE='20131210Z'),
+        'bday@google: ',
+    ),
+}
+# A feed with nothing readable is refused whole; one broken event among good ones is skipped (below).
 MALFORMED = {
     'not a calendar': 'hello, this is not a calendar',
     'truncated': calendar(WEEKLY)[:-30],
-    'bad start': calendar(WEEKLY, event('bad@x', 'DTSTART:2025-13-45', 'Broken')),
-    'no start': calendar(WEEKLY, 'BEGIN:VEVENT\nUID:nostart@x\nSUMMARY:No start\nEND:VEVENT'),
-    'bad rule': calendar(WEEKLY, event('rule@x', '20251206T200000', 'Rule', RRULE='FREQ=SOMETIMES')),
+    **{name: calendar(broken) for name, (broken, _) in BROKEN_EVENTS.items()},
     'empty': '',
 }
+
+
+@pytest.mark.parametrize('name', BROKEN_EVENTS)
+def test_one_broken_event_is_skipped_and_reported(session: Session, tmp_path: Path, name: str) -> None:
+    broken, reason = BROKEN_EVENTS[name]
+    good = event('good@x', '20251206T200000', 'Good Night', GEO='52.5;13.4', URL='https://venue.example/good')
+    source = write(tmp_path, calendar(WEEKLY, broken, good))
+    report = run_import(source, horizon_days=30)
+    assert len(report.skipped) == 1 and report.skipped[0].startswith(reason)
+    assert report.created == 5 == len(events(session))  # four Fridays + the good one
+    assert f'1 skipped\n  skipped {reason}' in str(report)
+    good_row = next(e for e in events(session) if e.title == 'Good Night')
+    assert good_row.ticket_url == 'https://venue.example/good'
+    venue = session.get(Venue, good_row.venue_id)
+    assert (venue.lat, venue.lon) == (52.5, 13.4)
+    ids = sorted(e.id for e in events(session))
+    again = run_import(source, horizon_days=30)
+    assert (again.created, again.unchanged, again.withdrawn) == (0, 5, 0)
+    assert sorted(e.id for e in events(session)) == ids
 
 
 @pytest.mark.parametrize('name', MALFORMED)
@@ -398,12 +426,12 @@ def test_cli_imports_and_reports(tmp_path: Path, monkeypatch, capsys) -> None:
     )
     assert code == 0
     assert capsys.readouterr().out.strip() == (
-        'Imported 4 events into Berlin: 4 new, 0 updated, 0 unchanged, 0 cancelled, 0 withdrawn'
+        'Imported 4 events into Berlin: 4 new, 0 updated, 0 unchanged, 0 linked, 0 cancelled, 0 withdrawn, 0 skipped'
     )
     cut = WEEKLY.replace('RRULE:FREQ=WEEKLY;BYDAY=FR', 'RRULE:FREQ=WEEKLY;BYDAY=FR;COUNT=1')
     assert cli.main(['import-ics', write(tmp_path, calendar(cut)), '--city', 'Berlin', '--days', '30']) == 0
     assert capsys.readouterr().out.strip() == (
-        'Imported 1 events into Berlin: 0 new, 0 updated, 1 unchanged, 0 cancelled, 3 withdrawn'
+        'Imported 1 events into Berlin: 0 new, 0 updated, 1 unchanged, 0 linked, 0 cancelled, 3 withdrawn, 0 skipped'
     )
 
 

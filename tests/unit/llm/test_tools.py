@@ -1,7 +1,6 @@
 """The LLM planner's catalog tools: calls answered through the fake Responses server, and their schemas."""
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from pydantic import BaseModel
@@ -9,38 +8,15 @@ from pydantic import BaseModel
 from services.planners.llm import answer, tools
 from services.planners.llm.schema import strict_schema
 from tests.fakes.openai_support import (
-    RecordingContext,
-    build_catalog,
     good_answer,
     outputs_of,
     plan,
-    point_openai_at,
 )
-from tests.fakes.responses_server import FakeResponsesServer
 from tests.fakes.responses_steps import (
     Reply,
     function_call,
     search_args,
 )
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as server:
-        point_openai_at(server, monkeypatch)
-        yield server
-    server.assert_clean()
-
-
-@pytest.fixture
-def ids() -> dict[str, str]:
-    return build_catalog()
-
-
-@pytest.fixture
-def context() -> RecordingContext:
-    return RecordingContext()
-
 
 # --- Tools ---------------------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@ turn cap, durable turns, servers without encrypted reasoning, and the fake faili
 
 import asyncio
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,7 +12,6 @@ from services.planners.llm.planner import LLMPlanner
 from settings import settings
 from tests.fakes.openai_support import (
     RecordingContext,
-    build_catalog,
     good_answer,
     outputs_of,
     plan,
@@ -31,25 +29,6 @@ from tests.fakes.responses_steps import (
     reasoning_item,
     search_args,
 )
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as server:
-        point_openai_at(server, monkeypatch)
-        yield server
-    server.assert_clean()
-
-
-@pytest.fixture
-def ids() -> dict[str, str]:
-    return build_catalog()
-
-
-@pytest.fixture
-def context() -> RecordingContext:
-    return RecordingContext()
-
 
 # --- The happy path ------------------------------------------------------------------------------
 

@@ -1,7 +1,6 @@
 """The LLM planner when the AI service fails: response statuses, HTTP errors, retries, timeouts."""
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -10,8 +9,6 @@ from services.planners.base import PlannerError
 from services.planners.llm import errors
 from settings import settings
 from tests.fakes.openai_support import (
-    RecordingContext,
-    build_catalog,
     good_answer,
     plan,
     point_openai_at,
@@ -26,25 +23,6 @@ from tests.fakes.responses_steps import (
     reasoning_item,
     refusal,
 )
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as server:
-        point_openai_at(server, monkeypatch)
-        yield server
-    server.assert_clean()
-
-
-@pytest.fixture
-def ids() -> dict[str, str]:
-    return build_catalog()
-
-
-@pytest.fixture
-def context() -> RecordingContext:
-    return RecordingContext()
-
 
 # --- Response status -----------------------------------------------------------------------------
 

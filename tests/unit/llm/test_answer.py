@@ -1,20 +1,14 @@
 """The LLM planner's final answer: one repair turn then drop for ungrounded events, one retry for bad JSON."""
 
-from collections.abc import Iterator
-
 import pytest
 
 from services.planners.base import PlannerError
 from services.planners.llm import errors
 from tests.fakes.openai_support import (
-    RecordingContext,
-    build_catalog,
     good_answer,
     plan,
-    point_openai_at,
     user_messages,
 )
-from tests.fakes.responses_server import FakeResponsesServer
 from tests.fakes.responses_steps import (
     Malformed,
     Reply,
@@ -23,25 +17,6 @@ from tests.fakes.responses_steps import (
     message,
     reasoning_item,
 )
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeResponsesServer]:
-    with FakeResponsesServer() as server:
-        point_openai_at(server, monkeypatch)
-        yield server
-    server.assert_clean()
-
-
-@pytest.fixture
-def ids() -> dict[str, str]:
-    return build_catalog()
-
-
-@pytest.fixture
-def context() -> RecordingContext:
-    return RecordingContext()
-
 
 # --- Grounding: one repair turn, then drop ------------------------------------------------------
 
