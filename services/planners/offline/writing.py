@@ -4,6 +4,7 @@ Texts are built from the real signals (genres, venue tags, prices, places) and v
 stable hash of the events, so two bundles never read alike and the same bundle always reads the same.
 """
 
+import re
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -43,12 +44,18 @@ def write_bundle(
     lead = max(picks, key=lambda p: p.score).event
     return Bundle(
         title=_title(theme_key, picks, window, taken_titles),
-        description=_description(theme_key, picks, taste) + compact_note(events),
+        description=_with_note(_description(theme_key, picks, taste), compact_note(events)),
         image_url=lead.image_url,
         tags=_bundle_tags(theme_key, picks),
         key_events=key_events,
         estimated_cost=estimate_cost(events),
     )
+
+
+def _with_note(description: str, note: str) -> str:
+    """The compactness note, when the description leaves room for one more sentence (three at most)."""
+    sentences = len(re.findall(r'[.!?](?:\s|$)', description))
+    return description + note if note and sentences < 3 else description
 
 
 def compact_note(events: Sequence[EventPublic]) -> str:
