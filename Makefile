@@ -9,18 +9,18 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export TEST_POSTGRES_URL TEST_REDIS_URL
 
-.PHONY: run test test-fast test-e2e lint format bench clean services chromium promtool
+.PHONY: run test test-fast test-e2e lint format bench eval clean services chromium promtool
 
 run: $(VENV)/.installed
 	$(PY) app.py
 
-test: $(VENV)/.dev-installed chromium promtool
+test: $(VENV)/.dev-installed chromium promtool services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
 	$(PY) -m pytest -q -o addopts= tests/e2e  # sync Playwright needs its own run
 
-test-fast: $(VENV)/.dev-installed promtool
+test-fast: $(VENV)/.dev-installed promtool services
 	$(PY) -m pytest -q
 
 test-e2e: $(VENV)/.dev-installed chromium services
@@ -91,6 +91,11 @@ services:
 	fi; \
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx || \
 		{ echo "nginx is missing and cannot be installed (needs root and apt): apt-get install nginx"; exit 1; }
+
+# Plan quality over seeded random requests (docs/QUALITY.md); EVAL_REQUESTS=600 for a bigger sample.
+EVAL_REQUESTS ?= 300
+eval: $(VENV)/.installed
+	$(PY) -m bench.eval --requests $(EVAL_REQUESTS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

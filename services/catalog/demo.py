@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from models.catalog import CATEGORIES, EVENT_STATUSES, City, Event, Venue
+from services.catalog.demo_city import city_venues_and_series
 from services.catalog.search_text import search_text_for
 from services.catalog.store import EventRecord, upsert_events
 from services.database import writes
@@ -88,6 +89,9 @@ def load_demo_data() -> dict[str, Any]:
     """Venues and programme from the data files, checked once so a typo fails loudly in tests."""
     data = json.loads((DATA_DIR / 'berlin_venues.json').read_text(encoding='utf-8'))
     data.update(json.loads((DATA_DIR / 'berlin_programme.json').read_text(encoding='utf-8')))
+    venues, series = city_venues_and_series(data['neighborhoodCentres'])  # the city at full scale
+    data['venues'] = [*data['venues'], *venues]
+    data['series'] = [*data['series'], *series]
     _check(data)
     return data
 

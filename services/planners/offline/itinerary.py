@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from models.catalog import EventPublic
 from models.generation import Bundle, TimeWindow
 from models.geo import estimate_travel
-from services.planners.offline.scoring import Scored
+from services.planners.offline.scoring import NAMED_BONUS, Scored
 from services.planners.offline.taste import Taste
 from services.planners.offline.writing import write_bundle
 from services.text import join_words
@@ -28,6 +28,8 @@ SAME_VENUE_GAP = timedelta(0)
 IDLE_OK = timedelta(minutes=90)  # a longer wait between two steps of one outing makes a plan weaker
 IDLE_COST_PER_HOUR = 0.25
 MAX_SPAN = timedelta(hours=60)  # one bundle is a weekend at most, even inside "Next 30 days"
+MULTI_DAY_SPAN = timedelta(days=7)  # a longer timeframe: up to a week of evenings in one bundle
+HOP_COST_PER_MIN = 0.04  # score lost per minute of travel from the anchor: compact plans first
 ANCHOR_TRIES = 6  # other first picks tried when the best event leaves too little room
 QUALITY_FLOOR = 0.4  # a bundle only takes events scoring at least this share of its theme's best
 LATE_HOUR, NIGHT_ENDS_HOUR = 22, 6  # a "Tonight" asked for after 22:00 finds most events begun
@@ -67,11 +69,13 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
     remaining = list(themes)
     size = _bundle_size(scored)
     while remaining and len(bundles) < TARGET_BUNDLES:
-        best = _best_theme(remaining, scored, used, taste, size, rejected)
+        best = _best_theme(remaining, scored, used, taste, size, rejected, max_span(window))
         if best is None:
             break
         theme, picks = best
-        if theme.key != 'best':  # the mixed theme may fill several bundles when the others cannot
+        if theme.key == 'named':
+            remaining = [t for t in remaining if t.key != 'named']
+        if theme.key not in ('best', 'named'):  # the mixed theme may fill several bundles when the others cannot
             remaining.remove(theme)
         used.update(p.event.event_id for p in picks)
         bundle = write_bundle(theme.key, picks, taste, window, taken_titles=titles)
@@ -85,7 +89,9 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
 
 def _themes(scored: Sequence[Scored], taste: Taste) -> list[Theme]:
     """What a bundle may be about; titles are written later, from the events each theme ends up with."""
-    themes = [Theme(f'tag:{tag}', lambda s, tag=tag: tag in s.tag_hits, bonus=1.15) for tag in taste.wanted_tags]
+    # Something named outright anchors the first bundle, built around it.
+    themes = [Theme('named', lambda s: True, bonus=10.0)] if any(s.named for s in scored) else []
+    themes += [Theme(f'tag:{tag}', lambda s, tag=tag: tag in s.tag_hits, bonus=1.15) for tag in taste.wanted_tags]
     genre_counts = Counter(g for s in scored for g in s.genre_hits)
     for genre, _count in sorted(genre_counts.items(), key=lambda item: (-item[1], item[0]))[:6]:
         bonus = 1.1 if genre in taste.named_genres else 1.0
@@ -110,11 +116,14 @@ def _best_theme(
     taste: Taste,
     size: int,
     rejected: Counter[str],
+    span: timedelta,
 ) -> tuple[Theme, list[Scored]] | None:
     best: tuple[float, Theme, list[Scored]] | None = None
     for theme in themes:
         pool = [s for s in scored if s.event.event_id not in used and theme.accepts(s)]
-        picks = _itinerary(pool, taste, size, rejected)
+        picks = _itinerary(pool, taste, size, rejected, span)
+        if theme.key == 'named' and not any(p.named for p in picks):
+            continue
         if len(picks) < MIN_EVENTS:
             continue
         value = sum(p.score for p in picks) * theme.bonus
@@ -130,14 +139,24 @@ def _bundle_size(scored: Sequence[Scored]) -> int:
     return max(MIN_EVENTS, min(MAX_EVENTS, len(strong) // TARGET_BUNDLES))
 
 
-def _itinerary(pool: Sequence[Scored], taste: Taste, size: int, rejected: Counter[str]) -> list[Scored]:
+def max_span(window: TimeWindow) -> timedelta:
+    """How far apart one bundle's events may start: a weekend, or up to a week of evenings when the
+    timeframe is longer (two shows on two evenings of one week make a plan too)."""
+    return max(MAX_SPAN, min(window.end - window.start, MULTI_DAY_SPAN))
+
+
+def _itinerary(
+    pool: Sequence[Scored], taste: Taste, size: int, rejected: Counter[str], span: timedelta = MAX_SPAN
+) -> list[Scored]:
     """The strongest set of compatible events: anchored on the best one, or on a later one when the best
     leaves too little room (events spread one per day cannot all sit within one weekend of it).
 
     Every candidate left out is counted in `rejected` under its reason (see REJECTIONS)."""
     best: list[Scored] = []
-    for anchor in range(min(len(pool), ANCHOR_TRIES)):
-        picks = _greedy(pool, taste, size, anchor, rejected)
+    # An event named in the free text is the anchor, even when another would leave more room.
+    tries = 1 if pool and pool[0].named else min(len(pool), ANCHOR_TRIES)
+    for anchor in range(tries):
+        picks = _greedy(pool, taste, size, anchor, rejected, span)
         if len(picks) > len(best) or (len(picks) == len(best) and _value(picks) > _value(best)):
             best = picks
         if len(best) == size:
@@ -145,18 +164,27 @@ def _itinerary(pool: Sequence[Scored], taste: Taste, size: int, rejected: Counte
     return sorted(best, key=lambda s: (s.event.starts_at, s.event.event_id))
 
 
-def _greedy(pool: Sequence[Scored], taste: Taste, size: int, anchor: int, rejected: Counter[str]) -> list[Scored]:
-    """Best-first: events that fit between the ones already chosen, the budget and one weekend.
+def _greedy(
+    pool: Sequence[Scored], taste: Taste, size: int, anchor: int, rejected: Counter[str], span: timedelta = MAX_SPAN
+) -> list[Scored]:
+    """Anchored on one strong event, then best-first around it: events that fit between the ones already
+    chosen, the budget and the span; a near one beats a slightly better one across town (compact plans).
 
     An event much weaker than the theme's best is left out rather than used as filler (nor as an anchor).
     """
     chosen: list[Scored] = []
     cost = 0.0
-    floor = QUALITY_FLOOR * pool[0].score if pool[0].score > 0 else float('-inf')
-    for candidate in [pool[anchor], *pool[:anchor], *pool[anchor + 1 :]]:
+    # The floor follows the best event on its own merits: a named event's bonus must not make the rest weak.
+    top = max(s.score - NAMED_BONUS.get(s.named, 0.0) for s in pool[:12])
+    floor = QUALITY_FLOOR * top if top > 0 else float('-inf')
+    first = pool[anchor]
+    rest = sorted(
+        (s for i, s in enumerate(pool) if i != anchor), key=lambda s: -(s.score - _hop_cost(first.event, s.event))
+    )
+    for candidate in [first, *rest]:
         event = candidate.event
         price = event.price.max if event.price else 0.0
-        reason = _rejection(candidate, chosen, cost + price, floor, taste.budget)
+        reason = _rejection(candidate, chosen, cost + price, floor, taste.budget, span)
         if reason:
             rejected[reason] += 1
             continue
@@ -167,8 +195,21 @@ def _greedy(pool: Sequence[Scored], taste: Taste, size: int, anchor: int, reject
     return chosen
 
 
+def _hop_cost(anchor: EventPublic, other: EventPublic) -> float:
+    """What a hop from the anchor costs in score, when the two are one outing (same evening)."""
+    if abs(other.starts_at - anchor.starts_at) > timedelta(hours=10):
+        return 0.0
+    travel = estimate_travel(anchor.lat, anchor.lon, other.lat, other.lon)
+    return 0.0 if travel is None else HOP_COST_PER_MIN * travel.minutes
+
+
 def _rejection(
-    candidate: Scored, chosen: Sequence[Scored], cost: float, floor: float, budget: float | None
+    candidate: Scored,
+    chosen: Sequence[Scored],
+    cost: float,
+    floor: float,
+    budget: float | None,
+    span: timedelta = MAX_SPAN,
 ) -> str | None:
     """Why the candidate cannot join the picks (one of REJECTIONS), or None when it can."""
     if candidate.score < floor:
@@ -176,7 +217,7 @@ def _rejection(
     # Time first: a higher budget would not help an event that cannot be reached anyway.
     if any(_clash(candidate.event, c.event) for c in chosen):
         return 'overlap'
-    if chosen and _span([*(c.event for c in chosen), candidate.event]) > MAX_SPAN:
+    if chosen and _span([*(c.event for c in chosen), candidate.event]) > span:
         return 'span'
     if budget is not None and cost > budget:
         return 'budget'
@@ -191,7 +232,9 @@ def _value(picks: Sequence[Scored]) -> float:
         wait = later.event.starts_at - earlier.event.ends_at - travel_gap(earlier.event, later.event)
         if IDLE_OK < wait < timedelta(hours=10):  # longer: another day, not a wait
             idle += wait - IDLE_OK
-    return sum(p.score for p in picks) - IDLE_COST_PER_HOUR * idle.total_seconds() / 3600
+    hops = [_hop_cost(a.event, b.event) for a, b in itertools.pairwise(ordered)]
+    travel = sum(hops) + max(hops, default=0.0)  # total travel and the longest hop
+    return sum(p.score for p in picks) - IDLE_COST_PER_HOUR * idle.total_seconds() / 3600 - travel
 
 
 def travel_gap(a: EventPublic, b: EventPublic) -> timedelta:

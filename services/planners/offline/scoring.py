@@ -7,6 +7,8 @@ from models.catalog import EventPublic
 from services.catalog import search_text
 from services.planners.offline.taste import CHEAP, Taste
 
+NAMED_BONUS = {'event': 8.0, 'venue': 5.0, 'genre': 3.0}
+
 
 @dataclass
 class Scored:
@@ -18,6 +20,7 @@ class Scored:
     tag_hits: list[str] = field(default_factory=list)
     cheap_or_free: bool = False  # free, or cheap when the person asked for cheap
     in_neighborhood: bool = False
+    named: str = ''  # what of it the free text names outright: 'event', 'venue' or 'genre'
 
 
 def score_events(events: Sequence[EventPublic], taste: Taste) -> list[Scored]:
@@ -43,9 +46,25 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     if event.neighborhood and f' {search_text.normalize_words(event.neighborhood)} ' in taste.text:
         result.in_neighborhood = True
         result.score += 1.5
+    result.named = _named(event, taste)
+    if result.named:
+        result.score += NAMED_BONUS[result.named]  # asked for by name: the plan is built around it
     if event.status == 'sold_out':
         result.score -= 3.0  # still real, but tickets are gone: only as a last resort
     return result
+
+
+def _named(event: EventPublic, taste: Taste) -> str:
+    """Whether the free text names this event (its title), its venue, or one of its genres outright."""
+    if len(taste.text) < 4:
+        return ''
+    if f' {search_text.normalize_words(event.title)} ' in taste.text:
+        return 'event'
+    if f' {search_text.normalize_words(event.venue)} ' in taste.text:
+        return 'venue'
+    if any(f' {search_text.normalize_words(tag)} ' in taste.text for tag in event.tags if tag in taste.named_genres):
+        return 'genre'
+    return ''
 
 
 def _score_genres(result: Scored, event: EventPublic, taste: Taste) -> None:

@@ -4,6 +4,7 @@ Texts are built from the real signals (genres, venue tags, prices, places) and v
 stable hash of the events, so two bundles never read alike and the same bundle always reads the same.
 """
 
+import re
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 
 from models.catalog import EventPublic
 from models.generation import Bundle, TimeWindow
+from models.geo import estimate_travel
 from services.planners.grounding import estimate_cost, key_event_from
 from services.planners.offline.phrases import (
     CATEGORY_KINDS,
@@ -42,7 +44,7 @@ def write_bundle(
     lead = max(picks, key=lambda p: p.score).event
     return Bundle(
         title=_title(theme_key, picks, window, taken_titles),
-        description=_description(theme_key, picks, taste),
+        description=_with_note(_description(theme_key, picks, taste), compact_note(events)),
         image_url=lead.image_url,
         tags=_bundle_tags(theme_key, picks),
         key_events=key_events,
@@ -50,19 +52,39 @@ def write_bundle(
     )
 
 
+def _with_note(description: str, note: str) -> str:
+    """The compactness note, when the description leaves room for one more sentence (three at most)."""
+    sentences = len(re.findall(r'[.!?](?:\s|$)', description))
+    return description + note if note and sentences < 3 else description
+
+
+def compact_note(events: Sequence[EventPublic]) -> str:
+    """Says so when the plan is compact: one neighbourhood, or a short walk between two stops."""
+    areas = {e.neighborhood for e in events}
+    if len(events) >= 2 and len(areas) == 1 and next(iter(areas)):
+        return f' All within {next(iter(areas))}.'
+    if len(events) == 2:
+        travel = estimate_travel(events[0].lat, events[0].lon, events[1].lat, events[1].lon)
+        if travel is not None and travel.mode == 'walk' and travel.meters >= 50:
+            return f' A {travel.minutes}-minute walk between the two.'
+    return ''
+
+
 def _title(theme_key: str, picks: Sequence[Scored], window: TimeWindow, taken: Sequence[str]) -> str:
     """The first fitting title whose name no other bundle has; it says when, if the window leaves that open."""
     events = [p.event for p in picks]
     first, last = events[0].starts_at, events[-1].starts_at
+    # Titles name a theme; the days go on their own line in the card. Dates only tell apart two
+    # bundles that would otherwise share a name.
     if _night_of(first).date() != _night_of(last).date():
         suffix = f', {describe_span(_night_of(first), _night_of(last))}'
     else:
-        suffix = f', {_day(first)}' if window.end - window.start > timedelta(days=4) else ''
+        suffix = f', {_day(first)}'
     options = list(dict.fromkeys([*_theme_titles(theme_key, events), *_content_titles(events), 'Best of the Listings']))
     names_taken = [title for title in taken if any(title.startswith(option) for option in options)]
     for option in options:  # a name of its own first, then a name told apart only by its dates
         if not any(title == option or title.startswith(f'{option}, ') for title in names_taken):
-            return f'{option}{suffix}'
+            return option
     for option in options:
         if f'{option}{suffix}' not in taken:
             return f'{option}{suffix}'

@@ -1,0 +1,67 @@
+"""`make eval`: python -m bench.eval [--requests 300] [--seed 7]; a table on stdout, JSON under bench/results/."""
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from bench.eval.harness import NOW, evaluate
+from models import db, schema
+from settings import settings
+
+RESULTS = Path(__file__).resolve().parent.parent / 'results'
+LABELS = {
+    'requests': 'requests',
+    'delivery_rate': 'delivery rate %',
+    'delivery_rate_eligible': 'delivery rate % (window holds 2 fitting events)',
+    'bundles_per_request': 'bundles per delivered request',
+    'three_bundles_when_12_plus': '>= 3 bundles % (window holds >= 12 events)',
+    'events_per_bundle': 'events per bundle',
+    'events_per_bundle_multi_day': 'events per bundle (multi-day timeframes)',
+    'hard_rule_pass': 'hard-rule pass % (bundles)',
+    'commonsense_pass': 'commonsense pass % (bundles)',
+    'free_text_honoured': 'free text honoured %',
+    'taste_fit': 'taste fit % (music events matching the profile)',
+    'avg_hop_min': 'average hop (min)',
+    'longest_hop_min': 'longest hop (min)',
+    'compact_bundles': 'bundles with every hop < 30 min %',
+}
+
+
+def table(summary: dict) -> str:
+    lines = [f'{label:<52} {summary[key]}' for key, label in LABELS.items()]
+    lines.append(f'{"rule failures":<52} {summary["rule_failures"] or "none"}')
+    lines += ['failure reasons:', *(f'  - {reason}' for reason in summary['failure_reasons'])]
+    return '\n'.join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--requests', type=int, default=300)
+    parser.add_argument('--seed', type=int, default=7)
+    parser.add_argument('--label', default='eval')
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        settings.data_dir = Path(folder)
+        settings.database_url = f'sqlite:///{folder}/eval.db'
+        settings.offline_step_delay_s = 0
+        db.use_engine(db.build_engine(settings.database_url))
+        schema.create_db_and_tables()
+        started = time.perf_counter()
+        result = asyncio.run(evaluate(args.requests, seed=args.seed))
+        elapsed = time.perf_counter() - started
+        db.use_engine(None)
+    result['summary']['seconds'] = round(elapsed, 1)
+    result['summary']['clock'] = NOW.isoformat()
+    print(table(result['summary']))
+    print(f'{"seconds":<52} {elapsed:.1f}')
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f'{args.label}-{args.requests}-seed{args.seed}.json'
+    path.write_text(json.dumps(result, indent=1, default=str))
+    print(f'JSON: {path}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,129 @@
+"""What the evaluation checks in every delivered bundle, TravelPlanner-style: hard rules and common sense.
+
+Hard rules: every event grounded (in the catalog, bookable, its fields as the catalog has them), inside the
+window, of a category the person chose, the bundle within the budget, the events in the requested city.
+Common sense: no two events of a bundle overlap, each is reachable from the previous one in time, none is
+over already, no event appears twice in one answer, bundle titles are distinct.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bench.eval.requests import EvalRequest
+from models.catalog import EventPublic
+from models.generation import Bundle, TimeWindow
+from models.geo import estimate_travel
+from services.planners.grounding import GROUNDED_FIELDS
+from services.planners.offline.taste import read_taste
+
+SAME_OUTING = timedelta(hours=6)  # a longer gap between two events is another day, not a hop
+COMPACT_HOP_MIN = 30
+
+
+@dataclass
+class Catalog:
+    """The evaluated catalog, by event id: the event and its city."""
+
+    events: dict[str, tuple[EventPublic, str]]
+
+
+@dataclass
+class BundleResult:
+    events: int
+    hard_failures: list[str] = field(default_factory=list)
+    commonsense_failures: list[str] = field(default_factory=list)
+    hops: list[int] = field(default_factory=list)  # minutes, between events of one outing
+
+
+def check_bundles(
+    request: EvalRequest, bundles: list[Bundle], window: TimeWindow, catalog: Catalog, *, city: str, now: datetime
+) -> list[BundleResult]:
+    preferences = request.preferences
+    results = []
+    seen: set[str] = set()
+    titles = [b.title.strip().lower() for b in bundles]
+    for bundle in bundles:
+        result = BundleResult(events=len(bundle.key_events))
+        events: list[EventPublic] = []
+        for key_event in bundle.key_events:
+            found = catalog.events.get(key_event.event_id)
+            if found is None:
+                result.hard_failures.append('grounded')
+                continue
+            event, event_city = found
+            events.append(event)
+            if event.status not in ('scheduled', 'sold_out') or any(
+                _field(key_event, name) != _field(event, name) for name in GROUNDED_FIELDS
+            ):
+                result.hard_failures.append('grounded')
+            if not window.start <= event.starts_at < window.end:
+                result.hard_failures.append('in_window')
+            if event.category not in preferences.interests:
+                result.hard_failures.append('category')
+            if event_city != city:
+                result.hard_failures.append('city')
+            if event.ends_at <= now:
+                result.commonsense_failures.append('past_event')
+            if event.event_id in seen:
+                result.commonsense_failures.append('event_twice')
+            seen.add(event.event_id)
+        cost = sum(e.price.max for e in events if e.price)
+        if preferences.budget is not None and cost > preferences.budget + 1e-9:
+            result.hard_failures.append('budget')
+        ordered = sorted(events, key=lambda e: e.starts_at)
+        for earlier, later in itertools.pairwise(ordered):
+            travel = estimate_travel(earlier.lat, earlier.lon, later.lat, later.lon)
+            minutes = travel.minutes if travel else 0
+            if later.starts_at < earlier.ends_at:
+                result.commonsense_failures.append('overlap')
+            elif later.starts_at < earlier.ends_at + timedelta(minutes=minutes):
+                result.commonsense_failures.append('unreachable')
+            if later.starts_at - earlier.ends_at < SAME_OUTING:
+                result.hops.append(minutes)
+        if titles.count(bundle.title.strip().lower()) > 1:
+            result.commonsense_failures.append('duplicate_title')
+        results.append(result)
+    return results
+
+
+def _field(item: object, name: str) -> object:
+    value = getattr(item, name, None)
+    return value.model_dump() if hasattr(value, 'model_dump') else value
+
+
+def honoured(request: EvalRequest, bundles: list[Bundle]) -> bool | None:
+    """Whether what the free text named is in at least one bundle; None when it named nothing."""
+    named = request.named
+    if named is None:
+        return None
+    for event in (e for b in bundles for e in b.key_events):
+        if (
+            (named.kind == 'event' and event.event_id == named.value)
+            or (named.kind == 'venue' and event.venue == named.value)
+            or (named.kind == 'genre' and named.value in event.tags)
+        ):
+            return True
+    return False
+
+
+def taste_fit(request: EvalRequest, bundles: list[Bundle]) -> tuple[int, int]:
+    """(music events matching the profile, music events) over the answer, for requests with a profile."""
+    if not request.preferences.music_profile:
+        return 0, 0
+    genres = read_taste(request.preferences).genres
+    music = [e for b in bundles for e in b.key_events if e.category in ('music', 'nightlife')]
+    return sum(1 for e in music if set(e.tags) & set(genres)), len(music)
+
+
+def pairable(events: list[EventPublic], budget: float | None) -> bool:
+    """Whether two of the events fit one plan: neither overlaps the other with the way there, within budget."""
+    ordered = sorted(events, key=lambda e: e.ends_at)
+    for first in ordered[:20]:
+        for other in events:
+            travel = estimate_travel(first.lat, first.lon, other.lat, other.lon)
+            gap = timedelta(minutes=travel.minutes if travel else 30)
+            cost = (first.price.max if first.price else 0) + (other.price.max if other.price else 0)
+            if other.starts_at >= first.ends_at + gap and (budget is None or cost <= budget):
+                return True
+    return False

@@ -1,0 +1,159 @@
+"""Runs the evaluation: the demo catalog at a fixed clock, seeded requests through the real runner with the
+offline planner, every answer checked (bench/eval/checks.py) and summed up into the figures of
+docs/QUALITY.md. `evaluate` needs an empty database engine in place; `python -m bench.eval` makes one.
+"""
+
+import asyncio
+import statistics
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+
+from bench.eval.checks import COMPACT_HOP_MIN, Catalog, check_bundles, honoured, pairable, taste_fit
+from bench.eval.requests import EvalRequest, make_requests
+from models import db
+from models.catalog import City, Event, Venue
+from models.generation import FINISHED_STATUSES, Bundle, Generation, TimeWindow
+from services import clock
+from services.catalog import demo, queries
+from services.generations import service
+from services.planners.offline import OfflinePlanner
+from settings import settings
+
+NOW = datetime(2025, 12, 3, 10, 0, tzinfo=UTC)  # a Wednesday morning: "This weekend" lies ahead
+MANY = 12  # a window holding this many matching events should give three bundles
+
+
+@contextmanager
+def fixed_clock(now: datetime) -> Iterator[None]:
+    original = clock.now
+    clock.now = lambda: now
+    try:
+        yield
+    finally:
+        clock.now = original
+
+
+async def evaluate(count: int, *, seed: int = 7, now: datetime = NOW) -> dict[str, Any]:
+    """The figures for `count` seeded requests, and one row per request (for the JSON)."""
+    with fixed_clock(now):
+        with db.session_scope() as session:
+            demo.refresh_demo_catalog(session=session, now=now)
+            city = queries.get_city(session=session, name='Berlin')
+            requests = make_requests(count, seed=seed, session=session, city=city, now=now)
+            catalog = _catalog(session)
+        rows = await _run(requests)
+        with db.session_scope() as session:
+            per_request = [
+                _judge(request, row, catalog, session=session, city=city, now=now)
+                for request, row in zip(requests, rows, strict=True)
+            ]
+    return {'summary': summarize(per_request), 'requests': per_request}
+
+
+def _catalog(session) -> Catalog:
+    rows = session.exec(select(Event, Venue, City).join(Venue, col(Venue.id) == col(Event.venue_id)).join(City)).all()
+    return Catalog({event.id: (queries.to_public(event, venue, city), city.name) for event, venue, city in rows})
+
+
+async def _run(requests: list[EvalRequest]) -> list[Generation]:
+    limit = settings.rate_limit_per_hour
+    settings.rate_limit_per_hour = 0
+    service.start_runner(
+        planner_for=lambda _name: OfflinePlanner(),
+        max_concurrent=settings.max_concurrent_generations,
+        lease_seconds=settings.lease_seconds,
+    )
+    try:
+        ids = [
+            (await service.start_generation(preferences=r.preferences, client_id=f'eval:{i}')).id
+            for i, r in enumerate(requests)
+        ]
+        async with asyncio.timeout(60 + len(ids)):
+            while True:
+                with db.session_scope() as session:
+                    rows = {g.id: g for g in session.exec(select(Generation).where(col(Generation.id).in_(ids)))}
+                    if all(g.status in FINISHED_STATUSES for g in rows.values()):
+                        for row in rows.values():
+                            session.expunge(row)
+                        return [rows[i] for i in ids]
+                await asyncio.sleep(0.05)
+    finally:
+        await service.stop_runner()
+        settings.rate_limit_per_hour = limit
+
+
+def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, city, now) -> dict[str, Any]:
+    window = TimeWindow.model_validate(row.window)
+    prefs = request.preferences
+    candidates = queries.list_candidates(
+        session=session, city=city, window=window, categories=prefs.interests, max_price=prefs.budget
+    )
+    candidates = [e for e in candidates if e.ends_at > now]
+    bundles = [Bundle.model_validate(b) for b in row.bundles or []]
+    results = check_bundles(request, bundles, window, catalog, city=city.name, now=now)
+    fit, music = taste_fit(request, bundles)
+    return {
+        'preferences': prefs.model_dump(mode='json', exclude_none=True),
+        'named': None if request.named is None else vars(request.named),
+        'status': row.status,
+        'error': row.error,
+        'window_days': round((window.end - window.start) / timedelta(days=1), 2),
+        'matching_events': len(candidates),
+        'eligible': pairable(candidates, prefs.budget),
+        'bundles': [
+            {
+                'title': b.title,
+                'events': r.events,
+                'hard_failures': r.hard_failures,
+                'commonsense_failures': r.commonsense_failures,
+                'hops': r.hops,
+            }
+            for b, r in zip(bundles, results, strict=True)
+        ],
+        'honoured': honoured(request, bundles),
+        'taste': [fit, music],
+    }
+
+
+def _share(hits: int, total: int) -> float | None:
+    return None if total == 0 else round(100 * hits / total, 1)
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    delivered = [r for r in rows if r['status'] == 'completed']
+    eligible = [r for r in rows if r['eligible']]
+    many = [r for r in rows if r['eligible'] and r['matching_events'] >= MANY]
+    bundles = [b for r in delivered for b in r['bundles']]
+    multi_day = [b for r in delivered if r['window_days'] > 1.5 for b in r['bundles']]
+    named = [r for r in rows if r['honoured'] is not None]
+    fit = sum(r['taste'][0] for r in delivered)
+    music = sum(r['taste'][1] for r in delivered)
+    hopped = [b for b in bundles if b['hops']]
+    failures = Counter(f for b in bundles for f in b['hard_failures'] + b['commonsense_failures'])
+    return {
+        'requests': len(rows),
+        'delivery_rate': _share(len(delivered), len(rows)),
+        'delivery_rate_eligible': _share(sum(1 for r in eligible if r['status'] == 'completed'), len(eligible)),
+        'eligible_requests': len(eligible),
+        'bundles_per_request': round(len(bundles) / max(1, len(delivered)), 2),
+        'three_bundles_when_12_plus': _share(sum(1 for r in many if len(r['bundles']) >= 3), len(many)),
+        'events_per_bundle': round(statistics.fmean(b['events'] for b in bundles), 2) if bundles else None,
+        'events_per_bundle_multi_day': round(statistics.fmean(b['events'] for b in multi_day), 2)
+        if multi_day
+        else None,
+        'hard_rule_pass': _share(sum(1 for b in bundles if not b['hard_failures']), len(bundles)),
+        'commonsense_pass': _share(sum(1 for b in bundles if not b['commonsense_failures']), len(bundles)),
+        'free_text_honoured': _share(sum(1 for r in named if r['honoured']), len(named)),
+        'named_requests': len(named),
+        'taste_fit': _share(fit, music),
+        'avg_hop_min': round(statistics.fmean(statistics.fmean(b['hops']) for b in hopped), 1) if hopped else None,
+        'longest_hop_min': max((max(b['hops']) for b in hopped), default=None),
+        'compact_bundles': _share(sum(1 for b in bundles if all(h < COMPACT_HOP_MIN for h in b['hops'])), len(bundles)),
+        'rule_failures': dict(failures),
+        'failure_reasons': sorted({r['error'] for r in rows if r['status'] == 'failed' and r['error']})[:20],
+    }

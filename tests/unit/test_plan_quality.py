@@ -1,0 +1,56 @@
+"""Plan quality as a whole (docs/QUALITY.md): 60 seeded requests through the real runner and offline planner
+against the demo catalog; the build fails when a target of issue 10 is missed. `make eval` runs 300+."""
+
+import pytest
+
+from bench.eval.harness import evaluate
+
+SAMPLE = 60
+
+
+# Strict: the day the planner meets every target this xfail turns into a failure, and the marker must go.
+@pytest.mark.xfail(
+    strict=True, reason='issue 10 targets not met yet: delivery 97 % of eligible, free text 70 % (docs/QUALITY.md)'
+)
+async def test_the_offline_planner_meets_the_quality_targets() -> None:
+    result = await evaluate(SAMPLE, seed=3)
+    summary = result['summary']
+    report = '\n'.join(f'{key}: {value}' for key, value in summary.items())
+    assert summary['delivery_rate_eligible'] >= 99, report
+    assert summary['three_bundles_when_12_plus'] >= 90, report
+    assert summary['events_per_bundle_multi_day'] >= 3, report
+    assert summary['hard_rule_pass'] == 100 and summary['commonsense_pass'] == 100, report
+    assert summary['free_text_honoured'] == 100, report
+    assert summary['named_requests'] >= 5, report  # the sample really tests free text naming things
+    failed = [r for r in result['requests'] if r['status'] == 'failed']
+    for row in failed:  # every failure says what to change
+        assert row['error'] and 'Try' in row['error'], row
+
+
+def test_the_checks_catch_a_broken_bundle() -> None:
+    """The harness would see a plan breaking the rules: an overlap, an event twice, a category not asked for."""
+    from datetime import UTC, datetime, timedelta
+
+    from bench.eval.checks import Catalog, check_bundles
+    from bench.eval.requests import EvalRequest
+    from models.catalog import EventPublic
+    from models.generation import Bundle, KeyEvent, Preferences, TimeWindow
+
+    start = datetime(2025, 12, 5, 19, tzinfo=UTC)
+    event = EventPublic(
+        event_id='e1', title='Show', description='', category='film', tags=[], starts_at=start,
+        ends_at=start + timedelta(hours=2), venue='Kino', neighborhood='Mitte', venue_tags=[], price=None,
+        url='u', image_url='', status='scheduled',
+    )  # fmt: skip
+    key = KeyEvent(
+        event_id='e1', title='Show', starts_at=event.starts_at, ends_at=event.ends_at, venue='Kino',
+        neighborhood='Mitte', price=None, category='film', tags=[], url='u', why='',
+    )  # fmt: skip
+    bundle = Bundle(title='A', description='', key_events=[key, key], estimated_cost=None)
+    window = TimeWindow(start=start - timedelta(days=1), end=start + timedelta(days=1), timezone='UTC', label='x')
+    request = EvalRequest(Preferences(interests=['music'], timeframe='Next 7 days'))
+    [result] = check_bundles(
+        request, [bundle], window, Catalog({'e1': (event, 'Berlin')}), city='Berlin', now=start - timedelta(days=1)
+    )
+    assert 'category' in result.hard_failures
+    assert {'event_twice', 'overlap'} <= set(result.commonsense_failures)
