@@ -259,8 +259,12 @@ def bundle_card(
     on_share: Callable[[], Any],
     planner: str,
     is_demo: bool,
+    swap: Callable[[KeyEvent], Any] | None = None,
+    controls: Callable[[], Any] | None = None,
+    badges: Sequence[str] = (),
 ) -> ui.element:
-    badges = [f'Plan {index + 1} of {count}']
+    """One bundle; `swap` builds a control beside each event and `controls` a row under the events (refining)."""
+    badges = [f'Plan {index + 1} of {count}', *badges]
     if is_demo:
         badges.append('Demo data')
     with ui.element('article').classes('tb-card tb-bundle').mark(f'bundle-{index}') as card:
@@ -280,7 +284,9 @@ def bundle_card(
                     ui.label(format_price(bundle.estimated_cost, unknown='Varies')).classes('tb-cost')
             with ui.element('div'):
                 for event in bundle.key_events:
-                    event_row(event)
+                    event_row(event, swap=swap)
+            if controls is not None:
+                controls()
         with ui.element('div').classes('tb-actions'):
             link_button('Add to calendar', calendar_url, icon='event').props('download').mark('calendar-link')
             ui.button('Share', icon='ios_share', on_click=on_share).props('outline color=primary').mark('share')
@@ -290,12 +296,15 @@ def bundle_card(
     return card
 
 
-def event_row(event: KeyEvent) -> None:
+def event_row(event: KeyEvent, *, swap: Callable[[KeyEvent], Any] | None = None) -> None:
     with ui.element('div').classes('tb-event'):
-        with ui.element('div').classes('tb-event-when'):
-            ui.label(f'{event.starts_at:%a}').classes('tb-event-day')
-            ui.label(f'{event.starts_at.day}').classes('tb-event-date')
-            ui.label(f'{event.starts_at:%b}').classes('tb-event-time')
+        with ui.element('div').classes('tb-event-side'):
+            with ui.element('div').classes('tb-event-when'):
+                ui.label(f'{event.starts_at:%a}').classes('tb-event-day')
+                ui.label(f'{event.starts_at.day}').classes('tb-event-date')
+                ui.label(f'{event.starts_at:%b}').classes('tb-event-time')
+            if swap is not None:  # under the date: beside the event without taking width from its text
+                swap(event)
         with ui.column().classes('gap-1 tb-wrap'):
             ui.label(event.title).classes('tb-event-title tb-wrap')
             ui.label(format_time_range(event.starts_at, event.ends_at)).classes('tb-event-meta')
