@@ -69,7 +69,7 @@ def swap_button(refiner: Refiner, bundle_index: int, event: KeyEvent) -> ui.butt
         ui.button('Swap', icon='swap_horiz', on_click=swap)
         .props('flat dense no-caps stack color=primary')
         .classes('tb-swap')
-        .mark('swap')
+        .mark('swap', f'swap-{bundle_index}-{event.event_id}')
     )
     button.props['aria-label'] = f'Swap {event.title} for another event'  # a dict entry: no quoting to escape
     return button
@@ -86,14 +86,14 @@ def refine_panel(refiner: Refiner, bundle_index: int) -> None:
                 ui.button('Change this plan…', icon='edit_note')
                 .props('outline no-caps color=primary')
                 .classes('tb-refine-btn')
-                .mark('change-plan')
+                .mark('change-plan', f'change-plan-{bundle_index}')
             )
         with ui.element('div').classes('tb-refine-form w-full') as form:
             wish = (
                 ui.textarea(placeholder='e.g. more live music, nothing after midnight')
                 .props(f'outlined dense autogrow counter maxlength={MAX_INSTRUCTION}')
                 .classes('w-full')
-                .mark('change-text')
+                .mark('change-text', f'change-text-{bundle_index}')
             )
             wish.props['aria-label'] = 'What should change in this plan?'
             with ui.row().classes('justify-end gap-2 w-full'):
@@ -113,7 +113,7 @@ def refine_panel(refiner: Refiner, bundle_index: int) -> None:
                 apply = (
                     ui.button('Remake this plan', icon='auto_awesome', on_click=send)
                     .props('unelevated no-caps color=primary')
-                    .mark('change-apply')
+                    .mark('change-apply', f'change-apply-{bundle_index}')
                 )
         form.set_visibility(False)
         opener.on_click(lambda: form.set_visibility(not form.visible))
@@ -129,7 +129,7 @@ def _quick_button(refiner: Refiner, bundle_index: int, instruction: str, text: s
         ui.button(text, icon=icon, on_click=run)
         .props('outline no-caps color=primary')
         .classes('tb-refine-btn')
-        .mark(f'refine-{instruction.replace(" ", "-")}')
+        .mark(f'refine-{bundle_index}-{instruction.replace(" ", "-")}')
     )
 
 
