@@ -4,7 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast test-e2e lint format bench clean chromium promtool
+# Tests run on the real services: Postgres, Redis and nginx (tests/databases.py, tests/cluster.py).
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+export TEST_POSTGRES_URL TEST_REDIS_URL
+
+.PHONY: run test test-fast test-e2e lint format bench clean services chromium promtool
 
 run: $(VENV)/.installed
 	$(PY) app.py
@@ -18,7 +23,7 @@ test: $(VENV)/.dev-installed chromium promtool
 test-fast: $(VENV)/.dev-installed promtool
 	$(PY) -m pytest -q
 
-test-e2e: $(VENV)/.dev-installed chromium
+test-e2e: $(VENV)/.dev-installed chromium services
 	$(PY) -m pytest -q -o addopts= tests/e2e
 
 lint: $(VENV)/.dev-installed
@@ -53,6 +58,39 @@ promtool:
 		{ service prometheus stop >/dev/null 2>&1; systemctl disable --now prometheus >/dev/null 2>&1; true; } && \
 		command -v promtool >/dev/null); } || \
 		{ echo "promtool not found; install Debian's prometheus package (apt-get install prometheus)"; exit 1; }
+
+# Uses the Postgres, Redis and nginx already there; otherwise installs Debian's packages (as root, with apt)
+# and starts them (pg_ctlcluster, redis-server --daemonize; nginx is started by the tests themselves).
+# Fails with what is missing rather than letting the tests skip.
+services:
+	@pg_up() { $(PY) -c "import psycopg,sys; psycopg.connect(sys.argv[1].replace('+psycopg',''), connect_timeout=3).close()" "$(TEST_POSTGRES_URL)" 2>/dev/null; }; \
+	redis_up() { $(PY) -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_timeout=3).ping()" "$(TEST_REDIS_URL)" 2>/dev/null; }; \
+	can_apt() { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; }; \
+	apt_install() { can_apt && { [ -n "$$APT_UPDATED" ] || apt-get update -qq; APT_UPDATED=1; } && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@" >/dev/null; }; \
+	if ! pg_up; then \
+		command -v pg_ctlcluster >/dev/null || apt_install postgresql || \
+			{ echo "PostgreSQL is not running at $(TEST_POSTGRES_URL) and cannot be installed (needs root and apt)"; exit 1; }; \
+		version=$$(ls /usr/lib/postgresql | sort -n | tail -1); \
+		pg_lsclusters -h | grep -q . || pg_createcluster $$version main >/dev/null; \
+		cluster=$$(pg_lsclusters -h | head -1 | awk '{print $$1" "$$2}'); \
+		conf=/etc/postgresql/$$(echo $$cluster | tr ' ' /); \
+		grep -q '^host all all 127.0.0.1/32 trust' $$conf/pg_hba.conf 2>/dev/null || \
+			sed -i '1i host all all 127.0.0.1/32 trust' $$conf/pg_hba.conf; \
+		pg_ctlcluster $$cluster start 2>/dev/null || pg_ctlcluster $$cluster reload; \
+		for i in $$(seq 30); do pg_up && break; sleep 0.5; done; \
+		su postgres -c "psql -qc 'CREATE DATABASE test'" 2>/dev/null; \
+		pg_up || { echo "PostgreSQL did not come up at $(TEST_POSTGRES_URL)"; exit 1; }; \
+	fi; \
+	if ! redis_up; then \
+		command -v redis-server >/dev/null || apt_install redis-server || \
+			{ echo "Redis is not running at $(TEST_REDIS_URL) and cannot be installed (needs root and apt)"; exit 1; }; \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' >/dev/null; \
+		for i in $$(seq 20); do redis_up && break; sleep 0.25; done; \
+		redis_up || { echo "Redis did not come up at $(TEST_REDIS_URL)"; exit 1; }; \
+	fi; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx || \
+		{ echo "nginx is missing and cannot be installed (needs root and apt): apt-get install nginx"; exit 1; }
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

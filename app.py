@@ -1,5 +1,13 @@
 """Trip Bundles: composition only (settings check, start-up and shutdown hooks, routes, ui.run)."""
 
+import os
+
+from settings import settings
+
+# NiceGUI reads its Redis URL once, when it is imported (nicegui.storage.Storage.redis_url): map ours first.
+if settings.redis_url:
+    os.environ.setdefault('NICEGUI_REDIS_URL', settings.redis_url)
+
 import gc
 import logging
 
@@ -16,7 +24,6 @@ from services import clock, metrics
 from services.catalog import demo
 from services.generations import scheduler, service
 from services.planners import registry
-from settings import settings
 
 logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
 

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     data_dir: Path = Path('data')
     database_url: str = ''  # empty: sqlite:///<DATA_DIR>/trip_bundles.db
+    # Browser storage ("My plans", the resume banner) in Redis instead of files under DATA_DIR, so every
+    # instance behind a proxy sees it (app.py hands it to NiceGUI as NICEGUI_REDIS_URL). Empty: files.
+    redis_url: str = ''
 
     planner: Literal['auto', 'openai', 'offline'] = 'auto'
     openai_api_key: SecretStr | None = None

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from api.errors import INVALID_RESPONSE, UNAVAILABLE_RESPONSE, ApiError
 from models.generation import GenerationPublic
 from services import calendar_export, clock
 from services.generations import service
@@ -14,9 +15,16 @@ router = APIRouter()
 @router.get(
     '/api/generations/{generation_id}/calendar.ics',
     response_class=Response,
+    operation_id='generationCalendar',
     responses={
-        200: {'content': {'text/calendar': {}}, 'description': 'The events as iCalendar'},
-        404: {'description': 'Unknown, malformed or expired id, or no such bundle'},
+        200: {
+            'content': {'text/calendar': {'schema': {'type': 'string'}}},
+            'description': 'The events as iCalendar',
+            'headers': {'Content-Disposition': {'schema': {'type': 'string'}, 'description': 'attachment; filename'}},
+        },
+        404: {'model': ApiError, 'description': 'Unknown, malformed or expired id, or no such bundle'},
+        **INVALID_RESPONSE,
+        **UNAVAILABLE_RESPONSE,
     },
     tags=['generations'],
 )

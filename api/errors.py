@@ -1,15 +1,19 @@
 """The API's error bodies, and the one place refusals become HTTP answers (handlers registered by app.py).
 
-Services and routes raise domain errors; these handlers give every one of them the same JSON shape.
+Services and routes raise domain errors, and the framework raises its own HTTP errors (405, an unreadable
+body); these handlers give every one of them the one JSON shape the OpenAPI document declares, `ApiError`.
 """
 
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from services.calendar_export import BundleNotFound
 from services.generations.errors import (
@@ -24,10 +28,8 @@ from services.generations.errors import (
 log = logging.getLogger(__name__)
 
 BUSY_RETRY_AFTER_S = 5
-
-
-class ApiError(BaseModel):
-    error: str
+API_PATHS = ('/api/', '/healthz')
+METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE')
 
 
 class Problem(BaseModel):
@@ -35,19 +37,33 @@ class Problem(BaseModel):
     msg: str
 
 
-class ValidationProblem(ApiError):
-    field: str
-    reason: str
-    detail: list[Problem]
+class ApiError(BaseModel):
+    """Every error body of the API; a 422 adds the first invalid field, why, and all the problems found."""
+
+    error: str
+    field: str | None = None
+    reason: str | None = None
+    detail: list[Problem] | None = None
 
 
+RETRY_AFTER = {'Retry-After': {'schema': {'type': 'integer'}, 'description': 'Seconds to wait before retrying'}}
 NOT_FOUND_RESPONSE = {404: {'model': ApiError, 'description': 'Unknown, malformed or expired id'}}
-UNAVAILABLE_RESPONSE = {503: {'model': ApiError, 'description': 'Database busy or unavailable; retry later'}}
-INVALID_RESPONSE = {422: {'model': ValidationProblem, 'description': 'The first invalid field and why'}}
+UNAVAILABLE_RESPONSE = {
+    503: {'model': ApiError, 'description': 'Database busy or unavailable; retry later', 'headers': RETRY_AFTER}
+}
+INVALID_RESPONSE = {
+    422: {
+        'model': ApiError,
+        'description': 'The first invalid field and why (`field`, `reason`), every problem under `detail`; '
+        'also a body that is not JSON',
+    }
+}
+TOO_LARGE_RESPONSE = {413: {'model': ApiError, 'description': 'Body too large'}}
 
 
 def error_response(message: str, status_code: int, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(ApiError(error=message).model_dump(), status_code=status_code, headers=headers)
+    body = ApiError(error=message).model_dump(exclude_none=True)
+    return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 def busy(message: str) -> JSONResponse:
@@ -55,10 +71,10 @@ def busy(message: str) -> JSONResponse:
 
 
 def invalid(field: str, reason: str) -> JSONResponse:
-    problem = ValidationProblem(
+    problem = ApiError(
         error='Invalid request', field=field, reason=reason, detail=[Problem(loc=field.split('.'), msg=reason)]
     )
-    return JSONResponse(problem.model_dump(), status_code=422)
+    return JSONResponse(problem.model_dump(exclude_none=True), status_code=422)
 
 
 def validation_error_response(errors: list[dict]) -> JSONResponse:
@@ -109,6 +125,30 @@ def _request_invalid(_request: Request, error: RequestValidationError) -> JSONRe
     return validation_error_response(list(error.errors()))
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's own 405 names only the first route's)."""
+    allowed = {'OPTIONS'}
+    for method in METHODS:
+        scope = {**request.scope, 'method': method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.add(method)
+    return sorted(allowed)
+
+
+async def _http_error(request: Request, error: HTTPException) -> Response:
+    if error.status_code == 405:
+        allow = {'Allow': ', '.join(allowed_methods(request))}
+        if request.method == 'OPTIONS':  # no route declares OPTIONS: answer it here for every path
+            return Response(status_code=204, headers=allow)
+        return error_response('Method not allowed', 405, headers=allow)
+    if not request.url.path.startswith(API_PATHS):  # the pages' errors stay the framework's
+        return await http_exception_handler(request, error)
+    if error.status_code == 400:
+        # FastAPI's only 400 is a body it could not read (e.g. not UTF-8): the same 422 as a body that is not JSON.
+        return invalid('body', 'the body is not valid JSON')
+    return error_response(str(error.detail), error.status_code, headers=error.headers)
+
+
 def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(InvalidPreferences, _invalid_preferences)
@@ -119,3 +159,4 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BundleNotFound, _not_found)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _request_invalid)
+    app.add_exception_handler(HTTPException, _http_error)

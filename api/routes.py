@@ -7,12 +7,21 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST as PROMETHEUS_CONTENT_TYPE
 from pydantic import BaseModel
 
-from api.errors import INVALID_RESPONSE, NOT_FOUND_RESPONSE, UNAVAILABLE_RESPONSE, ApiError, error_response
+from api.errors import (
+    INVALID_RESPONSE,
+    NOT_FOUND_RESPONSE,
+    RETRY_AFTER,
+    TOO_LARGE_RESPONSE,
+    UNAVAILABLE_RESPONSE,
+    ApiError,
+    error_response,
+)
+from api.links import generation_links
 from models import db
 from models.generation import GenerationCreate, GenerationCreated, GenerationPublic, RefinementCreate
 from services import clock, metrics
 from services.database import in_db
-from services.generations import service
+from services.generations import read_json, service
 from services.generations.errors import GenerationNotFound
 
 router = APIRouter()
@@ -31,22 +40,27 @@ def client_id_of(request: Request) -> str:
 @router.post(
     '/api/generations',
     response_model=GenerationCreated,
+    operation_id='createGeneration',
     responses={
+        200: {'description': 'Started (or replayed: the same key and preferences)', 'links': generation_links()},
         **INVALID_RESPONSE,
         **UNAVAILABLE_RESPONSE,
-        413: {'model': ApiError, 'description': 'Body too large'},
-        429: {
-            'model': ApiError,
-            'description': 'Too many generations from this client',
-            'headers': {'Retry-After': {'schema': {'type': 'integer'}, 'description': 'Seconds to wait'}},
-        },
+        **TOO_LARGE_RESPONSE,
+        429: {'model': ApiError, 'description': 'Too many generations from this client', 'headers': RETRY_AFTER},
     },
     tags=['generations'],
 )
 async def create_generation(
     body: GenerationCreate,
     request: Request,
-    idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY)] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=MAX_IDEMPOTENCY_KEY,
+            description='Replaying a key with the same preferences returns the first generation; '
+            'with other preferences it is a 422',
+        ),
+    ] = None,
 ) -> GenerationCreated:
     row = await service.start_generation(
         preferences=body.preferences, client_id=client_id_of(request), idempotency_key=idempotency_key
@@ -57,12 +71,15 @@ async def create_generation(
 @router.post(
     '/api/generations/{generation_id}/refinements',
     response_model=GenerationCreated,
+    operation_id='refineGeneration',
     responses={
+        200: {'description': 'The refined plan started (or replayed)', 'links': generation_links()},
         **NOT_FOUND_RESPONSE,
         **INVALID_RESPONSE,
         **UNAVAILABLE_RESPONSE,
+        **TOO_LARGE_RESPONSE,
         409: {'model': ApiError, 'description': 'The plan is not completed yet'},
-        429: {'model': ApiError, 'description': 'Too many generations from this client'},
+        429: {'model': ApiError, 'description': 'Too many generations from this client', 'headers': RETRY_AFTER},
     },
     tags=['generations'],
 )
@@ -70,7 +87,10 @@ async def refine_generation(
     generation_id: str,
     body: RefinementCreate,
     request: Request,
-    idempotency_key: Annotated[str | None, Header(max_length=MAX_IDEMPOTENCY_KEY)] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(max_length=MAX_IDEMPOTENCY_KEY, description='Replaying a key with the same change returns the first'),
+    ] = None,
 ) -> GenerationCreated:
     """A new plan that keeps the other bundles and remakes bundle `bundleIndex` as instructed."""
     row = await service.refine_generation(
@@ -82,19 +102,23 @@ async def refine_generation(
 @router.get(
     '/api/generations/{generation_id}',
     response_model=GenerationPublic,
+    operation_id='readGeneration',
     responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE, **UNAVAILABLE_RESPONSE},
     tags=['generations'],
 )
-async def read_generation(generation_id: str) -> GenerationPublic:
-    row = await service.get_generation(generation_id)
-    if row is None:
+async def read_generation(generation_id: str) -> Response:
+    # The stored JSON as it is (services.generations.read_json): every client polls this, so it skips
+    # decoding and re-encoding; response_model still documents the shape.
+    body = await in_db(read_json.read_generation_json, generation_id=generation_id, now=clock.now())
+    if body is None:
         raise GenerationNotFound()
-    return GenerationPublic.from_row(row)
+    return Response(body, media_type='application/json')
 
 
 @router.delete(
     '/api/generations/{generation_id}',
     response_model=GenerationPublic,
+    operation_id='cancelGeneration',
     responses={
         **NOT_FOUND_RESPONSE,
         **INVALID_RESPONSE,
@@ -115,6 +139,7 @@ async def cancel_generation(
 @router.get(
     '/healthz',
     response_model=Health,
+    operation_id='healthz',
     tags=['ops'],
     responses={503: {'model': ApiError, 'description': 'Database unavailable'}},
 )

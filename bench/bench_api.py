@@ -1,6 +1,8 @@
 """API latency under load, and a burst of generations, against a real server started by this script.
 
-    .venv/bin/python bench/bench_api.py [--requests 3000] [--burst 1000]
+    .venv/bin/python bench/bench_api.py [--requests 3000] [--burst 1000] [--postgres]
+
+--postgres runs each phase on a fresh database of the local Postgres (TEST_POSTGRES_URL) instead of SQLite.
 
 1. 100 generations kept in flight (a slowed offline planner), then GET /api/generations/{id} at 32
    concurrent connections, compared with GET /healthz measured in the same run (rounds interleaved).
@@ -16,7 +18,6 @@ import argparse
 import asyncio
 import json
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -24,8 +25,10 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, pool, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.databases import create_postgres_database, drop_postgres_database, postgres_url
 from tests.fakes.requests import seed_body
 from tests.server import AppServer
 
@@ -101,27 +104,34 @@ async def latency_under_load(server: AppServer, requests: int) -> dict:
     }
 
 
+def _query(server: AppServer, sql: str) -> list:
+    engine = create_engine(server.env['DATABASE_URL'], poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(sql)).all())
+    finally:
+        engine.dispose()
+
+
 async def _created_ids(client: httpx.AsyncClient, server: AppServer) -> list[str]:
-    connection = sqlite3.connect(server.data_dir / 'trip_bundles.db')
-    return [row[0] for row in connection.execute('SELECT id FROM generation')]
+    return [row[0] for row in _query(server, 'SELECT id FROM generation')]
 
 
 def _open_rows(server: AppServer) -> int:
-    connection = sqlite3.connect(server.data_dir / 'trip_bundles.db')
-    try:
-        return connection.execute(
-            "SELECT count(*) FROM generation WHERE status IN ('pending', 'processing')"
-        ).fetchone()[0]
-    finally:
-        connection.close()
+    return _query(server, "SELECT count(*) FROM generation WHERE status IN ('pending', 'processing')")[0][0]
 
 
 def _statuses(server: AppServer) -> dict[str, int]:
-    connection = sqlite3.connect(server.data_dir / 'trip_bundles.db')
-    try:
-        return dict(connection.execute('SELECT status, count(*) FROM generation GROUP BY status').fetchall())
-    finally:
-        connection.close()
+    return {
+        status: count for status, count in _query(server, 'SELECT status, count(*) FROM generation GROUP BY status')
+    }
+
+
+def _database(postgres: bool, made: list[str]) -> dict[str, str]:
+    if not postgres:
+        return {}
+    made.append(create_postgres_database())
+    return {'database_url': postgres_url(made[-1])}
 
 
 async def burst(server: AppServer, count: int) -> dict:
@@ -148,22 +158,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--requests', type=int, default=3000)
     parser.add_argument('--burst', type=int, default=1000)
+    parser.add_argument('--postgres', action='store_true', help='a fresh Postgres database for each phase')
     args = parser.parse_args()
-    results: dict = {}
+    results: dict = {'database': 'postgres' if args.postgres else 'sqlite'}
+    made: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        server = AppServer(Path(tmp) / 'load', offline_step_delay_s=20, max_concurrent_generations=100).start()
+        database = _database(args.postgres, made)
+        server = AppServer(
+            Path(tmp) / 'load', offline_step_delay_s=20, max_concurrent_generations=100, **database
+        ).start()
         try:
             results['under_load'] = asyncio.run(latency_under_load(server, args.requests))
         finally:
             server.stop()
         results['under_load']['database_locked'] = server.log_text().count('database is locked')
 
-        server = AppServer(Path(tmp) / 'burst', max_concurrent_generations=8).start()
+        database = _database(args.postgres, made)
+        server = AppServer(Path(tmp) / 'burst', max_concurrent_generations=8, **database).start()
         try:
             results['burst'] = asyncio.run(burst(server, args.burst))
         finally:
             server.stop()
         results['burst']['database_locked'] = server.log_text().count('database is locked')
+    for name in made:
+        drop_postgres_database(name)
 
     load = results['under_load']
     load['ratios'] = {

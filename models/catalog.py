@@ -82,7 +82,7 @@ class Event(SQLModel, table=True):
     source_id: str
     # The feed an imported event came from (services.catalog.ics_feed.feed_key: a hash of its URL or path), so a
     # re-import can withdraw what that feed no longer lists; '' for other sources. The default lets an
-    # existing database gain the column (models.schema adds it).
+    # existing database gain the column.
     feed: str = Field(default='', sa_column_kwargs={'server_default': ''})
     # Words of title, description, genres, venue name and tags, normalized and space-padded by
     # services.catalog.search_text.search_text_for: a portable LIKE search that matches at word starts.
@@ -128,48 +128,25 @@ class SourceRun(SQLModel, table=True):
 # by the event table's rowid and kept in step by triggers, so every writer (demo refresh, .ics import,
 # bulk inserts, tests) keeps it current without knowing it exists. VACUUM may renumber the rowids of a
 # table without an integer key: run `python -m services.catalog rebuild-search-index` after one.
-# Its own MetaData: create_all must not try to create it; other databases search with LIKE instead.
+# Postgres has a GIN index over to_tsvector('simple', search_text) instead. Both are made by the baseline
+# migration (migrations/versions/0001_baseline.py), outside the models: this table has its own MetaData
+# so neither create_all nor Alembic's comparison sees it.
 EVENT_SEARCH = Table('event_search', MetaData(), Column('rowid', Integer), Column('search_text', String))
-_EVENT_SEARCH_DDL = (
-    # Diacritics kept: the LIKE search tells 'kö' from 'ko', and both paths must find the same events.
-    "CREATE VIRTUAL TABLE event_search USING fts5(search_text, content='event', content_rowid='rowid', "
-    "tokenize='unicode61 remove_diacritics 0')",
-    """CREATE TRIGGER event_search_insert AFTER INSERT ON event BEGIN
-        INSERT INTO event_search(rowid, search_text) VALUES (new.rowid, new.search_text);
-    END""",
-    """CREATE TRIGGER event_search_delete AFTER DELETE ON event BEGIN
-        INSERT INTO event_search(event_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
-    END""",
-    """CREATE TRIGGER event_search_update AFTER UPDATE OF search_text ON event BEGIN
-        INSERT INTO event_search(event_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
-        INSERT INTO event_search(rowid, search_text) VALUES (new.rowid, new.search_text);
-    END""",
-)
 
 
-def create_search_index(engine: Engine) -> bool:
-    """Adds the SQLite text index (filled from the events already there) if it is missing.
+def rebuild_search_index(engine: Engine) -> bool:
+    """Re-reads SQLite's whole text index from the event table (after a VACUUM, or to repair it).
 
-    False when the database is not SQLite or its SQLite lacks FTS5: searches then use LIKE.
+    False when there is none to rebuild (another database, or a SQLite without FTS5). Postgres's index
+    follows the table by itself.
     """
     if engine.dialect.name != 'sqlite':
         return False
     with engine.begin() as connection:
-        if connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'event_search'").first():
-            return True
-        if not connection.exec_driver_sql("SELECT sqlite_compileoption_used('ENABLE_FTS5')").scalar():
+        if not connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'event_search'").first():
             return False
-        for statement in _EVENT_SEARCH_DDL:
-            connection.exec_driver_sql(statement)
         connection.exec_driver_sql("INSERT INTO event_search(event_search) VALUES ('rebuild')")
     return True
-
-
-def rebuild_search_index(engine: Engine) -> None:
-    """Re-reads the whole text index from the event table (after a VACUUM, or to repair it)."""
-    if create_search_index(engine):
-        with engine.begin() as connection:
-            connection.exec_driver_sql("INSERT INTO event_search(event_search) VALUES ('rebuild')")
 
 
 class Price(CamelModel):

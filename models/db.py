@@ -1,7 +1,15 @@
 """The database engine and the one way to open a session.
 
 SQLite gets WAL mode and a busy timeout so the runner, the API and the pages can write at once; every
-query stays portable so `DATABASE_URL` can name Postgres instead.
+query stays portable so `DATABASE_URL` can name Postgres instead (`postgresql+psycopg://user:pass@host/db`,
+psycopg 3), where several instances may share one database.
+
+Pool sizes: every database call runs on a worker thread of services.database (32 read threads and one
+write thread per process), so a pool smaller than that makes threads wait for a connection.
+- SQLite: 32 + 8 overflow, connections are cheap files.
+- Postgres: 16 kept + 24 overflow, at most 40 connections per instance. Postgres's default
+  max_connections is 100: two instances (80) fit, with room for psql, backups and migrations; for more
+  instances raise max_connections or put PgBouncer (transaction mode) in front.
 """
 
 from collections.abc import Iterator
@@ -15,12 +23,15 @@ from sqlmodel import Session, create_engine
 from settings import settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+POSTGRES_POOL_SIZE = 16
+POSTGRES_MAX_OVERFLOW = 24  # up to 40 per instance: see the module docstring before raising either
 
 
 def build_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != 'sqlite':
-        return create_engine(url, pool_pre_ping=True)
+        # pre-ping: a connection cut by a Postgres restart or failover is replaced, not handed to a request.
+        return create_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_MAX_OVERFLOW)
     if parsed.database and parsed.database != ':memory:':
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # A connection for every database thread (services.runner), so none waits for one.

@@ -18,6 +18,7 @@ RUNNING_STATUSES: tuple[Status, ...] = ('pending', 'processing')
 FINISHED_STATUSES: tuple[Status, ...] = tuple(s for s in STATUSES if s not in RUNNING_STATUSES)
 NamedTimeframe = Literal['Tonight', 'Tomorrow', 'This weekend', 'Next 7 days', 'Next 30 days']
 NAMED_TIMEFRAMES: tuple[NamedTimeframe, ...] = get_args(NamedTimeframe)
+Interest = Literal[CATEGORIES]  # the catalog's categories, exactly as listed (an enum in the API schema)
 MAX_CUSTOM_DAYS = 31
 
 
@@ -26,6 +27,15 @@ class DateRange(CamelModel):
 
     start: date
     end: date
+
+    @field_validator('start', 'end', mode='before')
+    @classmethod
+    def _written_as_dates(cls, value: object) -> object:
+        # Only what the API schema promises (a YYYY-MM-DD string, or a date from Python code): pydantic alone
+        # would also take a number as a Unix timestamp, which the schema calls invalid.
+        if not isinstance(value, str | date):
+            raise ValueError('a date is written YYYY-MM-DD')
+        return value
 
     @model_validator(mode='after')
     def _ordered_and_short(self) -> 'DateRange':
@@ -37,35 +47,31 @@ class DateRange(CamelModel):
 
 
 class Preferences(CamelModel):
-    model_config = ConfigDict(extra='forbid', str_strip_whitespace=True)
+    """What a visitor asks for. Every rule a JSON schema can state is stated here, so the API's OpenAPI
+    document is the whole truth (lengths count the text as sent); what only the services know (a served
+    city, dates not in the past) is a 422 naming the field."""
 
-    interests: list[str] = PydanticField(min_length=1, max_length=8)
+    model_config = ConfigDict(extra='forbid')
+
+    interests: list[Interest] = PydanticField(min_length=1, max_length=8, json_schema_extra={'uniqueItems': True})
     music_profile: str | None = PydanticField(default=None, max_length=200)
     timeframe: NamedTimeframe | DateRange
     other_preferences: str | None = PydanticField(default=None, max_length=1000)
     city: str | None = PydanticField(default=None, min_length=1, max_length=100)
-    budget: float | None = PydanticField(default=None, ge=0, le=100_000, allow_inf_nan=False)
-
-    @field_validator('interests', mode='before')
-    @classmethod
-    def _without_repeats(cls, interests: object) -> object:
-        if isinstance(interests, list) and all(isinstance(i, str) for i in interests):
-            return list(dict.fromkeys(i.strip().lower() for i in interests))
-        return interests
+    # strict: a number, never a numeric string or a boolean (the schema says number).
+    budget: float | None = PydanticField(default=None, ge=0, le=100_000, allow_inf_nan=False, strict=True)
 
     @field_validator('interests')
     @classmethod
-    def _known_interests(cls, interests: list[str]) -> list[str]:
-        cleaned = interests
-        unknown = [i for i in cleaned if i not in CATEGORIES]
-        if unknown:
-            raise ValueError(f'unknown interest {unknown[0]!r}; choose from: {", ".join(CATEGORIES)}')
-        return cleaned
+    def _each_once(cls, interests: list[str]) -> list[str]:
+        if len(set(interests)) != len(interests):
+            raise ValueError('each interest may be listed only once')
+        return interests
 
     @field_validator('music_profile', 'other_preferences', 'city')
     @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value or None
+    def _trimmed_blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
 
 class TimeWindow(CamelModel):
@@ -207,14 +213,30 @@ REFINE_INSTRUCTIONS = ('cheaper', 'closer together', 'earlier', 'later')
 MAX_INSTRUCTION = 300
 
 
+# Regex engines disagree on what `\\s` means beyond ASCII (the fuzzers' and pydantic's among them): blank means
+# these six characters only, the same in the schema's pattern and in the trimming.
+ASCII_SPACE = ' \t\n\r\f\v'
+NOT_BLANK = r'[^ \t\n\r\f\v]'
+
+
 class RefinementCreate(CamelModel):
     """Change one bundle of a completed generation: an instruction, or swapping one of its events."""
 
-    model_config = ConfigDict(extra='forbid', str_strip_whitespace=True)
+    # The schema states every rule: at least one of the two, neither blank. A field may be left out but not
+    # sent as null (the `None` defaults are never validated), so "absent" is the one way to say "none".
+    model_config = ConfigDict(
+        extra='forbid',
+        json_schema_extra={'anyOf': [{'required': ['instruction']}, {'required': ['replaceEventId']}]},
+    )
 
     bundle_index: int = PydanticField(ge=0, le=20)
-    instruction: str = PydanticField(default='', max_length=MAX_INSTRUCTION)
-    replace_event_id: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    instruction: str = PydanticField(default=None, max_length=MAX_INSTRUCTION, pattern=NOT_BLANK)  # type: ignore[assignment]
+    replace_event_id: str = PydanticField(default=None, max_length=200, pattern=NOT_BLANK)  # type: ignore[assignment]
+
+    @field_validator('instruction', 'replace_event_id')
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        return value.strip(ASCII_SPACE)  # after the length check, so the schema's limits hold for the text as sent
 
     @model_validator(mode='after')
     def _something_to_do(self) -> 'RefinementCreate':

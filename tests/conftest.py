@@ -1,4 +1,8 @@
-"""Every test gets its own SQLite file and its own data folder; settings are restored afterwards."""
+"""Every test gets its own database and its own data folder; settings are restored afterwards.
+
+The database is SQLite unless a test is marked `@pytest.mark.databases(...)` (a module's `pytestmark`
+or one test): then it runs once per named backend, `databases()` meaning SQLite and Postgres.
+"""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -6,19 +10,50 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from models import db, schema
+from models import db
 from settings import settings
+from tests.databases import BACKENDS, Templates, drop_postgres_database, fresh_database
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line('markers', 'databases(*backends): run on each backend (default: sqlite and postgres)')
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker('databases')
+    if marker is not None and 'database_backend' in metafunc.fixturenames:
+        metafunc.parametrize('database_backend', marker.args or BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope='session')
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    templates = Templates(tmp_path_factory.mktemp('templates'))
+    yield templates
+    templates.close()
+
+
+@pytest.fixture
+def database_backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, 'param', 'sqlite')
+
+
+@pytest.fixture
+def database_url(database_backend: str, database_templates: Templates, tmp_path: Path) -> Iterator[str]:
+    url, postgres_name = fresh_database(database_backend, database_templates, tmp_path / 'data')
+    yield url
+    if postgres_name:
+        db.use_engine(None)  # its connections first, or the drop waits for them
+        drop_postgres_database(postgres_name)
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def isolated_settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(settings, 'data_dir', tmp_path / 'data')
-    monkeypatch.setattr(settings, 'database_url', f'sqlite:///{tmp_path}/data/test.db')
+    monkeypatch.setattr(settings, 'database_url', database_url)
     monkeypatch.setattr(settings, 'planner', 'offline')
     monkeypatch.setattr(settings, 'openai_api_key', None)
     monkeypatch.setattr(settings, 'offline_step_delay_s', 0)
     db.use_engine(db.build_engine(settings.database_url))
-    schema.create_db_and_tables()
     yield
     db.use_engine(None)
 

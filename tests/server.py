@@ -25,13 +25,9 @@ class AppServer:
         self.url = f'http://127.0.0.1:{self.port}'
         self.data_dir = data_dir
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST_', 'OPENAI_'))}
-        self.env.update(
-            PORT=str(self.port),
-            DATA_DIR=str(data_dir),
-            DATABASE_URL=f'sqlite:///{data_dir}/trip_bundles.db',
-            RATE_LIMIT_PER_HOUR='0',
-            **{k.upper(): str(v) for k, v in settings.items()},
-        )
+        defaults = {'DATABASE_URL': f'sqlite:///{data_dir}/trip_bundles.db', 'RATE_LIMIT_PER_HOUR': '0'}
+        self.env.update(defaults, PORT=str(self.port), DATA_DIR=str(data_dir))
+        self.env.update({k.upper(): str(v) for k, v in settings.items()})
         self.process: subprocess.Popen | None = None
         self.logs: list[Path] = []
 

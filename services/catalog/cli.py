@@ -51,8 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == 'rebuild-search-index':
-        rebuild_search_index(get_engine())
-        print('Search index rebuilt')
+        rebuilt = rebuild_search_index(get_engine())
+        print('Search index rebuilt' if rebuilt else 'Nothing to rebuild: this database keeps its text index itself')
         return 0
     if args.command == 'sources':
         if args.run:

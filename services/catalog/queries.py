@@ -41,7 +41,8 @@ def search_events(
     `genres` match whole words of the event's genres, title, description and venue tags (any genre);
     every word of `text` must start a word there too, so "under" finds "underground" but "house" never
     finds "warehouse". `max_price` keeps events whose cheapest ticket is at most that (0: free only).
-    On SQLite the words are looked up in the FTS5 index; elsewhere a portable LIKE does the same.
+    The words are looked up in the text index (FTS5 on SQLite, tsvector + GIN on Postgres), then the
+    LIKE conditions are applied to what it found, so both paths return exactly the same events.
     """
     # Two steps: first the ids of the page, from narrow index columns only (the window, category, status and
     # price are all in ix_event_city_category_page), then the full rows of just that page.
@@ -170,6 +171,29 @@ def _in_order(query: Select, sort: Literal['time', 'price']) -> Select:
 def _indexed_text_filter(
     session: Session, query: Select, *, phrases: Sequence[str], words: Sequence[str]
 ) -> Select | None:
+    """The text index narrows the rows, the LIKE filters then keep exactly what they would have kept alone."""
+    if not _has_search_index(session):
+        return None
+    if session.get_bind().dialect.name == 'postgresql':
+        return _text_filters(_tsvector_filter(query, phrases=phrases, words=words), phrases=phrases, words=words)
+    return _fts5_filter(session, query, phrases=phrases, words=words)
+
+
+def _tsvector_filter(query: Select, *, phrases: Sequence[str], words: Sequence[str]) -> Select:
+    """Postgres: the GIN index over to_tsvector('simple', search_text) (migrations/versions/0001_baseline.py).
+
+    A phrase per genre (words in a row, any genre), a prefix per text word. Postgres's planner chooses
+    between the index and the window scan itself, so there is no probe as on SQLite.
+    """
+    terms = ['(' + ' | '.join(' <-> '.join(f"'{w}'" for w in p.split()) for p in phrases) + ')'] if phrases else []
+    terms.extend(f"'{word}':*" for word in words)
+    # Words are \w runs only (no quotes, no operators), so quoting them is all the escaping needed; the
+    # expression is the indexed one, word for word, or Postgres would not use the index.
+    vector = func.to_tsvector(literal_column("'simple'::regconfig"), col(Event.search_text))
+    return query.where(vector.op('@@')(func.to_tsquery(literal_column("'simple'::regconfig"), ' & '.join(terms))))
+
+
+def _fts5_filter(session: Session, query: Select, *, phrases: Sequence[str], words: Sequence[str]) -> Select | None:
     """The FTS5 twin of `_text_filters` (a quoted phrase per genre, a prefix query per word), or None when
     there is no index or the words are too common for it to help.
 
@@ -177,8 +201,6 @@ def _indexed_text_filter(
     row of the window. A common word is the opposite case: reading its thousands of matches costs more than
     scanning the window in time order, where LIKE meets enough of them within the first rows.
     """
-    if not _has_search_index(session):
-        return None
     terms = ['(' + ' OR '.join(f'"{p}"' for p in phrases) + ')'] if phrases else []
     terms.extend(f'"{word}"*' for word in words)
     # Words are \w runs only (no quotes, no operators), so quoting them is all the escaping needed.
@@ -190,7 +212,10 @@ def _indexed_text_filter(
 
 
 def _has_search_index(session: Session) -> bool:
-    if session.get_bind().dialect.name != 'sqlite':
+    dialect = session.get_bind().dialect.name
+    if dialect == 'postgresql':
+        return True  # made by the baseline migration, like every table
+    if dialect != 'sqlite':
         return False
     found = session.connection().exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'event_search'")
     return found.first() is not None

@@ -40,7 +40,7 @@ def create_refinement(
     event_ids = [e['eventId'] for e in bundles[change.bundle_index].get('keyEvents', [])]
     if change.replace_event_id is not None and change.replace_event_id not in event_ids:
         raise InvalidPreferences('replaceEventId', f'{change.replace_event_id!r} is not an event of that bundle')
-    refinement = {**change.model_dump(mode='json', by_alias=True), 'parentBundles': bundles}
+    refinement = {**change.model_dump(mode='json', by_alias=True, exclude_none=True), 'parentBundles': bundles}
     if idempotency_key:
         existing = store.find_by_key(session, client_id, idempotency_key, now)
         if existing is not None:

@@ -20,6 +20,7 @@ from models.generation import (
     Bundle,
     Generation,
     Preferences,
+    ProgressEntry,
 )
 from services.catalog import queries
 from services.database import writes
@@ -240,7 +241,9 @@ def append_progress(*, session: Session, generation_id: str, owner: str, message
     row = session.get(Generation, generation_id)
     if row is None or row.lease_owner != owner:
         return False
-    entries = [*row.progress, {'at': now.isoformat(), 'message': message}][-MAX_PROGRESS_ENTRIES:]
+    # Stored as the API shows it, so services.generations.read_json serves it without re-encoding.
+    entry = ProgressEntry(at=now, message=message).model_dump(mode='json')
+    entries = [*row.progress, entry][-MAX_PROGRESS_ENTRIES:]
     return _owned_update(session, generation_id, owner, progress=entries, updated_at=now)
 
 

@@ -7,13 +7,17 @@ import httpx
 import pytest
 from nicegui.testing import User
 
+from models import db
 from models.catalog import CATEGORIES
-from services.generations import service
+from models.generation import GenerationPublic
+from services import clock
+from services.generations import service, store
 from settings import settings
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.fakes.requests import seed_body
 
 BODY = seed_body()
+pytestmark = pytest.mark.databases()
 
 
 @pytest.fixture
@@ -49,6 +53,18 @@ async def test_post_answers_at_once_and_get_reads_the_result(api, planner) -> No
     assert body['error'] is None
     assert body['progress'][0]['message'] == 'Searched 12 events'
     assert {'createdAt', 'updatedAt', 'expiresAt'} <= body.keys()
+
+
+async def test_get_serves_exactly_what_the_model_would_encode(api, planner) -> None:
+    """GET splices the stored JSON (services.generations.read_json): it must equal GenerationPublic's encoding."""
+    generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
+    served = await poll(api, generation_id, 'completed')
+    with db.session_scope() as session:
+        row = store.get_generation(session=session, generation_id=generation_id, now=clock.now())
+        assert row is not None
+        encoded = GenerationPublic.from_row(row).model_dump(mode='json')
+    assert served == encoded
+    assert served['progress'][0]['at'].endswith('Z') and served['bundles'][0]['keyEvents']
 
 
 async def test_idempotent_replay_returns_the_same_generation(api, planner) -> None:

@@ -10,12 +10,12 @@ import pytest
 from tests.server import AppServer
 
 BODY = {'preferences': {'interests': ['music', 'nightlife'], 'timeframe': 'Next 7 days'}}
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.databases()]
 IN_FLIGHT = 20  # 16 planning, 4 waiting for a slot when the server dies
 
 
 @pytest.fixture
-def server(tmp_path: Path):
+def server(tmp_path: Path, database_url: str):
     # A slow planner (1 s a step), short leases and a quick sweep, so a crash is recovered in seconds.
     app = AppServer(
         tmp_path / 'server',
@@ -23,6 +23,7 @@ def server(tmp_path: Path):
         lease_seconds=2,
         recovery_interval_s=1,
         max_concurrent_generations=16,
+        database_url=database_url,  # the test's own database, SQLite or Postgres
     )
     yield app
     app.stop()

@@ -1,48 +1,55 @@
-"""Schemathesis against the served /openapi.json: no 5xx, documented status codes and shapes only."""
+"""Schemathesis against the served /openapi.json: every check, in the coverage, fuzzing and stateful phases.
 
+The CLI runs against a real server process (tests/server.py) and fails this test on any failure it reports:
+a 5xx, a status or body the document does not declare, a schema-valid request refused or an invalid one
+accepted, a 405 without `Allow`, a link that does not lead where it says.
+"""
+
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from tests.server import AppServer
+from tests.server import ROOT, AppServer
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 pytestmark = pytest.mark.slow
+
+MAX_EXAMPLES = 25  # per operation and phase: the whole run stays well under two minutes
+SEED = os.environ.get('SCHEMATHESIS_SEED', '20240616')  # fixed so `make test` is repeatable; override to explore
 
 
 @pytest.fixture(scope='module')
-def api_schema(tmp_path_factory: pytest.TempPathFactory):
+def server(tmp_path_factory: pytest.TempPathFactory):
     server = AppServer(Path(tmp_path_factory.mktemp('fuzz')), offline_step_delay_s=0).start()
     try:
-        yield schemathesis.openapi.from_url(f'{server.url}/openapi.json')
+        yield server
     finally:
         server.stop()
 
 
-def test_api_never_errors_and_matches_its_schema(api_schema) -> None:
-    # Driven through Hypothesis directly: schemathesis' own pytest plugin does not load under pytest 9.
-    operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert {op.path for op in operations} >= {'/api/generations', '/api/generations/{generation_id}'}
-    for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def call(case) -> None:
-            case.call_and_validate(checks=CHECKS)
-
-        call()
+def test_api_keeps_every_promise_of_its_openapi_document(server: AppServer, tmp_path: Path) -> None:
+    command = [
+        str(Path(sys.executable).parent / 'schemathesis'),
+        'run',
+        f'{server.url}/openapi.json',
+        '--checks=all',
+        # DELETE cancels a generation and keeps it readable (status "cancelled"): the API's contract, which
+        # this check (a deleted resource must answer 404) reads as a bug. Left to a decision on the contract.
+        '--exclude-checks=use_after_free',
+        '--phases=coverage,fuzzing,stateful',
+        f'--max-examples={MAX_EXAMPLES}',
+        f'--seed={SEED}',
+        '--workers=1',
+        '--generation-database=none',
+        '--request-timeout=10',
+        f'--report-dir={tmp_path}',
+        '--no-color',
+    ]
+    env = {**os.environ, 'SCHEMATHESIS_HOOKS': 'tests.api.schemathesis_hooks', 'PYTHONPATH': str(ROOT)}
+    run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    report = run.stdout + run.stderr
+    assert run.returncode == 0, report
+    # The stateful phase walked the links from POST to the generation's other operations.
+    assert 'API Links:' in report and ' 0 covered' not in report, report

@@ -18,8 +18,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
+from models import schema
 from models.db import build_engine
 from models.generation import Generation
 from services import clock
@@ -78,10 +79,7 @@ def free_port() -> int:
 def seed_test_city(database_url: str) -> None:
     """A small non-demo city whose events the planner must use: one has an XSS payload as its title."""
     engine = build_engine(database_url)
-    import models.catalog
-    import models.generation  # noqa: F401
-
-    SQLModel.metadata.create_all(engine)
+    schema.create_db_and_tables(engine)  # migrated, as the app will find it
     now = clock.now()
     with Session(engine) as session:
         city = factories.add_city(session, TEST_CITY)

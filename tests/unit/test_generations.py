@@ -11,6 +11,8 @@ from services.generations.ownership import token_for
 from settings import settings
 from tests.factories import add_city
 
+pytestmark = pytest.mark.databases()  # the lifecycle on SQLite and on Postgres
+
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # a Wednesday
 PREFS = Preferences(interests=['music'], timeframe='This weekend')
 

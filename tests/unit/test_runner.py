@@ -17,6 +17,8 @@ from settings import settings
 from tests.factories import add_city, add_event, add_venue
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 
+pytestmark = pytest.mark.databases()  # the lifecycle on SQLite and on Postgres
+
 PREFS = Preferences(interests=['music', 'nightlife'], timeframe='Next 7 days')
 
 

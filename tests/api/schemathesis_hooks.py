@@ -1,0 +1,61 @@
+"""Schemathesis hooks for tests/api/test_fuzz.py (loaded by the CLI through SCHEMATHESIS_HOOKS).
+
+The OpenAPI document states every rule a JSON schema can state; a few rules need the server's data or the
+clock (a served city, dates not in the past, an idempotency key replayed with other preferences). Schema-valid
+bodies the fuzzer generates are made to keep those rules too, so `positive_data_acceptance` judges the
+schema alone. Negative (schema-invalid) cases are left untouched, and tests/api/test_api.py covers the
+refusals of those rules.
+"""
+
+import json
+import uuid
+from datetime import date, timedelta
+
+import schemathesis
+
+
+@schemathesis.hook
+def map_case(context, case):
+    meta = case.meta
+    if meta is not None and not meta.generation.mode.is_positive:
+        return case  # schema-invalid on purpose: sent as generated
+    if not isinstance(case.body, dict):
+        return case
+    if case.operation.label == 'POST /api/generations':
+        _served_preferences(case.body.get('preferences'))
+    elif case.operation.label == 'POST /api/generations/{generation_id}/refinements':
+        _existing_change(case.body)
+    return case
+
+
+def _served_preferences(preferences: object) -> None:
+    if not isinstance(preferences, dict):
+        return
+    if preferences.get('city') is not None:
+        preferences['city'] = None  # the default (demo) city: any other name needs the catalog's data
+    timeframe = preferences.get('timeframe')
+    if isinstance(timeframe, dict):
+        start = date.today() + timedelta(days=1)
+        span = len(json.dumps(timeframe)) % 7  # varied, within the 31 days allowed
+        preferences['timeframe'] = {'start': start.isoformat(), 'end': (start + timedelta(days=span)).isoformat()}
+
+
+def _existing_change(change: dict) -> None:
+    # Which bundles and events a plan has is the server's data: ask for the first bundle and, instead of
+    # swapping an event the fuzzer made up, give the instruction (tests/api/test_refinements.py swaps real ones).
+    change['bundleIndex'] = 0
+    if change.pop('replaceEventId', None) is not None and not change.get('instruction'):
+        change['instruction'] = 'cheaper'
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs) -> None:
+    # A fresh key for every request: the same key with other preferences is a documented 422 that depends on
+    # what was sent before, not on the schema (tests/api/test_api.py covers replays and that refusal).
+    if case.method.upper() != 'POST' or (case.meta is not None and not case.meta.generation.mode.is_positive):
+        return  # an invalid key must reach the server as generated
+    key = uuid.uuid4().hex
+    for headers in (case.headers, kwargs.get('headers')):  # the case, and the request already built from it
+        for name in list(headers or {}):
+            if name.lower() == 'idempotency-key':
+                headers[name] = key
