@@ -36,13 +36,13 @@ class Refiner:
         if self.busy:
             return None
         try:
-            change = RefinementCreate(
-                bundle_index=bundle_index, instruction=instruction, replace_event_id=replace_event_id
-            )
+            # only the fields given: the model refuses an explicit null or a blank text
+            given = {'instruction': instruction.strip(), 'replace_event_id': replace_event_id}
+            change = RefinementCreate(bundle_index=bundle_index, **{k: v for k, v in given.items() if v})
         except ValidationError:
             ui.notify(f'Say what should change, in at most {MAX_INSTRUCTION} characters.', type='warning')
             return None
-        key = self.keys.setdefault((bundle_index, change.instruction, replace_event_id), str(uuid.uuid4()))
+        key = self.keys.setdefault((bundle_index, instruction.strip(), replace_event_id), str(uuid.uuid4()))
         self.busy = True
         try:
             row = await service.refine_generation(
