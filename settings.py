@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,6 +55,21 @@ class Settings(BaseSettings):
     ticketmaster_api_key: SecretStr | None = None
     ticketmaster_base_url: str = 'https://app.ticketmaster.com'
     sources_file: Path | None = None
+    # Bundle maps: any {z}/{x}/{y} tile URL template (a self-hosted or commercial server for real traffic:
+    # OpenStreetMap's own tiles are for light use only) and the credit its licence asks for; 'off' hides maps.
+    map_tiles_url: str = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
+    map_tiles_attribution: str = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    )
+
+    @field_validator('map_tiles_url')
+    @classmethod
+    def _tile_template(cls, url: str) -> str:
+        if url.strip().lower() in ('', 'off'):
+            return 'off'
+        if not url.startswith(('http://', 'https://')) or not all(p in url for p in ('{z}', '{x}', '{y}')):
+            raise ValueError("must be 'off' or an http(s) URL template with {z}, {x} and {y}")
+        return url
 
     @model_validator(mode='after')
     def _complete(self) -> 'Settings':
@@ -63,6 +78,9 @@ class Settings(BaseSettings):
         if self.planner == 'openai' and not self.openai_api_key:
             raise ValueError('OPENAI_API_KEY is required when PLANNER=openai (any value for a server that needs none)')
         return self
+
+    def maps_enabled(self) -> bool:
+        return self.map_tiles_url != 'off'
 
     def resolved_planner(self) -> Literal['openai', 'offline']:
         if self.planner == 'auto':

@@ -4,7 +4,7 @@ All model and user text goes through `ui.label` (rendered as text, never HTML); 
 """
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,7 +12,9 @@ from nicegui import app, ui
 
 from models.catalog import Price
 from models.generation import Bundle, GenerationPublic, KeyEvent, ProgressEntry
+from models.geo import Travel, describe_travel
 from pages import theme
+from pages.bundle_map import bundle_map, maps_shown
 from services.text import currency_symbol
 
 EN_DASH = '\u2013'  # for ranges of prices and times
@@ -282,9 +284,15 @@ def bundle_card(
                 with ui.row().classes('items-center gap-1 no-wrap'):
                     ui.label('Est. cost').classes('tb-hint')
                     ui.label(format_price(bundle.estimated_cost, unknown='Varies')).classes('tb-cost')
+            bundle_map(bundle)
+            numbered = maps_shown(bundle)  # the numbers of the pins, next to the events they stand for
             with ui.element('div'):
-                for event in bundle.key_events:
-                    event_row(event, swap=swap)
+                previous: KeyEvent | None = None
+                for number, event in enumerate(bundle.key_events, start=1):
+                    if event.travel_from_previous is not None and _same_outing(previous, event):
+                        travel_row(event.travel_from_previous)
+                    previous = event
+                    event_row(event, number=number if numbered and event.lat is not None else None, swap=swap)
             if controls is not None:
                 controls()
         with ui.element('div').classes('tb-actions'):
@@ -296,10 +304,29 @@ def bundle_card(
     return card
 
 
-def event_row(event: KeyEvent, *, swap: Callable[[KeyEvent], Any] | None = None) -> None:
+SAME_OUTING = timedelta(hours=6)  # a longer gap means going home in between: no hop to show
+
+
+def _same_outing(previous: KeyEvent | None, event: KeyEvent) -> bool:
+    return previous is not None and event.starts_at - previous.ends_at <= SAME_OUTING
+
+
+TRAVEL_ICONS = {'walk': 'directions_walk', 'transit': 'directions_transit'}
+
+
+def travel_row(travel: Travel) -> None:
+    """'14 min walk' between two events, by the shared estimate."""
+    with ui.element('div').classes('tb-travel').mark('travel'):
+        ui.icon(TRAVEL_ICONS[travel.mode], size='18px')
+        ui.label(describe_travel(travel))
+
+
+def event_row(event: KeyEvent, *, number: int | None = None, swap: Callable[[KeyEvent], Any] | None = None) -> None:
     with ui.element('div').classes('tb-event'):
         with ui.element('div').classes('tb-event-side'):
             with ui.element('div').classes('tb-event-when'):
+                if number is not None:
+                    ui.label(str(number)).classes('tb-stop-num').props('aria-hidden="true"')
                 ui.label(f'{event.starts_at:%a}').classes('tb-event-day')
                 ui.label(f'{event.starts_at.day}').classes('tb-event-date')
                 ui.label(f'{event.starts_at:%b}').classes('tb-event-time')

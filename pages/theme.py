@@ -16,6 +16,7 @@ POSITIVE = '#1F9D6B'
 NEGATIVE = '#C8343E'
 WARNING = '#E59A1B'
 INFO = '#3A6FD8'
+ROUTE_COLOUR = SECONDARY  # the line joining a bundle's stops on its map; the pins are ember
 DARK_SURFACE = '#1B1730'
 DARK_PAGE = '#110E1C'
 

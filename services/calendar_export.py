@@ -50,6 +50,11 @@ def filename_for(generation: GenerationPublic, bundle: int | None) -> str:
     return f'{slug}.ics'
 
 
+def location_of(key_event: KeyEvent) -> str:
+    """'Kesselhaus Ost, Rummelsburger Ufer 12, Friedrichshain': what a calendar app shows and searches a map for."""
+    return ', '.join(part for part in (key_event.venue, key_event.address, key_event.neighborhood) if part)
+
+
 def _vevent(
     generation_id: str, number: int, bundle: Bundle, key_event: KeyEvent, zone: ZoneInfo, now: datetime
 ) -> Event:
@@ -59,7 +64,9 @@ def _vevent(
     event.add('dtstart', key_event.starts_at.astimezone(zone))
     event.add('dtend', key_event.ends_at.astimezone(zone))
     event.add('summary', key_event.title)
-    event.add('location', ', '.join(p for p in (key_event.venue, key_event.neighborhood) if p))
+    event.add('location', location_of(key_event))
+    if key_event.lat is not None and key_event.lon is not None:
+        event.add('geo', (key_event.lat, key_event.lon))  # calendar apps then place it without geocoding
     lines = [f'Part of “{bundle.title}”.', key_event.why]
     if key_event.url.startswith(('http://', 'https://')):
         event.add('url', key_event.url)

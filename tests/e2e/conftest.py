@@ -137,6 +137,8 @@ def start_server(tmp: Path, **env: str) -> Server:
         RATE_LIMIT_PER_HOUR='0',
         NICEGUI_STORAGE_PATH=str(tmp / 'nicegui'),
         PYTHONUNBUFFERED='1',
+        # Map tiles from the app itself (404s): the browser never reaches for the internet in tests.
+        MAP_TILES_URL=f'http://127.0.0.1:{port}/no-tiles/{{z}}/{{x}}/{{y}}.png',
     )
     child_env.update(env)
     log_path = tmp / 'server.log'

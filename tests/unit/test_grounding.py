@@ -118,6 +118,44 @@ def test_overlap(session, venue, two) -> None:
     assert codes(session, [bundle_of(two[0], public(session, clash.id))]) == ['overlap']
 
 
+def placed(session: Session, city: City, name: str, lat: float, lon: float) -> Venue:
+    venue = add_venue(session, city, name)
+    venue.lat, venue.lon = lat, lon
+    session.add(venue)
+    session.commit()
+    return venue
+
+
+def test_unreachable_hop_between_distant_venues(session, city) -> None:
+    # Treptower Park to Wedding: ~8 km, about 43 min by transit; the second event starts 20 min after the first ends.
+    treptow = placed(session, city, 'Arena', 52.4960, 13.4540)
+    wedding = placed(session, city, 'Panke', 52.5500, 13.3700)
+    first = add_event(session, treptow, title='Matinee', starts_at=FRIDAY + timedelta(hours=1), hours=2)
+    rushed = add_event(session, wedding, title='Rushed', starts_at=FRIDAY + timedelta(hours=3, minutes=20))
+    violations = check_bundles(
+        session=session, bundles=[bundle_of(public(session, first.id), public(session, rushed.id))], window=WINDOW,
+        budget=None,
+    )  # fmt: skip
+    assert [(v.code, v.event_id) for v in violations] == [('unreachable', rushed.id)]
+    assert 'by public transport' in violations[0].message and '"Rushed"' in violations[0].message
+
+
+def test_reachable_hop_and_unknown_positions_pass(session, city) -> None:
+    kreuzberg = placed(session, city, 'Bar', 52.4990, 13.4180)
+    nearby = placed(session, city, 'Club', 52.5020, 13.4230)  # ~480 m: a 9 min walk
+    unknown = add_venue(session, city, 'Nowhere')
+    first = add_event(session, kreuzberg, title='Drinks', starts_at=FRIDAY + timedelta(hours=1), hours=2)
+    walk = add_event(session, nearby, title='Walk over', starts_at=FRIDAY + timedelta(hours=3, minutes=10))
+    assert codes(session, [bundle_of(public(session, first.id), public(session, walk.id))]) == []
+    # The same walk with five minutes to spare is too short.
+    tight = add_event(session, nearby, title='Tight', starts_at=FRIDAY + timedelta(days=1, minutes=5), hours=1)
+    before = add_event(session, kreuzberg, title='Before', starts_at=FRIDAY + timedelta(hours=23), hours=1)
+    assert codes(session, [bundle_of(public(session, before.id), public(session, tight.id))]) == ['unreachable']
+    # No position, no estimate: back-to-back events are not rejected on a guess.
+    elsewhere = add_event(session, unknown, title='Unplaced', starts_at=FRIDAY + timedelta(hours=3), hours=1)
+    assert codes(session, [bundle_of(public(session, first.id), public(session, elsewhere.id))]) == []
+
+
 def test_over_budget_counts_the_most_it_may_cost(session, two) -> None:
     assert codes(session, [bundle_of(*two)], budget=20) == []
     assert codes(session, [bundle_of(*two)], budget=19.5) == ['over_budget']

@@ -19,6 +19,8 @@ from tests.server import ROOT
         ('MAX_CONCURRENT_GENERATIONS', '0'),
         ('POLL_INTERVAL_S', '-1'),
         ('RATE_LIMIT_PER_HOUR', 'lots'),
+        ('MAP_TILES_URL', 'tiles.example.org/{z}/{x}/{y}.png'),
+        ('MAP_TILES_URL', 'https://tiles.example.org/map.png'),
     ],
 )
 def test_a_bad_setting_stops_the_app_with_one_line(name: str, value: str) -> None:
@@ -56,3 +58,10 @@ def test_auto_planner_uses_openai_only_with_a_key(monkeypatch: pytest.MonkeyPatc
     assert settings.resolved_planner() == 'offline'
     monkeypatch.setattr(settings, 'openai_api_key', 'sk-test')
     assert settings.resolved_planner() == 'openai'
+
+
+def test_maps_are_on_by_default_and_off_means_off(tmp_path) -> None:
+    assert Settings(data_dir=tmp_path).map_tiles_url == 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
+    assert Settings(data_dir=tmp_path).maps_enabled()
+    for off in ('off', 'OFF', ''):
+        assert not Settings(data_dir=tmp_path, map_tiles_url=off).maps_enabled()

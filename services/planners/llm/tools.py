@@ -1,6 +1,7 @@
 """The function tools the model reads the catalog with: their argument models, the schemas generated from
 those models, and the handlers that run the calls (reporting each as progress)."""
 
+import itertools
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -82,7 +83,8 @@ TOOL_ARGS: dict[str, tuple[str, type[BaseModel]]] = {
     ),
     'get_event': ('One catalog event by id, with its full description.', GetEventArgs),
     'check_bundle': (
-        'Checks a candidate bundle (event ids) against the rules and gives its total price.',
+        'Checks a candidate bundle (event ids) against the rules (travel time between venues included) and gives '
+        'its total price and the travel between consecutive events.',
         CheckBundleArgs,
     ),
     'submit_bundle': (
@@ -172,6 +174,9 @@ class CatalogTools:
         return {
             'ok': not problems,
             'problems': [p.message for p in problems],
+            # Separately too, so the model sees which hops to fix by choosing closer or later events.
+            'unreachable': [p.message for p in problems if p.code == 'unreachable'],
+            'travel': _travel_hops(proposed),
             'total_price': cost.model_dump() if cost else None,
             'budget': self._scope.budget,
         }
@@ -190,6 +195,22 @@ class CatalogTools:
         self.submitted += 1
         await self._context.report(f'Bundle {self.submitted} ready: {clip(proposed.title)}')
         return {'ok': True, 'problems': [], 'submitted': self.submitted}
+
+
+def _travel_hops(bundle: Bundle) -> list[dict[str, Any]]:
+    """Each hop between consecutive events (in time order) by the shared travel estimate; unknown positions
+    say so instead of guessing."""
+    hops = []
+    for previous, event in itertools.pairwise(bundle.key_events):
+        travel = event.travel_from_previous
+        gap = round((event.starts_at - previous.ends_at).total_seconds() / 60)
+        hop: dict[str, Any] = {'from': previous.event_id, 'to': event.event_id, 'minutes_between': gap}
+        if travel is None:
+            hop['travel'] = 'unknown: a venue has no position'
+        else:
+            hop.update(travel_minutes=travel.minutes, mode=travel.mode, km=round(travel.meters / 1000, 1))
+        hops.append(hop)
+    return hops
 
 
 def _event_problems(event: EventPublic, window: TimeWindow) -> list[str]:

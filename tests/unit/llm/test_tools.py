@@ -4,9 +4,13 @@ import json
 
 import pytest
 from pydantic import BaseModel
+from sqlmodel import select
 
+from models.catalog import Venue
+from models.db import session_scope
 from services.planners.llm import answer, tools
 from services.planners.llm.schema import strict_schema
+from tests.fakes import responses_steps
 from tests.fakes.openai_support import (
     good_answer,
     outputs_of,
@@ -14,6 +18,7 @@ from tests.fakes.openai_support import (
 )
 from tests.fakes.responses_steps import (
     Reply,
+    bundle,
     function_call,
     search_args,
 )
@@ -86,6 +91,63 @@ async def test_check_bundle_reports_problems_and_price(fake, ids, context):
     assert any('overlaps' in p for p in output['problems'])
     assert any('over the budget of 60' in p for p in output['problems'])
     assert output['total_price']['min'] == 10 + 12 + 95
+
+
+def place_venues(positions: dict[str, tuple[float, float]]) -> None:
+    with session_scope() as session:
+        for venue in session.exec(select(Venue)).all():
+            venue.lat, venue.lon = positions.get(venue.name, (None, None))
+            session.add(venue)
+        session.commit()
+
+
+async def test_check_bundle_reports_travel_and_unreachable_hops(fake, ids, context):
+    reachable = (ids['fri_comedy'], ids['sun_art'])
+    place_venues(
+        {
+            'Markthalle': (52.4990, 13.4310),  # Kreuzberg
+            'Kraftwerk Hall': (52.5106, 13.4202),  # Mitte, ~1.5 km away: by transit
+            'Club Ost': (52.5030, 13.4690),  # Friedrichshain
+        }
+    )
+    fake.add(
+        Reply(
+            [
+                # food ends at 20:00 in Kreuzberg, jazz starts at 20:00 in Mitte: no time to get there
+                function_call('check_bundle', {'event_ids': [ids['sat_food'], ids['sat_jazz']]}),
+                # comedy ends 21:00 in Mitte, techno starts 23:00 in Friedrichshain: plenty of time
+                function_call('check_bundle', {'event_ids': [ids['fri_techno'], ids['fri_comedy']]}),
+                # the gallery has no position: travel unknown, not invented
+                function_call('check_bundle', {'event_ids': [ids['sun_art'], ids['sat_jazz']]}),
+            ]
+        ),
+        # the good answer's food-then-jazz bundle is now out of reach too
+        Reply([responses_steps.answer(bundle('T', ids['fri_techno'], ids['sat_house']), bundle('A', *reachable))]),
+    )
+
+    await plan(context)
+
+    rushed, relaxed, unknown = (json.loads(o['output']) for o in outputs_of(fake.requests[1]))
+    assert rushed['ok'] is False
+    assert len(rushed['unreachable']) == 1
+    assert 'Late Jazz' in rushed['unreachable'][0] and 'by public transport' in rushed['unreachable'][0]
+    [hop] = rushed['travel']
+    assert (hop['from'], hop['to'], hop['minutes_between']) == (ids['sat_food'], ids['sat_jazz'], 0)
+    assert hop['mode'] == 'transit'
+    assert hop['travel_minutes'] > 10
+
+    assert relaxed['ok'] is True and relaxed['unreachable'] == []
+    [hop] = relaxed['travel']  # listed in time order whatever order the model gave
+    assert (hop['from'], hop['to'], hop['minutes_between'], hop['mode']) == (
+        ids['fri_comedy'],
+        ids['fri_techno'],
+        120,
+        'transit',
+    )
+    assert hop['travel_minutes'] < 120
+
+    [hop] = unknown['travel']
+    assert hop['travel'].startswith('unknown') and 'travel_minutes' not in hop
 
 
 async def test_submit_bundle_answers_violations_and_the_model_fixes_them(fake, ids, context):

@@ -1,0 +1,55 @@
+"""Bundle maps in real Chromium: one per bundle, a numbered pin per mapped event, travel between stops."""
+
+from collections.abc import Callable
+
+import httpx
+from playwright.sync_api import BrowserContext, expect
+
+from tests.e2e.conftest import LAPTOP, PHONE, Server, no_horizontal_scroll, screenshot
+from tests.e2e.test_journeys import expect_cards
+
+BERLIN_PLAN = {'interests': ['music', 'nightlife', 'food'], 'musicProfile': 'House', 'timeframe': 'Next 7 days'}
+
+
+def test_each_bundle_has_a_map_with_a_pin_per_mapped_event(
+    server: Server, new_context: Callable[..., BrowserContext]
+) -> None:
+    response = httpx.post(f'{server.base_url}/api/generations', json={'preferences': {**BERLIN_PLAN, 'city': 'Berlin'}})
+    assert response.status_code in (200, 201, 202), response.text
+    generation_id = response.json()['generationId']
+    for name, viewport in (('laptop', LAPTOP), ('phone', PHONE)):
+        page = new_context(viewport).new_page()
+        page.goto(f'{server.base_url}/generations/{generation_id}')
+        expect_cards(page)
+        bundles = server.generation(generation_id).bundles
+        cards = page.locator('.tb-bundle')
+        expect(cards).to_have_count(len(bundles))
+        expect(page.locator('.leaflet-container')).to_have_count(len(bundles))
+        for index, bundle in enumerate(bundles):
+            card = cards.nth(index)
+            mapped = [e for e in bundle['keyEvents'] if e['lat'] is not None and e['lon'] is not None]
+            assert mapped, bundle['title']  # demo venues all have a position
+            pins = card.locator('.leaflet-container .leaflet-marker-icon')
+            expect(pins).to_have_count(len(mapped))
+            # numbered in visiting order once Leaflet is up in the browser
+            expect(card.locator('.tb-pin')).to_have_count(len(mapped))
+            assert card.locator('.tb-pin').all_inner_texts() == [str(n) for n in range(1, len(mapped) + 1)]
+            expect(card.locator('.leaflet-overlay-pane path')).to_have_count(1)  # the line joining the stops
+            expect(card.locator('.leaflet-control-attribution')).to_contain_text('OpenStreetMap')
+        hops = page.locator('.tb-travel').all_inner_texts()
+        assert hops and all(h.endswith((' min walk', ' min by transit', 'next door', 'same place')) for h in hops)
+        assert no_horizontal_scroll(page)
+        screenshot(page, f'{name}-bundle-maps')
+
+
+def test_maps_off_hides_them_but_keeps_the_travel(
+    server_factory: Callable[..., Server], new_context: Callable[..., BrowserContext]
+) -> None:
+    server = server_factory(MAP_TILES_URL='off')
+    response = httpx.post(f'{server.base_url}/api/generations', json={'preferences': {**BERLIN_PLAN, 'city': 'Berlin'}})
+    page = new_context(PHONE).new_page()
+    page.goto(f'{server.base_url}/generations/{response.json()["generationId"]}')
+    expect_cards(page)
+    expect(page.locator('.leaflet-container')).to_have_count(0)
+    expect(page.locator('.tb-stop-num')).to_have_count(0)
+    expect(page.locator('.tb-travel').first).to_be_visible()

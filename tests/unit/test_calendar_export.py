@@ -1,0 +1,50 @@
+"""The .ics export: LOCATION with the venue's name and address, GEO when the venue's position is known."""
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar
+
+from models.catalog import Price
+from models.generation import Bundle, GenerationPublic, KeyEvent, TimeWindow
+from services.calendar_export import build_calendar
+
+START = datetime(2025, 12, 5, 19, tzinfo=UTC)
+WINDOW = TimeWindow(start=START, end=START + timedelta(days=2), timezone='Europe/Berlin', label='Fri 5 - Sun 7 Dec')
+
+
+def key_event(event_id: str, hours: int, **place) -> KeyEvent:
+    at = START + timedelta(hours=hours)
+    return KeyEvent(
+        event_id=event_id, title=event_id, starts_at=at, ends_at=at + timedelta(hours=1), venue=place.pop('venue'),
+        neighborhood=place.pop('neighborhood', ''), price=Price(min=5, max=5, currency='EUR'), category='music',
+        tags=[], url='https://tickets.example.com/1', why='fits', **place,
+    )  # fmt: skip
+
+
+def exported(*key_events: KeyEvent) -> list:
+    bundle = Bundle(title='Night out', description='d', key_events=list(key_events), estimated_cost=None)
+    generation = GenerationPublic(
+        generation_id='g1', status='completed', preferences={}, bundles=[bundle], error=None, progress=[],
+        planner='offline', window=WINDOW, created_at=START, updated_at=START, expires_at=START,
+    )  # fmt: skip
+    return Calendar.from_ical(build_calendar(generation, now=START)).walk('VEVENT')
+
+
+def test_location_has_venue_and_address_and_geo_the_position() -> None:
+    placed = key_event(
+        'placed', 0, venue='Kesselhaus Ost', address='Rummelsburger Ufer 12', neighborhood='Friedrichshain',
+        lat=52.50788, lon=13.45736,
+    )  # fmt: skip
+    [vevent] = exported(placed)
+    assert str(vevent['LOCATION']) == 'Kesselhaus Ost, Rummelsburger Ufer 12, Friedrichshain'
+    assert (vevent['GEO'].latitude, vevent['GEO'].longitude) == (52.50788, 13.45736)
+    assert 'GEO:52.50788;13.45736' in vevent.to_ical().decode()
+
+
+def test_an_unknown_position_or_address_is_left_out() -> None:
+    unplaced = key_event('unplaced', 0, venue='Somewhere', neighborhood='Mitte')
+    half = key_event('half', 2, venue='Half Known', lat=52.5, lon=None)
+    first, second = exported(unplaced, half)
+    assert str(first['LOCATION']) == 'Somewhere, Mitte'
+    assert 'GEO' not in first and 'GEO' not in second
+    assert str(second['LOCATION']) == 'Half Known'
