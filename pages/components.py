@@ -261,8 +261,12 @@ def bundle_card(
     on_share: Callable[[], Any],
     planner: str,
     is_demo: bool,
+    swap: Callable[[KeyEvent], Any] | None = None,
+    controls: Callable[[], Any] | None = None,
+    badges: Sequence[str] = (),
 ) -> ui.element:
-    badges = [f'Plan {index + 1} of {count}']
+    """One bundle; `swap` builds a control beside each event and `controls` a row under the events (refining)."""
+    badges = [f'Plan {index + 1} of {count}', *badges]
     if is_demo:
         badges.append('Demo data')
     with ui.element('article').classes('tb-card tb-bundle').mark(f'bundle-{index}') as card:
@@ -288,7 +292,9 @@ def bundle_card(
                     if event.travel_from_previous is not None and _same_outing(previous, event):
                         travel_row(event.travel_from_previous)
                     previous = event
-                    event_row(event, number=number if numbered and event.lat is not None else None)
+                    event_row(event, number=number if numbered and event.lat is not None else None, swap=swap)
+            if controls is not None:
+                controls()
         with ui.element('div').classes('tb-actions'):
             link_button('Add to calendar', calendar_url, icon='event').props('download').mark('calendar-link')
             ui.button('Share', icon='ios_share', on_click=on_share).props('outline color=primary').mark('share')
@@ -315,14 +321,17 @@ def travel_row(travel: Travel) -> None:
         ui.label(describe_travel(travel))
 
 
-def event_row(event: KeyEvent, *, number: int | None = None) -> None:
+def event_row(event: KeyEvent, *, number: int | None = None, swap: Callable[[KeyEvent], Any] | None = None) -> None:
     with ui.element('div').classes('tb-event'):
-        with ui.element('div').classes('tb-event-when'):
-            if number is not None:
-                ui.label(str(number)).classes('tb-stop-num').props('aria-hidden="true"')
-            ui.label(f'{event.starts_at:%a}').classes('tb-event-day')
-            ui.label(f'{event.starts_at.day}').classes('tb-event-date')
-            ui.label(f'{event.starts_at:%b}').classes('tb-event-time')
+        with ui.element('div').classes('tb-event-side'):
+            with ui.element('div').classes('tb-event-when'):
+                if number is not None:
+                    ui.label(str(number)).classes('tb-stop-num').props('aria-hidden="true"')
+                ui.label(f'{event.starts_at:%a}').classes('tb-event-day')
+                ui.label(f'{event.starts_at.day}').classes('tb-event-date')
+                ui.label(f'{event.starts_at:%b}').classes('tb-event-time')
+            if swap is not None:  # under the date: beside the event without taking width from its text
+                swap(event)
         with ui.column().classes('gap-1 tb-wrap'):
             ui.label(event.title).classes('tb-event-title tb-wrap')
             ui.label(format_time_range(event.starts_at, event.ends_at)).classes('tb-event-meta')

@@ -10,12 +10,20 @@ import uuid
 from fastapi import Request
 from nicegui import ui
 
-from models.generation import FINISHED_STATUSES, NAMED_TIMEFRAMES, RUNNING_STATUSES, GenerationPublic, Preferences
+from models.generation import (
+    FINISHED_STATUSES,
+    NAMED_TIMEFRAMES,
+    RUNNING_STATUSES,
+    Bundle,
+    GenerationPublic,
+    Preferences,
+)
 from pages import theme
 from pages.components import (
     bundle_card,
     client_id,
     format_elapsed,
+    generation_title,
     link_button,
     owner_token_of,
     preferences_summary,
@@ -24,6 +32,8 @@ from pages.components import (
     status_chip,
 )
 from pages.layout import frame
+from pages.progressive import landed_view
+from pages.refine_controls import Refiner, lineage_line, refine_panel, swap_button
 from services import clock, metrics
 from services.catalog import queries
 from services.database import in_db
@@ -51,19 +61,39 @@ async def generation_page(generation_id: str, request: Request) -> None:
     if generation is not None:
         city = await in_db(queries.get_city, name=generation.preferences.get('city'))
         is_demo, currency = bool(city and city.is_demo), city.currency if city else ''
+    parent_title = await _parent_title(generation) if generation is not None else None
     share_url = f'{str(request.base_url).rstrip("/")}/generations/{generation_id}'
     with frame('Your plan' if generation else 'Plan not found'):
         if generation is None:
             not_found_view()
             return
-        GenerationView(generation, share_url=share_url, is_demo=is_demo, currency=currency)
+        GenerationView(generation, share_url=share_url, is_demo=is_demo, currency=currency, parent_title=parent_title)
+
+
+async def _parent_title(generation: GenerationPublic) -> str | None:
+    """The title of the plan this one refined; None when it is not a refinement or the parent expired."""
+    if generation.parent_id is None:
+        return None
+    parent = await service.get_generation(generation.parent_id)
+    return generation_title(GenerationPublic.from_row(parent)) if parent is not None else None
 
 
 class GenerationView:
     """Shows one generation and follows it until it is finished."""
 
-    def __init__(self, generation: GenerationPublic, *, share_url: str, is_demo: bool, currency: str = '') -> None:
+    def __init__(
+        self,
+        generation: GenerationPublic,
+        *,
+        share_url: str,
+        is_demo: bool,
+        currency: str = '',
+        parent_title: str | None = None,
+    ) -> None:
         self.generation = generation
+        self.parent_title = parent_title
+        self.refiner = Refiner(generation.generation_id)
+        self.shown_bundles = 0
         self.share_url = share_url
         self.is_demo = is_demo
         self.currency = currency
@@ -141,6 +171,8 @@ class GenerationView:
     # --- Running ---
 
     def _build_running(self) -> None:
+        lineage_line(self.generation, self.parent_title)
+        self._landed()  # the bundles finished so far, above the progress that continues below them
         with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('progress-view'):
             with ui.row().classes('items-center gap-4 no-wrap'):
                 with ui.element('div').classes('tb-orbit'), ui.element('div').classes('tb-orbit-inner'):
@@ -179,6 +211,13 @@ class GenerationView:
         self.waiting.set_visibility(self._waiting())
         if len(progress) != self.shown_steps:
             self._steps.refresh()  # redrawn so only the newest step shows the spinner
+        if len(self.generation.bundles or []) != self.shown_bundles:
+            self._landed.refresh()
+
+    @ui.refreshable_method
+    def _landed(self) -> None:
+        self.shown_bundles = len(self.generation.bundles or [])
+        landed_view(self.generation, lambda bundle, index, count: self._card(bundle, index, count, refinable=False))
 
     def _waiting(self) -> bool:
         return not self.generation.progress and self.generation.status == 'pending'
@@ -233,6 +272,7 @@ class GenerationView:
                         f'background: {theme.ACCENT}; color: {theme.SECONDARY}'
                     ).mark('demo-label')
             ui.label(f'{len(bundles)} ways to spend {_timeframe_phrase(generation)}').classes('tb-hero-title')
+            lineage_line(generation, self.parent_title)
             self._summary_chips()
             with ui.row().classes('gap-3 items-center'):
                 ui.button('Share these plans', icon='ios_share', on_click=self.share).props(
@@ -245,15 +285,25 @@ class GenerationView:
                 ).classes('tb-hint')
         with ui.element('div').classes('tb-grid w-full').mark('bundles'):
             for index, bundle in enumerate(bundles):
-                bundle_card(
-                    bundle,
-                    index=index,
-                    count=len(bundles),
-                    calendar_url=f'/api/generations/{generation.generation_id}/calendar.ics?bundle={index}',
-                    on_share=self.share,
-                    planner=generation.planner,
-                    is_demo=self.is_demo,
-                )
+                self._card(bundle, index, len(bundles), refinable=True)
+
+    def _card(self, bundle: Bundle, index: int, count: int, *, refinable: bool) -> None:
+        """One bundle card; a finished plan's cards carry the refine controls (a running one's cannot change yet)."""
+        generation = self.generation
+        refinement = generation.refinement
+        changed = refinement is not None and refinement.bundle_index == index and generation.status == 'completed'
+        bundle_card(
+            bundle,
+            index=index,
+            count=count,
+            calendar_url=f'/api/generations/{generation.generation_id}/calendar.ics?bundle={index}',
+            on_share=self.share,
+            planner=generation.planner,
+            is_demo=self.is_demo,
+            swap=(lambda event: swap_button(self.refiner, index, event)) if refinable else None,
+            controls=(lambda: refine_panel(self.refiner, index)) if refinable else None,
+            badges=['Changed'] if changed else (),
+        )
 
     def _build_failed(self) -> None:
         with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('failed-view'):
@@ -276,6 +326,8 @@ class GenerationView:
     def _retry_row(self, text: str) -> None:
         retry = Retry(self.generation)
         with ui.row().classes('gap-3 w-full'):
+            if self.generation.parent_id is not None:  # a refinement: its parent is still the plan to go back to
+                link_button('Back to the plan', f'/generations/{self.generation.parent_id}', icon='undo', primary=True)
             retry.button = (
                 ui.button(text, icon='refresh', on_click=retry.run).props('unelevated color=primary').mark('retry')
             )

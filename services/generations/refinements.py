@@ -1,7 +1,10 @@
 """Refinements in the database: a new generation that remakes one bundle of a completed one.
 
 The parent's bundles are copied onto the new row, so the refinement still runs (and shows the other
-bundles as they were) after the parent itself expired.
+bundles as they were) after the parent itself expired. The row's `bundles` start as the kept ones (every
+bundle but the one being remade, each already valid), so GET shows them while the refinement runs; the
+runner puts the remade bundle in its place when it completes. The refinement runs with the parent's
+planner: the same kind of plan, whatever the server's current setting.
 """
 
 from datetime import datetime
@@ -22,7 +25,6 @@ def create_refinement(
     parent_id: str,
     change: RefinementCreate,
     client_id: str,
-    planner: str,
     now: datetime,
     idempotency_key: str | None = None,
 ) -> Generation:
@@ -44,8 +46,9 @@ def create_refinement(
         if existing is not None:
             return _replay(existing, parent.id, refinement)
     store.check_rate_limit(session, client_id, now)
-    row = store.new_row(parent.preferences, parent.window, planner, client_id, idempotency_key, now)
+    row = store.new_row(parent.preferences, parent.window, parent.planner, client_id, idempotency_key, now)
     row.parent_id, row.refinement = parent.id, refinement
+    row.bundles = [b for i, b in enumerate(bundles) if i != change.bundle_index]
     return store.insert_row(session, row, lambda existing: _replay(existing, parent.id, refinement))
 
 

@@ -68,14 +68,13 @@ async def start_generation(
 async def refine_generation(
     *, parent_id: str, change: RefinementCreate, client_id: str, idempotency_key: str | None = None
 ) -> Generation:
-    """Starts a new generation remaking one bundle of a completed one; answers at once like a start."""
+    """Starts a new generation remaking one bundle of a completed one (with the parent's planner); answers at once."""
     try:
         row = await in_db(
             refinements.create_refinement,
             parent_id=parent_id,
             change=change,
             client_id=client_id,
-            planner=settings.resolved_planner(),
             idempotency_key=idempotency_key,
             now=clock.now(),
         )

@@ -8,7 +8,7 @@ import pytest
 from nicegui.testing import User
 
 from models.db import session_scope
-from models.generation import Bundle, Preferences, TimeWindow
+from models.generation import Bundle, Generation, Preferences, TimeWindow
 from services.catalog import queries
 from services.database import in_db
 from services.planners.grounding import check_bundles
@@ -155,3 +155,29 @@ async def test_refinement_is_idempotent(api) -> None:
     assert (first['generationId'], first['ownerToken']) == (second['generationId'], second['ownerToken'])
     other = await api.post(url, json={**change, 'instruction': 'earlier'}, headers=headers)
     assert other.status_code == 422
+
+
+async def test_a_running_refinement_shows_the_kept_bundles(api, planners) -> None:
+    parent = await completed_plan(api)
+    held = planners.use(ScriptedPlanner(hold=True))
+    created = (await refine(api, parent['generationId'], bundleIndex=1, instruction='cheaper')).json()
+    body = (await api.get(f'/api/generations/{created["generationId"]}')).json()
+    assert body['status'] in ('pending', 'processing')
+    assert body['bundles'] == [b for i, b in enumerate(parent['bundles']) if i != 1]  # each already valid
+    held.release.set()
+    await poll(api, created['generationId'], 'completed', 'failed')
+
+
+async def test_a_refinement_runs_with_the_parents_planner(api, planners, monkeypatch) -> None:
+    parent = await completed_plan(api)
+    with session_scope() as session:  # as if the parent was made before the server switched planners
+        row = session.get(Generation, parent['generationId'])
+        row.planner = 'openai'
+        session.add(row)
+        session.commit()
+    monkeypatch.setattr(settings, 'planner', 'offline')
+    held = planners.use(ScriptedPlanner(hold=True))
+    created = (await refine(api, parent['generationId'], bundleIndex=0, instruction='later')).json()
+    assert (await api.get(f'/api/generations/{created["generationId"]}')).json()['planner'] == 'openai'
+    held.release.set()
+    await poll(api, created['generationId'], 'completed', 'failed')

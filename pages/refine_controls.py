@@ -1,0 +1,177 @@
+"""Changing one bundle of a finished plan from its card: "Swap" beside each event, "Cheaper", "Closer
+together" and "Change this plan..." (a short wish), plus the lineage a refined plan shows.
+
+Each control calls the same service function as `POST /api/generations/{id}/refinements`, keeps the new
+plan's owner token in this browser (so it may cancel it) and opens the new plan's page. Refusals (plan not
+finished, bad index, rate limit, busy database) become a notification, never a stack trace.
+"""
+
+import uuid
+
+from nicegui import ui
+from pydantic import ValidationError
+
+from models.generation import MAX_INSTRUCTION, GenerationPublic, KeyEvent, RefinementCreate, RefinementPublic
+from pages.components import client_id, remember_generation
+from services.generations import service
+from services.generations.errors import GenerationError, InvalidPreferences
+
+QUICK_CHANGES = (('cheaper', 'Cheaper', 'savings'), ('closer together', 'Closer together', 'near_me'))
+PHRASE_LIMIT = 60  # characters of a free-text wish repeated in the lineage line
+
+
+class Refiner:
+    """The refine actions of one shown plan; one idempotency key per distinct change, so a double tap
+    (or a click that lands twice) opens the same new plan instead of starting two."""
+
+    def __init__(self, generation_id: str) -> None:
+        self.generation_id = generation_id
+        self.keys: dict[tuple[int, str, str | None], str] = {}
+        self.busy = False
+
+    async def apply(
+        self, bundle_index: int, *, instruction: str = '', replace_event_id: str | None = None
+    ) -> str | None:
+        """Starts the refinement and opens its page; the new generation's id, or None when refused."""
+        if self.busy:
+            return None
+        try:
+            # only the fields given: the model refuses an explicit null or a blank text
+            given = {'instruction': instruction.strip(), 'replace_event_id': replace_event_id}
+            change = RefinementCreate(bundle_index=bundle_index, **{k: v for k, v in given.items() if v})
+        except ValidationError:
+            ui.notify(f'Say what should change, in at most {MAX_INSTRUCTION} characters.', type='warning')
+            return None
+        key = self.keys.setdefault((bundle_index, instruction.strip(), replace_event_id), str(uuid.uuid4()))
+        self.busy = True
+        try:
+            row = await service.refine_generation(
+                parent_id=self.generation_id, change=change, client_id=client_id(), idempotency_key=key
+            )
+        except GenerationError as error:
+            self.busy = False
+            ui.notify(error.reason if isinstance(error, InvalidPreferences) else error.message, type='warning')
+            return None
+        remember_generation(row.id, service.owner_token(row.id))
+        ui.navigate.to(f'/generations/{row.id}')
+        return row.id
+
+
+def swap_button(refiner: Refiner, bundle_index: int, event: KeyEvent) -> ui.button:
+    """The small "Swap" beside an event: the same bundle with another event in its place."""
+
+    async def swap() -> None:
+        button.props('loading')
+        if await refiner.apply(bundle_index, replace_event_id=event.event_id) is None:
+            button.props(remove='loading')
+
+    button = (
+        ui.button('Swap', icon='swap_horiz', on_click=swap)
+        .props('flat dense no-caps stack color=primary')
+        .classes('tb-swap')
+        .mark('swap', f'swap-{bundle_index}-{event.event_id}')
+    )
+    button.props['aria-label'] = f'Swap {event.title} for another event'  # a dict entry: no quoting to escape
+    return button
+
+
+def refine_panel(refiner: Refiner, bundle_index: int) -> None:
+    """The card's "Adjust this plan" row: quick changes, and a short wish in a text field."""
+    with ui.element('div').classes('tb-refine').mark(f'refine-{bundle_index}'):
+        ui.label('Adjust this plan').classes('tb-refine-title')
+        with ui.element('div').classes('tb-refine-row'):
+            for instruction, text, icon in QUICK_CHANGES:
+                _quick_button(refiner, bundle_index, instruction, text, icon)
+            opener = (
+                ui.button('Change this plan…', icon='edit_note')
+                .props('outline no-caps color=primary')
+                .classes('tb-refine-btn')
+                .mark('change-plan', f'change-plan-{bundle_index}')
+            )
+        with ui.element('div').classes('tb-refine-form w-full') as form:
+            wish = (
+                ui.textarea(placeholder='e.g. more live music, nothing after midnight')
+                .props(f'outlined dense autogrow counter maxlength={MAX_INSTRUCTION}')
+                .classes('w-full')
+                .mark('change-text', f'change-text-{bundle_index}')
+            )
+            wish.props['aria-label'] = 'What should change in this plan?'
+            with ui.row().classes('justify-end gap-2 w-full'):
+                ui.button('Never mind', on_click=lambda: form.set_visibility(False)).props('flat no-caps').mark(
+                    'change-close'
+                )
+
+                async def send() -> None:
+                    text = (wish.value or '').strip()
+                    if not text:
+                        ui.notify('Say what should change first.', type='warning')
+                        return
+                    apply.props('loading')
+                    if await refiner.apply(bundle_index, instruction=text) is None:
+                        apply.props(remove='loading')
+
+                apply = (
+                    ui.button('Remake this plan', icon='auto_awesome', on_click=send)
+                    .props('unelevated no-caps color=primary')
+                    .mark('change-apply', f'change-apply-{bundle_index}')
+                )
+        form.set_visibility(False)
+        opener.on_click(lambda: form.set_visibility(not form.visible))
+
+
+def _quick_button(refiner: Refiner, bundle_index: int, instruction: str, text: str, icon: str) -> None:
+    async def run() -> None:
+        button.props('loading')
+        if await refiner.apply(bundle_index, instruction=instruction) is None:
+            button.props(remove='loading')
+
+    button = (
+        ui.button(text, icon=icon, on_click=run)
+        .props('outline no-caps color=primary')
+        .classes('tb-refine-btn')
+        .mark(f'refine-{bundle_index}-{instruction.replace(" ", "-")}')
+    )
+
+
+# --- Lineage ---
+
+
+def change_phrase(refinement: RefinementPublic | None) -> str:
+    """What a refinement asked, in a few words: 'swapped one event in plan 2', 'plan 1 made cheaper'."""
+    if refinement is None:
+        return ''
+    number = refinement.bundle_index + 1
+    wish = refinement.instruction
+    if refinement.replace_event_id and not wish:
+        return f'swapped one event in plan {number}'
+    if wish in ('cheaper', 'closer together', 'earlier', 'later'):
+        return f'plan {number} made {wish}'
+    short = wish[:PHRASE_LIMIT] + ('…' if len(wish) > PHRASE_LIMIT else '')
+    return f'plan {number}: “{short}”'
+
+
+def lineage_line(generation: GenerationPublic, parent_title: str | None) -> None:
+    """'Refined from: <title>' linking back to the plan this one remade (or saying it has expired)."""
+    if generation.parent_id is None:
+        return
+    with ui.element('div').classes('tb-lineage').mark('lineage'):
+        ui.icon('call_split', size='18px')
+        ui.label('Refined from:')
+        if parent_title is not None:
+            ui.link(parent_title, f'/generations/{generation.parent_id}').classes('tb-lineage-link').mark('parent-link')
+        else:
+            ui.label('an earlier plan (expired)').classes('tb-muted')
+        phrase = change_phrase(generation.refinement)
+        if phrase:
+            ui.label(f'· {phrase}').classes('tb-muted tb-wrap')
+
+
+def placeholder_card(text: str, *, marker: str) -> None:
+    """Where a bundle still being made will land: the card's shape, gently pulsing."""
+    with ui.element('article').classes('tb-card tb-bundle tb-placeholder').mark(marker):
+        with ui.element('div').classes('tb-cover tb-placeholder-cover'):
+            ui.spinner('dots', size='28px', color='primary')
+        with ui.element('div').classes('tb-bundle-body'):
+            ui.label(text).classes('tb-section-title tb-wrap')
+            for width in ('92%', '70%', '80%'):
+                ui.element('div').classes('tb-skeleton-line').style(f'width: {width}')

@@ -1,0 +1,153 @@
+"""Plans that grow and change, in the page: cards as they land, refine controls on each card, the lineage."""
+
+import asyncio
+
+import pytest
+from nicegui.testing import User
+from sqlmodel import select
+
+from models.db import session_scope
+from models.generation import Generation
+from services.generations import service
+from services.generations.errors import ParentNotCompleted, RateLimited
+from services.planners.base import PlanContext, PlanRequest
+from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
+from tests.ui.conftest import eventually
+from tests.ui.test_generation import PREFERENCES, load, start
+
+
+class GatedPlanner(ScriptedPlanner):
+    """Stores one bundle at a time (as the real planners do), waiting for the test between them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gates = [asyncio.Event() for _ in range(self.bundle_count)]
+
+    async def plan(self, request: PlanRequest, context: PlanContext) -> list:
+        bundles = []
+        for number, gate in enumerate(self.gates):
+            bundle = await asyncio.to_thread(self.bundle, request, number)
+            assert await context.add_bundle(bundle) == []
+            bundles.append(bundle)
+            await context.report(f'Bundle {number + 1} ready')
+            await gate.wait()
+        return bundles
+
+
+async def completed_parent() -> Generation:
+    generation_id = await start()
+    await eventually(lambda: load(generation_id).status == 'completed')
+    return load(generation_id)
+
+
+def children_of(parent_id: str) -> list[Generation]:
+    with session_scope() as session:
+        return list(session.exec(select(Generation).where(Generation.parent_id == parent_id)).all())
+
+
+def first_event(parent: Generation, bundle: int = 0) -> str:
+    return parent.bundles[bundle]['keyEvents'][0]['eventId']
+
+
+async def test_cards_appear_one_by_one_with_progress_below(user: User, planners: PlannerSwitch) -> None:
+    planner = planners.use(GatedPlanner())
+    generation_id = (await service.start_generation(preferences=PREFERENCES, client_id='browser:test')).id
+    await user.open(f'/generations/{generation_id}')
+    await user.should_see('1 of 3 ready', marker='ready-count', retries=40)
+    await user.should_see('Warehouse Weekend 1')
+    await user.should_not_see('Warehouse Weekend 2')
+    await user.should_see(marker='placeholder')
+    await user.should_see(marker='progress-view')  # planning goes on below the cards
+    await user.should_not_see(marker='swap')  # a plan still being made cannot be changed yet
+    planner.gates[0].set()
+    await user.should_see('2 of 3 ready', marker='ready-count', retries=40)
+    await user.should_see('Warehouse Weekend 2')
+    planner.gates[1].set()
+    planner.gates[2].set()
+    await user.should_see(marker='bundles', retries=40)
+    await user.should_see('3 ways to spend this weekend')
+    await user.should_not_see(marker='placeholder')
+
+
+async def test_swap_opens_the_new_plan_which_this_browser_may_cancel(user: User, planners: PlannerSwitch) -> None:
+    parent = await completed_parent()
+    held = planners.use(ScriptedPlanner(hold=True))
+    await user.open(f'/generations/{parent.id}')
+    swapped = first_event(parent)
+    user.find(marker=f'swap-0-{swapped}').click()
+    await eventually(lambda: len(children_of(parent.id)) == 1)
+    child = children_of(parent.id)[0]
+    assert child.refinement['replaceEventId'] == swapped and child.refinement['bundleIndex'] == 0
+    await user.should_see('Refined from:', retries=40)  # the new plan's own page
+    await user.should_see(marker='parent-link')
+    await user.should_see('swapped one event in plan 1')
+    await user.should_see(marker='cancel')  # the owner token came with it
+    await user.should_see(marker='placeholder')  # where the remade bundle will land
+    await user.should_see('Warehouse Weekend 2')  # the kept bundles, while it runs
+    held.release.set()
+    await eventually(lambda: load(child.id).status in ('completed', 'failed'))
+
+
+async def test_quick_changes_and_a_wish_call_the_refinement_service(user: User, planners: PlannerSwitch) -> None:
+    parent = await completed_parent()
+    held = planners.use(ScriptedPlanner(hold=True))
+    await user.open(f'/generations/{parent.id}')
+    user.find(marker='refine-1-cheaper').click()
+    await eventually(lambda: len(children_of(parent.id)) == 1)
+    assert children_of(parent.id)[0].refinement['instruction'] == 'cheaper'
+    assert children_of(parent.id)[0].refinement['bundleIndex'] == 1
+    await user.should_see('Refined from:', retries=40)
+
+    await user.open(f'/generations/{parent.id}')
+    await user.should_not_see(marker='change-text-2')  # the wish field opens on demand
+    user.find(marker='change-plan-2').click()
+    await user.should_see(marker='change-text-2')
+    user.find(marker='change-text-2').type('more jazz, nothing after midnight')
+    user.find(marker='change-apply-2').click()
+    await eventually(lambda: len(children_of(parent.id)) == 2)
+    wishes = {c.refinement['instruction'] for c in children_of(parent.id)}
+    assert wishes == {'cheaper', 'more jazz, nothing after midnight'}
+    await user.should_see('“more jazz, nothing after midnight”', retries=40)
+    held.release.set()
+
+
+async def test_an_empty_wish_is_not_sent(user: User) -> None:
+    parent = await completed_parent()
+    await user.open(f'/generations/{parent.id}')
+    user.find(marker='change-plan-0').click()
+    user.find(marker='change-apply-0').click()
+    await user.should_see('Say what should change first.')
+    assert children_of(parent.id) == []
+
+
+@pytest.mark.parametrize(
+    ('error', 'shown'),
+    [
+        (RateLimited(600), 'Too many plans started from here; try again in 10 minutes.'),
+        (ParentNotCompleted('processing'), 'only a completed plan can be changed'),
+    ],
+)
+async def test_a_refused_refinement_is_a_notification(user: User, monkeypatch, error, shown: str) -> None:
+    parent = await completed_parent()
+
+    async def refuse(**_kwargs) -> Generation:
+        raise error
+
+    monkeypatch.setattr(service, 'refine_generation', refuse)
+    await user.open(f'/generations/{parent.id}')
+    user.find(marker='refine-0-closer-together').click()
+    await user.should_see(shown)
+    await user.should_see(marker='bundles')  # still on the plan, controls usable again
+    assert children_of(parent.id) == []
+
+
+async def test_history_shows_the_lineage(user: User, planners: PlannerSwitch) -> None:
+    parent = await completed_parent()
+    held = planners.use(ScriptedPlanner(hold=True))
+    await user.open(f'/generations/{parent.id}')
+    user.find(marker='refine-0-cheaper').click()
+    await user.should_see('Refined from:', retries=40)
+    await user.open('/history')
+    await user.should_see(marker='history-lineage')
+    await user.should_see('Refined from “Warehouse Weekend 1” · plan 1 made cheaper')
+    held.release.set()
