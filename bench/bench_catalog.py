@@ -28,7 +28,7 @@ from sqlmodel import select
 
 from models import db, schema
 from models.catalog import CATEGORIES, City, Event, Venue
-from models.generation import Preferences
+from models.generation import Bundle, Preferences
 from services.catalog import queries, search_text
 from services.planners.base import PlanRequest
 from services.planners.offline import OfflinePlanner
@@ -152,6 +152,9 @@ class _Quiet:
 
     async def add_usage(self, usage: dict[str, int]) -> None:
         pass
+
+    async def add_bundle(self, bundle: Bundle) -> list[str]:
+        return []  # accepted: the benchmark times planning, not storing
 
 
 def time_planner(runs: int) -> dict[str, dict[str, float]]:

@@ -1,4 +1,5 @@
-"""`make eval`: python -m bench.eval [--requests 300] [--seed 7]; a table on stdout, JSON under bench/results/."""
+"""`make eval`: python -m bench.eval [--requests 300] [--seed 7] [--show-failures]; a table on stdout, JSON under
+bench/results/."""
 
 import argparse
 import asyncio
@@ -7,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.eval.harness import NOW, evaluate
+from bench.eval.harness import MANY, NOW, evaluate
 from models import db, schema
 from settings import settings
 
@@ -22,7 +23,9 @@ LABELS = {
     'events_per_bundle_multi_day': 'events per bundle (multi-day timeframes)',
     'hard_rule_pass': 'hard-rule pass % (bundles)',
     'commonsense_pass': 'commonsense pass % (bundles)',
-    'free_text_honoured': 'free text honoured %',
+    'free_text_honoured': 'free text honoured % (named thing fits a plan)',
+    'named_requests': 'requests naming something that fits a plan',
+    'named_unplannable': 'requests naming something no plan can hold',
     'taste_fit': 'taste fit % (music events matching the profile)',
     'avg_hop_min': 'average hop (min)',
     'longest_hop_min': 'longest hop (min)',
@@ -37,11 +40,34 @@ def table(summary: dict) -> str:
     return '\n'.join(lines)
 
 
+def failures(rows: list[dict]) -> str:
+    """The requests behind each missed figure, one line each: what was asked and what came back."""
+
+    def line(row: dict) -> str:
+        prefs = row['preferences']
+        asked = ', '.join(f'{k}={v}' for k, v in prefs.items())
+        named = f' named={row["named"]}' if row['named'] else ''
+        found = f'{row["matching_events"]} events, {len(row["bundles"])} bundles'
+        return f'  - {asked}{named} | {found} | {row["error"] or ""}'
+
+    groups = {
+        'not delivered although the window holds two fitting events': [
+            r for r in rows if r['eligible'] and r['status'] != 'completed'
+        ],
+        f'fewer than 3 bundles although the window holds >= {MANY} events': [
+            r for r in rows if r['eligible'] and r['matching_events'] >= MANY and len(r['bundles']) < 3
+        ],
+        'free text not honoured': [r for r in rows if r['honoured'] is False and r['named_plannable']],
+    }
+    return '\n'.join(f'{title}:\n' + '\n'.join(map(line, found)) for title, found in groups.items() if found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--requests', type=int, default=300)
     parser.add_argument('--seed', type=int, default=7)
     parser.add_argument('--label', default='eval')
+    parser.add_argument('--show-failures', action='store_true', help='list the requests behind each missed figure')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         settings.data_dir = Path(folder)
@@ -57,6 +83,8 @@ def main() -> None:
     result['summary']['clock'] = NOW.isoformat()
     print(table(result['summary']))
     print(f'{"seconds":<52} {elapsed:.1f}')
+    if args.show_failures:
+        print(failures(result['requests']))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f'{args.label}-{args.requests}-seed{args.seed}.json'
     path.write_text(json.dumps(result, indent=1, default=str))

@@ -10,9 +10,9 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bench.eval.requests import EvalRequest
+from bench.eval.requests import EvalRequest, Named
 from models.catalog import EventPublic
-from models.generation import Bundle, TimeWindow
+from models.generation import Bundle, KeyEvent, TimeWindow
 from models.geo import estimate_travel
 from services.planners.grounding import GROUNDED_FIELDS
 from services.planners.offline.taste import read_taste
@@ -97,14 +97,17 @@ def honoured(request: EvalRequest, bundles: list[Bundle]) -> bool | None:
     named = request.named
     if named is None:
         return None
-    for event in (e for b in bundles for e in b.key_events):
-        if (
-            (named.kind == 'event' and event.event_id == named.value)
-            or (named.kind == 'venue' and event.venue == named.value)
-            or (named.kind == 'genre' and named.value in event.tags)
-        ):
-            return True
-    return False
+    return any(names(named, event) for b in bundles for event in b.key_events)
+
+
+def names(named: Named, event: EventPublic | KeyEvent) -> bool:
+    """Whether the event is what the free text named: an event of that title (the text names a title, and a
+    series may run it on several days or stages), an event at that venue, an event of that genre."""
+    return (
+        (named.kind == 'event' and event.title == named.value)
+        or (named.kind == 'venue' and event.venue == named.value)
+        or (named.kind == 'genre' and named.value in event.tags)
+    )
 
 
 def taste_fit(request: EvalRequest, bundles: list[Bundle]) -> tuple[int, int]:
@@ -116,14 +119,20 @@ def taste_fit(request: EvalRequest, bundles: list[Bundle]) -> tuple[int, int]:
     return sum(1 for e in music if set(e.tags) & set(genres)), len(music)
 
 
-def pairable(events: list[EventPublic], budget: float | None) -> bool:
-    """Whether two of the events fit one plan: neither overlaps the other with the way there, within budget."""
-    ordered = sorted(events, key=lambda e: e.ends_at)
-    for first in ordered[:20]:
-        for other in events:
-            travel = estimate_travel(first.lat, first.lon, other.lat, other.lon)
-            gap = timedelta(minutes=travel.minutes if travel else 30)
-            cost = (first.price.max if first.price else 0) + (other.price.max if other.price else 0)
-            if other.starts_at >= first.ends_at + gap and (budget is None or cost <= budget):
-                return True
-    return False
+def pairable(events: list[EventPublic], budget: float | None, must: Named | None = None) -> bool:
+    """Whether two of the events fit one plan: neither overlaps the other with the way there, within budget;
+    with `must`, one of the two is what the free text named (else no plan can hold it: a plan has two events).
+    """
+    if must is None:
+        ordered = sorted(events, key=lambda e: e.ends_at)
+        return any(_fits(first, other, budget) for first in ordered[:20] for other in events)
+    wanted = [e for e in events if names(must, e)][:40]
+    return any(_fits(a, other, budget) or _fits(other, a, budget) for a in wanted for other in events)
+
+
+def _fits(first: EventPublic, other: EventPublic, budget: float | None) -> bool:
+    """Whether `other` can follow `first` in one plan: after it with the way there, the two within budget."""
+    travel = estimate_travel(first.lat, first.lon, other.lat, other.lon)
+    gap = timedelta(minutes=travel.minutes if travel else 30)
+    cost = (first.price.max if first.price else 0) + (other.price.max if other.price else 0)
+    return other.starts_at >= first.ends_at + gap and (budget is None or cost <= budget)

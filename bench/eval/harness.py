@@ -115,6 +115,8 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             }
             for b, r in zip(bundles, results, strict=True)
         ],
+        # Counted only when a plan can hold it: what was named pairs with another event of the window.
+        'named_plannable': request.named is not None and pairable(candidates, prefs.budget, request.named),
         'honoured': honoured(request, bundles),
         'taste': [fit, music],
     }
@@ -130,7 +132,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     many = [r for r in rows if r['eligible'] and r['matching_events'] >= MANY]
     bundles = [b for r in delivered for b in r['bundles']]
     multi_day = [b for r in delivered if r['window_days'] > 1.5 for b in r['bundles']]
-    named = [r for r in rows if r['honoured'] is not None]
+    named = [r for r in rows if r['honoured'] is not None and r['named_plannable']]
     fit = sum(r['taste'][0] for r in delivered)
     music = sum(r['taste'][1] for r in delivered)
     hopped = [b for b in bundles if b['hops']]
@@ -150,6 +152,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         'commonsense_pass': _share(sum(1 for b in bundles if not b['commonsense_failures']), len(bundles)),
         'free_text_honoured': _share(sum(1 for r in named if r['honoured']), len(named)),
         'named_requests': len(named),
+        'named_unplannable': sum(1 for r in rows if r['honoured'] is not None and not r['named_plannable']),
         'taste_fit': _share(fit, music),
         'avg_hop_min': round(statistics.fmean(statistics.fmean(b['hops']) for b in hopped), 1) if hopped else None,
         'longest_hop_min': max((max(b['hops']) for b in hopped), default=None),

@@ -47,7 +47,7 @@ class Named:
     """What the free text names and the evaluation expects to see in at least one bundle."""
 
     kind: str  # 'event', 'venue' or 'genre'
-    value: str  # the event's id, the venue's name or the genre tag
+    value: str  # the event's title, the venue's name or the genre tag
 
 
 @dataclass(frozen=True)
@@ -106,4 +106,4 @@ def _naming_text(
             return f'I would love some {genre.replace("-", " ")}', Named('genre', genre)
     if kind == 'venue':
         return f'I have always wanted to go to {event.venue}', Named('venue', event.venue)
-    return f'Please include {event.title}', Named('event', event.event_id)
+    return f'Please include {event.title}', Named('event', event.title)

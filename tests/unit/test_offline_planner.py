@@ -216,15 +216,13 @@ def test_events_over_the_budget_together_say_so(session: Session) -> None:
     assert 'overlapping' not in message and 'higher budget' in message
 
 
-def test_the_reason_is_the_one_that_left_out_most_events_and_weak_ones_do_not_count(session: Session) -> None:
+def test_the_reason_is_the_one_that_left_out_most_events(session: Session) -> None:
     venue, far = add_venue(session, add_city(session)), add_venue(session, add_city(session), 'Far', 'Spandau')
     friday = datetime(2025, 12, 5, 19, 0, tzinfo=UTC)
     add_event(session, venue, title='House early', tags=['house'], starts_at=friday)
     add_event(session, far, title='House across town', tags=['house'], starts_at=friday + timedelta(hours=3.25))
     # Beyond a week of evenings (issue 10 lets one bundle span up to seven days of a long timeframe).
     add_event(session, venue, title='House next week', tags=['house'], starts_at=friday + timedelta(days=10))
-    for hours in (0, 1, 2, 3):  # much weaker matches, left out as filler wherever they are
-        add_event(session, venue, title=f'Covers {hours}', starts_at=friday + timedelta(days=3, hours=hours))
     messages = set()
     for _ in range(2):
         with pytest.raises(PlannerError) as error:
@@ -232,18 +230,17 @@ def test_the_reason_is_the_one_that_left_out_most_events_and_weak_ones_do_not_co
         messages.add(str(error.value))
     [message] = messages  # the same every time
     # Two house nights clash and the third is ten days off: the days apart left out more of them.
-    assert '7 events match music' in message and 'they are spread out' in message
+    assert '3 events match music' in message and 'they are spread out' in message
 
 
-def test_one_strong_match_among_weak_ones_says_so(session: Session) -> None:
+def test_weak_matches_make_a_plan_when_nothing_stronger_fits(session: Session) -> None:
+    """Issue 10: a weak plan beats none; the quality floor is lowered before the planner gives up."""
     venue = add_venue(session, add_city(session))
     friday = datetime(2025, 12, 5, 19, 0, tzinfo=UTC)
     add_event(session, venue, title='Techno all night', tags=['techno'], starts_at=friday)
     add_event(session, venue, title='Schlager evening', tags=['schlager'], starts_at=friday + timedelta(hours=4))
-    with pytest.raises(PlannerError) as error:
-        run({'interests': ['music'], 'musicProfile': 'Techno', 'timeframe': 'This weekend'})
-    message = str(error.value)
-    assert 'but only one of them is a strong match for your tastes' in message and 'overlapping' not in message
+    bundles, _messages, _request = run({'interests': ['music'], 'musicProfile': 'Techno', 'timeframe': 'This weekend'})
+    assert [[k.title for k in b.key_events] for b in bundles] == [['Techno all night', 'Schlager evening']]
 
 
 EVENING_MIXES = [['music', 'nightlife'], ['food', 'art'], ['comedy', 'film', 'theatre']]

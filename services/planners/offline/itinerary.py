@@ -31,7 +31,11 @@ MAX_SPAN = timedelta(hours=60)  # one bundle is a weekend at most, even inside "
 MULTI_DAY_SPAN = timedelta(days=7)  # a longer timeframe: up to a week of evenings in one bundle
 HOP_COST_PER_MIN = 0.04  # score lost per minute of travel from the anchor: compact plans first
 ANCHOR_TRIES = 6  # other first picks tried when the best event leaves too little room
+NAMED_ANCHORS = 40  # events named in the free text tried in turn as the anchor of the named bundle
+PAIR_POOL = 400  # the best candidates searched pair by pair when no anchor found a partner
 QUALITY_FLOOR = 0.4  # a bundle only takes events scoring at least this share of its theme's best
+# ... unless no plan can be made that way: then a lower floor, and at last none (a weak plan beats no plan).
+FLOOR_STEPS = (QUALITY_FLOOR, QUALITY_FLOOR / 2, 0.0)
 LATE_HOUR, NIGHT_ENDS_HOUR = 22, 6  # a "Tonight" asked for after 22:00 finds most events begun
 # Why the itinerary builder leaves a candidate out: it clashes with a pick (times plus the way there), it
 # starts too far from them for one outing (MAX_SPAN), the picks would cost more than the budget, or it
@@ -63,21 +67,20 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
         return Plan([], [], f'{found} {_interest_words(taste)} in {city_name} for {window.label}. {advice}')
     themes = _themes(scored, taste)
     rejected: Counter[str] = Counter()
-    used: set[str] = set()
+    span = max_span(window)
+    size = _bundle_size(scored)
+    chosen = _choose(themes, scored, taste, size, rejected, span)
+    for smaller in range(size - 1, MIN_EVENTS - 1, -1):
+        if len(chosen) >= TARGET_BUNDLES:
+            break
+        # Few events fit together (one evening, shows all at 19:30): smaller bundles leave events for more of
+        # them, and three plans of two beat one of four.
+        other = _choose(themes, scored, taste, smaller, Counter(), span)
+        if len(other) > len(chosen):
+            chosen = other
     bundles: list[Bundle] = []
     titles: list[str] = []
-    remaining = list(themes)
-    size = _bundle_size(scored)
-    while remaining and len(bundles) < TARGET_BUNDLES:
-        best = _best_theme(remaining, scored, used, taste, size, rejected, max_span(window))
-        if best is None:
-            break
-        theme, picks = best
-        if theme.key == 'named':
-            remaining = [t for t in remaining if t.key != 'named']
-        if theme.key not in ('best', 'named'):  # the mixed theme may fill several bundles when the others cannot
-            remaining.remove(theme)
-        used.update(p.event.event_id for p in picks)
+    for theme, picks in chosen:
         bundle = write_bundle(theme.key, picks, taste, window, taken_titles=titles)
         titles.append(bundle.title)
         bundles.append(bundle)
@@ -85,6 +88,30 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
     if len(bundles) < TARGET_BUNDLES:
         shortfall = _shortfall(len(bundles), len(scored), taste, window, city_name, rejected)
     return Plan(bundles, titles, shortfall)
+
+
+def _choose(
+    themes: Sequence[Theme],
+    scored: Sequence[Scored],
+    taste: Taste,
+    size: int,
+    rejected: Counter[str],
+    span: timedelta,
+) -> list[tuple[Theme, list[Scored]]]:
+    """Up to TARGET_BUNDLES themes with their picks, the strongest first; no event in two of them."""
+    chosen: list[tuple[Theme, list[Scored]]] = []
+    used: set[str] = set()
+    remaining = list(themes)
+    while remaining and len(chosen) < TARGET_BUNDLES:
+        best = _best_theme(remaining, scored, used, taste, size, rejected, span)
+        if best is None:
+            break
+        theme, picks = best
+        if theme.key != 'best':  # the mixed theme may fill several bundles when the others cannot
+            remaining.remove(theme)
+        used.update(p.event.event_id for p in picks)
+        chosen.append((theme, picks))
+    return chosen
 
 
 def _themes(scored: Sequence[Scored], taste: Taste) -> list[Theme]:
@@ -121,9 +148,10 @@ def _best_theme(
     best: tuple[float, Theme, list[Scored]] | None = None
     for theme in themes:
         pool = [s for s in scored if s.event.event_id not in used and theme.accepts(s)]
-        picks = _itinerary(pool, taste, size, rejected, span)
-        if theme.key == 'named' and not any(p.named for p in picks):
-            continue
+        # The named theme is built around a named event: each of them in turn is the anchor (one may clash
+        # with everything or cost too much to pair, another of the same name on another day may not).
+        anchors = [i for i, s in enumerate(pool) if s.named][:NAMED_ANCHORS] if theme.key == 'named' else None
+        picks = _itinerary(pool, taste, size, rejected, span, anchors=anchors)
         if len(picks) < MIN_EVENTS:
             continue
         value = sum(p.score for p in picks) * theme.bonus
@@ -146,44 +174,69 @@ def max_span(window: TimeWindow) -> timedelta:
 
 
 def _itinerary(
-    pool: Sequence[Scored], taste: Taste, size: int, rejected: Counter[str], span: timedelta = MAX_SPAN
+    pool: Sequence[Scored],
+    taste: Taste,
+    size: int,
+    rejected: Counter[str],
+    span: timedelta = MAX_SPAN,
+    *,
+    anchors: Sequence[int] | None = None,
 ) -> list[Scored]:
     """The strongest set of compatible events: anchored on the best one, or on a later one when the best
-    leaves too little room (events spread one per day cannot all sit within one weekend of it).
+    leaves too little room (events spread one per day cannot all sit within one weekend of it); when no
+    anchor finds a partner, the best pair of all; and when even that fails, with a lower quality floor.
+    `anchors` (indexes into the pool) limits the anchors, and the pair, to those events.
 
     Every candidate left out is counted in `rejected` under its reason (see REJECTIONS)."""
-    best: list[Scored] = []
-    # An event named in the free text is the anchor, even when another would leave more room.
-    tries = 1 if pool and pool[0].named else min(len(pool), ANCHOR_TRIES)
-    for anchor in range(tries):
-        picks = _greedy(pool, taste, size, anchor, rejected, span)
-        if len(picks) > len(best) or (len(picks) == len(best) and _value(picks) > _value(best)):
-            best = picks
-        if len(best) == size:
-            break
-    return sorted(best, key=lambda s: (s.event.starts_at, s.event.event_id))
+    if len(pool) < MIN_EVENTS or anchors == []:
+        return []
+    # The floor follows the best event on its own merits: a named event's bonus must not make the rest weak.
+    top = max(s.score - NAMED_BONUS.get(s.named, 0.0) for s in pool[:12])
+    tries = list(anchors) if anchors is not None else list(range(min(len(pool), ANCHOR_TRIES)))
+    for share in FLOOR_STEPS:
+        floor = share * top if top > 0 and share > 0 else float('-inf')
+        best: list[Scored] = []
+        for anchor in tries:
+            picks = _greedy(pool, taste, size, [pool[anchor]], rejected, span, floor)
+            if len(picks) > len(best) or (len(picks) == len(best) and _value(picks) > _value(best)):
+                best = picks
+            if len(best) == size:
+                break
+        if len(best) < MIN_EVENTS:
+            # Every anchor tried clashes with its neighbours (one evening of shows all starting at 19:30) or
+            # pairs only over the budget: look at every pair instead, then fill around the best one.
+            must = {pool[i].event.event_id for i in anchors} if anchors is not None else None
+            pair = _best_pair(pool, taste.budget, span, floor, must)
+            best = _greedy(pool, taste, size, pair, rejected, span, floor) if pair else []
+        if len(best) >= MIN_EVENTS:
+            return sorted(best, key=lambda s: (s.event.starts_at, s.event.event_id))
+    return []
 
 
 def _greedy(
-    pool: Sequence[Scored], taste: Taste, size: int, anchor: int, rejected: Counter[str], span: timedelta = MAX_SPAN
+    pool: Sequence[Scored],
+    taste: Taste,
+    size: int,
+    start: Sequence[Scored],
+    rejected: Counter[str],
+    span: timedelta = MAX_SPAN,
+    floor: float = float('-inf'),
 ) -> list[Scored]:
-    """Anchored on one strong event, then best-first around it: events that fit between the ones already
-    chosen, the budget and the span; a near one beats a slightly better one across town (compact plans).
+    """Anchored on one strong event (or a pair already known to fit), then best-first around it: events
+    that fit between the ones already chosen, the budget and the span; a near one beats a slightly better one
+    across town (compact plans).
 
-    An event much weaker than the theme's best is left out rather than used as filler (nor as an anchor).
+    An event much weaker than the theme's best (under `floor`) is left out rather than used as filler.
     """
     chosen: list[Scored] = []
     cost = 0.0
-    # The floor follows the best event on its own merits: a named event's bonus must not make the rest weak.
-    top = max(s.score - NAMED_BONUS.get(s.named, 0.0) for s in pool[:12])
-    floor = QUALITY_FLOOR * top if top > 0 else float('-inf')
-    first = pool[anchor]
+    first = start[0]
+    taken = {s.event.event_id for s in start}
     rest = sorted(
-        (s for i, s in enumerate(pool) if i != anchor), key=lambda s: -(s.score - _hop_cost(first.event, s.event))
+        (s for s in pool if s.event.event_id not in taken), key=lambda s: -(s.score - _hop_cost(first.event, s.event))
     )
-    for candidate in [first, *rest]:
-        event = candidate.event
-        price = event.price.max if event.price else 0.0
+    for candidate in [*start, *rest]:
+        price = _price(candidate.event)
         reason = _rejection(candidate, chosen, cost + price, floor, taste.budget, span)
         if reason:
             rejected[reason] += 1
@@ -193,6 +246,37 @@ def _greedy(
         if len(chosen) == size:
             break
     return chosen
+
+
+def _best_pair(
+    pool: Sequence[Scored], budget: float | None, span: timedelta, floor: float, must: set[str] | None
+) -> list[Scored]:
+    """The two compatible events worth most together (no clash with the way there, within the span and the
+    budget, neither under the floor; one of `must` when given), or [] when no two fit."""
+    ordered = sorted((s for s in pool[:PAIR_POOL] if s.score >= floor), key=lambda s: s.event.starts_at)
+    best: list[Scored] = []
+    best_value = float('-inf')
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1 :]:
+            if second.event.starts_at - first.event.starts_at > span:
+                break  # in start order: every later one is further still
+            if second.event.starts_at < first.event.ends_at:
+                continue  # overlaps outright: no need to estimate the way there
+            if must is not None and first.event.event_id not in must and second.event.event_id not in must:
+                continue
+            if budget is not None and _price(first.event) + _price(second.event) > budget:
+                continue
+            if _clash(first.event, second.event):
+                continue
+            value = _value([first, second])
+            if value > best_value + 1e-9:
+                best, best_value = [first, second], value
+    # The stronger one first: it is the anchor the rest of the bundle is built around.
+    return sorted(best, key=lambda s: -s.score)
+
+
+def _price(event: EventPublic) -> float:
+    return event.price.max if event.price else 0.0
 
 
 def _hop_cost(anchor: EventPublic, other: EventPublic) -> float:

@@ -55,17 +55,38 @@ def read_taste(preferences: Preferences) -> Taste:
 
 
 def _genre_words(text: str) -> list[str]:
-    """'Electronic, House / Hip Hop' -> ['electronic', 'house', 'hip-hop'] (canonical, in order)."""
+    """'Electronic, House / Hip Hop' -> ['electronic', 'house', 'hip-hop'] (canonical, in order); inside a
+    sentence too: 'I would love some hip hop' -> ['hip-hop'], 'drum and bass tonight' -> ['drum-and-bass']."""
+    lowered = text.lower()
+    for alias, genre in GENRE_ALIASES.items():  # 'drum and bass' must survive the split on ' and '
+        if ' and ' in alias:
+            lowered = lowered.replace(alias, genre)
     words: list[str] = []
-    for part in re.split(r'[,;/&+]| and ', text.lower()):
+    for part in re.split(r'[,;/&+]| and ', lowered):
         phrase = search_text.normalize_words(part)
         if not phrase:
             continue
-        candidates = [GENRE_ALIASES.get(phrase, phrase.replace(' ', '-'))]
-        if candidates[0] not in ALL_GENRES:  # "some techno please": look at each word
-            candidates = [GENRE_ALIASES.get(w, w) for w in phrase.split() if GENRE_ALIASES.get(w, w) in ALL_GENRES]
+        whole = GENRE_ALIASES.get(phrase, phrase.replace(' ', '-'))
+        candidates = [whole] if whole in ALL_GENRES else _genres_in(phrase.split())
         words.extend(c for c in candidates if c not in words)
     return words
+
+
+def _genres_in(tokens: Sequence[str]) -> list[str]:
+    """The genres a sentence names, longest phrase first ('hip hop' before 'hop'), left to right."""
+    found: list[str] = []
+    index = 0
+    while index < len(tokens):
+        for size in (3, 2, 1):
+            gram = ' '.join(tokens[index : index + size])
+            genre = GENRE_ALIASES.get(gram, gram.replace(' ', '-'))
+            if len(tokens) - index >= size and genre in ALL_GENRES:
+                found.append(genre)
+                index += size
+                break
+        else:
+            index += 1
+    return found
 
 
 def _genre_weights(named: Sequence[str]) -> dict[str, float]:
