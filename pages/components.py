@@ -16,6 +16,7 @@ from models.geo import Travel, describe_travel
 from pages import theme
 from pages.bundle_map import bundle_map, maps_shown
 from services.text import currency_symbol
+from services.timeframes import describe_span
 
 EN_DASH = '\u2013'  # for ranges of prices and times
 STATUS_LABELS = {
@@ -250,6 +251,15 @@ def cover(bundle: Bundle, *, badges: Sequence[str] = ()) -> None:
                     for badge in badges:
                         ui.label(badge).classes('tb-badge tb-badge-glass')
             ui.label(bundle.title).classes('tb-cover-title tb-wrap').mark('bundle-title')
+            if bundle.key_events:  # titles name a theme, the days go on their own line
+                ui.label(bundle_days(bundle)).classes('tb-cover-days').mark('bundle-days')
+
+
+def bundle_days(bundle: Bundle) -> str:
+    """'Fri 5 - Sun 7 Dec' or 'Sat 6 Dec': the days of the key events' starts, in the city's time (the catalog
+    gives every event its city's offset, the same the event rows show)."""
+    starts = [event.starts_at for event in bundle.key_events]
+    return describe_span(min(starts), max(starts)) if starts else ''
 
 
 def bundle_card(

@@ -1,12 +1,14 @@
 """Formatting and safety helpers of the pages."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from models.catalog import Price
+from models.generation import Bundle, KeyEvent
 from pages import theme
-from pages.components import format_elapsed, format_price, safe_url, time_ago
+from pages.components import bundle_days, format_elapsed, format_price, safe_url, time_ago
 
 
 @pytest.mark.parametrize(
@@ -52,3 +54,21 @@ def test_covers_are_deterministic_and_varied() -> None:
     assert len(covers) > 5
     assert theme.category_icon('music') == 'music_note'
     assert theme.category_icon('unknown') == theme.DEFAULT_CATEGORY_ICON
+
+
+def test_the_card_days_are_the_key_events_days_in_the_city() -> None:
+    """Titles name a theme; the days go on their own line, in the city's time (00:30 Sunday is not Saturday)."""
+    berlin = ZoneInfo('Europe/Berlin')
+
+    def key(day: int, hour: int, minute: int = 0) -> KeyEvent:
+        start = datetime(2025, 12, day, hour, minute, tzinfo=berlin)
+        return KeyEvent(
+            event_id=f'e{day}', title='Show', starts_at=start, ends_at=start + timedelta(hours=2), venue='Kino',
+            neighborhood='Mitte', price=None, category='film', tags=[], url='u', why='',
+        )  # fmt: skip
+
+    def days(*events: KeyEvent) -> str:
+        return bundle_days(Bundle(title='A', description='', key_events=list(events), estimated_cost=None))
+
+    assert days(key(5, 19), key(7, 0, 30)) == 'Fri 5 - Sun 7 Dec'
+    assert days(key(6, 16), key(6, 20)) == 'Sat 6 Dec'

@@ -2,6 +2,8 @@
 
 import asyncio
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from nicegui import ui
 from nicegui.testing import User
@@ -72,6 +74,10 @@ async def test_completed_generation_shows_cards_at_once(user: User) -> None:
     await user.should_see('3 ways to spend this weekend', retries=1)
     await user.should_see('€12\u201318')
     await user.should_see('Tickets')
+    # The title names a theme; the bundle's day is on its own line under it, in the city's time.
+    first = load(generation_id).bundles[0]['keyEvents'][0]['startsAt']
+    day = datetime.fromisoformat(first).astimezone(ZoneInfo('Europe/Berlin'))
+    await user.should_see(f'{day:%a} {day.day} {day:%b}', marker='bundle-days')
 
 
 async def test_share_copies_the_page_link(user: User) -> None:
