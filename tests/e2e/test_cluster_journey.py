@@ -42,7 +42,9 @@ def test_the_serving_instance_dies_mid_generation_and_the_page_comes_back(cluste
     screenshot(page, 'cluster-after-failover')
     survivor_address = f'127.0.0.1:{cluster.other(serving).port}'
     reloaded = page.reload()
-    assert reloaded is not None and reloaded.headers['x-upstream'] == survivor_address
+    assert reloaded is not None
+    # nginx may first try the dead instance the cookie hashes to, then fail over: the last one tried answered.
+    assert reloaded.headers['x-upstream'].split(',')[-1].strip() == survivor_address
     expect_cards(page)
 
     page.get_by_role('link', name='My plans').click()  # kept in Redis: the survivor knows this browser's plans
