@@ -37,6 +37,7 @@ def bundle_map(bundle: Bundle) -> ui.leaflet | None:
     if not settings.maps_enabled() or not stops:
         return None
     points = [(event.lat, event.lon) for _, event in stops]
+    places = _places(stops)
     centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
     # No scroll-wheel zoom: scrolling down the page must not get caught by a map on the way.
     leaflet = (
@@ -53,14 +54,17 @@ def bundle_map(bundle: Bundle) -> ui.leaflet | None:
     if len(points) > 1:
         leaflet.generic_layer(name='polyline', args=[points, _ROUTE_STYLE])
     markers = [
-        leaflet.marker(latlng=point, options={'title': f'{number}. {event.title}', 'alt': f'Stop {number}'})
-        for point, (number, event) in zip(points, stops, strict=True)
+        leaflet.marker(
+            latlng=point,
+            options={'title': '; '.join(f'{n}. {e.title}' for n, e in visits), 'alt': f'Stop {_label(visits)}'},
+        )
+        for point, visits in places.items()
     ]
 
     def decorate() -> None:
         # Runs once Leaflet is up in the browser (again after a reconnect): numbered pins, then the fit.
-        for marker, (number, _) in zip(markers, stops, strict=True):
-            leaflet.run_layer_method(marker.id, ':setIcon', _pin_icon(number))
+        for marker, visits in zip(markers, places.values(), strict=True):
+            leaflet.run_layer_method(marker.id, ':setIcon', _pin_icon([n for n, _ in visits]))
         fit = {'paddingTopLeft': FIT_PADDING_TOP_LEFT, 'paddingBottomRight': FIT_PADDING_BOTTOM_RIGHT}
         leaflet.run_map_method('fitBounds', points, {**fit, 'maxZoom': MAX_FIT_ZOOM})
 
@@ -84,10 +88,23 @@ _ROUTE_STYLE = {
 }
 
 
-def _pin_icon(number: int) -> str:
-    """A JavaScript expression for a numbered pin; only an int goes into it, never event text."""
-    half = PIN_PX // 2
+def _places(stops: list[tuple[int, KeyEvent]]) -> dict[tuple[float, float], list[tuple[int, KeyEvent]]]:
+    """The stops grouped by position: two visits to one venue share one pin ("1·3"), never hide each other."""
+    places: dict[tuple[float, float], list[tuple[int, KeyEvent]]] = {}
+    for number, event in stops:
+        places.setdefault((event.lat, event.lon), []).append((number, event))
+    return places
+
+
+def _label(visits: list[tuple[int, KeyEvent]]) -> str:
+    return '·'.join(str(number) for number, _ in visits)
+
+
+def _pin_icon(numbers: list[int]) -> str:
+    """A JavaScript expression for a numbered pin; only ints go into it, never event text."""
+    label = '·'.join(str(int(n)) for n in numbers)
+    width, half = PIN_PX + 12 * (len(numbers) - 1), PIN_PX // 2
     return (
-        f"L.divIcon({{className: 'tb-pin', html: '<span>{int(number)}</span>', "
-        f'iconSize: [{PIN_PX}, {PIN_PX}], iconAnchor: [{half}, {half}]}})'
+        f"L.divIcon({{className: 'tb-pin', html: '<span>{label}</span>', "
+        f'iconSize: [{width}, {PIN_PX}], iconAnchor: [{width // 2}, {half}]}})'
     )

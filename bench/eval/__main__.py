@@ -30,6 +30,13 @@ LABELS = {
     'avg_hop_min': 'average hop (min)',
     'longest_hop_min': 'longest hop (min)',
     'compact_bundles': 'bundles with every hop < 30 min %',
+    'refinements': 'refinements (one per delivered plan)',
+    'refinement_completed': 'refinements completed %',
+    'refinement_failed_with_reason': 'refinements refused with a reason %',
+    'refinement_hard_rule_pass': 'refinement hard-rule pass %',
+    'refinement_commonsense_pass': 'refinement commonsense pass %',
+    'refinement_others_kept': 'refinements keeping the other bundles %',
+    'refinement_followed': 'refinements doing what was asked % (swap, cheaper, closer, earlier, later)',
 }
 
 

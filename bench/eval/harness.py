@@ -6,18 +6,19 @@ docs/QUALITY.md. `evaluate` needs an empty database engine in place; `python -m 
 import asyncio
 import statistics
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
 
 from bench.eval.checks import COMPACT_HOP_MIN, Catalog, check_bundles, honoured, pairable, taste_fit
+from bench.eval.refinements import judge_refinement, refinement_for, summarize_refinements
 from bench.eval.requests import EvalRequest, make_requests
 from models import db
 from models.catalog import City, Event, Venue
-from models.generation import FINISHED_STATUSES, Bundle, Generation, TimeWindow
+from models.generation import FINISHED_STATUSES, Bundle, Generation, RefinementCreate, TimeWindow
 from services import clock
 from services.catalog import demo, queries
 from services.generations import service
@@ -38,21 +39,30 @@ def fixed_clock(now: datetime) -> Iterator[None]:
         clock.now = original
 
 
-async def evaluate(count: int, *, seed: int = 7, now: datetime = NOW) -> dict[str, Any]:
-    """The figures for `count` seeded requests, and one row per request (for the JSON)."""
+async def evaluate(count: int, *, seed: int = 7, now: datetime = NOW, refine: bool = True) -> dict[str, Any]:
+    """The figures for `count` seeded requests (and a refinement of each plan), one row per request for the JSON."""
     with fixed_clock(now):
         with db.session_scope() as session:
             demo.refresh_demo_catalog(session=session, now=now)
             city = queries.get_city(session=session, name='Berlin')
             requests = make_requests(count, seed=seed, session=session, city=city, now=now)
             catalog = _catalog(session)
-        rows = await _run(requests)
+        async with _runner():
+            rows = await _wait([(await _start(r, i)).id for i, r in enumerate(requests)])
+            delivered = [(r, row) for r, row in zip(requests, rows, strict=True) if row.status == 'completed']
+            changes = [(r, row, *refinement_for(i, row)) for i, (r, row) in enumerate(delivered)] if refine else []
+            refined = await _wait([(await _refine(row, change, i)).id for i, (_, row, _, change) in enumerate(changes)])
         with db.session_scope() as session:
             per_request = [
                 _judge(request, row, catalog, session=session, city=city, now=now)
                 for request, row in zip(requests, rows, strict=True)
             ]
-    return {'summary': summarize(per_request), 'requests': per_request}
+        per_refinement = [
+            judge_refinement(kind, request, parent, row, catalog, city=city.name, now=now)
+            for (request, parent, kind, _), row in zip(changes, refined, strict=True)
+        ]
+    summary = summarize(per_request) | summarize_refinements(per_refinement)
+    return {'summary': summary, 'requests': per_request, 'refinements': per_refinement}
 
 
 def _catalog(session) -> Catalog:
@@ -60,7 +70,9 @@ def _catalog(session) -> Catalog:
     return Catalog({event.id: (queries.to_public(event, venue, city), city.name) for event, venue, city in rows})
 
 
-async def _run(requests: list[EvalRequest]) -> list[Generation]:
+@asynccontextmanager
+async def _runner() -> AsyncIterator[None]:
+    """The app's runner with the offline planner, no rate limit: one evaluation client makes hundreds of plans."""
     limit = settings.rate_limit_per_hour
     settings.rate_limit_per_hour = 0
     service.start_runner(
@@ -69,22 +81,31 @@ async def _run(requests: list[EvalRequest]) -> list[Generation]:
         lease_seconds=settings.lease_seconds,
     )
     try:
-        ids = [
-            (await service.start_generation(preferences=r.preferences, client_id=f'eval:{i}')).id
-            for i, r in enumerate(requests)
-        ]
-        async with asyncio.timeout(60 + len(ids)):
-            while True:
-                with db.session_scope() as session:
-                    rows = {g.id: g for g in session.exec(select(Generation).where(col(Generation.id).in_(ids)))}
-                    if all(g.status in FINISHED_STATUSES for g in rows.values()):
-                        for row in rows.values():
-                            session.expunge(row)
-                        return [rows[i] for i in ids]
-                await asyncio.sleep(0.05)
+        yield
     finally:
         await service.stop_runner()
         settings.rate_limit_per_hour = limit
+
+
+async def _start(request: EvalRequest, index: int) -> Generation:
+    return await service.start_generation(preferences=request.preferences, client_id=f'eval:{index}')
+
+
+async def _refine(parent: Generation, change: RefinementCreate, index: int) -> Generation:
+    return await service.refine_generation(parent_id=parent.id, change=change, client_id=f'eval-refine:{index}')
+
+
+async def _wait(ids: list[str]) -> list[Generation]:
+    """The rows once all are finished, in the order of `ids`."""
+    async with asyncio.timeout(60 + len(ids)):
+        while True:
+            with db.session_scope() as session:
+                rows = {g.id: g for g in session.exec(select(Generation).where(col(Generation.id).in_(ids)))}
+                if all(g.status in FINISHED_STATUSES for g in rows.values()):
+                    for row in rows.values():
+                        session.expunge(row)
+                    return [rows[i] for i in ids]
+            await asyncio.sleep(0.05)
 
 
 def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, city, now) -> dict[str, Any]:

@@ -10,6 +10,7 @@ When no edit improves that measure, the planner fails with a reason a person can
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -24,6 +25,7 @@ from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
 
 MIN_EVENTS = 2
+DAY_STARTS_HOUR = 6  # a night out runs past midnight: the day of "earlier" and "later" starts at 06:00
 Measure = Callable[[Sequence[EventPublic]], float]  # lower is better
 WORDS = (
     ('cheaper', re.compile(r'\b(cheap|cheaper|less expensive|budget|save money|lower cost)\b')),
@@ -162,7 +164,13 @@ def _travel_m(events: Sequence[EventPublic]) -> float:
 
 
 def _mean_start(events: Sequence[EventPublic]) -> float:
-    return sum(e.starts_at.timestamp() for e in events) / max(1, len(events))
+    """Seconds into the night-life day (06:00 to 06:00, local): "earlier" means earlier in the day, not an
+    earlier date; a 01:00 start is later than a 23:00 one."""
+    return sum(day_seconds(e.starts_at) for e in events) / max(1, len(events))
+
+
+def day_seconds(moment: datetime) -> float:
+    return ((moment.hour - DAY_STARTS_HOUR) % 24) * 3600 + moment.minute * 60 + moment.second
 
 
 def _sorted(events: list[EventPublic]) -> list[EventPublic]:

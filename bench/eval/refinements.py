@@ -1,0 +1,96 @@
+"""Refinements in the evaluation: each delivered plan's first bundle refined once, through the real runner.
+
+The kinds rotate over swap (replace the bundle's first event), cheaper, closer together, earlier, later and a
+free-text wish. Every bundle of a completed refinement goes through the same hard-rule and common-sense
+checks as a first plan, and each kind is judged on whether it did what it says (the swapped event gone and
+the others kept; the bundle cheaper; less travel; an earlier or later start) or refused with a reason.
+"""
+
+import itertools
+from typing import Any
+
+from bench.eval.checks import Catalog, check_bundles
+from bench.eval.requests import EvalRequest
+from models.generation import Bundle, Generation, RefinementCreate, TimeWindow
+from models.geo import estimate_travel
+from services.planners.offline.refine import day_seconds
+
+KINDS = ('swap', 'cheaper', 'closer together', 'earlier', 'later', 'something quieter and cosy')
+
+
+def refinement_for(index: int, parent: Generation) -> tuple[str, RefinementCreate]:
+    kind = KINDS[index % len(KINDS)]
+    if kind == 'swap':
+        first = parent.bundles[0]['keyEvents'][0]['eventId']
+        return kind, RefinementCreate(bundle_index=0, replace_event_id=first)
+    return kind, RefinementCreate(bundle_index=0, instruction=kind)
+
+
+def judge_refinement(
+    kind: str, request: EvalRequest, parent: Generation, row: Generation, catalog: Catalog, *, city: str, now
+) -> dict[str, Any]:
+    result: dict[str, Any] = {'kind': kind, 'status': row.status, 'error': row.error}
+    if row.status != 'completed':
+        return result
+    window = TimeWindow.model_validate(row.window)
+    bundles = [Bundle.model_validate(b) for b in row.bundles or []]
+    checked = check_bundles(request, bundles, window, catalog, city=city, now=now)
+    result['hard_failures'] = sorted({f for r in checked for f in r.hard_failures})
+    result['commonsense_failures'] = sorted({f for r in checked for f in r.commonsense_failures})
+    before, after = Bundle.model_validate(parent.bundles[0]), bundles[0]
+    result['others_kept'] = [b.model_dump(mode='json') for b in bundles[1:]] == parent.bundles[1:]
+    result['followed'] = _followed(kind, before, after)
+    return result
+
+
+def _followed(kind: str, before: Bundle, after: Bundle) -> bool | None:
+    """Whether the new bundle does what was asked; None where no figure can tell (a free-text wish)."""
+    ids_before = [e.event_id for e in before.key_events]
+    ids_after = [e.event_id for e in after.key_events]
+    if kind == 'swap':
+        return ids_before[0] not in ids_after and set(ids_before[1:]) <= set(ids_after)
+    if kind == 'cheaper':
+        return _cost(after) < _cost(before)
+    if kind == 'closer together':
+        return _travel(after) < _travel(before)
+    if kind == 'earlier':
+        return _time_of_day(after) < _time_of_day(before)
+    if kind == 'later':
+        return _time_of_day(after) > _time_of_day(before)
+    return None
+
+
+def _time_of_day(bundle: Bundle) -> float:
+    """When the bundle's events start, on average, in the night-life day (06:00 to 06:00)."""
+    return sum(day_seconds(e.starts_at) for e in bundle.key_events) / len(bundle.key_events)
+
+
+def _cost(bundle: Bundle) -> float:
+    return bundle.estimated_cost.max if bundle.estimated_cost else 0.0
+
+
+def _travel(bundle: Bundle) -> int:
+    hops = (estimate_travel(a.lat, a.lon, b.lat, b.lon) for a, b in itertools.pairwise(bundle.key_events))
+    return sum(hop.minutes for hop in hops if hop is not None)
+
+
+def summarize_refinements(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    completed = [r for r in rows if r['status'] == 'completed']
+    judged = [r for r in completed if r['followed'] is not None]
+
+    def share(hits: int, total: int) -> float | None:
+        return None if total == 0 else round(100 * hits / total, 1)
+
+    return {
+        'refinements': len(rows),
+        'refinement_completed': share(len(completed), len(rows)),
+        'refinement_failed_with_reason': share(
+            sum(1 for r in rows if r['status'] == 'failed' and r['error']), len(rows)
+        ),
+        'refinement_hard_rule_pass': share(sum(1 for r in completed if not r['hard_failures']), len(completed)),
+        'refinement_commonsense_pass': share(
+            sum(1 for r in completed if not r['commonsense_failures']), len(completed)
+        ),
+        'refinement_others_kept': share(sum(1 for r in completed if r['others_kept']), len(completed)),
+        'refinement_followed': share(sum(1 for r in judged if r['followed']), len(judged)),
+    }
