@@ -49,7 +49,7 @@ def _followed(kind: str, before: Bundle, after: Bundle) -> bool | None:
     ids_after = [e.event_id for e in after.key_events]
     if kind == 'swap':
         return ids_before[0] not in ids_after and set(ids_before[1:]) <= set(ids_after)
-    if kind == 'cheaper':
+    if kind == 'cheaper':  # the most it may cost first, then the least
         return _cost(after) < _cost(before)
     if kind == 'closer together':
         return _travel(after) < _travel(before)
@@ -65,8 +65,9 @@ def _time_of_day(bundle: Bundle) -> float:
     return sum(day_seconds(e.starts_at) for e in bundle.key_events) / len(bundle.key_events)
 
 
-def _cost(bundle: Bundle) -> float:
-    return bundle.estimated_cost.max if bundle.estimated_cost else 0.0
+def _cost(bundle: Bundle) -> tuple[float, float]:
+    cost = bundle.estimated_cost
+    return (cost.max, cost.min) if cost else (0.0, 0.0)
 
 
 def _travel(bundle: Bundle) -> int:

@@ -137,7 +137,8 @@ def _measure(kind: str, *, taste_fit: dict[str, float]) -> Measure:
         return -sum(taste_fit.get(e.event_id, 0) for e in events) * 1e-6
 
     if kind == 'cheaper':
-        return lambda events: _cost(events) + fit(events)
+        # The most it may cost first (what a budget is about), then the least: cheaper means lower on both terms.
+        return lambda events: _cost(events) + _cost(events, 'min') * 1e-3 + fit(events)
     if kind == 'closer together':
         return lambda events: _travel_m(events) + fit(events)
     sign = 1 if kind == 'earlier' else -1
@@ -151,8 +152,8 @@ def _taste_measure(request: PlanRequest, instruction: str, pool: list[EventPubli
     return lambda events: -sum(fit.get(e.event_id, 0) for e in events) / max(1, len(events))
 
 
-def _cost(events: Sequence[EventPublic]) -> float:
-    return sum(e.price.min for e in events if e.price is not None)
+def _cost(events: Sequence[EventPublic], end: str = 'max') -> float:
+    return sum(getattr(e.price, end) for e in events if e.price is not None)
 
 
 def _travel_m(events: Sequence[EventPublic]) -> float:
@@ -206,7 +207,7 @@ def _summary(
     added = [e.title for e in after if e not in before]
     change = f'swapped {", ".join(dropped)} for {", ".join(added)}' if added else f'left out {", ".join(dropped)}'
     if kind == 'cheaper':
-        detail = f' (from {_cost(before):g} to {_cost(after):g} {_currency(target)})'
+        detail = f' (at most {_cost(after):g} {_currency(target)} now, {_cost(before):g} before)'
     elif kind == 'closer together':
         detail = f' (about {_travel_m(before) / 1000:.1f} km of travel down to {_travel_m(after) / 1000:.1f} km)'
     elif kind in ('earlier', 'later'):
