@@ -42,6 +42,7 @@ def add_event(
     status: str = 'scheduled',
     description: str = '',
     url: str | None = None,
+    source: str = 'test',
 ) -> Event:
     number = next(_ids)
     event = Event(
@@ -58,7 +59,7 @@ def add_event(
         price_max=price[1] if price else None,
         ticket_url=url if url is not None else f'https://tickets.example.com/{number}',
         status=status,
-        source='test',
+        source=source,
         source_id=str(number),
         search_text=search_text_for(title=title, description=description, tags=tags, venue=venue),
         updated_at=clock.now(),

@@ -34,13 +34,14 @@ class ScriptedPlanner:
         event_title: str = 'Deep House Night',
         why: str = 'Deep house from 23:00 in a converted warehouse',
         url: str = 'https://tickets.example.com/1',
+        source: str = 'test',
         make_bundles: Callable[['ScriptedPlanner', PlanRequest], list[Bundle]] | None = None,
     ) -> None:
         self.steps, self.step_delay_s, self.error = steps, step_delay_s, error
         # `hold`: wait until the test calls `planner.release.set()`.
         self.release = release or (asyncio.Event() if hold else None)
         self.bundle_count = bundle_count
-        self.event_title, self.why, self.url = event_title, why, url
+        self.event_title, self.why, self.url, self.source = event_title, why, url, source
         self.make_bundles = make_bundles or ScriptedPlanner.grounded_bundles
         self.calls: list[PlanRequest] = []
         self.running = 0
@@ -83,7 +84,14 @@ class ScriptedPlanner:
                 session, city, name='Kraftwerk Hall', neighborhood='Mitte', tags=['underground']
             )
             event = factories.add_event(
-                session, venue, title=self.event_title, starts_at=start, tags=['house'], price=(12, 18), url=self.url
+                session,
+                venue,
+                title=self.event_title,
+                starts_at=start,
+                tags=['house'],
+                price=(12, 18),
+                url=self.url,
+                source=self.source,
             )
             found = queries.get_event(session=session, event_id=event.id)
         return self._bundle_of(found, number)

@@ -158,3 +158,25 @@ async def test_model_text_is_rendered_as_text(user: User, planners: PlannerSwitc
     assert labels  # shown verbatim, as text
     assert not any(isinstance(e, (ui.html, ui.markdown)) for e in user.current_layout.descendants())
     await user.should_not_see('Tickets')  # a javascript: link is dropped
+
+
+async def test_an_imported_event_says_where_it_is_listed(user: User, planners: PlannerSwitch) -> None:
+    planners.use(ScriptedPlanner(source='ticketmaster', url='https://tickets.example.com/tm-1'))
+    generation_id = await start()
+    await eventually(lambda: load(generation_id).status == 'completed')
+
+    await user.open(f'/generations/{generation_id}')
+    await user.should_see(marker='bundles')
+    links = user.find(marker='event-source').elements
+    assert links and {link.text for link in links} == {'via Ticketmaster'}
+    assert {link.props['href'] for link in links} == {'https://tickets.example.com/tm-1'}
+
+
+async def test_demo_events_name_no_source(user: User, planners: PlannerSwitch) -> None:
+    planners.use(ScriptedPlanner(source='demo'))
+    generation_id = await start()
+    await eventually(lambda: load(generation_id).status == 'completed')
+
+    await user.open(f'/generations/{generation_id}')
+    await user.should_see(marker='bundles')
+    await user.should_not_see(marker='event-source')
