@@ -77,6 +77,10 @@ async def test_bundles_appear_one_by_one_while_processing(api, monkeypatch) -> N
     assert not violations(body)
 
 
+def bundle_ids(bundle: dict) -> set[str]:
+    return {e['eventId'] for e in bundle['keyEvents']}
+
+
 async def test_swap_keeps_the_other_events_and_bundles(api) -> None:
     parent = await completed_plan(api)
     bundle = parent['bundles'][0]
@@ -94,6 +98,13 @@ async def test_swap_keeps_the_other_events_and_bundles(api) -> None:
     assert set(new_ids) >= {e['eventId'] for e in bundle['keyEvents'][1:]}
     assert len(new_ids) == len(bundle['keyEvents'])
     assert not violations(body)
+    # The story is told anew: it names the new event and no longer tells of the one swapped out
+    # (except in the closing note saying what was swapped).
+    old_title = bundle['keyEvents'][0]['title']
+    new_title = next(e['title'] for e in body['bundles'][0]['keyEvents'] if e['eventId'] not in bundle_ids(bundle))
+    story, _, note = body['bundles'][0]['description'].partition('Swapped ')
+    assert new_title in story and old_title not in story
+    assert old_title in note and new_title in note
 
 
 @pytest.mark.parametrize('instruction', ['cheaper', 'closer together', 'earlier', 'later', 'more jazz please'])

@@ -23,6 +23,7 @@ from services.planners import grounding
 from services.planners.base import PlanContext, PlannerError, PlanRequest, Refinement
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
+from services.planners.offline.writing import describe_route
 
 MIN_EVENTS = 2
 DAY_STARTS_HOUR = 6  # a night out runs past midnight: the day of "earlier" and "later" starts at 06:00
@@ -95,7 +96,9 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
         for new in sorted(alternatives, key=lambda e: similar([e])):
             events = _sorted([*current[:index], new, *current[index + 1 :]])
             if valid(events):
-                return _bundle(target, events, {new.event_id: f'Instead of {old.title}: {_like(new, old)}'})
+                changed = _bundle(target, events, {new.event_id: f'Instead of {old.title}: {_like(new, old)}'})
+                note = f'Swapped {old.title} for {new.title}.'
+                return changed.model_copy(update={'description': f'{changed.description} {note}'})
         raise PlannerError(f'No other event fits in place of {old.title} without breaking the plan; try another one.')
     kind = _kind(refinement.instruction)
     measure = _measure(kind, taste_fit=fit) if kind else _taste_measure(request, refinement.instruction, pool)
@@ -112,7 +115,7 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
     whys = {i: f'Chosen to make the plan {kind or "follow your wish"}.' for i in new_ids}
     changed = _bundle(target, events, whys)
     note = _summary(kind, refinement.instruction, current, events, target)
-    return changed.model_copy(update={'description': f'{target.description} {note}'.strip()})
+    return changed.model_copy(update={'description': f'{changed.description} {note}'.strip()})
 
 
 def _edits(current: list[EventPublic], alternatives: list[EventPublic]) -> Iterator[list[EventPublic]]:
@@ -186,7 +189,7 @@ def _bundle(target: Bundle, events: Sequence[EventPublic], whys: dict[str, str])
     ]
     return Bundle(
         title=target.title,
-        description=target.description,
+        description=describe_route(events) if len(events) > 1 else target.description,
         image_url=key_events[0].image_url if key_events else target.image_url,
         tags=list(target.tags),
         key_events=key_events,

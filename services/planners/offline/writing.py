@@ -245,7 +245,13 @@ def _price_reason(scored: Scored, taste: Taste) -> str:
 
 def _description(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
     """The evening's arc in two or three sentences: where it starts, how it moves, what ties it together."""
-    events = [p.event for p in picks]
+    flavour = _flavour(theme_key, picks, taste)
+    return f'{describe_route([p.event for p in picks])} {flavour}'.strip()
+
+
+def describe_route(events: Sequence[EventPublic]) -> str:
+    """Where the plan starts and how it moves from stop to stop, in two sentences, from its events alone
+    (a refined bundle is described anew from them)."""
     first, last = events[0], events[-1]
     seed = _stable(''.join(e.event_id for e in events))
     opening = [
@@ -256,11 +262,7 @@ def _description(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
     middle = [_move(events[i - 1], events[i]) + f' {events[i].venue}' for i in range(1, len(events) - 1)]
     ending = _ending(events[-2], last, seed)
     route = f'{", ".join(middle)}, and {ending}' if middle else ending
-    sentences = [opening, f'{route[0].upper()}{route[1:]}.']
-    flavour = _flavour(theme_key, picks, taste)
-    if flavour:
-        sentences.append(flavour)
-    return ' '.join(sentences)
+    return f'{opening} {route[0].upper()}{route[1:]}.'
 
 
 def _move(a: EventPublic, b: EventPublic) -> str:
