@@ -30,6 +30,7 @@ LABELS = {
     'avg_hop_min': 'average hop (min)',
     'longest_hop_min': 'longest hop (min)',
     'compact_bundles': 'bundles with every hop < 30 min %',
+    'repeating_bundles': 'bundles with one series twice (same venue and night) %',
     'refinements': 'refinements (one per delivered plan)',
     'refinement_completed': 'refinements completed %',
     'refinement_failed_with_reason': 'refinements refused with a reason %',

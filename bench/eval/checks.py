@@ -34,6 +34,7 @@ class BundleResult:
     hard_failures: list[str] = field(default_factory=list)
     commonsense_failures: list[str] = field(default_factory=list)
     hops: list[int] = field(default_factory=list)  # minutes, between events of one outing
+    repeats: bool = False  # two nights of one series at one venue ("Bar DJs: A", "Bar DJs: B")
 
 
 def check_bundles(
@@ -81,10 +82,17 @@ def check_bundles(
                 result.commonsense_failures.append('unreachable')
             if later.starts_at - earlier.ends_at < SAME_OUTING:
                 result.hops.append(minutes)
+        series = [series_of(e) for e in events]
+        result.repeats = len(set(series)) < len(series)
         if titles.count(bundle.title.strip().lower()) > 1:
             result.commonsense_failures.append('duplicate_title')
         results.append(result)
     return results
+
+
+def series_of(event: EventPublic) -> tuple[str, str]:
+    """A recurring night: its venue and the title before any colon ("Bar DJs: Duo Spree" -> "bar djs")."""
+    return event.venue, event.title.split(':')[0].strip().lower()
 
 
 def _field(item: object, name: str) -> object:

@@ -133,6 +133,7 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
                 'hard_failures': r.hard_failures,
                 'commonsense_failures': r.commonsense_failures,
                 'hops': r.hops,
+                'repeats': r.repeats,
             }
             for b, r in zip(bundles, results, strict=True)
         ],
@@ -178,6 +179,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         'avg_hop_min': round(statistics.fmean(statistics.fmean(b['hops']) for b in hopped), 1) if hopped else None,
         'longest_hop_min': max((max(b['hops']) for b in hopped), default=None),
         'compact_bundles': _share(sum(1 for b in bundles if all(h < COMPACT_HOP_MIN for h in b['hops'])), len(bundles)),
+        'repeating_bundles': _share(sum(1 for b in bundles if b['repeats']), len(bundles)),
         'rule_failures': dict(failures),
         'failure_reasons': sorted({r['error'] for r in rows if r['status'] == 'failed' and r['error']})[:20],
     }

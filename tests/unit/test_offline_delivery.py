@@ -89,3 +89,13 @@ def test_a_genre_named_inside_a_sentence_is_a_named_genre() -> None:
     assert taste.named_genres == ('hip-hop',)
     taste = read_taste(Preferences(interests=['music'], timeframe='Tonight', other_preferences='drum and bass tonight'))
     assert taste.named_genres == ('drum-and-bass',)
+
+
+def test_a_plan_takes_each_recurring_night_once_when_others_fit() -> None:
+    # A nightly club at one cinema and an early film elsewhere each evening: a plan of several evenings holds
+    # the club once and fills the other evenings with other films (without the rule: the club twice).
+    club = [event(i, f'Film Club: Part {i}', i, 22).model_copy(update={'venue': 'Kino Club'}) for i in range(6)]
+    others = [event(10 + i, f'Early Show {i}', i, 18) for i in range(6)]
+    result = plan([*club, *others])
+    titles = [k.title for k in result.bundles[0].key_events]
+    assert len(titles) >= 3 and sum(t.startswith('Film Club') for t in titles) == 1, titles

@@ -8,15 +8,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from models.catalog import EventPublic
 from models.generation import Bundle, TimeWindow
 from models.geo import estimate_travel
+from services.planners.offline.advice import interest_words, late_advice, shortfall
 from services.planners.offline.scoring import NAMED_BONUS, Scored
 from services.planners.offline.taste import Taste
 from services.planners.offline.writing import write_bundle
-from services.text import join_words
 
 TARGET_BUNDLES = 3
 MIN_EVENTS, MAX_EVENTS = 2, 4  # per bundle; the contract allows 2-5, four reads best on a card
@@ -36,11 +35,6 @@ PAIR_POOL = 400  # the best candidates searched pair by pair when no anchor foun
 QUALITY_FLOOR = 0.4  # a bundle only takes events scoring at least this share of its theme's best
 # ... unless no plan can be made that way: then a lower floor, and at last none (a weak plan beats no plan).
 FLOOR_STEPS = (QUALITY_FLOOR, QUALITY_FLOOR / 2, 0.0)
-LATE_HOUR, NIGHT_ENDS_HOUR = 22, 6  # a "Tonight" asked for after 22:00 finds most events begun
-# Why the itinerary builder leaves a candidate out: it clashes with a pick (times plus the way there), it
-# starts too far from them for one outing (MAX_SPAN), the picks would cost more than the budget, or it
-# scores under the quality floor. In the order that breaks a tie when counting which reason dominates.
-REJECTIONS = ('overlap', 'span', 'budget', 'weak')
 
 
 @dataclass(frozen=True)
@@ -63,8 +57,8 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
     """Up to TARGET_BUNDLES bundles from distinct themes; the strongest theme first."""
     if len(scored) < MIN_EVENTS:
         found = 'Only one event matches' if scored else 'No events match'
-        advice = _late_advice(window) or 'Try other interests or dates.'
-        return Plan([], [], f'{found} {_interest_words(taste)} in {city_name} for {window.label}. {advice}')
+        advice = late_advice(window) or 'Try other interests or dates.'
+        return Plan([], [], f'{found} {interest_words(taste)} in {city_name} for {window.label}. {advice}')
     themes = _themes(scored, taste)
     rejected: Counter[str] = Counter()
     span = max_span(window)
@@ -84,10 +78,10 @@ def build_plan(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, ci
         bundle = write_bundle(theme.key, picks, taste, window, taken_titles=titles)
         titles.append(bundle.title)
         bundles.append(bundle)
-    shortfall = ''
+    missing = ''
     if len(bundles) < TARGET_BUNDLES:
-        shortfall = _shortfall(len(bundles), len(scored), taste, window, city_name, rejected)
-    return Plan(bundles, titles, shortfall)
+        missing = shortfall(len(bundles), len(scored), taste, window, city_name, rejected)
+    return Plan(bundles, titles, missing)
 
 
 def _choose(
@@ -187,7 +181,7 @@ def _itinerary(
     anchor finds a partner, the best pair of all; and when even that fails, with a lower quality floor.
     `anchors` (indexes into the pool) limits the anchors, and the pair, to those events.
 
-    Every candidate left out is counted in `rejected` under its reason (see REJECTIONS)."""
+    Every candidate left out is counted in `rejected` under its reason (see advice.REJECTIONS)."""
     if len(pool) < MIN_EVENTS or anchors == []:
         return []
     # The floor follows the best event on its own merits: a named event's bonus must not make the rest weak.
@@ -226,9 +220,29 @@ def _greedy(
     that fit between the ones already chosen, the budget and the span; a near one beats a slightly better one
     across town (compact plans).
 
-    An event much weaker than the theme's best (under `floor`) is left out rather than used as filler.
+    An event much weaker than the theme's best (under `floor`) is left out rather than used as filler. A plan
+    takes each recurring night once (not "Bar DJs" at one bar on three evenings) unless that leaves it short.
     """
+    varied = _fill(pool, taste, size, start, Counter(), span, floor, series_once=True)
+    if len(varied) == size:
+        return varied
+    plain = _fill(pool, taste, size, start, rejected, span, floor, series_once=False)
+    return varied if len(varied) >= len(plain) else plain
+
+
+def _fill(
+    pool: Sequence[Scored],
+    taste: Taste,
+    size: int,
+    start: Sequence[Scored],
+    rejected: Counter[str],
+    span: timedelta,
+    floor: float,
+    *,
+    series_once: bool,
+) -> list[Scored]:
     chosen: list[Scored] = []
+    series: set[tuple[str, str]] = set()
     cost = 0.0
     first = start[0]
     taken = {s.event.event_id for s in start}
@@ -236,12 +250,15 @@ def _greedy(
         (s for s in pool if s.event.event_id not in taken), key=lambda s: -(s.score - _hop_cost(first.event, s.event))
     )
     for candidate in [*start, *rest]:
+        if series_once and chosen and series_of(candidate.event) in series:
+            continue
         price = _price(candidate.event)
         reason = _rejection(candidate, chosen, cost + price, floor, taste.budget, span)
         if reason:
             rejected[reason] += 1
             continue
         chosen.append(candidate)
+        series.add(series_of(candidate.event))
         cost += price
         if len(chosen) == size:
             break
@@ -275,6 +292,11 @@ def _best_pair(
     return sorted(best, key=lambda s: -s.score)
 
 
+def series_of(event: EventPublic) -> tuple[str, str]:
+    """A recurring night: its venue and the title before any colon ("Bar DJs: Duo Spree" -> "bar djs")."""
+    return event.venue, event.title.split(':')[0].strip().lower()
+
+
 def _price(event: EventPublic) -> float:
     return event.price.max if event.price else 0.0
 
@@ -295,7 +317,7 @@ def _rejection(
     budget: float | None,
     span: timedelta = MAX_SPAN,
 ) -> str | None:
-    """Why the candidate cannot join the picks (one of REJECTIONS), or None when it can."""
+    """Why the candidate cannot join the picks (one of advice.REJECTIONS), or None when it can."""
     if candidate.score < floor:
         return 'weak'
     # Time first: a higher budget would not help an event that cannot be reached anyway.
@@ -343,49 +365,3 @@ def _clash(a: EventPublic, b: EventPublic) -> bool:
 def _span(events: Sequence[EventPublic]) -> timedelta:
     starts = [e.starts_at for e in events]
     return max(starts) - min(starts)
-
-
-def _shortfall(
-    made: int, matching: int, taste: Taste, window: TimeWindow, city_name: str, rejected: Counter[str]
-) -> str:
-    budget = f' within a budget of {taste.budget:g}' if taste.budget is not None else ''
-    late = _late_advice(window)
-    if made == 0:
-        found = f'{matching} events match {_interest_words(taste)} in {city_name} for {window.label}'
-        why, advice = _nothing_fits(rejected, budget)
-        return f'{found}, but {why}. {late or advice}'
-    reason = f'only {made} distinct plan{"s" if made > 1 else ""} fit: {matching} matching events{budget}'
-    return f'{reason}. {late}' if late else reason
-
-
-def _nothing_fits(rejected: Counter[str], budget: str) -> tuple[str, str]:
-    """Why no two events made a plan, and what to try: worded for the reason that left out the most events.
-
-    Weak events are left out on purpose, so they are the reason only when nothing else left any out: then
-    a single event is a strong match.
-    """
-    strong = [reason for reason in REJECTIONS if reason != 'weak' and rejected[reason]]
-    main = max(strong, key=rejected.__getitem__) if strong else 'weak'  # max keeps the first of equals
-    if main == 'span':
-        return (
-            'they are spread out: no two of them fall within one weekend',
-            'Try more interests, so that more events fall on the same days.',
-        )
-    if main == 'budget':
-        return f'no two of them fit together{budget}', 'Try a higher budget or more interests.'
-    if main == 'weak':
-        return 'only one of them is a strong match for your tastes', 'Try other interests or a longer timeframe.'
-    return 'no two of them fit together without overlapping', 'Try a longer timeframe or more interests.'
-
-
-def _late_advice(window: TimeWindow) -> str:
-    """Why a short window that opens late in the evening holds little: most of the night has already begun."""
-    start = window.start.astimezone(ZoneInfo(window.timezone))
-    short = window.end - window.start <= timedelta(hours=12)
-    if short and (start.hour >= LATE_HOUR or start.hour < NIGHT_ENDS_HOUR):
-        return f"It is {start:%H:%M}: most of tonight's events have already started. Try Tomorrow."
-    return ''
-
-
-def _interest_words(taste: Taste) -> str:
-    return join_words(taste.interests, 'or')

@@ -27,7 +27,9 @@ from services.planners.offline.writing import describe_route
 
 MIN_EVENTS = 2
 DAY_STARTS_HOUR = 6  # a night out runs past midnight: the day of "earlier" and "later" starts at 06:00
-Measure = Callable[[Sequence[EventPublic]], float]  # lower is better
+# Lower is better: (what was asked for, a tie-break keeping the person's taste). Only the first term may
+# decide that a bundle follows the instruction; the second picks among those that do.
+Measure = Callable[[Sequence[EventPublic]], tuple[float, float]]
 WORDS = (
     ('cheaper', re.compile(r'\b(cheap|cheaper|less expensive|budget|save money|lower cost)\b')),
     ('closer together', re.compile(r'\b(closer|near|nearby|walk|walking|less travel|compact)\b')),
@@ -103,10 +105,10 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
     kind = _kind(refinement.instruction)
     measure = _measure(kind, taste_fit=fit) if kind else _taste_measure(request, refinement.instruction, pool)
     before = measure(current)
-    best: tuple[float, list[EventPublic]] | None = None
+    best: tuple[tuple[float, float], list[EventPublic]] | None = None
     for events in _edits(current, alternatives):
         score = measure(events)
-        if score < before - 1e-9 and (best is None or score < best[0]) and valid(events):
+        if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events):
             best = (score, events)
     if best is None:
         raise PlannerError(_cannot(kind, refinement.instruction, target))
@@ -136,23 +138,23 @@ def _kind(instruction: str) -> str | None:
 
 
 def _measure(kind: str, *, taste_fit: dict[str, float]) -> Measure:
-    def fit(events: Sequence[EventPublic]) -> float:  # a tie-break that keeps the person's taste
-        return -sum(taste_fit.get(e.event_id, 0) for e in events) * 1e-6
+    def fit(events: Sequence[EventPublic]) -> float:
+        return -sum(taste_fit.get(e.event_id, 0) for e in events)
 
     if kind == 'cheaper':
         # The most it may cost first (what a budget is about), then the least: cheaper means lower on both terms.
-        return lambda events: _cost(events) + _cost(events, 'min') * 1e-3 + fit(events)
+        return lambda events: (_cost(events) + _cost(events, 'min') * 1e-3, fit(events))
     if kind == 'closer together':
-        return lambda events: _travel_m(events) + fit(events)
+        return lambda events: (_travel_m(events), fit(events))
     sign = 1 if kind == 'earlier' else -1
-    return lambda events: sign * _mean_start(events) + fit(events)
+    return lambda events: (sign * _mean_start(events), fit(events))
 
 
 def _taste_measure(request: PlanRequest, instruction: str, pool: list[EventPublic]) -> Measure:
     """Free text: the wish read like the "other preferences" field; better means a closer match to it."""
     wish = request.preferences.model_copy(update={'other_preferences': instruction})
     fit = {s.event.event_id: s.score for s in score_events(pool, read_taste(wish))}
-    return lambda events: -sum(fit.get(e.event_id, 0) for e in events) / max(1, len(events))
+    return lambda events: (-sum(fit.get(e.event_id, 0) for e in events) / max(1, len(events)), 0.0)
 
 
 def _cost(events: Sequence[EventPublic], end: str = 'max') -> float:
