@@ -9,8 +9,6 @@ it can be read.
 
 import hashlib
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -19,10 +17,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
+from services.catalog.fetch import read_file_or_url
 from services.catalog.importing import ImportFailure
 
-MAX_FEED_BYTES = 20 * 1024 * 1024
-FETCH_TIMEOUT_S = 20
 DEFAULT_DURATION = timedelta(hours=2)
 
 
@@ -60,32 +57,11 @@ def feed_key(source: str) -> str:
 
 
 def read_source(source: str) -> bytes:
-    if re.match(r'^(https?|webcal)://', source, re.I):
-        return _fetch(re.sub(r'^webcal://', 'https://', source, flags=re.I))
-    path = Path(source)
+    """The feed's bytes, from a file or an http(s)/webcal URL (services.catalog.fetch), errors as IcsImportError."""
     try:
-        if path.stat().st_size > MAX_FEED_BYTES:
-            raise IcsImportError(f'{source} is larger than {MAX_FEED_BYTES // 1024 // 1024} MB')
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise IcsImportError(f'no such file: {source}') from None
-    except OSError as error:
-        raise IcsImportError(f'cannot read {source}: {error.strerror or error}') from None
-
-
-def _fetch(url: str) -> bytes:
-    request = urllib.request.Request(url, headers={'User-Agent': 'trip-bundles-ics-import'})
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
-            body = response.read(MAX_FEED_BYTES + 1)
-    except urllib.error.HTTPError as error:
-        raise IcsImportError(f'{url} answered HTTP {error.code}') from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, 'reason', error)
-        raise IcsImportError(f'cannot fetch {url}: {reason}') from None
-    if len(body) > MAX_FEED_BYTES:
-        raise IcsImportError(f'{url} is larger than {MAX_FEED_BYTES // 1024 // 1024} MB')
-    return body
+        return read_file_or_url(re.sub(r'^webcal://', 'https://', source, flags=re.I))
+    except ImportFailure as error:
+        raise IcsImportError(str(error)) from None
 
 
 def parse_calendar(raw: bytes) -> icalendar.Calendar:

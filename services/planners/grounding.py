@@ -109,19 +109,6 @@ def estimate_cost(events: Iterable[EventPublic | KeyEvent]) -> Price | None:
     return Price(min=sum(p.min for p in prices), max=sum(p.max for p in prices), currency=prices[0].currency)
 
 
-def rehydrate(bundle: Bundle, lookup: EventLookup) -> Bundle:
-    """The bundle with every known key event rebuilt from the catalog (keeping `why`) and its cost re-summed.
-
-    Unknown events are kept as they are so `find_violations` still reports them.
-    """
-    key_events = []
-    for key_event in bundle.key_events:
-        found = lookup(key_event.event_id)
-        key_events.append(key_event if found is None else key_event_from(found, key_event.why))
-    key_events.sort(key=lambda e: (e.starts_at, e.event_id))
-    return with_events(bundle, key_events)
-
-
 def with_events(bundle: Bundle, key_events: list[KeyEvent]) -> Bundle:
     """The bundle with other key events, re-costed; built anew so the travel between stops is recomputed."""
     fields = {name: getattr(bundle, name) for name in Bundle.model_fields}

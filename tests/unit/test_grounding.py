@@ -16,7 +16,6 @@ from services.planners.grounding import (
     estimate_cost,
     find_violations,
     key_event_from,
-    rehydrate,
 )
 from tests.factories import add_city, add_event, add_venue
 
@@ -189,17 +188,12 @@ def test_find_violations_takes_any_lookup(two) -> None:
     assert find_violations([bundle_of(*two)], window=WINDOW, budget=None, lookup=lambda _id: None)
 
 
-def test_rehydrate_repairs_facts_and_order_then_drop_invalid_keeps_good_bundles(session, venue, two) -> None:
-    bundle = bundle_of(two[1], two[0], cost=None)
-    bundle.key_events[0].title = 'Invented'
-    lookup = queries.get_events(session=session, event_ids=[e.event_id for e in two]).get
-    repaired = rehydrate(bundle, lookup)
-    assert [e.title for e in repaired.key_events] == ['Early', 'Late']
-    assert repaired.key_events[1].why == 'fits'
+def test_drop_invalid_keeps_the_good_bundles(session, venue, two) -> None:
+    good = bundle_of(*two)
     gone = add_event(session, venue, title='Gone', starts_at=FRIDAY + timedelta(days=1), status='cancelled')
     bad = bundle_of(public(session, gone.id))
-    violations = check_bundles(session=session, bundles=[repaired, bad], window=WINDOW, budget=None)
-    assert drop_invalid([repaired, bad], violations) == [repaired]
+    violations = check_bundles(session=session, bundles=[good, bad], window=WINDOW, budget=None)
+    assert drop_invalid([good, bad], violations) == [good]
     assert str(violations[0]).startswith('bundle 2: ')
 
 

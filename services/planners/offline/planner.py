@@ -3,7 +3,7 @@
 Steps: read the window's candidate events (one short database session), score each against the person's
 interests, music profile and free text, pick the themes that make the strongest plans, fill each with 2-5
 non-overlapping events (no event in two bundles, within the budget), write the texts from the real matching
-signals, and drop anything the grounding validator rejects.
+signals, and hand each bundle to the runner, which stores it only when the grounding validator accepts it.
 """
 
 import asyncio
@@ -16,7 +16,6 @@ from models.generation import Bundle, TimeWindow
 from services.catalog import queries
 from services.database import in_db, in_thread
 from services.planners.base import PlanContext, PlannerError, PlanRequest
-from services.planners.grounding import check_bundles, drop_invalid
 from services.planners.offline.itinerary import TARGET_BUNDLES, build_plan
 from services.planners.offline.refine import refine
 from services.planners.offline.scoring import Scored, score_events
@@ -48,11 +47,10 @@ class OfflinePlanner:
         if plan.themes:
             await context.report(f'Picked {len(plan.themes)} themes: {"; ".join(plan.themes)}')
             await asyncio.sleep(delay)
-        bundles = await in_db(_grounded, bundles=plan.bundles, window=request.window, budget=taste.budget)
-        bundles = bundles[: TARGET_BUNDLES - len(saved)]
-        if not bundles and not saved:
+        # Each bundle is checked once, by the runner as it is stored (the grounding rule): no check of our own.
+        added = await _emit(plan.bundles[: TARGET_BUNDLES - len(saved)], context, delay, already=len(saved))
+        if not added and not saved:
             raise PlannerError(plan.shortfall or 'No plan could be made from the events available.')
-        added = await _emit(bundles, context, delay, already=len(saved))
         total = len(saved) + len(added)
         note = f' ({plan.shortfall})' if total < TARGET_BUNDLES and plan.shortfall else ''
         await context.report(f'Wrote {total} bundle{"s" if total != 1 else ""}{note}')
@@ -81,15 +79,6 @@ def _load_candidates(
         session=session, city=city, window=window, categories=taste.interests, max_price=taste.budget
     )
     return city, events
-
-
-def _grounded(*, session: Session, bundles: list[Bundle], window: TimeWindow, budget: float | None) -> list[Bundle]:
-    """The planner's own output, checked against the catalog as it is now; anything invalid is dropped.
-
-    The runner checks again before storing (bundles of every planner pass there); this check is the
-    planner's own, so it reports how many bundles it really wrote.
-    """
-    return drop_invalid(bundles, check_bundles(session=session, bundles=bundles, window=window, budget=budget))
 
 
 def _search_summary(taste: Taste) -> str:
