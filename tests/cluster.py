@@ -7,15 +7,13 @@ Postgres or Redis FAILS the test with what to do (`make services`), it is never 
 
 import shutil
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.databases import REDIS_URL
-from tests.server import AppServer, free_port
+from tests.server import AppServer, free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_SITE = ROOT / 'deploy' / 'nginx-cluster.conf'
@@ -94,14 +92,8 @@ class Cluster:
         self.nginx = subprocess.Popen(
             [NGINX, '-c', str(self.tmp / 'nginx.conf'), '-p', str(self.tmp)], stdout=log, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f'{self.url}/healthz', timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        if wait_healthy(self.url, 10):
+            return self
         raise TimeoutError(f'nginx did not start: {(self.tmp / "error.log").read_text()[-2000:]}')
 
     def instance_at(self, upstream: str) -> AppServer:

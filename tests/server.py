@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,19 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         return probe.getsockname()[1]
+
+
+def wait_healthy(url: str, timeout: float, stopped: Callable[[], bool] = lambda: False) -> bool:
+    """True once `url`/healthz answers 200; False after `timeout` seconds or as soon as `stopped()`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not stopped():
+        try:
+            if httpx.get(f'{url}/healthz', timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return False
 
 
 class AppServer:
@@ -39,16 +53,10 @@ class AppServer:
             self.process = subprocess.Popen(
                 [sys.executable, 'app.py'], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f'server exited: {log.read_text()[-2000:]}')
-            try:
-                if httpx.get(f'{self.url}/healthz', timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        if wait_healthy(self.url, timeout, stopped=lambda: self.process.poll() is not None):
+            return self
+        if self.process.poll() is not None:
+            raise RuntimeError(f'server exited: {log.read_text()[-2000:]}')
         raise TimeoutError(f'server did not start: {log.read_text()[-2000:]}')
 
     def kill(self) -> None:

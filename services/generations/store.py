@@ -189,11 +189,7 @@ def cancel_generation(
         .values(
             status='cancelled',
             error='Cancelled.',
-            finished_at=now,
-            updated_at=now,
-            expires_at=_expiry(now),
-            lease_owner=None,
-            lease_expires_at=None,
+            **_ended(now),
         )
     )
     session.commit()
@@ -292,12 +288,7 @@ def _finish(session: Session, generation_id: str, owner: str, now: datetime, **v
         generation_id,
         owner,
         **values,
-        finished_at=now,
-        updated_at=now,
-        expires_at=_expiry(now),
-        lease_owner=None,
-        lease_expires_at=None,
-        planner_state=None,
+        **_ended(now),
     )
 
 
@@ -357,12 +348,7 @@ def fail_abandoned(*, session: Session, now: datetime) -> int:
             .values(
                 status='failed',
                 error=message,
-                finished_at=now,
-                updated_at=now,
-                expires_at=_expiry(now),
-                lease_owner=None,
-                lease_expires_at=None,
-                planner_state=None,
+                **_ended(now),
             )
         )
         failed += result.rowcount
@@ -386,6 +372,18 @@ def _lease_free(now: datetime):
 
 def _lease_until(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.lease_seconds)
+
+
+def _ended(now: datetime) -> dict[str, Any]:
+    """What every end state writes: when it ended, when it expires, and no lease or saved plan any more."""
+    return {
+        'finished_at': now,
+        'updated_at': now,
+        'expires_at': _expiry(now),
+        'lease_owner': None,
+        'lease_expires_at': None,
+        'planner_state': None,
+    }
 
 
 def _expiry(now: datetime) -> datetime:
