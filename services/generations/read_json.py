@@ -17,7 +17,7 @@ from models.generation import FINISHED_STATUSES, Generation, RefinementPublic
 from services.generations.store import is_valid_id
 
 _table = Generation.__table__
-_RAW = ('preferences', 'bundles', 'progress', 'window', 'usage', 'refinement')
+_RAW = ('preferences', 'bundles', 'progress', 'window', 'usage', 'refinement', 'wish')
 _QUERY = select(
     _table.c.id,
     _table.c.status,
@@ -42,7 +42,7 @@ def read_generation_json(*, session: Session, generation_id: str, now: datetime)
         f'{{"generationId":"{row.id}","status":"{row.status}","preferences":{row.preferences},'
         f'"bundles":{row.bundles or "null"},"error":{json.dumps(row.error)},"progress":{row.progress},'
         f'"planner":{json.dumps(row.planner)},"window":{row.window},"usage":{row.usage or "null"},'
-        f'"parentId":{json.dumps(row.parent_id)},"refinement":{_refinement(row.refinement)},'
+        f'"parentId":{json.dumps(row.parent_id)},"refinement":{_refinement(row.refinement)},{_wish(row.wish)},'
         f'"createdAt":"{_instant(row.created_at)}","updatedAt":"{_instant(row.updated_at)}",'
         f'"expiresAt":"{_instant(row.expires_at)}"}}'
     )
@@ -54,6 +54,13 @@ def _refinement(raw: str | None) -> str:
     if not raw or raw == 'null':
         return 'null'
     return RefinementPublic.model_validate(json.loads(raw)).model_dump_json()
+
+
+def _wish(raw: str | None) -> str:
+    """The wish's three fields; small, so re-encoded in the API's order."""
+    wish = json.loads(raw) if raw and raw != 'null' else {}
+    fields = (('understood', 'understood'), ('notUnderstood', 'notUnderstood'), ('notes', 'notes'))
+    return ','.join(f'"{name}":{json.dumps(wish.get(key), separators=(",", ":"))}' for name, key in fields)
 
 
 def _instant(value: datetime) -> str:

@@ -251,6 +251,12 @@ def save_planner_state(
 
 
 @writes
+def save_wish(*, session: Session, generation_id: str, owner: str, wish: dict[str, Any], now: datetime) -> bool:
+    """The planner's reading of the request (understood, notUnderstood) and its notes, shown while it plans."""
+    return _owned_update(session, generation_id, owner, wish=wish, updated_at=now)
+
+
+@writes
 def add_usage(*, session: Session, generation_id: str, owner: str, usage: dict[str, int], now: datetime) -> bool:
     row = session.get(Generation, generation_id)
     if row is None or row.lease_owner != owner:
