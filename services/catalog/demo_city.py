@@ -45,7 +45,7 @@ def city_venues_and_series(
             series.extend(_series(venue, KINDS[kind], ordinal, item, pools) for item in KINDS[kind].series)
     _rotate_films([s for s in series if s.pop('pool') == 'film'], names['films'])
     for venue in venues:
-        del venue['streets']
+        del venue['streets'], venue['kind']
     return venues, series
 
 
@@ -72,7 +72,8 @@ def _venue(
         'lon': round(lon + metres * math.cos(angle) / (111_320 * math.cos(math.radians(lat))), 5),
         'opening_hours': spec.hours[ordinal % len(spec.hours)] if spec.hours else '',
         'step_free': step_free,
-        'streets': streets,  # for the venue's routes; dropped before it is stored
+        'streets': streets,  # for the venue's routes and dishes; both dropped before it is stored
+        'kind': kind,
     }
 
 
@@ -82,7 +83,7 @@ def _series(venue: dict[str, Any], kind: Kind, ordinal: int, item: SeriesTemplat
     editions = [
         {
             'title': item.title.format(name=name),
-            'description': item.description.format(name=name) + (' In English.' if english else ''),
+            'description': item.description.format(name=name) + (f' {item.english_note}' if english else ''),
             **({'acts': [name]} if item.pool in ('person', 'band') else {}),
         }
         for name in items
@@ -127,7 +128,7 @@ class _Pools:
         if item.pool == 'play':  # the house's repertoire of two, shared by evening and matinee
             return self._venue_own(venue, 'play', lambda: [next(self._plays), next(self._plays)])
         if item.pool == 'dish':  # each series of a kind its own dishes, so no two tables serve the same title
-            dishes = self._dishes.setdefault(item.key + item.category, cycle(self._names['dishes']))
+            dishes = self._dishes.setdefault(venue['kind'] + item.key, cycle(self._names['dishes']))
             return [next(dishes) for _ in range(DISHES_PER_SERIES)]
         if item.pool == 'route':
             if item.key not in ROUTES:

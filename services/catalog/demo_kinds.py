@@ -29,6 +29,7 @@ class SeriesTemplate:
     pool: str = 'person'
     season: tuple[int, ...] = ()  # months it runs in; () all year
     english: float = 0.0
+    english_note: str = 'In English.'  # added to the description of an English edition
     family: bool = False
 
 
@@ -66,7 +67,7 @@ KINDS: dict[str, Kind] = {
         step_free=(True, True, None),
         series=(
             S('early', 'film', ('arthouse',), ALL_WEEK, '18:00', 2, (9, 11), 'Cinema: {name}', 'The arthouse pick of the day, {name}, in the original with subtitles.', pool='film'),  # noqa: E501
-            S('late', 'film', ('classic',), ALL_WEEK, '20:45', 2.25, (9, 12), 'Late show: {name}', 'A restored classic on the big screen: {name}, introduced by the programmer.', pool='film'),  # noqa: E501
+            S('late', 'film', ('classic',), ALL_WEEK, '20:45', 2.25, (9, 12), 'Late show: {name}', 'A restored classic on the big screen: {name}, introduced by the programmer.', pool='film', english=0.5, english_note='With English subtitles.'),  # noqa: E501
         ),
     ),
     'gallery': Kind(
