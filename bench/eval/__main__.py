@@ -1,11 +1,13 @@
-"""`make eval`: python -m bench.eval [--requests 300] [--seed 7] [--show-failures]; a table on stdout, JSON under
-bench/results/."""
+"""`make eval`: python -m bench.eval [--requests 300] [--seed 7] [--now 2026-07-15T10:00:00+00:00]
+[--show-failures]; a table on stdout, JSON under bench/results/. `--now` fixes the clock (and so the demo
+city's season) to another moment than the harness's default."""
 
 import argparse
 import asyncio
 import json
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from bench.eval.harness import MANY, NOW, evaluate
@@ -86,6 +88,7 @@ def main() -> None:
     parser.add_argument('--requests', type=int, default=300)
     parser.add_argument('--seed', type=int, default=7)
     parser.add_argument('--label', default='eval')
+    parser.add_argument('--now', type=datetime.fromisoformat, default=NOW, help='the clock, ISO 8601 with a UTC offset')
     parser.add_argument('--show-failures', action='store_true', help='list the requests behind each missed figure')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -95,11 +98,11 @@ def main() -> None:
         db.use_engine(db.build_engine(settings.database_url))
         schema.create_db_and_tables()
         started = time.perf_counter()
-        result = asyncio.run(evaluate(args.requests, seed=args.seed))
+        result = asyncio.run(evaluate(args.requests, seed=args.seed, now=args.now))
         elapsed = time.perf_counter() - started
         db.use_engine(None)
     result['summary']['seconds'] = round(elapsed, 1)
-    result['summary']['clock'] = NOW.isoformat()
+    result['summary']['clock'] = args.now.isoformat()
     print(table(result['summary']))
     print(f'{"seconds":<52} {elapsed:.1f}')
     if args.show_failures:

@@ -15,6 +15,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sqlmodel import Session
+
 from models.catalog import CATEGORIES, rebuild_search_index
 from models.db import get_engine, session_scope
 from models.schema import create_db_and_tables
@@ -70,10 +72,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import(args: argparse.Namespace, session):
-    common = {'session': session, 'city_name': args.city, 'timezone': args.timezone, 'now': clock.now()}
-    if args.command == 'refresh-demo':
+def _import(args: argparse.Namespace, session: Session) -> object:
+    if args.command == 'refresh-demo':  # the demo city has no --city: it is always Berlin
         return refresh_demo_catalog(session=session, now=clock.now())
+    common = {'session': session, 'city_name': args.city, 'timezone': args.timezone, 'now': clock.now()}
     if args.command == 'import-ics':
         return import_ics(
             source=args.source, currency=args.currency, default_category=args.category, horizon_days=args.days, **common

@@ -145,6 +145,8 @@ def to_public(event: Event, venue: Venue, city: City) -> EventPublic:
         address=venue.address,
         lat=venue.lat,
         lon=venue.lon,
+        opening_hours=venue.opening_hours,
+        step_free=venue.step_free,
         source=event.source,
     )
 
