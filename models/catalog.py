@@ -23,8 +23,9 @@ CATEGORIES: tuple[str, ...] = (
     'talks',
     'wellness',
 )
-EVENT_STATUSES: tuple[str, ...] = ('scheduled', 'cancelled', 'postponed', 'sold_out')
-# Events a person can still go to; cancelled and postponed ones never reach a planner.
+EVENT_STATUSES: tuple[str, ...] = ('scheduled', 'cancelled', 'postponed', 'sold_out', 'time_tba')
+# Events a person can still go to; cancelled, postponed and time-TBA ones (a date without a known time)
+# never reach a planner.
 BOOKABLE_STATUSES: tuple[str, ...] = ('scheduled', 'sold_out')
 
 

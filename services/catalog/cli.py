@@ -71,9 +71,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace, session):
-    common = {'session': session, 'city_name': args.city, 'timezone': args.timezone, 'now': clock.now()}
     if args.command == 'refresh-demo':
         return refresh_demo_catalog(session=session, now=clock.now())
+    common = {
+        'session': session, 'city_name': args.city, 'timezone': args.timezone, 'now': clock.now(), 'fill': args.fill,
+    }  # fmt: skip
     if args.command == 'import-ics':
         return import_ics(
             source=args.source, currency=args.currency, default_category=args.category, horizon_days=args.days, **common
@@ -98,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument('--city', required=True, help='city to import into (created only with --timezone)')
         command.add_argument('--timezone', help='IANA zone for a new city, e.g. Europe/Berlin')
         command.add_argument('--currency', default='EUR', help='currency of a new city (default EUR)')
+        command.add_argument(
+            '--fill', action='store_true', help="let this source fill empty fields of another source's same event"
+        )
     ics.add_argument('--days', type=int, default=60, help='expand recurring events this many days ahead')
     tm.add_argument('--days', type=int, default=30, help='import events this many days ahead (default 30)')
     runs = commands.add_parser('sources', help='list the last run of each source in SOURCES_FILE')

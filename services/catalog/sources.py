@@ -8,6 +8,7 @@
     timezone = "Europe/Berlin"        # only needed to create the city
     interval_hours = 6                # default 6
     days = 60                         # horizon for ics and ticketmaster, default 60 / 30
+    fill = false                      # may fill the empty fields of another source's event it lists too
 
 `run_due_sources` imports each source whose last run is older than its interval, each in its own
 transaction (a failing source changes nothing and does not stop the others), and records every run
@@ -43,6 +44,7 @@ class Source:
     timezone: str | None = None
     interval_hours: float = 6
     days: int | None = None
+    fill: bool = False  # trusted to fill gaps of events another source stored first (never demo events)
 
 
 def load_sources(path: Path | None = None) -> list[Source]:
@@ -81,7 +83,9 @@ def _source(entry: object, number: int) -> Source:
 
 def run_source(source: Source, *, session: Session, now: datetime) -> ImportReport:
     """One import of `source` in the caller's transaction."""
-    common = {'session': session, 'city_name': source.city, 'timezone': source.timezone, 'now': now}
+    common = {
+        'session': session, 'city_name': source.city, 'timezone': source.timezone, 'now': now, 'fill': source.fill,
+    }  # fmt: skip
     if source.kind == 'ics':
         return import_ics(source=source.location, horizon_days=source.days or 60, **common)
     if source.kind == 'jsonld':

@@ -36,7 +36,7 @@ def rows(session: Session) -> list[Event]:
 
 def test_title_similarity() -> None:
     assert title_similarity('Nils Frahm', 'NILS FRAHM!') == 1.0
-    assert title_similarity('Nils Frahm', 'Nils Frahm live') == 0.8
+    assert title_similarity('Nils Frahm', 'Nils Frahm live') >= 0.8
     assert title_similarity('Nils Frahm', 'Nils Petter Molvær') < 0.8
     assert title_similarity('', 'x') == 0.0
 
@@ -45,7 +45,7 @@ def test_the_same_event_from_two_sources_is_kept_once(session: Session, tmp_path
     (tmp_path / 'feed.ics').write_text(FEED)
     (tmp_path / 'page.html').write_text(page(LISTING, broken=False))
     run_ics(str(tmp_path / 'feed.ics'))
-    report = run_jsonld(str(tmp_path / 'page.html'))
+    report = run_jsonld(str(tmp_path / 'page.html'), fill=True)
     assert (report.created, report.linked) == (0, 1)
     [only] = rows(session)
     assert only.source == 'ics' and only.title == 'Nils Frahm'
@@ -56,7 +56,7 @@ def test_the_same_event_from_two_sources_is_kept_once(session: Session, tmp_path
     assert (venue.lat, venue.lon) == (52.5, 13.47) and len(session.exec(select(Venue)).all()) == 1
     [link] = session.exec(select(EventLink)).all()
     assert (link.event_id, link.source, link.url) == (only.id, 'jsonld', 'https://tix.example/nils')
-    again = run_jsonld(str(tmp_path / 'page.html'))
+    again = run_jsonld(str(tmp_path / 'page.html'), fill=True)
     assert (again.created, again.linked, again.unchanged) == (0, 0, 1) and len(rows(session)) == 1
     assert len(session.exec(select(EventLink)).all()) == 1
 
