@@ -122,6 +122,9 @@ class SourceRun(SQLModel, table=True):
     withdrawn: int = 0
     skipped: int = 0
     error: str = ''
+    # What the run's report said beyond its counts, one line each: every skip with its reason, what a limit
+    # capped, positions flagged, notes (services.catalog.sources keeps at most REPORT_CHARS of it).
+    report: str = Field(default='', sa_column_kwargs={'server_default': ''})
 
 
 # SQLite only: an FTS5 index over Event.search_text, so free-text and genre searches read the matching

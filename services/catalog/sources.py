@@ -33,6 +33,7 @@ from services.catalog.ticketmaster import import_ticketmaster
 from settings import settings
 
 KINDS = ('ics', 'jsonld', 'ticketmaster')
+REPORT_CHARS = 20_000  # of a run's skip, cap, flag and note lines kept with the run
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def _run_and_record(source: Source, now: datetime) -> SourceRun:
     if report is not None:
         run.created, run.updated, run.unchanged = report.created, report.updated + report.linked, report.unchanged
         run.withdrawn, run.skipped = report.withdrawn, len(report.skipped)
+        run.report = '\n'.join(line.strip() for line in report.lines('')[1:])[:REPORT_CHARS]
     with session_scope() as session:
         session.add(run)
         session.flush()
@@ -136,8 +138,10 @@ def last_runs(*, session: Session) -> dict[str, SourceRun]:
 
 
 def describe(run: SourceRun) -> str:
+    """One line for the run, then each skip (with its reason), cap, flag and note it reported, indented."""
     outcome = f'error: {run.error}' if run.error else (
         f'{run.created} new, {run.updated} updated, {run.unchanged} unchanged, {run.withdrawn} withdrawn, '
         f'{run.skipped} skipped'
     )  # fmt: skip
-    return f'{run.name} ({run.kind}) at {run.started_at:%Y-%m-%d %H:%M} UTC: {outcome}'
+    lines = [f'{run.name} ({run.kind}) at {run.started_at:%Y-%m-%d %H:%M} UTC: {outcome}']
+    return '\n'.join(lines + [f'  {line}' for line in run.report.splitlines() if line])
