@@ -16,7 +16,7 @@ import hashlib
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -182,8 +182,9 @@ def _expand_one(
     for component in [*zones, *group]:
         single.add_component(component)
     found: list[Occurrence] = []
+    keys: dict[str, Occurrence] = {}
     for component in recurring_ical_events.of(single).after(start):
-        item = occurrence(component, zone, is_series)
+        item = _own_key(occurrence(component, zone, is_series), keys)
         if item.starts_at >= end:
             break
         if len(found) >= limits.max_occurrences:
@@ -191,6 +192,19 @@ def _expand_one(
             break
         found.append(item)
     return found
+
+
+def _own_key(item: Occurrence, keys: dict[str, Occurrence]) -> Occurrence:
+    """An override with RANGE=THISANDFUTURE hands its RECURRENCE-ID to every later occurrence: each of those
+    is keyed by its own original start instead (its start shifted back by the override's move)."""
+    first = keys.setdefault(item.recurrence, item)
+    if first is item or item.recurrence == 'single':
+        return item
+    moved = first.starts_at - datetime.fromisoformat(first.recurrence)
+    original = (item.starts_at - moved).astimezone(UTC).isoformat()
+    item = replace(item, recurrence=original)
+    keys.setdefault(original, item)
+    return item
 
 
 def _check_rule_size(group: list[icalendar.Event], start: datetime) -> None:
