@@ -38,7 +38,7 @@ _STARTS = re.compile(
     r'"startDate"\s*:\s*"(\d{4})-(\d{2})-(\d{2})|startDate"[^>]*?(?:content|datetime)="(\d{4})-(\d{2})-(\d{2})'
     r'|"localDate"\s*:\s*"(\d{4})-(\d{2})-(\d{2})'
 )
-_ICS_START = re.compile(r'^DTSTART[;:].*:(\d{4})(\d{2})(\d{2})', re.M)
+_ICS_START = re.compile(r'^DTSTART(?:;[^\r\n]*)?:(\d{4})(\d{2})(\d{2})', re.M)
 
 
 @dataclass

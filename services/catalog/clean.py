@@ -17,6 +17,8 @@ from lxml.etree import ParserError
 _TAG = re.compile(r'<\s*/?\s*[a-zA-Z][^>]*>')
 _BREAKS = re.compile(r'<\s*(br|/p|/div|/li|/h[1-6])\b[^>]*>', re.I)
 _UNSAFE = re.compile(r'[\s\x00-\x1f\x7f]')
+# "Name (street, city, zip)": the name is what comes before the brackets.
+_BRACKETED = re.compile(r'^\s*([^()]+?)\s*\((.+)\)\s*$')
 MAX_URL = 2000
 
 
@@ -64,3 +66,12 @@ def absolute(value: str, base: str) -> str:
 def page_base(source: str) -> str:
     """The base a source's relative links resolve against: its URL, none for a local file."""
     return source if re.match(r'^(https?|webcal)://', source, re.I) else ''
+
+
+def split_location(location: str) -> tuple[str, str]:
+    """A place written as text, 'Name, street, city' or 'Name (street, city, zip)' -> (name, address)."""
+    bracketed = _BRACKETED.match(location)
+    if bracketed:
+        return bracketed.group(1).strip(), bracketed.group(2).strip()
+    name, _, address = location.partition(',')
+    return (name.strip() or location.strip()), address.strip()

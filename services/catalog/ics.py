@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from models.catalog import CATEGORIES, City, Venue
-from services.catalog.clean import absolute, page_base
+from services.catalog.clean import absolute, page_base, split_location
 from services.catalog.ics_feed import FeedReading, IcsImportError, Occurrence, feed_key, read_feed, read_source
 from services.catalog.importing import (
     ImportFailure,
@@ -45,8 +45,6 @@ SOURCE = 'ics'
 UNKNOWN_VENUE = 'Venue to be announced'
 FREE_WORDS = re.compile(r'\b(free entry|free admission|eintritt frei|admission free|free of charge)\b', re.I)
 PRICE = re.compile(r'(?:€|EUR)\s*(\d+(?:[.,]\d{1,2})?)|(\d+(?:[.,]\d{1,2})?)\s*(?:€|EUR)\b', re.I)
-# "Name (street, city, zip)": the name is what comes before the brackets.
-BRACKETED = re.compile(r'^\s*([^()]+?)\s*\((.+)\)\s*$')
 
 __all__ = ['ImportReport', 'import_ics']
 
@@ -169,6 +167,7 @@ def _record(
 ) -> EventRecord:
     city = context.city
     name, address = split_location(occurrence.location or context.fallback_venue)
+    name = name or UNKNOWN_VENUE
     lat, lon = position if isinstance(position, tuple) else (None, None)
     venue = venue_for(session, city, source=SOURCE, name=name, address=address, lat=lat, lon=lon, cache=context.venues)
     if occurrence.all_day:
@@ -195,15 +194,6 @@ def _record(
         ),
     }
     return EventRecord(event_id=stable_id('ics', key), source_id=key, values=values)
-
-
-def split_location(location: str) -> tuple[str, str]:
-    """'Name, street, city' or 'Name (street, city, zip)' -> (name, address)."""
-    bracketed = BRACKETED.match(location)
-    if bracketed:
-        return bracketed.group(1).strip(), bracketed.group(2).strip()
-    name, _, address = location.partition(',')
-    return (name.strip() or location.strip() or UNKNOWN_VENUE), address.strip()
 
 
 def _price(description: str) -> tuple[float, float] | None:

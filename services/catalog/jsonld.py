@@ -123,6 +123,8 @@ def _read_all(
             for key, value in reading.items():
                 if twin.get(key) in (None, '', []) and value not in (None, '', []):
                     twin[key] = value
+            if twin['price']['min'] is None and reading['price']['min'] is not None:
+                twin['price'] = reading['price']
     return readings, notes
 
 

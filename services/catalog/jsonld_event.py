@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.catalog.clean import absolute, plain_text
+from services.catalog.clean import absolute, plain_text, split_location
 from services.catalog.jsonld_read import NOT_ATTENDED, types_of
 from services.catalog.jsonld_values import as_list, geo, offers, plain_type, text
 
@@ -71,7 +71,10 @@ def _place(value: Any) -> dict | str | None:
     places = as_list(value)
     for place in places:
         if isinstance(place, str) and place.strip():
-            return 'online' if place.strip().lower().startswith(('http://', 'https://')) else {'name': place}
+            if place.strip().lower().startswith(('http://', 'https://')):
+                return 'online'
+            name, address = split_location(plain_text(place))
+            return {'name': name, 'address': address}
         if isinstance(place, dict) and plain_type(text(place.get('@type'))) != 'VirtualLocation':
             return place
     return 'online' if places else None
@@ -108,12 +111,12 @@ def _address(value: Any) -> str:
 
 
 def _image(value: Any, base: str) -> str:
-    for image in as_list(value):
-        url = text(image.get('url') or image.get('contentUrl')) if isinstance(image, dict) else text(image)
-        url = absolute(url, base)
-        if url.startswith(('http://', 'https://')):
-            return url
-    return ''
+    """The first http(s) image, else the first image of any kind (which the store then drops and reports)."""
+    urls = [
+        absolute(text(image.get('url') or image.get('contentUrl')) if isinstance(image, dict) else text(image), base)
+        for image in as_list(value)
+    ]
+    return next((u for u in urls if u.startswith(('http://', 'https://'))), next((u for u in urls if u), ''))
 
 
 def _words(value: Any) -> list[str]:
