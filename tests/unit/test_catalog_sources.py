@@ -138,3 +138,46 @@ def test_a_bad_sources_file_is_one_line(tmp_path: Path, monkeypatch, capsys, bod
     assert cli.main(['sources', '--run']) == 2
     err = capsys.readouterr().err
     assert err.startswith('sources: ') and err.count('\n') == 1
+
+
+def test_a_run_records_each_skip_with_its_reason_and_a_source_marked_to_fill_fills(
+    session: Session, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from tests.feeds import FEEDS
+
+    (tmp_path / 'feed.ics').write_text(FEED)
+    (tmp_path / 'page.html').write_text(page(LISTING, broken=False))
+    path = sources_file(
+        tmp_path,
+        f"""
+[[source]]
+name = "kessel-ics"
+kind = "ics"
+location = "{tmp_path / 'feed.ics'}"
+city = "Berlin"
+timezone = "Europe/Berlin"
+
+[[source]]
+name = "kessel-page"
+kind = "jsonld"
+location = "{tmp_path / 'page.html'}"
+city = "Berlin"
+fill = true
+
+[[source]]
+name = "placeholder"
+kind = "ics"
+location = "{FEEDS / 'no-uid-no-start.ics'}"
+city = "Berlin"
+""",
+    )
+    monkeypatch.setattr(settings, 'sources_file', path)
+    runs = {r.name: r for r in sources.run_due_sources(now=NOW)}
+    [only] = [e for e in rows(session) if e.title == 'Nils Frahm']
+    assert (only.image_url, only.price_min) == ('https://kessel.example/nils.jpg', 38.0)  # filled: marked to
+    assert runs['placeholder'].report.splitlines()[0] == (
+        'skipped Placeholder with neither UID nor start: no start (DTSTART)'
+    )
+    monkeypatch.setattr(clock, 'now', lambda: NOW)
+    assert cli.main(['sources']) == 0
+    assert '  skipped Placeholder with neither UID nor start: no start (DTSTART)' in capsys.readouterr().out
