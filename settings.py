@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     ticketmaster_api_key: SecretStr | None = None
     ticketmaster_base_url: str = 'https://app.ticketmaster.com'
     sources_file: Path | None = None
+    # Limits of one import (services.catalog): occurrences of one recurring series, events of one import, and
+    # seconds spent expanding a feed; what is cut is reported as capped. Imports refuse loopback, private and
+    # link-local addresses (also after redirects) unless IMPORT_ALLOW_PRIVATE is set.
+    import_max_occurrences: int = Field(default=500, ge=1, le=100_000)
+    import_max_events: int = Field(default=20_000, ge=1, le=1_000_000)
+    import_time_budget_s: float = Field(default=60, gt=0, le=3600)
+    import_allow_private: bool = False
     # Bundle maps: any {z}/{x}/{y} tile URL template (a self-hosted or commercial server for real traffic:
     # OpenStreetMap's own tiles are for light use only) and the credit its licence asks for; 'off' hides maps.
     map_tiles_url: str = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'

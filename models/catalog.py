@@ -23,8 +23,9 @@ CATEGORIES: tuple[str, ...] = (
     'talks',
     'wellness',
 )
-EVENT_STATUSES: tuple[str, ...] = ('scheduled', 'cancelled', 'postponed', 'sold_out')
-# Events a person can still go to; cancelled and postponed ones never reach a planner.
+EVENT_STATUSES: tuple[str, ...] = ('scheduled', 'cancelled', 'postponed', 'sold_out', 'time_tba')
+# Events a person can still go to; cancelled, postponed and time-TBA ones (a date without a known time)
+# never reach a planner.
 BOOKABLE_STATUSES: tuple[str, ...] = ('scheduled', 'sold_out')
 
 
@@ -126,6 +127,9 @@ class SourceRun(SQLModel, table=True):
     withdrawn: int = 0
     skipped: int = 0
     error: str = ''
+    # What the run's report said beyond its counts, one line each: every skip with its reason, what a limit
+    # capped, positions flagged, notes (services.catalog.sources keeps at most REPORT_CHARS of it).
+    report: str = Field(default='', sa_column_kwargs={'server_default': ''})
 
 
 # SQLite only: an FTS5 index over Event.search_text, so free-text and genre searches read the matching

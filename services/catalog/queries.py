@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from models.catalog import BOOKABLE_STATUSES, EVENT_SEARCH, City, Event, EventPublic, Price, Venue
 from models.generation import TimeWindow
+from services.catalog.clean import clean_url
 from services.catalog.search_text import normalize_words
 
 DEFAULT_SEARCH_LIMIT = 20
@@ -139,8 +140,9 @@ def to_public(event: Event, venue: Venue, city: City) -> EventPublic:
         neighborhood=venue.neighborhood,
         venue_tags=venue.tags,
         price=price,
-        url=event.ticket_url,
-        image_url=event.image_url,
+        # Rows stored before links were checked at the store may hold anything: checked again on the way out.
+        url=clean_url(event.ticket_url),
+        image_url=clean_url(event.image_url),
         status=event.status,
         address=venue.address,
         lat=venue.lat,

@@ -48,3 +48,15 @@ def test_an_unknown_position_or_address_is_left_out() -> None:
     assert str(first['LOCATION']) == 'Somewhere, Mitte'
     assert 'GEO' not in first and 'GEO' not in second
     assert str(second['LOCATION']) == 'Half Known'
+
+
+def test_a_link_that_is_not_a_clean_http_url_is_left_out_and_the_export_still_works() -> None:
+    # Plans stored before links were checked at the catalog's store may hold any text as a link.
+    broken = [key_event(f'e{n}', n, venue='Hall') for n in range(4)]
+    urls = ['https://tickets.example.com/a\r\nX-INJECTED:1', 'javascript:alert(1)', 'data:text/html,hi', ' ']
+    for item, url in zip(broken, urls, strict=True):
+        item.url = url
+    vevents = exported(*broken)
+    assert len(vevents) == 4
+    assert all('URL' not in v and 'Tickets:' not in str(v['DESCRIPTION']) for v in vevents)
+    assert all('INJECTED' not in v.to_ical().decode() for v in vevents)
