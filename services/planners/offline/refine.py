@@ -191,7 +191,9 @@ def _bundle(target: Bundle, events: Sequence[EventPublic], whys: dict[str, str])
     ]
     return Bundle(
         title=target.title,
-        description=describe_route(events) if len(events) > 1 else target.description,
+        description=describe_route(events, named={e.event_id for e in events} - set(kept))
+        if len(events) > 1
+        else target.description,
         image_url=key_events[0].image_url if key_events else target.image_url,
         tags=list(target.tags),
         key_events=key_events,
