@@ -4,11 +4,10 @@ The app takes "now" from `services.clock.now`; a run with a test clock replaces 
 given moment and ticks on (leases, deadlines and polls need time to pass). Servers started by the tests as
 subprocesses get the same shift through libfaketime (Debian's `faketime`), so a test and its server agree.
 
-`python -m tests.clocks all` prints the clock matrix of `make test-clocks`; `python -m tests.clocks today 2`
-prints the two of them that `make test` adds on this date.
+`make test-clocks` runs the clock-sensitive tests once per clock of MATRIX, and `make test` at two of them
+chosen by the date (tests/clock_runs.py).
 """
 
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -79,10 +78,3 @@ def picked_for(day: date, count: int) -> list[str]:
     start = day.toordinal() * 5
     step = len(MATRIX) // count
     return [MATRIX[(start + n * step) % len(MATRIX)] for n in range(count)]
-
-
-if __name__ == '__main__':
-    if sys.argv[1:2] == ['today']:
-        print(' '.join(picked_for(date.today(), int(sys.argv[2]) if len(sys.argv) > 2 else 2)))
-    else:
-        print(' '.join(MATRIX))
