@@ -4,6 +4,7 @@ Bad values stop any entry point (the server, the catalog CLI) with one line nami
 instead of a stack trace.
 """
 
+import ipaddress
 import secrets
 import sys
 from pathlib import Path
@@ -68,6 +69,23 @@ class Settings(BaseSettings):
     map_tiles_attribution: str = (
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
     )
+
+    # --- Hardening (docs/SECURITY.md) ---
+    # Reverse proxies whose X-Forwarded-For (the client's address, for the rate limit) and X-Forwarded-Proto
+    # (https: cookies marked Secure) are believed: comma-separated addresses or networks. Empty: none, the
+    # peer's own address is the client's (uvicorn would otherwise believe 127.0.0.1).
+    trusted_proxies: str = ''
+
+    @field_validator('trusted_proxies')
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(',') if entry.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f'{entry!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)') from None
+        return ','.join(entries)
 
     @field_validator('map_tiles_url')
     @classmethod

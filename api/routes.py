@@ -33,8 +33,14 @@ class Health(BaseModel):
     status: str
 
 
+def client_ip_of(request: Request) -> str:
+    """The real peer, or X-Forwarded-For's client when the peer is one of TRUSTED_PROXIES: uvicorn's proxy
+    headers middleware (app.py) has rewritten `request.client` by then, and only for those."""
+    return request.client.host if request.client else 'unknown'
+
+
 def client_id_of(request: Request) -> str:
-    return f'ip:{request.client.host if request.client else "unknown"}'
+    return f'ip:{client_ip_of(request)}'
 
 
 @router.post(
@@ -63,7 +69,10 @@ async def create_generation(
     ] = None,
 ) -> GenerationCreated:
     row = await service.start_generation(
-        preferences=body.preferences, client_id=client_id_of(request), idempotency_key=idempotency_key
+        preferences=body.preferences,
+        client_id=client_id_of(request),
+        client_ip=client_ip_of(request),
+        idempotency_key=idempotency_key,
     )
     return GenerationCreated(generation_id=row.id, status=row.status, owner_token=service.owner_token(row.id))
 
@@ -94,7 +103,11 @@ async def refine_generation(
 ) -> GenerationCreated:
     """A new plan that keeps the other bundles and remakes bundle `bundleIndex` as instructed."""
     row = await service.refine_generation(
-        parent_id=generation_id, change=body, client_id=client_id_of(request), idempotency_key=idempotency_key
+        parent_id=generation_id,
+        change=body,
+        client_id=client_id_of(request),
+        client_ip=client_ip_of(request),
+        idempotency_key=idempotency_key,
     )
     return GenerationCreated(generation_id=row.id, status=row.status, owner_token=service.owner_token(row.id))
 

@@ -168,6 +168,9 @@ class Generation(SQLModel, table=True):
     attempts: int = 0
     idempotency_key: str | None = None
     client_id: str = Field(index=True)
+    # The address it was asked from (the real peer, or X-Forwarded-For from a trusted proxy): the rate limit
+    # counts it as well as client_id, so a browser clearing its cookies still meets its IP's limit.
+    client_ip: str | None = Field(default=None, index=True)
     # What a planner saved to resume cheaply after a restart (e.g. the LLM conversation so far).
     planner_state: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

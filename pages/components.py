@@ -15,7 +15,7 @@ from models.generation import Bundle, GenerationPublic, KeyEvent, ProgressEntry
 from models.geo import Travel, describe_travel
 from pages import theme
 from pages.bundle_map import bundle_map, maps_shown
-from services.text import currency_symbol
+from services.text import currency_symbol, isolate
 from services.timeframes import describe_span
 
 EN_DASH = '\u2013'  # for ranges of prices and times
@@ -39,6 +39,14 @@ SUMMARY_TEXT_LIMIT = 90  # characters of the free text repeated under a plan's h
 def client_id() -> str:
     """Who is asking, for the service's rate limit and idempotency keys: this browser."""
     return f'browser:{app.storage.browser["id"]}'
+
+
+def client_ip() -> str | None:
+    """The address this page was asked from, counted by the rate limit besides the browser (a browser that
+    clears its cookies is a new browser, not a new address). The server sets it from the real peer, or from
+    X-Forwarded-For only when the peer is one of TRUSTED_PROXIES (app.py)."""
+    request = ui.context.client.request
+    return request.client.host if request is not None and request.client is not None else None
 
 
 def my_generation_ids() -> list[str]:
@@ -146,7 +154,7 @@ def preferences_summary(generation: GenerationPublic, *, currency: str = '') -> 
         facts.append(f'Up to {currency_symbol(currency)}{format_amount(prefs["budget"])} per plan')
     if prefs.get('otherPreferences'):
         other = prefs['otherPreferences']
-        facts.append(f'“{other[:SUMMARY_TEXT_LIMIT]}{"…" if len(other) > SUMMARY_TEXT_LIMIT else ""}”')
+        facts.append(f'“{isolate(other[:SUMMARY_TEXT_LIMIT] + ("…" if len(other) > SUMMARY_TEXT_LIMIT else ""))}”')
     return [fact for fact in facts if fact]
 
 

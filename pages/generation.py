@@ -22,6 +22,7 @@ from pages import theme
 from pages.components import (
     bundle_card,
     client_id,
+    client_ip,
     format_elapsed,
     generation_title,
     link_button,
@@ -359,7 +360,10 @@ class Retry:
         try:
             preferences = Preferences.model_validate(self.generation.preferences)
             row = await service.start_generation(
-                preferences=preferences, client_id=client_id(), idempotency_key=self.idempotency_key
+                preferences=preferences,
+                client_id=client_id(),
+                client_ip=client_ip(),
+                idempotency_key=self.idempotency_key,
             )
         except GenerationError as error:
             reason = error.reason if isinstance(error, InvalidPreferences) else error.message

@@ -20,6 +20,7 @@ from pages import theme
 from pages.components import (
     ChoiceChips,
     client_id,
+    client_ip,
     field_error,
     generation_title,
     link_button,
@@ -271,7 +272,10 @@ class PreferenceForm:
         try:
             preferences = build_preferences(self._raw_preferences())
             row = await service.start_generation(
-                preferences=preferences, client_id=client_id(), idempotency_key=self.idempotency_key
+                preferences=preferences,
+                client_id=client_id(),
+                client_ip=client_ip(),
+                idempotency_key=self.idempotency_key,
             )
         except FormErrors as errors:
             self._show_errors(errors.messages)

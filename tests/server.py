@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from tests import clocks
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,7 +42,7 @@ class AppServer:
         self.data_dir = data_dir
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST_', 'OPENAI_'))}
         defaults = {'DATABASE_URL': f'sqlite:///{data_dir}/trip_bundles.db', 'RATE_LIMIT_PER_HOUR': '0'}
-        self.env.update(defaults, PORT=str(self.port), DATA_DIR=str(data_dir))
+        self.env.update(defaults, PORT=str(self.port), DATA_DIR=str(data_dir), **clocks.server_env())
         self.env.update({k.upper(): str(v) for k, v in settings.items()})
         self.process: subprocess.Popen | None = None
         self.logs: list[Path] = []
@@ -51,7 +53,11 @@ class AppServer:
         self.logs.append(log)
         with log.open('wb') as out:  # the child keeps its own handle
             self.process = subprocess.Popen(
-                [sys.executable, 'app.py'], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, 'app.py'],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         if wait_healthy(self.url, timeout, stopped=lambda: self.process.poll() is not None):
             return self

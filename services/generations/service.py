@@ -45,14 +45,18 @@ async def stop_runner() -> None:
 
 
 async def start_generation(
-    *, preferences: Preferences, client_id: str, idempotency_key: str | None = None
+    *, preferences: Preferences, client_id: str, client_ip: str | None = None, idempotency_key: str | None = None
 ) -> Generation:
-    """Creates the generation (answering at once) and schedules it; raises GenerationError subclasses."""
+    """Creates the generation (answering at once) and schedules it; raises GenerationError subclasses.
+
+    The rate limit counts both `client_id` (a browser, or an API client) and `client_ip` (the address).
+    """
     try:
         row = await in_db(
             store.create_generation,
             preferences=preferences,
             client_id=client_id,
+            client_ip=client_ip,
             planner=settings.resolved_planner(),
             idempotency_key=idempotency_key,
             now=clock.now(),
@@ -66,7 +70,12 @@ async def start_generation(
 
 
 async def refine_generation(
-    *, parent_id: str, change: RefinementCreate, client_id: str, idempotency_key: str | None = None
+    *,
+    parent_id: str,
+    change: RefinementCreate,
+    client_id: str,
+    client_ip: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Generation:
     """Starts a new generation remaking one bundle of a completed one (with the parent's planner); answers at once."""
     try:
@@ -75,6 +84,7 @@ async def refine_generation(
             parent_id=parent_id,
             change=change,
             client_id=client_id,
+            client_ip=client_ip,
             idempotency_key=idempotency_key,
             now=clock.now(),
         )
@@ -109,7 +119,7 @@ async def cancel_generation(generation_id: str, owner_token: str | None) -> Gene
     if was_running:
         metrics.record_finished('cancelled', created_at=row.created_at, finished_at=now)
     if _runner is not None:
-        _runner.stop_local(generation_id)
+        _runner.stop_local(row.id)  # the stored id: the caller's may differ in case
     return row
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -24,16 +24,14 @@ from models.generation import (
 )
 from services.catalog import queries
 from services.database import writes
-from services.generations import ownership
+from services.generations import ownership, rate_limit
 from services.generations.errors import (
     InvalidPreferences,
     NotOwner,
-    RateLimited,
 )
 from services.timeframes import TimeframeError, resolve_window
 from settings import settings
 
-RATE_WINDOW = timedelta(hours=1)
 MAX_PROGRESS_ENTRIES = 200
 DEADLINE_MESSAGE = 'Planning took longer than {minutes} minutes and was stopped. Please try again.'
 NEVER_STARTED_MESSAGE = 'The service was too busy to start this plan in time. Please try again.'
@@ -49,8 +47,13 @@ def create_generation(
     planner: str,
     now: datetime,
     idempotency_key: str | None = None,
+    client_ip: str | None = None,
 ) -> Generation:
-    """Writes a pending generation and returns it; a replayed idempotency key returns the first one."""
+    """Writes a pending generation and returns it; a replayed idempotency key returns the first one.
+
+    `client_id` is who asks (a browser, or an API client's address) and scopes idempotency keys; the rate
+    limit counts both it and `client_ip`, the address asked from.
+    """
     city = queries.get_city(session=session, name=preferences.city)
     if city is None:
         known = ', '.join(c.name for c in queries.list_cities(session=session)) or 'none yet'
@@ -60,12 +63,13 @@ def create_generation(
         existing = find_by_key(session, client_id, idempotency_key, now)
         if existing is not None:
             return _replay(existing, stored_preferences)
-    check_rate_limit(session, client_id, now)
+    rate_limit.check(session, client_id=client_id, client_ip=client_ip, now=now)
     try:
         window = resolve_window(preferences.timeframe, timezone=city.timezone, now=now)
     except TimeframeError as error:
         raise InvalidPreferences('preferences.timeframe', str(error)) from None
     row = new_row(stored_preferences, window.model_dump(mode='json'), planner, client_id, idempotency_key, now)
+    row.client_ip = client_ip
     return insert_row(session, row, lambda existing: _replay(existing, stored_preferences))
 
 
@@ -124,20 +128,6 @@ def _replay(existing: Generation, stored_preferences: dict[str, Any]) -> Generat
     return existing
 
 
-def check_rate_limit(session: Session, client_id: str, now: datetime) -> None:
-    if settings.rate_limit_per_hour == 0:
-        return
-    since = now - RATE_WINDOW
-    count, oldest = session.exec(
-        select(func.count(), func.min(Generation.created_at)).where(
-            Generation.client_id == client_id, col(Generation.created_at) > since
-        )
-    ).one()
-    if count >= settings.rate_limit_per_hour:
-        retry_after = RATE_WINDOW - (now - oldest)
-        raise RateLimited(int(retry_after.total_seconds()) + 1)
-
-
 def get_generation(*, session: Session, generation_id: str, now: datetime) -> Generation | None:
     """The generation, or None when the id is malformed, unknown, or its result has expired."""
     if not is_valid_id(generation_id):
@@ -149,6 +139,7 @@ def get_generation(*, session: Session, generation_id: str, now: datetime) -> Ge
 
 
 def is_valid_id(generation_id: str) -> bool:
+    """A uuid in its canonical text, in either case (ids are stored in lower case: compare `.lower()`)."""
     try:
         return str(uuid.UUID(generation_id)) == generation_id.lower()
     except (ValueError, AttributeError, TypeError):
@@ -157,7 +148,7 @@ def is_valid_id(generation_id: str) -> bool:
 
 def list_generations(*, session: Session, ids: list[str], now: datetime, limit: int = 50) -> list[Generation]:
     """The given generations (a browser's own), newest first, without expired ones."""
-    valid = [i for i in ids if is_valid_id(i)]
+    valid = [i.lower() for i in ids if is_valid_id(i)]
     if not valid:
         return []
     query = (
@@ -185,7 +176,7 @@ def cancel_generation(
         raise NotOwner()
     result = session.exec(
         update(Generation)
-        .where(col(Generation.id) == generation_id, col(Generation.status).in_(RUNNING_STATUSES))
+        .where(col(Generation.id) == row.id, col(Generation.status).in_(RUNNING_STATUSES))  # row.id: lower case
         .values(
             status='cancelled',
             error='Cancelled.',

@@ -11,6 +11,7 @@ from models.generation import Generation
 from services.generations import service
 from services.generations.errors import ParentNotCompleted, RateLimited
 from services.planners.base import PlanContext, PlanRequest
+from services.text import isolate
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.ui.conftest import eventually
 from tests.ui.test_generation import PREFERENCES, load, start
@@ -107,7 +108,7 @@ async def test_quick_changes_and_a_wish_call_the_refinement_service(user: User, 
     await eventually(lambda: len(children_of(parent.id)) == 2)
     wishes = {c.refinement['instruction'] for c in children_of(parent.id)}
     assert wishes == {'cheaper', 'more jazz, nothing after midnight'}
-    await user.should_see('“more jazz, nothing after midnight”', retries=40)
+    await user.should_see(f'“{isolate("more jazz, nothing after midnight")}”', retries=40)
     held.release.set()
 
 

@@ -7,7 +7,7 @@ stable hash of the events, so two bundles never read alike and the same bundle a
 import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -210,9 +210,10 @@ def _description(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
     return f'{describe_route([p.event for p in picks])} {flavour}'.strip()
 
 
-def describe_route(events: Sequence[EventPublic]) -> str:
+def describe_route(events: Sequence[EventPublic], *, named: Collection[str] = ()) -> str:
     """Where the plan starts and how it moves from stop to stop, in two sentences, from its events alone
-    (a refined bundle is described anew from them)."""
+    (a refined bundle is described anew from them). A middle stop is named by its venue, or by its title
+    too when its id is in `named` (a refinement's new events: the story must say what came in)."""
     first, last = events[0], events[-1]
     seed = stable(''.join(e.event_id for e in events))
     opening = [
@@ -220,10 +221,14 @@ def describe_route(events: Sequence[EventPublic]) -> str:
         f'Start with {first.title} at {first.venue}{_in_area(first)}.',
         f'First stop: {first.title} at {first.venue}{_in_area(first)}.',
     ][seed % 3]
-    middle = [_move(events[i - 1], events[i]) + f' {events[i].venue}' for i in range(1, len(events) - 1)]
+    middle = [_move(events[i - 1], events[i]) + f' {_stop(events[i], named)}' for i in range(1, len(events) - 1)]
     ending = _ending(events[-2], last, seed)
     route = f'{", ".join(middle)}, and {ending}' if middle else ending
     return f'{opening} {route[0].upper()}{route[1:]}.'
+
+
+def _stop(event: EventPublic, named: Collection[str]) -> str:
+    return f'{event.title} at {event.venue}' if event.event_id in named else event.venue
 
 
 def _move(a: EventPublic, b: EventPublic) -> str:
