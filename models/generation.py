@@ -5,7 +5,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from models.base import CamelModel, UTCDateTime
@@ -165,6 +165,8 @@ class Generation(SQLModel, table=True):
     refinement: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # sha256 of the owner token: only who made the plan may cancel it (the token itself is never stored).
     owner_token_hash: str | None = None
+    # Kept by its owner: the TTL clean-up leaves it alone until the owner un-keeps it.
+    kept: bool = Field(default=False, sa_column_kwargs={'server_default': false()})
 
 
 class GenerationPublic(CamelModel):
@@ -179,6 +181,7 @@ class GenerationPublic(CamelModel):
     usage: dict[str, Any] | None = None
     parent_id: str | None = None
     refinement: 'RefinementPublic | None' = None
+    kept: bool = False  # kept plans outlive expiresAt until their owner un-keeps them
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
@@ -197,6 +200,7 @@ class GenerationPublic(CamelModel):
             usage=row.usage,
             parent_id=row.parent_id,
             refinement=RefinementPublic.model_validate(row.refinement) if row.refinement else None,
+            kept=bool(row.kept),
             created_at=row.created_at,
             updated_at=row.updated_at,
             expires_at=row.expires_at,
