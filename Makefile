@@ -9,12 +9,12 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export TEST_POSTGRES_URL TEST_REDIS_URL
 
-.PHONY: run test test-fast test-e2e lint format bench eval clean services chromium promtool
+.PHONY: run test test-fast test-e2e lint format bench eval clean services chromium promtool axe
 
 run: $(VENV)/.installed
 	$(PY) app.py
 
-test: $(VENV)/.dev-installed chromium promtool services
+test: $(VENV)/.dev-installed chromium axe promtool services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
@@ -23,7 +23,7 @@ test: $(VENV)/.dev-installed chromium promtool services
 test-fast: $(VENV)/.dev-installed promtool services
 	$(PY) -m pytest -q
 
-test-e2e: $(VENV)/.dev-installed chromium services
+test-e2e: $(VENV)/.dev-installed chromium axe services
 	$(PY) -m pytest -q -o addopts= tests/e2e
 
 lint: $(VENV)/.dev-installed
@@ -49,6 +49,15 @@ chromium:
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); } || \
 		{ echo "Chromium not found at $(CHROMIUM); install Debian's chromium package"; exit 1; }
+
+# The accessibility checks inject axe-core (npm, pinned in tests/e2e/package-lock.json) into Chromium;
+# install it when it is missing (Node from Debian's nodejs and npm packages when we may).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+axe:
+	@test -f $(AXE) || { command -v npm >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null); }; } ; \
+		test -f $(AXE) || (cd tests/e2e && npm ci --no-audit --no-fund --silent) || \
+		{ echo "axe-core not found at $(AXE); run 'npm ci' in tests/e2e (needs Node and npm)"; exit 1; }
 
 # The alert rules are checked and unit-tested with promtool (tests/unit/test_alert_rules.py), from Debian's
 # prometheus package; install it when missing and we may, and leave no Prometheus server running.

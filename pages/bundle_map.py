@@ -31,8 +31,8 @@ def maps_shown(bundle: Bundle) -> bool:
     return settings.maps_enabled() and bool(mapped_stops(bundle))
 
 
-def bundle_map(bundle: Bundle) -> ui.leaflet | None:
-    """The bundle's map, or None when maps are off or no event has a position."""
+def bundle_map(bundle: Bundle, *, name: str = '') -> ui.leaflet | None:
+    """The bundle's map, or None when maps are off or no event has a position; `name` tells it from the others."""
     stops = mapped_stops(bundle)
     if not settings.maps_enabled() or not stops:
         return None
@@ -43,9 +43,10 @@ def bundle_map(bundle: Bundle) -> ui.leaflet | None:
     leaflet = (
         ui.leaflet(center=centre, zoom=14, options={'scrollWheelZoom': False, 'zoomSnap': 0.5})
         .classes('tb-map')
-        .props(f'role="region" aria-label="Map of the {len(stops)} stops of this plan"')
+        .props('role=region')
         .mark('bundle-map')
     )
+    leaflet.props['aria-label'] = f'{name or "Map of this plan"}: {len(stops)} stop{"s" if len(stops) != 1 else ""}'
     leaflet.clear_layers()  # drops NiceGUI's default tile layer for the configured one
     leaflet.tile_layer(
         url_template=settings.map_tiles_url,
