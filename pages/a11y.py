@@ -9,6 +9,8 @@ from typing import Any
 from nicegui import ui
 from nicegui.elements.mixins.text_element import TextElement
 
+# A filled button's props: its text colour follows the palette (white on light ember, dark ink on dark ember).
+FILLED = 'unelevated no-caps text-color=on-primary'
 LANGUAGE = 'en-GB'  # the pages' language, for <html lang> (screen readers pick their voice from it)
 
 
@@ -58,7 +60,9 @@ class ToggleChips:
         with ui.element('div').classes('tb-chips').props('role=group') as self.container:
             for option in options:
                 chip = (
-                    ui.button((labels or {}).get(option, option), on_click=lambda _, o=option: self.toggle(o))
+                    ui.button(
+                        (labels or {}).get(option, option), color=None, on_click=lambda _, o=option: self.toggle(o)
+                    )
                     .props('no-caps unelevated' + (f' icon={icons[option]}' if icons and option in icons else ''))
                     .classes('tb-chip')
                 )

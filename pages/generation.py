@@ -12,7 +12,7 @@ from nicegui import ui
 
 from models.generation import FINISHED_STATUSES, NAMED_TIMEFRAMES, RUNNING_STATUSES, Bundle, GenerationPublic
 from pages import running_view, theme
-from pages.a11y import LANGUAGE, LiveRegion, heading
+from pages.a11y import FILLED, LANGUAGE, LiveRegion, heading
 from pages.components import bundle_card, generation_title, link_button, owner_token_of
 from pages.layout import frame
 from pages.plan_states import cancelled_view, failed_view, not_found_view, summary_chips
@@ -138,11 +138,11 @@ class GenerationView:
         if generation.status == 'completed':
             self.live.say(f'Your {count} plan{"s are" if count != 1 else " is"} ready.')
         elif generation.status == 'failed':
-            self.live.say(f"We couldn't make this plan. {generation.error or ''}".strip())
+            self.live.say(f'Planning failed: {generation.error or "something went wrong."}')
         elif generation.status == 'cancelled':
-            self.live.say(f'Planning stopped. {count} plan{"s" if count != 1 else ""} kept.' if count else 'Cancelled.')
+            self.live.say(f'Stopped. {count} plan{"s" if count != 1 else ""} kept.' if count else 'Stopped.')
         else:
-            self.live.say(f'Planning your bundles. {running_view.ready_phrase(generation)}.')
+            self.live.say(f'Making your plans: {running_view.ready_phrase(generation).lower()}.')
 
     def stop(self) -> None:
         self.poll.cancel()
@@ -246,7 +246,7 @@ class GenerationView:
             self._about_the_answer()
             with ui.row().classes('gap-3 items-center'):
                 ui.button('Share these plans', icon='ios_share', on_click=self.share_all).props(
-                    'unelevated no-caps color=primary'
+                    f'{FILLED} color=primary'
                 ).mark('share-all')
                 if self.owner:
                     KeepButton(generation.generation_id, kept=generation.kept)

@@ -17,7 +17,7 @@ from models.generation import (
     Preferences,
 )
 from pages import theme
-from pages.a11y import LANGUAGE, ToggleChips, describe_field, focus_first, heading
+from pages.a11y import FILLED, LANGUAGE, ToggleChips, describe_field, focus_first, heading
 from pages.components import (
     client_id,
     field_error,
@@ -164,7 +164,7 @@ class PreferenceForm:
             )
             with ui.element('div').classes('tb-chips').props('role=group') as suggestions:
                 for genre in GENRE_SUGGESTIONS[:8]:
-                    add = ui.button(genre, icon='add', on_click=lambda _, g=genre: self._add_genre(g))
+                    add = ui.button(genre, icon='add', color=None, on_click=lambda _, g=genre: self._add_genre(g))
                     add.props('no-caps unelevated').classes('tb-chip tb-chip-sm').mark(f'genre-{genre}')
                     add.props['aria-label'] = f'Add {genre}'
             suggestions.props['aria-label'] = 'Add a genre to the music you love'
@@ -213,7 +213,7 @@ class PreferenceForm:
         with ui.element('div').classes('flex items-center gap-4 w-full flex-wrap'):
             self.submit_button = (
                 ui.button('Make my plans', icon='auto_awesome', on_click=self.submit)
-                .props('unelevated color=primary')
+                .props(f'{FILLED} color=primary')
                 .classes('tb-cta')
                 .mark('submit')
             )

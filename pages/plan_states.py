@@ -7,7 +7,7 @@ import uuid
 from nicegui import ui
 
 from models.generation import GenerationPublic, Preferences
-from pages.a11y import heading
+from pages.a11y import FILLED, heading
 from pages.components import client_id, link_button, preferences_summary, remember_generation
 from services.generations import service
 from services.generations.errors import GenerationError, InvalidPreferences
@@ -60,7 +60,7 @@ def retry_row(generation: GenerationPublic, text: str) -> None:
         if generation.parent_id is not None:  # a refinement: its parent is still the plan to go back to
             link_button('Back to the plan', f'/generations/{generation.parent_id}', icon='undo', primary=True)
         retry.button = (
-            ui.button(text, icon='refresh', on_click=retry.run).props('unelevated color=primary').mark('retry')
+            ui.button(text, icon='refresh', on_click=retry.run).props(f'{FILLED} color=primary').mark('retry')
         )
         link_button('Change preferences', '/', icon='tune')
     retry.notice = ui.label('').classes('tb-error').props('role=alert').mark('retry-error')

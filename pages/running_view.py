@@ -8,7 +8,7 @@ from typing import Any
 from nicegui import ui
 
 from models.generation import GenerationPublic
-from pages.a11y import dom_id, heading
+from pages.a11y import FILLED, dom_id, heading
 from pages.components import format_elapsed, progress_step, status_chip
 from services import clock
 
@@ -111,7 +111,7 @@ async def ask_to_stop(slot: ui.element, generation: GenerationPublic) -> bool:
         body = ui.label(text).classes('tb-muted')
         with ui.row().classes('justify-end gap-2 w-full'):
             ui.button('Keep planning', on_click=lambda: dialog.submit(False)).props('flat no-caps').mark('keep')
-            ui.button(keep, on_click=lambda: dialog.submit(True)).props('unelevated no-caps color=negative').mark(
+            ui.button(keep, on_click=lambda: dialog.submit(True)).props(f'{FILLED} color=negative').mark(
                 'confirm-cancel'
             )
     dialog.props['aria-labelledby'] = dom_id(title)

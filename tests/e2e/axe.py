@@ -23,6 +23,6 @@ def violations(page: Page) -> list[str]:
     found = page.evaluate(f'async () => (await axe.run(document, {RUN_OPTIONS})).violations')
     return [
         f'{v["id"]} ({v["impact"]}): {v["help"]} -> '
-        + ' | '.join(f'{n["target"]} {n.get("failureSummary", "")[:160]!r}' for n in v['nodes'][:4])
+        + ' | '.join(f'{n["target"]} {n["html"][:140]!r} {n.get("failureSummary", "")[:160]!r}' for n in v['nodes'][:4])
         for v in found
     ]

@@ -81,14 +81,14 @@ def test_every_page_state_passes_axe(
     expect(page.get_by_role('dialog')).to_be_visible()
     checker.check(page, 'cancel-dialog')
     page.get_by_role('button', name='Stop').click()
-    expect(page.get_by_text('This plan was cancelled').or_(page.get_by_text('Planning stopped'))).to_be_visible()
+    expect(page.get_by_role('heading', name='This plan was cancelled')).to_be_visible()
     checker.check(page, 'cancelled')
 
     page.goto(server.base_url)
     choose_city(page, TEST_CITY)
     choose(page, 'Wellness', 'Next 7 days')  # the test city has no wellness events
     submit(page)
-    expect(page.get_by_text("We couldn't make this plan")).to_be_visible(timeout=CARDS_TIMEOUT_MS)
+    expect(page.get_by_role('heading', name="We couldn't make this plan")).to_be_visible(timeout=CARDS_TIMEOUT_MS)
     checker.check(page, 'failed')
 
     assert not checker.found, checker.report()
