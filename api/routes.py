@@ -149,6 +149,49 @@ async def cancel_generation(
     return GenerationPublic.from_row(row)
 
 
+_KEEP_RESPONSES = {
+    **NOT_FOUND_RESPONSE,
+    **INVALID_RESPONSE,
+    **UNAVAILABLE_RESPONSE,
+    403: {'model': ApiError, 'description': 'Missing or wrong X-Owner-Token'},
+}
+
+
+@router.post(
+    '/api/generations/{generation_id}/keep',
+    response_model=GenerationPublic,
+    operation_id='keepGeneration',
+    responses=_KEEP_RESPONSES,
+    tags=['generations'],
+)
+async def keep_generation(
+    generation_id: str, x_owner_token: Annotated[str | None, Header(max_length=200)] = None
+) -> GenerationPublic:
+    """Keeps the plan: the TTL clean-up leaves it alone until its owner un-keeps it."""
+    return await _set_kept(generation_id, x_owner_token, kept=True)
+
+
+@router.delete(
+    '/api/generations/{generation_id}/keep',
+    response_model=GenerationPublic,
+    operation_id='unkeepGeneration',
+    responses=_KEEP_RESPONSES,
+    tags=['generations'],
+)
+async def unkeep_generation(
+    generation_id: str, x_owner_token: Annotated[str | None, Header(max_length=200)] = None
+) -> GenerationPublic:
+    """Un-keeps the plan: it expires GENERATION_TTL_HOURS from now."""
+    return await _set_kept(generation_id, x_owner_token, kept=False)
+
+
+async def _set_kept(generation_id: str, owner_token: str | None, *, kept: bool) -> GenerationPublic:
+    row = await service.keep_generation(generation_id, owner_token, kept=kept)
+    if row is None:
+        raise GenerationNotFound()
+    return GenerationPublic.from_row(row)
+
+
 @router.get(
     '/healthz',
     response_model=Health,

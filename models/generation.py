@@ -5,7 +5,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from models.base import CamelModel, UTCDateTime
@@ -182,6 +182,8 @@ class Generation(SQLModel, table=True):
     owner_token_hash: str | None = None
     # The planner's reading of the wish, as the API shows it: understood, notUnderstood, notes.
     wish: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # Kept by its owner: the TTL clean-up leaves it alone until the owner un-keeps it.
+    kept: bool = Field(default=False, sa_column_kwargs={'server_default': false()})
 
 
 class GenerationPublic(CamelModel):
@@ -201,6 +203,7 @@ class GenerationPublic(CamelModel):
     understood: list['WishItemPublic'] | None = None
     not_understood: list[str] | None = None
     notes: list[str] | None = None
+    kept: bool = False  # kept plans outlive expiresAt until their owner un-keeps them
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
@@ -220,6 +223,7 @@ class GenerationPublic(CamelModel):
             parent_id=row.parent_id,
             refinement=RefinementPublic.model_validate(row.refinement) if row.refinement else None,
             **wish_fields(row.wish),
+            kept=bool(row.kept),
             created_at=row.created_at,
             updated_at=row.updated_at,
             expires_at=row.expires_at,

@@ -12,6 +12,7 @@ from nicegui import ui
 from pydantic import ValidationError
 
 from models.generation import MAX_INSTRUCTION, GenerationPublic, KeyEvent, RefinementCreate, RefinementPublic
+from pages.a11y import FILLED
 from pages.components import client_id, client_ip, remember_generation
 from services.generations import service
 from services.generations.errors import GenerationError, InvalidPreferences
@@ -117,7 +118,7 @@ def refine_panel(refiner: Refiner, bundle_index: int) -> None:
 
                 apply = (
                     ui.button('Remake this plan', icon='auto_awesome', on_click=send)
-                    .props('unelevated no-caps color=primary')
+                    .props(f'{FILLED} color=primary')
                     .mark('change-apply', f'change-apply-{bundle_index}')
                 )
         form.set_visibility(False)

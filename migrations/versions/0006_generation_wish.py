@@ -1,7 +1,7 @@
 """Generation.wish: the planner's reading of the request (understood, notUnderstood) and its notes.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Created: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | None = '0003'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

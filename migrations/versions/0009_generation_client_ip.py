@@ -2,7 +2,7 @@
 API and the form (the form's client_id is the browser). Existing API rows ('ip:<address>') are filled in.
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0007
 Created: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009'
-down_revision: str | None = '0003'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

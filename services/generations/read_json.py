@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Text, cast, select
 from sqlmodel import Session
 
-from models.generation import FINISHED_STATUSES, Generation, RefinementPublic
+from models.generation import Generation, RefinementPublic
+from services.generations.expiry import is_expired
 from services.generations.store import is_valid_id
 
 _table = Generation.__table__
@@ -25,6 +26,7 @@ _QUERY = select(
     _table.c.error,
     _table.c.planner,
     _table.c.parent_id,
+    _table.c.kept,
     _table.c.created_at,
     _table.c.updated_at,
     _table.c.expires_at,
@@ -36,13 +38,14 @@ def read_generation_json(*, session: Session, generation_id: str, now: datetime)
     if not is_valid_id(generation_id):
         return None
     row = session.connection().execute(_QUERY.where(_table.c.id == generation_id.lower())).first()
-    if row is None or (row.status in FINISHED_STATUSES and row.expires_at <= now):
+    if row is None or is_expired(status=row.status, expires_at=row.expires_at, kept=bool(row.kept), now=now):
         return None
     parts = (
         f'{{"generationId":"{row.id}","status":"{row.status}","preferences":{row.preferences},'
         f'"bundles":{row.bundles or "null"},"error":{json.dumps(row.error)},"progress":{row.progress},'
         f'"planner":{json.dumps(row.planner)},"window":{row.window},"usage":{row.usage or "null"},'
         f'"parentId":{json.dumps(row.parent_id)},"refinement":{_refinement(row.refinement)},{_wish(row.wish)},'
+        f'"kept":{"true" if row.kept else "false"},'
         f'"createdAt":"{_instant(row.created_at)}","updatedAt":"{_instant(row.updated_at)}",'
         f'"expiresAt":"{_instant(row.expires_at)}"}}'
     )

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from models.generation import RUNNING_STATUSES, Generation, Preferences, RefinementCreate
 from services import clock, metrics
 from services.database import in_db
-from services.generations import ownership, refinements, store
+from services.generations import keeping, ownership, refinements, store
 from services.generations.errors import ServiceBusy
 from services.generations.runner import PlannerFactory, Runner
 from settings import settings
@@ -121,6 +121,17 @@ async def cancel_generation(generation_id: str, owner_token: str | None) -> Gene
     if _runner is not None:
         _runner.stop_local(row.id)  # the stored id: the caller's may differ in case
     return row
+
+
+async def keep_generation(generation_id: str, owner_token: str | None, *, kept: bool) -> Generation | None:
+    """Keeps (or un-keeps) a plan for its owner; None when unknown or expired. Raises NotOwner without the token."""
+    try:
+        return await in_db(
+            keeping.set_kept, generation_id=generation_id, owner_token=owner_token, kept=kept, now=clock.now()
+        )
+    except OperationalError as error:
+        log.warning('generation %s not kept, database unavailable: %s', generation_id, error)
+        raise ServiceBusy() from None
 
 
 async def get_generation(generation_id: str) -> Generation | None:

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.generation import (
-    FINISHED_STATUSES,
     RUNNING_STATUSES,
     Bundle,
     Generation,
@@ -29,6 +28,7 @@ from services.generations.errors import (
     InvalidPreferences,
     NotOwner,
 )
+from services.generations.expiry import alive, expired, is_expired
 from services.timeframes import TimeframeError, resolve_window
 from settings import settings
 
@@ -115,7 +115,9 @@ def find_by_key(session: Session, client_id: str, key: str, now: datetime) -> Ge
     """The generation made with this key, unless its result expired (then the key is free again)."""
     query = select(Generation).where(Generation.client_id == client_id, Generation.idempotency_key == key)
     existing = session.exec(query).first()
-    if existing is not None and existing.status in FINISHED_STATUSES and existing.expires_at <= now:
+    if existing is not None and is_expired(
+        status=existing.status, expires_at=existing.expires_at, kept=existing.kept, now=now
+    ):
         session.delete(existing)
         session.flush()
         return None
@@ -133,7 +135,7 @@ def get_generation(*, session: Session, generation_id: str, now: datetime) -> Ge
     if not is_valid_id(generation_id):
         return None
     row = session.get(Generation, generation_id.lower())
-    if row is None or (row.status in FINISHED_STATUSES and row.expires_at <= now):
+    if row is None or is_expired(status=row.status, expires_at=row.expires_at, kept=row.kept, now=now):
         return None
     return row
 
@@ -154,7 +156,7 @@ def list_generations(*, session: Session, ids: list[str], now: datetime, limit: 
     query = (
         select(Generation)
         .where(col(Generation.id).in_(valid))
-        .where(or_(col(Generation.status).in_(RUNNING_STATUSES), col(Generation.expires_at) > now))
+        .where(alive(now))
         .order_by(col(Generation.created_at).desc())
         .limit(limit)
     )
@@ -355,10 +357,8 @@ def fail_abandoned(*, session: Session, now: datetime) -> int:
 
 @writes
 def delete_expired(*, session: Session, now: datetime) -> int:
-    """TTL cleanup: deletes finished generations past `expires_at`; running ones are never touched."""
-    result = session.exec(
-        delete(Generation).where(col(Generation.status).in_(FINISHED_STATUSES), col(Generation.expires_at) <= now)
-    )
+    """TTL cleanup: deletes finished generations past `expires_at`; running and kept ones are never touched."""
+    result = session.exec(delete(Generation).where(expired(now)))
     session.commit()
     return result.rowcount
 

@@ -54,14 +54,17 @@ async def test_cards_appear_one_by_one_with_progress_below(user: User, planners:
     planner = planners.use(GatedPlanner())
     generation_id = (await service.start_generation(preferences=PREFERENCES, client_id='browser:test')).id
     await user.open(f'/generations/{generation_id}')
-    await user.should_see('1 of 3 ready', marker='ready-count', retries=40)
+    await user.should_see('1 plan ready so far', marker='ready-count', retries=40)
     await user.should_see('Warehouse Weekend 1')
+    await user.should_see('Plan 1')  # no total is promised while planning
+    await user.should_not_see('of 3', retries=1)
+    await user.should_see('Looking for another plan…', marker='placeholder')
     await user.should_not_see('Warehouse Weekend 2')
     await user.should_see(marker='placeholder')
     await user.should_see(marker='progress-view')  # planning goes on below the cards
     await user.should_not_see(marker='swap')  # a plan still being made cannot be changed yet
     planner.gates[0].set()
-    await user.should_see('2 of 3 ready', marker='ready-count', retries=40)
+    await user.should_see('2 plans ready so far', marker='ready-count', retries=40)
     await user.should_see('Warehouse Weekend 2')
     planner.gates[1].set()
     planner.gates[2].set()
