@@ -70,6 +70,7 @@ async def _run_in_child(name: str, kind: str, now: datetime) -> ImportRun:
         'DATABASE_URL': settings.database_url,
         'DATA_DIR': str(settings.data_dir),
         'SOURCES_FILE': str(settings.sources_file or ''),
+        'IMPORT_MEMORY_MB': str(settings.import_memory_mb),
     }
     child = await asyncio.create_subprocess_exec(
         sys.executable, '-m', 'services.worker.imports', name, now.isoformat(), stdout=asyncio.subprocess.PIPE, env=env
