@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from multiprocessing.process import BaseProcess
 
 from services.generations.runner import PlannerFactory
+from services.worker import relay
 from services.worker.process import child_main
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class WorkerPool:
         self._started_at = [0.0] * processes
         self._quick_deaths = [0] * processes
         self._stopping = False
+        self._metrics = self._context.Queue()  # the children's metric changes (services.worker.relay)
 
     @property
     def pids(self) -> list[int]:
@@ -53,6 +55,7 @@ class WorkerPool:
         restart_at: dict[int, float] = {}
         while not self._stopping:
             await asyncio.sleep(SUPERVISE_INTERVAL_S)
+            relay.apply_waiting(self._metrics)
             for index, child in enumerate(self._children):
                 if self._stopping or child is None or child.is_alive():
                     continue
@@ -78,6 +81,8 @@ class WorkerPool:
     async def stop(self) -> None:
         self._stopping = True
         await asyncio.to_thread(self._stop_children)
+        relay.apply_waiting(self._metrics)
+        self._metrics.close()
 
     def _stop_children(self) -> None:
         running = [child for child in self._children if child is not None and child.is_alive()]
@@ -95,7 +100,12 @@ class WorkerPool:
     def _spawn(self, index: int) -> None:
         child = self._context.Process(
             target=child_main,
-            kwargs={'planner_for': self._planner_for, 'max_concurrent': self.per_process, 'imports_here': index == 0},
+            kwargs={
+                'planner_for': self._planner_for,
+                'max_concurrent': self.per_process,
+                'imports_here': index == 0,
+                'metrics_outbox': self._metrics,
+            },
             name=f'planner-{index + 1}',
             daemon=True,  # the interpreter's exit handler ends daemonic children if the stop hook never ran
         )

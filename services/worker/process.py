@@ -13,6 +13,7 @@ import os
 import signal
 from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,7 +21,7 @@ from models.schema import create_db_and_tables
 from services.generations import scheduler, service
 from services.generations.runner import PlannerFactory, Runner
 from services.planners import registry
-from services.worker import health
+from services.worker import health, relay
 from settings import settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ async def serve(
     imports_here: bool,
     health_address: tuple[str, int] | None = None,
     parent_alive: Callable[[], bool] | None = None,
+    metrics_outbox: Any = None,
 ) -> None:
     """Plans until SIGTERM (or until `parent_alive()` turns false), then releases what it holds."""
     stop = asyncio.Event()
@@ -53,15 +55,21 @@ async def serve(
     server = None
     if health_address is not None:
         server = await health.start(host=health_address[0], port=health_address[1], runner=runner)
+    sender = relay.Sender(metrics_outbox) if metrics_outbox is not None else None
+    sending = asyncio.create_task(sender.run()) if sender is not None else None
     log.info('worker %s started: up to %d generations at once', runner.owner, max_concurrent)
     try:
         await _poll(runner, stop, parent_alive)
     finally:
         scheduler.stop_scheduler()
+        if sending is not None:
+            sending.cancel()
         if server is not None:
             server.close()
         await service.stop_runner()
         await registry.stop_planner(settings.resolved_planner())
+        if sender is not None:
+            sender.flush()  # what the last runs counted, before the web process stops listening
         log.info('worker %s stopped', runner.owner)
 
 
@@ -99,7 +107,7 @@ def main() -> int:
     return 0
 
 
-def child_main(*, planner_for: PlannerFactory, max_concurrent: int, imports_here: bool) -> None:
+def child_main(*, planner_for: PlannerFactory, max_concurrent: int, imports_here: bool, metrics_outbox: Any) -> None:
     """The target of the web process's planner processes (services.worker.pool, spawn context)."""
     import multiprocessing
 
@@ -114,5 +122,6 @@ def child_main(*, planner_for: PlannerFactory, max_concurrent: int, imports_here
             max_concurrent=max_concurrent,
             imports_here=imports_here,
             parent_alive=parent.is_alive if parent is not None else None,
+            metrics_outbox=metrics_outbox,
         )
     )

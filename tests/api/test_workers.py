@@ -76,6 +76,19 @@ def test_generations_complete_in_the_planner_processes(servers: list[AppServer],
     assert server.process.pid not in planners  # none in the web process
     assert planners <= set(child_pids(server.process.pid))  # all in its children
     assert 'database is locked' not in server.log_text()
+    # Counted in the children, shown by the web process's /metrics (what Prometheus scrapes).
+    wait_until(lambda: finished_metric(server) == len(ids), timeout=5)
+    assert duration_count(server) == len(ids)
+
+
+def finished_metric(server: AppServer) -> float:
+    text = httpx.get(f'{server.url}/metrics', timeout=10).text
+    return float(re.search(r'^trip_bundles_generations_finished_total\{status="completed"\} (\S+)$', text, re.M)[1])
+
+
+def duration_count(server: AppServer) -> float:
+    text = httpx.get(f'{server.url}/metrics', timeout=10).text
+    return float(re.search(r'^trip_bundles_generation_duration_seconds_count (\S+)$', text, re.M)[1])
 
 
 def test_a_planner_process_killed_mid_plan_is_replaced_and_its_work_finished_once(
