@@ -77,6 +77,10 @@ def isolated_settings(database_url: str, tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(settings, 'planner', 'offline')
     monkeypatch.setattr(settings, 'openai_api_key', None)
     monkeypatch.setattr(settings, 'offline_step_delay_s', 0)
+    # In-process tests (the `user` fixture runs app.py here) plan in this process; tests of the worker
+    # processes start real servers (tests/server.py), which read ROLE and PLANNER_PROCESSES from their env.
+    monkeypatch.setattr(settings, 'role', 'all')
+    monkeypatch.setattr(settings, 'planner_processes', 0)
     db.use_engine(db.build_engine(settings.database_url))
     yield
     db.use_engine(None)

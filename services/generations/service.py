@@ -64,8 +64,7 @@ async def start_generation(
     except OperationalError as error:  # locked or read-only database: nothing was written, a retry works
         log.warning('generation not created, database unavailable: %s', error)
         raise ServiceBusy() from None
-    if row.status in RUNNING_STATUSES:
-        get_runner().submit(row.id)
+    _hand_over(row)
     return row
 
 
@@ -91,9 +90,14 @@ async def refine_generation(
     except OperationalError as error:
         log.warning('refinement not created, database unavailable: %s', error)
         raise ServiceBusy() from None
-    if row.status in RUNNING_STATUSES:
-        get_runner().submit(row.id)
+    _hand_over(row)
     return row
+
+
+def _hand_over(row: Generation) -> None:
+    """Plans the new row here when this process plans; otherwise the worker processes' poll finds it."""
+    if _runner is not None and row.status in RUNNING_STATUSES:
+        _runner.submit(row.id)
 
 
 def owner_token(generation_id: str) -> str:
