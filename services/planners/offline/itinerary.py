@@ -8,7 +8,7 @@ as labelled wildcards, and a note says so.
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from models.catalog import EventPublic
@@ -49,6 +49,23 @@ def build_plan(
 ) -> Plan:
     """Up to TARGET_BUNDLES bundles from distinct themes, the strongest first."""
     wish = wish or Wish(interests=taste.interests, budget=taste.budget)
+    plan = _build(scored, taste, window, city_name=city_name, wish=wish)
+    hard = [item.value for item in wish.hard_items if item.kind != 'money']
+    if plan.bundles or not hard:
+        return plan
+    # The hard wishes together leave no plan: say which could not be kept, and plan without them.
+    relaxed = replace(
+        wish, only_areas=(), earliest=None, latest=None, kids=False, step_free=False, free_only=False,
+        avoid_categories=frozenset(), avoid_tags=frozenset(),
+    )  # fmt: skip
+    other = _build(scored, taste, window, city_name=city_name, wish=relaxed)
+    if not other.bundles:
+        return plan
+    note = f'Nothing for {window.label} keeps all of {join_words(hard)}, so these plans do not keep every one.'
+    return Plan(other.bundles, other.themes, other.shortfall, [note, *other.notes])
+
+
+def _build(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, city_name: str, wish: Wish) -> Plan:
     kept = keep_hard_wishes(scored, wish, event_of=lambda s: s.event, timezone=window.timezone, label=window.label)
     fitting, wildcards, taste_note = _on_taste(kept.candidates, taste, window)
     notes = [*kept.notes, *([taste_note] if taste_note else [])]
