@@ -13,7 +13,7 @@ from nicegui import ui
 from models.generation import FINISHED_STATUSES, NAMED_TIMEFRAMES, RUNNING_STATUSES, Bundle, GenerationPublic
 from pages import running_view, theme
 from pages.a11y import FILLED, LANGUAGE, LiveRegion, heading
-from pages.components import bundle_card, generation_title, link_button, owner_token_of
+from pages.components import bundle_card, generation_title, link_button, notes_list, owner_token_of
 from pages.layout import frame
 from pages.plan_states import cancelled_view, failed_view, not_found_view, summary_chips
 from pages.progressive import landed_view
@@ -24,6 +24,7 @@ from services.catalog import queries
 from services.database import in_db
 from services.generations import service
 from services.generations.errors import GenerationError
+from services.text import isolate
 from settings import settings
 
 ROTATE_EVERY_S = 4
@@ -260,8 +261,18 @@ class GenerationView:
                 self._card(bundle, index, len(bundles), refinable=completed)
 
     def _about_the_answer(self) -> None:
-        """Where notes about the answer go (what was understood, what was not used, why a wish could not be
-        kept), shown with `components.notes_list`; nothing to show until the generation carries them."""
+        """What the planner understood of the request, what it did not use, and the wishes it could not keep
+        (or why there are fewer plans); nothing until the planner has read the request."""
+        generation = self.generation
+        understood = [item.value for item in generation.understood or [] if item.text != 'form']
+        if understood:
+            notes_list(
+                [f'We understood: {", ".join(understood)}.'], title='Your wishes', icon='check', marker='understood'
+            )
+        if generation.not_understood:
+            unused = '; '.join(isolate(text) for text in generation.not_understood)
+            notes_list([f'We did not use: {unused}.'], title='Not used', icon='help_outline', marker='not-understood')
+        notes_list(generation.notes or [], title='Good to know', icon='info', marker='plan-notes')
 
     def _card(self, bundle: Bundle, index: int, count: int | None, *, refinable: bool) -> None:
         """One bundle card; a finished plan's cards carry the refine controls (a running one's cannot change yet)."""
