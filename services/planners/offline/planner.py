@@ -35,7 +35,7 @@ class OfflinePlanner:
         saved = request.saved_bundles
         if len(saved) >= TARGET_BUNDLES:
             return saved
-        city, events, areas = await in_db(_load_candidates, city_name=request.city, window=request.window, taste=taste)
+        city, events, areas = await in_db(load_candidates, city_name=request.city, window=request.window, taste=taste)
         wish = read_preferences(request.preferences, areas=areas, events=events)
         taste = with_wish(taste, wish)
         await context.save_wish(wish.public())
@@ -78,7 +78,7 @@ async def _emit(bundles: Sequence[Bundle], context: PlanContext, delay: float, *
     return added
 
 
-def _load_candidates(
+def load_candidates(
     *, session: Session, city_name: str, window: TimeWindow, taste: Taste
 ) -> tuple[City, list[EventPublic], list[str]]:
     city = queries.get_city(session=session, name=city_name or None)
