@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST as PROMETHEUS_CONTENT_TYPE
 from pydantic import BaseModel
@@ -18,7 +18,7 @@ from api.errors import (
 )
 from api.links import generation_links
 from models import db
-from models.generation import GenerationCreate, GenerationCreated, GenerationPublic, RefinementCreate
+from models.generation import Alternatives, GenerationCreate, GenerationCreated, GenerationPublic, RefinementCreate
 from services import clock, metrics
 from services.database import in_db
 from services.generations import read_json, service
@@ -190,6 +190,29 @@ async def _set_kept(generation_id: str, owner_token: str | None, *, kept: bool) 
     if row is None:
         raise GenerationNotFound()
     return GenerationPublic.from_row(row)
+
+
+@router.get(
+    '/api/generations/{generation_id}/bundles/{index}/alternatives',
+    response_model=Alternatives,
+    operation_id='bundleAlternatives',
+    responses={
+        **NOT_FOUND_RESPONSE,
+        **INVALID_RESPONSE,
+        **UNAVAILABLE_RESPONSE,
+        409: {'model': ApiError, 'description': 'The plan is not completed yet'},
+    },
+    tags=['generations'],
+)
+async def bundle_alternatives(
+    generation_id: str,
+    index: Annotated[int, Path(ge=0, le=20, description='The bundle, counted from 0')],
+    event_id: Annotated[str, Query(alias='eventId', min_length=1, max_length=200, description='The event to replace')],
+) -> Alternatives:
+    """The best valid replacements for one event of a completed plan's bundle, best first (up to three): each
+    keeps every rule with the rest of the plan and the person's hard wishes."""
+    found = await service.bundle_alternatives(generation_id=generation_id, bundle_index=index, event_id=event_id)
+    return Alternatives(alternatives=found)
 
 
 @router.get(

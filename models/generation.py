@@ -272,6 +272,12 @@ class RefinementCreate(CamelModel):
         return self
 
 
+class Alternatives(CamelModel):
+    """The best valid replacements for one event of a plan, best first (each a key event, facts from the catalog)."""
+
+    alternatives: list[KeyEvent]
+
+
 class RefinementPublic(CamelModel):
     bundle_index: int
     instruction: str = ''

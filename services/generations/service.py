@@ -8,7 +8,7 @@ import logging
 
 from sqlalchemy.exc import OperationalError
 
-from models.generation import RUNNING_STATUSES, Generation, Preferences, RefinementCreate
+from models.generation import RUNNING_STATUSES, Generation, KeyEvent, Preferences, RefinementCreate
 from services import clock, metrics
 from services.database import in_db
 from services.generations import keeping, ownership, refinements, store
@@ -92,6 +92,17 @@ async def refine_generation(
         raise ServiceBusy() from None
     _hand_over(row)
     return row
+
+
+async def bundle_alternatives(*, generation_id: str, bundle_index: int, event_id: str) -> list[KeyEvent]:
+    """The best replacements for one event of a completed plan's bundle, best first."""
+    return await in_db(
+        refinements.alternatives,
+        generation_id=generation_id,
+        bundle_index=bundle_index,
+        event_id=event_id,
+        now=clock.now(),
+    )
 
 
 def _hand_over(row: Generation) -> None:
