@@ -68,6 +68,7 @@ class Rules:
     budget: float | None
     max_span: timedelta
     max_stops: int = MAX_STOPS
+    travel_cost: float = TRAVEL_COST  # per minute on the way; a refinement "closer together" raises it
 
 
 def best_paths(
@@ -166,7 +167,7 @@ def _link_cost(before: EventPublic, after: EventPublic, gap: timedelta, rules: R
     if gap > MAX_IDLE:
         return TWO_PARTS  # over 3 hours between two stops: a plan in two parts, which says so
     idle_hours = max(wait - IDLE_FREE, timedelta(0)).total_seconds() / 3600
-    return TRAVEL_COST * minutes + IDLE_COST * idle_hours
+    return rules.travel_cost * minutes + IDLE_COST * idle_hours
 
 
 def _keep(labels: list[_Label], label: _Label) -> None:
