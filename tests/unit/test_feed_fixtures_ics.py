@@ -1,11 +1,14 @@
 """Real-world shaped iCalendar feeds (tests/fixtures/feeds): one test per class of defect of issue 25."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
 from models.catalog import Event
+from models.db import session_scope
+from services.catalog.ics import import_ics
 from tests.feeds import import_feed, stored, venue_of
 
 
@@ -67,6 +70,25 @@ def test_outlook_zone_names_are_real_zones(session: Session) -> None:
     # A display name of no known zone is read by the offset it states, and the report says so.
     assert rows['Late Trio'].starts_at == datetime(2020, 10, 29, 10, 30, tzinfo=UTC)
     assert any('fixed UTC+09:30' in note for note in report.notes)
+
+
+def test_windows_ids_and_undefined_zones(session: Session, tmp_path: Path) -> None:
+    def vevent(uid: str, tzid: str) -> str:
+        return (
+            f'BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID={tzid}:20261203T190000\r\n'
+            f'SUMMARY:{uid}\r\nLOCATION:Hall\r\nEND:VEVENT\r\n'
+        )
+
+    feed = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\n'
+    feed += vevent('windows', 'AUS Eastern Standard Time') + vevent('undefined', 'Customized Time Zone')
+    (tmp_path / 'zones.ics').write_text(feed + 'END:VCALENDAR\r\n', encoding='utf-8')
+    with session_scope() as s:
+        report = import_ics(session=s, source=str(tmp_path / 'zones.ics'), city_name='Berlin',
+                            timezone='Europe/Berlin', now=datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip
+    rows = stored(session)
+    assert rows['windows'].starts_at == datetime(2026, 12, 3, 8, 0, tzinfo=UTC)  # 19:00 in Sydney (+11:00)
+    assert rows['undefined'].starts_at == datetime(2026, 12, 3, 18, 0, tzinfo=UTC)  # the city's zone, and said so
+    assert any("'Customized Time Zone' is defined nowhere" in note for note in report.notes)
 
 
 def test_x_wr_timezone_reads_floating_times(session: Session) -> None:
