@@ -121,7 +121,7 @@ def _resolve_zone_names(feed: FeedText) -> None:
             renames[tzid] = _safe_tzid(tzid)
             feed.notes.append(f'time zone {tzid!r} read as a fixed {describe_offset(offset)} (no daylight saving)')
         else:
-            feed.notes.append(f'time zone {tzid!r} is defined nowhere: its times read in the feed\'s zone')
+            feed.notes.append(f"time zone {tzid!r} is defined nowhere: its times read in the feed's zone")
     if renames:
         feed.events = [_rename_tzids(text, renames) for text in feed.events]
 

@@ -37,7 +37,7 @@ from services.catalog.importing import (
 from services.catalog.jsonld_event import read_event
 from services.catalog.jsonld_read import is_event, json_ld_items, page_items
 from services.catalog.jsonld_values import text
-from services.catalog.places import city_centre, judge
+from services.catalog.places import Centre, city_centre, judge
 from services.catalog.search_text import search_text_for
 from services.catalog.store import TITLE_SIMILARITY, VENUE_SIMILARITY, EventRecord, similarity
 
@@ -136,7 +136,7 @@ def _same_event(a: dict, b: dict) -> bool:
     )
 
 
-def _placed(reading: dict, centre, city: City, report: ImportReport) -> bool:
+def _placed(reading: dict, centre: Centre | None, city: City, report: ImportReport) -> bool:
     """Whether the reading stays: far from the city it is skipped; the wrong way round it loses its position."""
     if not reading['geo']:
         return True

@@ -40,7 +40,7 @@ from services.catalog.importing import (
     withdraw_vanished,
 )
 from services.catalog.jsonld_values import geo, number, text
-from services.catalog.places import city_centre, judge
+from services.catalog.places import Centre, city_centre, judge
 from services.catalog.search_text import search_text_for
 from services.catalog.store import EventRecord
 from settings import settings
@@ -135,7 +135,7 @@ def store_items(
     return report
 
 
-def _placed(reading: dict, centre, city: City, report: ImportReport) -> bool:
+def _placed(reading: dict, centre: Centre | None, city: City, report: ImportReport) -> bool:
     if not reading['geo']:
         return True
     verdict, km = judge(reading['geo'], centre)
