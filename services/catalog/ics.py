@@ -130,7 +130,10 @@ def _records(
             continue
         category, tags = category_and_tags(occurrence.categories, context.category)
         ends_at = occurrence.ends_at or default_end(occurrence.starts_at, category, occurrence.all_day)
+        if ends_at <= now and not _today(occurrence, now):
+            continue  # over: like every past event, not this import's business
         if not worth_importing(occurrence.starts_at, ends_at, now) and not _today(occurrence, now):
+            report.skipped.append(f'{label}: already started, and too short to drop in on')
             continue
         position = _position(occurrence, context, label, report)
         if position == 'far':

@@ -131,3 +131,11 @@ def test_swapped_lon_lat_is_flagged_and_not_mapped(session: Session) -> None:
     rows = stored(session)
     assert len(rows) == 3 and len(report.flagged) == 3 and 'looks swapped' in report.flagged[0]
     assert all(venue_of(session, e).lat is None for e in rows.values())
+
+
+def test_a_short_event_already_under_way_is_a_skip_with_its_reason(session: Session) -> None:
+    report = import_feed('no-end.ics', now=datetime(2026, 12, 12, 0, 0, tzinfo=UTC))  # the club night began at 22:00
+    assert list(stored(session)) == ['Basement techno', 'How a sound system is built']
+    assert report.skipped == []  # five hours long by default: a drop-in is still possible
+    short = import_feed('no-end.ics', now=datetime(2026, 12, 12, 17, 30, tzinfo=UTC))
+    assert short.skipped == ['How a sound system is built (2026-12-12): already started, and too short to drop in on']
