@@ -35,7 +35,7 @@ from services.catalog.importing import (
     zone_name,
 )
 from services.catalog.jsonld_event import read_event
-from services.catalog.jsonld_read import is_event, json_ld_items, page_items
+from services.catalog.jsonld_read import is_event, page_items
 from services.catalog.jsonld_values import text
 from services.catalog.places import Centre, city_centre, judge
 from services.catalog.search_text import search_text_for
@@ -44,7 +44,7 @@ from services.catalog.store import TITLE_SIMILARITY, VENUE_SIMILARITY, EventReco
 SOURCE = 'jsonld'
 UNKNOWN_VENUE = 'Venue to be announced'
 
-__all__ = ['import_jsonld', 'json_ld_items']
+__all__ = ['import_jsonld']
 
 
 def import_jsonld(
