@@ -102,8 +102,8 @@ def _read_all(
         name = text(item.get('name'))[:100] or f'event #{number}'
         try:
             reading = read_event(item, zone, page_key, base)
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            skipped.append(f'{name}: {error}')
+        except Exception as error:  # whatever one event's data makes fail is that event's skip, never the page's
+            skipped.append(f'{name}: {str(error).splitlines()[0][:160] if str(error) else type(error).__name__}')
             continue
         if isinstance(reading, str):
             skipped.append(f'{name}: {reading}')

@@ -114,8 +114,9 @@ def store_items(
     for item in items:
         try:
             readings.append(_read(item))
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            skipped.append(f'{text(item.get("id")) or text(item.get("name")) or "an event"}: {error}')
+        except Exception as error:  # whatever one event's data makes fail is that event's skip, never the import's
+            reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+            skipped.append(f'{text(item.get("id")) or text(item.get("name")) or "an event"}: {reason}')
     centre = city_centre(session, city, zone, [r['geo'] for r in readings if r['geo']])
     city = ensure_city(session, city, city_name, timezone, currency)
     report = ImportReport(city=city.name, skipped=skipped)
