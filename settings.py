@@ -4,6 +4,8 @@ Bad values stop any entry point (the server, the catalog CLI) with one line nami
 instead of a stack trace.
 """
 
+import ipaddress
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -68,6 +70,36 @@ class Settings(BaseSettings):
     map_tiles_attribution: str = (
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
     )
+
+    # --- Hardening (docs/SECURITY.md) ---
+    # Reverse proxies whose X-Forwarded-For (the client's address, for the rate limit) and X-Forwarded-Proto
+    # (https: cookies marked Secure) are believed: comma-separated addresses or networks. Empty: none, the
+    # peer's own address is the client's (uvicorn would otherwise believe 127.0.0.1).
+    trusted_proxies: str = ''
+
+    @field_validator('trusted_proxies')
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(',') if entry.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f'{entry!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)') from None
+        return ','.join(entries)
+
+    # --- Where planning runs (docs/ARCHITECTURE.md, roles) ---
+    # `web` serves pages and the API and never plans; `worker` (`python -m services.worker`) claims and plans
+    # generations and runs the scheduled imports, serving only /healthz and /metrics on HOST:PORT; `all`
+    # serves and supervises PLANNER_PROCESSES worker child processes (0: plans in this process's threads).
+    role: Literal['web', 'worker', 'all'] = 'all'
+    planner_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
+    # How often an idle worker looks for new generations: the wait between a POST and its planning start.
+    worker_poll_interval_s: float = Field(default=0.3, gt=0, le=10)
+    # A scheduled import runs in a child process of a worker, stopped past this time or memory.
+    import_timeout_s: float = Field(default=900, gt=0)
+    import_memory_mb: int = Field(default=2048, ge=64)
+    # --- end of where planning runs ---
 
     @field_validator('map_tiles_url')
     @classmethod

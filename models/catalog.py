@@ -50,6 +50,11 @@ class Venue(SQLModel, table=True):
     lat: float | None = None
     lon: float | None = None
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # When a place people drop into (bar, cafe, market, gallery, museum) is open, in OpenStreetMap's
+    # `opening_hours` syntax ("Tu-Su 12:00-18:00"); '' when unknown or not such a place.
+    opening_hours: str = Field(default='', sa_column_kwargs={'server_default': ''})
+    # Entrance and main room reachable without steps: True, False, or None when not known.
+    step_free: bool | None = None
     source: str = 'demo'
     source_id: str
 
@@ -179,4 +184,6 @@ class EventPublic(CamelModel):
     address: str = ''
     lat: float | None = None
     lon: float | None = None
+    opening_hours: str = ''  # the venue's, OSM syntax ('' unknown)
+    step_free: bool | None = None  # the venue's: None when not known
     source: str = 'demo'

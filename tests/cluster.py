@@ -1,4 +1,5 @@
-"""Two app processes on one Postgres and one Redis behind Debian's nginx, all on loopback ports.
+"""Two app processes on one Postgres and one Redis behind Debian's nginx, all on loopback ports; or web
+instances (`ROLE=web`) behind nginx with worker instances (`python -m services.worker`) beside them.
 
 nginx runs deploy/nginx-cluster.conf (the file docs/DEPLOY.md tells you to deploy) with this test's
 ports put in, under a main config of its own in a temp folder: never the system service. Missing nginx,
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.databases import REDIS_URL
-from tests.server import AppServer, free_port, wait_healthy
+from tests.server import AppServer, free_port, wait_healthy, worker
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_SITE = ROOT / 'deploy' / 'nginx-cluster.conf'
@@ -54,7 +55,9 @@ def require_services() -> None:
 
 
 class Cluster:
-    def __init__(self, tmp: Path, database_url: str, *, instances: int = 2, **settings: str | int | float) -> None:
+    def __init__(
+        self, tmp: Path, database_url: str, *, instances: int = 2, workers: int = 0, **settings: str | int | float
+    ) -> None:
         require_services()
         self.tmp = tmp
         self.tmp.mkdir(parents=True, exist_ok=True)
@@ -68,11 +71,15 @@ class Cluster:
             'planner': 'offline',
             **settings,
         }
-        self.instances = [AppServer(tmp / f'instance-{n}', **shared) for n in range(1, instances + 1)]
+        # With workers, the instances behind nginx only serve (ROLE=web) and the workers plan.
+        roles = {'role': 'web'} if workers else {}
+        self.instances = [AppServer(tmp / f'instance-{n}', **shared, **roles) for n in range(1, instances + 1)]
+        self._shared = shared
+        self.workers = [worker(tmp / f'worker-{n}', **shared) for n in range(1, workers + 1)]
         self.nginx: subprocess.Popen | None = None
 
     def start(self) -> 'Cluster':
-        for instance in self.instances:
+        for instance in [*self.instances, *self.workers]:
             instance.start()
         lines = NGINX_SITE.read_text().splitlines(keepends=True)
         # The file's upstream lists two servers: one line per instance here, in the place of those two.
@@ -104,12 +111,17 @@ class Cluster:
     def other(self, instance: AppServer) -> AppServer:
         return next(i for i in self.instances if i is not instance)
 
+    def add_worker(self) -> AppServer:
+        started = worker(self.tmp / f'worker-{len(self.workers) + 1}', **self._shared).start()
+        self.workers.append(started)
+        return started
+
     def log_text(self) -> str:
-        return '\n'.join(instance.log_text() for instance in self.instances)
+        return '\n'.join(instance.log_text() for instance in [*self.instances, *self.workers])
 
     def stop(self) -> None:
         if self.nginx is not None and self.nginx.poll() is None:
             self.nginx.terminate()
             self.nginx.wait(10)
-        for instance in self.instances:
+        for instance in [*self.instances, *self.workers]:
             instance.stop()

@@ -1,4 +1,5 @@
-"""Starts the real app (`python app.py`) as a subprocess on a free port, for process-level tests."""
+"""Starts the real app (`python app.py`, or a worker: `python -m services.worker`) as a subprocess on a free
+port, for process-level tests. Both answer /healthz on PORT."""
 
 import os
 import signal
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+from tests import clocks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,13 +37,16 @@ def wait_healthy(url: str, timeout: float, stopped: Callable[[], bool] = lambda:
 
 
 class AppServer:
-    def __init__(self, data_dir: Path, **settings: str | int | float) -> None:
+    def __init__(
+        self, data_dir: Path, *, command: tuple[str, ...] = ('app.py',), **settings: str | int | float
+    ) -> None:
+        self.command = command
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
         self.data_dir = data_dir
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST_', 'OPENAI_'))}
         defaults = {'DATABASE_URL': f'sqlite:///{data_dir}/trip_bundles.db', 'RATE_LIMIT_PER_HOUR': '0'}
-        self.env.update(defaults, PORT=str(self.port), DATA_DIR=str(data_dir))
+        self.env.update(defaults, PORT=str(self.port), DATA_DIR=str(data_dir), **clocks.server_env())
         self.env.update({k.upper(): str(v) for k, v in settings.items()})
         self.process: subprocess.Popen | None = None
         self.logs: list[Path] = []
@@ -51,7 +57,7 @@ class AppServer:
         self.logs.append(log)
         with log.open('wb') as out:  # the child keeps its own handle
             self.process = subprocess.Popen(
-                [sys.executable, 'app.py'], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, *self.command], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
             )
         if wait_healthy(self.url, timeout, stopped=lambda: self.process.poll() is not None):
             return self
@@ -75,3 +81,16 @@ class AppServer:
 
     def log_text(self) -> str:
         return '\n'.join(path.read_text(errors='replace') for path in self.logs)
+
+
+def worker(data_dir: Path, **settings: str | int | float) -> AppServer:
+    """A `ROLE=worker` instance: plans what web instances on the same database write."""
+    return AppServer(data_dir, command=('-m', 'services.worker'), role='worker', **settings)
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (its planner processes and multiprocessing's resource tracker)."""
+    found = []
+    for task in Path(f'/proc/{pid}/task').iterdir():
+        found += [int(child) for child in (task / 'children').read_text().split()]
+    return found

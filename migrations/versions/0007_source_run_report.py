@@ -1,7 +1,7 @@
 """SourceRun.report: every skip of a source's run with its reason (and what was capped, flagged, noted).
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Created: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | None = '0003'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlmodel import Session
+
 from models.catalog import CATEGORIES, rebuild_search_index
 from models.db import get_engine, session_scope
 from models.schema import create_db_and_tables
@@ -82,8 +84,8 @@ def _check_feeds(folder: Path) -> int:
     return 1 if any(r.crashed for r in results) else 0
 
 
-def _import(args: argparse.Namespace, session):
-    if args.command == 'refresh-demo':
+def _import(args: argparse.Namespace, session: Session) -> object:
+    if args.command == 'refresh-demo':  # the demo city has no --city: it is always Berlin
         return refresh_demo_catalog(session=session, now=clock.now())
     common = {
         'session': session, 'city_name': args.city, 'timezone': args.timezone, 'now': clock.now(), 'fill': args.fill,

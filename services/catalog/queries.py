@@ -81,6 +81,12 @@ def list_candidates(
     return [to_public(event, venue, city) for event, venue in session.exec(query).all()]
 
 
+def list_neighborhoods(*, session: Session, city: City) -> list[str]:
+    """The city's neighbourhoods that have a venue, by name (a wish may name one)."""
+    rows = session.exec(select(Venue.neighborhood).where(Venue.city_id == city.id).distinct()).all()
+    return sorted(name for name in rows if name)
+
+
 def get_event(*, session: Session, event_id: str) -> EventPublic | None:
     """Any event by id, whatever its status (a planner must see that an event it holds was cancelled)."""
     row = session.exec(
@@ -141,6 +147,8 @@ def to_public(event: Event, venue: Venue, city: City) -> EventPublic:
         address=venue.address,
         lat=venue.lat,
         lon=venue.lon,
+        opening_hours=venue.opening_hours,
+        step_free=venue.step_free,
         source=event.source,
     )
 

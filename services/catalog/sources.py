@@ -103,11 +103,11 @@ def run_due_sources(*, now: datetime, path: Path | None = None) -> list[SourceRu
     for source in sources:
         previous = last.get(source.name)
         if previous is None or previous.started_at + timedelta(hours=source.interval_hours) <= now:
-            runs.append(_run_and_record(source, now))
+            runs.append(run_and_record(source, now))
     return runs
 
 
-def _run_and_record(source: Source, now: datetime) -> SourceRun:
+def run_and_record(source: Source, now: datetime) -> SourceRun:
     report, error = None, ''
     try:
         with session_scope() as session:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from models.generation import Generation, RefinementCreate
 from services.database import writes
-from services.generations import store
+from services.generations import rate_limit, store
 from services.generations.errors import GenerationNotFound, InvalidPreferences, ParentNotCompleted
 
 
@@ -27,6 +27,7 @@ def create_refinement(
     client_id: str,
     now: datetime,
     idempotency_key: str | None = None,
+    client_ip: str | None = None,
 ) -> Generation:
     """A new pending generation that remakes one bundle of a completed one (docs/ARCHITECTURE.md, refinement)."""
     parent = store.get_generation(session=session, generation_id=parent_id, now=now)
@@ -45,9 +46,9 @@ def create_refinement(
         existing = store.find_by_key(session, client_id, idempotency_key, now)
         if existing is not None:
             return _replay(existing, parent.id, refinement)
-    store.check_rate_limit(session, client_id, now)
+    rate_limit.check(session, client_id=client_id, client_ip=client_ip, now=now)
     row = store.new_row(parent.preferences, parent.window, parent.planner, client_id, idempotency_key, now)
-    row.parent_id, row.refinement = parent.id, refinement
+    row.parent_id, row.refinement, row.client_ip = parent.id, refinement, client_ip
     row.bundles = [b for i, b in enumerate(bundles) if i != change.bundle_index]
     return store.insert_row(session, row, lambda existing: _replay(existing, parent.id, refinement))
 

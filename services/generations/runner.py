@@ -41,6 +41,7 @@ class Runner:
         self.planner_for = planner_for
         self.owner = f'{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}'
         self.lease_seconds = lease_seconds
+        self.max_concurrent = max_concurrent
         self._slots = asyncio.Semaphore(max_concurrent)
         self._tasks: dict[str, asyncio.Task] = {}  # kept referenced: a bare task can be garbage collected
         self._plans: dict[str, asyncio.Task] = {}
@@ -66,18 +67,28 @@ class Runner:
 
     async def recover(self) -> int:
         """Fails rows that may not be retried, then resumes every other running row without a live lease."""
-        now = clock.now()
-        failed = await in_db(store.fail_abandoned, now=now)
-        if failed:
-            log.warning('failed %d abandoned generations', failed)
-            metrics.generations_finished.labels(status='failed').inc(failed)
-        ids = await in_db(store.find_resumable, now=now)
+        await fail_abandoned()
+        ids = await in_db(store.find_resumable, now=clock.now())
         resumed = [i for i in ids if i not in self._tasks]
         for generation_id in resumed:
             self.submit(generation_id)
         if resumed:
             log.info('resuming %d generations', len(resumed))
         return len(resumed)
+
+    async def take_waiting(self) -> int:
+        """A worker's poll: submits rows nobody holds (new or left by a crash), no more than our free slots.
+
+        Taking only what fits leaves the rest to the other workers; the claim decides when two take one row.
+        """
+        free = self.max_concurrent - self.active
+        if self._closing or free <= 0:
+            return 0
+        ids = await in_db(store.find_resumable, now=clock.now(), limit=free)
+        taken = [i for i in ids if i not in self._tasks]
+        for generation_id in taken:
+            self.submit(generation_id)
+        return len(taken)
 
     async def shutdown(self, timeout: float = 5) -> None:
         """Stops every run and releases our leases so the next start resumes them at once."""
@@ -173,6 +184,15 @@ class Runner:
             if not renewed:
                 plan.cancel()
                 return
+
+
+async def fail_abandoned() -> int:
+    """Fails, with their reason, running rows that may not be retried (any process may do it: one UPDATE)."""
+    failed = await in_db(store.fail_abandoned, now=clock.now())
+    if failed:
+        log.warning('failed %d abandoned generations', failed)
+        metrics.generations_finished.labels(status='failed').inc(failed)
+    return failed
 
 
 NOTHING_MADE = 'No plan could be made from the events available. Try other interests or dates.'
@@ -293,6 +313,9 @@ class _RowContext:
 
     async def save_state(self, state: dict[str, Any]) -> None:
         await self._write(store.save_planner_state, state=state)
+
+    async def save_wish(self, wish: dict[str, Any]) -> None:
+        await self._write(store.save_wish, wish=wish)
 
     async def add_usage(self, usage: dict[str, int]) -> None:
         metrics.record_usage(usage)

@@ -165,7 +165,7 @@ def test_failing_generation_shows_reason_and_try_again_works(server: Server, pag
     expect(page.get_by_text("We couldn't make this plan")).to_be_visible(timeout=CARDS_TIMEOUT_MS)
     reason = server.generation(generation_id).error
     assert reason
-    expect(page.get_by_text(reason)).to_be_visible()
+    expect(page.get_by_text(reason, exact=True)).to_be_visible()  # not the live region's announcement
     screenshot(page, 'laptop-failed')
 
     add_wellness_event(server)

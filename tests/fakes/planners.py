@@ -5,6 +5,7 @@ key event from the catalog record (the runner drops anything else).
 """
 
 import asyncio
+import os
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -128,4 +129,13 @@ async def restart_runner_with(planner_for: Callable[[str], Planner]) -> None:
         planner_for=planner_for,
         max_concurrent=settings.max_concurrent_generations,
         lease_seconds=settings.lease_seconds,
+    )
+
+
+def scripted_from_env(_name: str) -> ScriptedPlanner:
+    """The planner factory of tests/e2e/scripted_app.py; a module-level function here, so worker processes
+    (spawned, they import it by name) get it too. SCRIPTED_STEP_DELAY_S slows steps, SCRIPTED_ERROR fails."""
+    return ScriptedPlanner(
+        step_delay_s=float(os.environ.get('SCRIPTED_STEP_DELAY_S') or os.environ.get('OFFLINE_STEP_DELAY_S') or '0.5'),
+        error=os.environ.get('SCRIPTED_ERROR') or None,
     )

@@ -121,6 +121,9 @@ class _Quiet:
     async def save_state(self, state) -> None:
         pass
 
+    async def save_wish(self, wish) -> None:
+        pass
+
     async def add_usage(self, usage) -> None:
         pass
 

@@ -18,7 +18,8 @@ from models.generation import Bundle, Preferences
 from services.catalog.demo import refresh_demo_catalog
 from services.planners.base import PlannerError, PlanRequest
 from services.planners.grounding import check_bundles
-from services.planners.offline import OfflinePlanner, itinerary, planner, vocabulary
+from services.planners.offline import OfflinePlanner, itinerary, planner
+from services.planning import vocabulary
 from services.timeframes import describe_span, resolve_window
 from settings import settings
 from tests.factories import add_city, add_event, add_venue
@@ -43,6 +44,9 @@ class Recorder:
 
     async def save_state(self, state) -> None:
         pass
+
+    async def save_wish(self, wish) -> None:
+        self.wish = wish
 
     async def add_usage(self, usage) -> None:
         pass
@@ -80,9 +84,9 @@ def assert_well_formed(bundles: list[Bundle]) -> None:
     for bundle in bundles:
         events = bundle.key_events
         assert 2 <= len(events) <= 5
-        assert [e.starts_at for e in events] == sorted(e.starts_at for e in events)
+        assert [e.attended_from for e in events] == sorted(e.attended_from for e in events)
         for earlier, later in itertools.pairwise(events):
-            assert later.starts_at >= earlier.ends_at + itinerary.travel_gap(earlier, later)
+            assert later.attended_from >= earlier.attended_until + itinerary.travel_gap(earlier, later)
         ids = {e.event_id for e in events}
         assert not ids & seen
         seen |= ids
@@ -208,7 +212,8 @@ def test_events_over_the_budget_together_say_so(session: Session) -> None:
     venue = add_venue(session, add_city(session))
     friday = datetime(2025, 12, 5, 19, 0, tzinfo=UTC)
     for hours in (0, 4):
-        add_event(session, venue, tags=['house'], price=(10, 20), starts_at=friday + timedelta(hours=hours))
+        starts_at = friday + timedelta(hours=hours)
+        add_event(session, venue, title=f'House at {hours}', tags=['house'], price=(10, 20), starts_at=starts_at)
     with pytest.raises(PlannerError) as error:
         run({**SEED, 'budget': 30})
     message = str(error.value)

@@ -24,6 +24,7 @@ from services.planners.base import PlanContext, PlannerError, PlanRequest, Refin
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
 from services.planners.offline.writing import describe_route
+from services.text import isolate
 
 MIN_EVENTS = 2
 DAY_STARTS_HOUR = 6  # a night out runs past midnight: the day of "earlier" and "later" starts at 06:00
@@ -98,8 +99,8 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
         for new in sorted(alternatives, key=lambda e: similar([e])):
             events = _sorted([*current[:index], new, *current[index + 1 :]])
             if valid(events):
-                changed = _bundle(target, events, {new.event_id: f'Instead of {old.title}: {_like(new, old)}'})
-                note = f'Swapped {old.title} for {new.title}.'
+                changed = _bundle(target, events, {new.event_id: f'Instead of {isolate(old.title)}: {_like(new, old)}'})
+                note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
                 return changed.model_copy(update={'description': f'{changed.description} {note}'})
         raise PlannerError(f'No other event fits in place of {old.title} without breaking the plan; try another one.')
     kind = _kind(refinement.instruction)
@@ -191,7 +192,9 @@ def _bundle(target: Bundle, events: Sequence[EventPublic], whys: dict[str, str])
     ]
     return Bundle(
         title=target.title,
-        description=describe_route(events) if len(events) > 1 else target.description,
+        description=describe_route(events, named={e.event_id for e in events} - set(kept))
+        if len(events) > 1
+        else target.description,
         image_url=key_events[0].image_url if key_events else target.image_url,
         tags=list(target.tags),
         key_events=key_events,
@@ -208,8 +211,8 @@ def _like(new: EventPublic, old: EventPublic) -> str:
 def _summary(
     kind: str | None, instruction: str, before: list[EventPublic], after: list[EventPublic], target: Bundle
 ) -> str:
-    dropped = [e.title for e in before if e not in after]
-    added = [e.title for e in after if e not in before]
+    dropped = [isolate(e.title) for e in before if e not in after]
+    added = [isolate(e.title) for e in after if e not in before]
     change = f'swapped {", ".join(dropped)} for {", ".join(added)}' if added else f'left out {", ".join(dropped)}'
     if kind == 'cheaper':
         detail = f' (at most {_cost(after):g} {_currency(target)} now, {_cost(before):g} before)'
@@ -220,21 +223,22 @@ def _summary(
         detail = f' (starting {minutes:.0f} minutes {kind} on average)'
     else:
         detail = ''
-    wish = kind or f'"{instruction}"'
+    wish = kind or f'"{isolate(instruction)}"'
     return f'Changed to be {wish}: {change}{detail}.' if kind else f'Following {wish}: {change}{detail}.'
 
 
 def _cannot(kind: str | None, instruction: str, target: Bundle) -> str:
     if kind == 'cheaper':
         return (
-            f'"{target.title}" cannot be made cheaper: no cheaper event fits its times and rules, and it needs at '
-            f'least {MIN_EVENTS} events.'
+            f'"{isolate(target.title)}" cannot be made cheaper: no cheaper event fits its times and rules, and it '
+            f'needs at least {MIN_EVENTS} events.'
         )
     if kind == 'closer together':
-        return f'"{target.title}" cannot be made closer together: no nearer event fits its times and rules.'
+        return f'"{isolate(target.title)}" cannot be made closer together: no nearer event fits its times and rules.'
     if kind in ('earlier', 'later'):
-        return f'No {kind} events fit "{target.title}" within your dates and its rules.'
-    return f'Nothing in the catalog follows "{instruction}" better than "{target.title}" already does.'
+        return f'No {kind} events fit "{isolate(target.title)}" within your dates and its rules.'
+    wish, title = isolate(instruction), isolate(target.title)
+    return f'Nothing in the catalog follows "{wish}" better than "{title}" already does.'
 
 
 def _currency(target: Bundle) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from models.catalog import EventPublic
 from services.catalog import search_text
 from services.planners.offline.taste import CHEAP, Taste
+from services.planning.wish import Wish
+from services.planning.wish_words import GROUP_TAGS, KIDS_TAGS
 
 NAMED_BONUS = {'event': 8.0, 'venue': 5.0, 'genre': 3.0}
 
@@ -23,9 +25,12 @@ class Scored:
     named: str = ''  # what of it the free text names outright: 'event', 'venue' or 'genre'
 
 
-def score_events(events: Sequence[EventPublic], taste: Taste) -> list[Scored]:
+def score_events(events: Sequence[EventPublic], taste: Taste, wish: Wish | None = None) -> list[Scored]:
     """Every event worth proposing, best first (ties: sooner, then by id, so the order never wobbles)."""
     scored = [s for s in (_score(event, taste) for event in events) if s is not None]
+    if wish is not None:
+        for result in scored:
+            result.score += _soft_wishes(result.event, wish)
     return sorted(scored, key=lambda s: (-s.score, s.event.starts_at, s.event.event_id))
 
 
@@ -52,6 +57,23 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     if event.status == 'sold_out':
         result.score -= 3.0  # still real, but tickets are gone: only as a last resort
     return result
+
+
+def _soft_wishes(event: EventPublic, wish: Wish) -> float:
+    """What the soft wishes of the free text add: English, early or late, family or group places."""
+    tags = set(event.tags) | set(event.venue_tags)
+    bonus = 0.0
+    if wish.english and tags & {'english', 'english-friendly'}:
+        bonus += 1.5
+    if wish.early and event.starts_at.hour < 19:
+        bonus += 0.8
+    if wish.late and (event.starts_at.hour >= 22 or event.ends_at.date() > event.starts_at.date()):
+        bonus += 0.8
+    if wish.kids and tags & set(KIDS_TAGS):
+        bonus += 2.0
+    if wish.group and tags & set(GROUP_TAGS):
+        bonus += 0.8
+    return bonus
 
 
 def _named(event: EventPublic, taste: Taste) -> str:
