@@ -14,6 +14,7 @@ untouched. GEO gives the venue's position (checked against the city, `places`), 
 """
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -105,13 +106,17 @@ def import_ics(
     return report
 
 
+@dataclass
 class _Context:
-    def __init__(
-        self, city: City, feed: str, category: str, fallback_venue: str, base: str, centre: Centre | None
-    ) -> None:
-        self.city, self.feed, self.category, self.fallback_venue = city, feed, category, fallback_venue
-        self.base, self.centre = base, centre
-        self.venues: dict[str, Venue] = {}
+    """What every event of one feed is stored with."""
+
+    city: City
+    feed: str
+    category: str  # when the feed names none we know
+    fallback_venue: str  # the calendar's name, for events without a LOCATION
+    base: str  # the feed's URL, for relative links
+    centre: Centre | None
+    venues: dict[str, Venue] = field(default_factory=dict)
 
 
 def _records(
@@ -125,7 +130,10 @@ def _records(
             continue
         category, tags = category_and_tags(occurrence.categories, context.category)
         ends_at = occurrence.ends_at or default_end(occurrence.starts_at, category, occurrence.all_day)
+        if ends_at <= now and not _today(occurrence, now):
+            continue  # over: like every past event, not this import's business
         if not worth_importing(occurrence.starts_at, ends_at, now) and not _today(occurrence, now):
+            report.skipped.append(f'{label}: already started, and too short to drop in on')
             continue
         position = _position(occurrence, context, label, report)
         if position == 'far':

@@ -27,12 +27,13 @@ import recurring_ical_events
 from services.catalog.fetch import read_file_or_url
 from services.catalog.ics_events import ESSENTIAL, Occurrence, label, occurrence, readable, uid_of
 from services.catalog.ics_text import split_feed
-from services.catalog.importing import ImportFailure, ImportLimits
+from services.catalog.importing import DEFAULT_DURATIONS, ImportFailure, ImportLimits
 
 _ZONE_CACHE = threading.Lock()
 # Rules that would be expanded minute by minute for years before reaching the window are refused outright.
 MAX_RULE_STEPS = 2_000_000
 _STEP = {'SECONDLY': 1, 'MINUTELY': 60, 'HOURLY': 3600}
+LOOKBACK = max(DEFAULT_DURATIONS.values())
 
 __all__ = ['ESSENTIAL', 'FeedReading', 'IcsImportError', 'Occurrence', 'feed_key', 'read_feed', 'read_source']
 
@@ -183,10 +184,13 @@ def _expand_one(
         single.add_component(component)
     found: list[Occurrence] = []
     keys: dict[str, Occurrence] = {}
-    for component in recurring_ical_events.of(single).after(start):
+    # Look back by the longest default length: an event the feed gives no end may still be running.
+    for component in recurring_ical_events.of(single).after(start - LOOKBACK):
         item = _own_key(occurrence(component, zone, is_series), keys)
         if item.starts_at >= end:
             break
+        if item.ends_at is not None and item.ends_at <= start:
+            continue  # over before the window: only the lookback's events without an end are still in question
         if len(found) >= limits.max_occurrences:
             reading.capped.append(f'{item.uid}: series capped at {limits.max_occurrences} occurrences')
             break

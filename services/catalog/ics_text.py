@@ -120,6 +120,8 @@ def _resolve_zone_names(feed: FeedText) -> None:
             feed.zones.append(fixed_offset_vtimezone(_safe_tzid(tzid), offset))
             renames[tzid] = _safe_tzid(tzid)
             feed.notes.append(f'time zone {tzid!r} read as a fixed {describe_offset(offset)} (no daylight saving)')
+        else:
+            feed.notes.append(f"time zone {tzid!r} is defined nowhere: its times read in the feed's zone")
     if renames:
         feed.events = [_rename_tzids(text, renames) for text in feed.events]
 

@@ -35,16 +35,16 @@ from services.catalog.importing import (
     zone_name,
 )
 from services.catalog.jsonld_event import read_event
-from services.catalog.jsonld_read import is_event, json_ld_items, page_items
+from services.catalog.jsonld_read import is_event, page_items
 from services.catalog.jsonld_values import text
-from services.catalog.places import city_centre, judge
+from services.catalog.places import Centre, city_centre, judge
 from services.catalog.search_text import search_text_for
 from services.catalog.store import TITLE_SIMILARITY, VENUE_SIMILARITY, EventRecord, similarity
 
 SOURCE = 'jsonld'
 UNKNOWN_VENUE = 'Venue to be announced'
 
-__all__ = ['import_jsonld', 'json_ld_items']
+__all__ = ['import_jsonld']
 
 
 def import_jsonld(
@@ -102,8 +102,8 @@ def _read_all(
         name = text(item.get('name'))[:100] or f'event #{number}'
         try:
             reading = read_event(item, zone, page_key, base)
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            skipped.append(f'{name}: {error}')
+        except Exception as error:  # whatever one event's data makes fail is that event's skip, never the page's
+            skipped.append(f'{name}: {str(error).splitlines()[0][:160] if str(error) else type(error).__name__}')
             continue
         if isinstance(reading, str):
             skipped.append(f'{name}: {reading}')
@@ -136,7 +136,7 @@ def _same_event(a: dict, b: dict) -> bool:
     )
 
 
-def _placed(reading: dict, centre, city: City, report: ImportReport) -> bool:
+def _placed(reading: dict, centre: Centre | None, city: City, report: ImportReport) -> bool:
     """Whether the reading stays: far from the city it is skipped; the wrong way round it loses its position."""
     if not reading['geo']:
         return True

@@ -68,16 +68,20 @@ def read_event(item: dict, zone: ZoneInfo, page_key: str, base: str) -> dict | s
 
 def _place(value: Any) -> dict | str | None:
     """The first physical place; 'online' when the location is only virtual (a VirtualLocation or a link)."""
-    places = as_list(value)
-    for place in places:
+    virtual = False
+    for place in as_list(value):
         if isinstance(place, str) and place.strip():
             if place.strip().lower().startswith(('http://', 'https://')):
-                return 'online'
+                virtual = True
+                continue
             name, address = split_location(plain_text(place))
             return {'name': name, 'address': address}
-        if isinstance(place, dict) and plain_type(text(place.get('@type'))) != 'VirtualLocation':
+        if isinstance(place, dict):
+            if plain_type(text(place.get('@type'))) == 'VirtualLocation':
+                virtual = True
+                continue
             return place
-    return 'online' if places else None
+    return 'online' if virtual else None
 
 
 def instant(value: str, zone: ZoneInfo) -> tuple[datetime, bool]:

@@ -56,15 +56,6 @@ def page_items(html: bytes, base: str) -> tuple[list[dict], list[str]]:
     return items, skipped
 
 
-def json_ld_items(html: bytes) -> tuple[list[dict], list[str]]:
-    """The page's JSON-LD objects only (kept for callers that want no microdata or RDFa)."""
-    try:
-        tree = parse_html(html, encoding='utf-8')
-    except Exception:  # lxml raises several types for unparsable documents
-        raise ImportFailure('not an HTML page') from None
-    return _json_ld(tree)
-
-
 def _json_ld(tree: Any) -> tuple[list[dict], list[str]]:
     extractor = JsonLdExtractor()
     items: list[dict] = []

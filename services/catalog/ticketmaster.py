@@ -40,7 +40,7 @@ from services.catalog.importing import (
     withdraw_vanished,
 )
 from services.catalog.jsonld_values import geo, number, text
-from services.catalog.places import city_centre, judge
+from services.catalog.places import Centre, city_centre, judge
 from services.catalog.search_text import search_text_for
 from services.catalog.store import EventRecord
 from settings import settings
@@ -114,8 +114,9 @@ def store_items(
     for item in items:
         try:
             readings.append(_read(item))
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            skipped.append(f'{text(item.get("id")) or text(item.get("name")) or "an event"}: {error}')
+        except Exception as error:  # whatever one event's data makes fail is that event's skip, never the import's
+            reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+            skipped.append(f'{text(item.get("id")) or text(item.get("name")) or "an event"}: {reason}')
     centre = city_centre(session, city, zone, [r['geo'] for r in readings if r['geo']])
     city = ensure_city(session, city, city_name, timezone, currency)
     report = ImportReport(city=city.name, skipped=skipped)
@@ -135,7 +136,7 @@ def store_items(
     return report
 
 
-def _placed(reading: dict, centre, city: City, report: ImportReport) -> bool:
+def _placed(reading: dict, centre: Centre | None, city: City, report: ImportReport) -> bool:
     if not reading['geo']:
         return True
     verdict, km = judge(reading['geo'], centre)

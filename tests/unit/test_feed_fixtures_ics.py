@@ -1,11 +1,14 @@
 """Real-world shaped iCalendar feeds (tests/fixtures/feeds): one test per class of defect of issue 25."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
 from models.catalog import Event
+from models.db import session_scope
+from services.catalog.ics import import_ics
 from tests.feeds import import_feed, stored, venue_of
 
 
@@ -69,6 +72,25 @@ def test_outlook_zone_names_are_real_zones(session: Session) -> None:
     assert any('fixed UTC+09:30' in note for note in report.notes)
 
 
+def test_windows_ids_and_undefined_zones(session: Session, tmp_path: Path) -> None:
+    def vevent(uid: str, tzid: str) -> str:
+        return (
+            f'BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID={tzid}:20261203T190000\r\n'
+            f'SUMMARY:{uid}\r\nLOCATION:Hall\r\nEND:VEVENT\r\n'
+        )
+
+    feed = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\n'
+    feed += vevent('windows', 'AUS Eastern Standard Time') + vevent('undefined', 'Customized Time Zone')
+    (tmp_path / 'zones.ics').write_text(feed + 'END:VCALENDAR\r\n', encoding='utf-8')
+    with session_scope() as s:
+        report = import_ics(session=s, source=str(tmp_path / 'zones.ics'), city_name='Berlin',
+                            timezone='Europe/Berlin', now=datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip
+    rows = stored(session)
+    assert rows['windows'].starts_at == datetime(2026, 12, 3, 8, 0, tzinfo=UTC)  # 19:00 in Sydney (+11:00)
+    assert rows['undefined'].starts_at == datetime(2026, 12, 3, 18, 0, tzinfo=UTC)  # the city's zone, and said so
+    assert any("'Customized Time Zone' is defined nowhere" in note for note in report.notes)
+
+
 def test_x_wr_timezone_reads_floating_times(session: Session) -> None:
     import_feed('x-wr-timezone.ics', city='Berlin', zone='Europe/Berlin')  # a Lisbon venue's feed, into Berlin
     assert stored(session)['Fado night'].starts_at == datetime(2026, 12, 10, 20, 0, tzinfo=UTC)
@@ -109,3 +131,11 @@ def test_swapped_lon_lat_is_flagged_and_not_mapped(session: Session) -> None:
     rows = stored(session)
     assert len(rows) == 3 and len(report.flagged) == 3 and 'looks swapped' in report.flagged[0]
     assert all(venue_of(session, e).lat is None for e in rows.values())
+
+
+def test_a_short_event_already_under_way_is_a_skip_with_its_reason(session: Session) -> None:
+    report = import_feed('no-end.ics', now=datetime(2026, 12, 12, 0, 0, tzinfo=UTC))  # the club night began at 22:00
+    assert list(stored(session)) == ['Basement techno', 'How a sound system is built']
+    assert report.skipped == []  # five hours long by default: a drop-in is still possible
+    short = import_feed('no-end.ics', now=datetime(2026, 12, 12, 17, 30, tzinfo=UTC))
+    assert short.skipped == ['How a sound system is built (2026-12-12): already started, and too short to drop in on']

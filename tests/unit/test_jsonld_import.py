@@ -213,3 +213,14 @@ def test_cli_imports_a_url_and_errors_are_one_line(tmp_path: Path, page_server: 
         assert cli.main(['import-jsonld', *bad]) == 2
         err = capsys.readouterr().err
         assert err.startswith(expected) and err.count('\n') == 1, err
+
+
+def test_any_failure_of_one_event_is_its_skip(session: Session, tmp_path: Path) -> None:
+    odd = [
+        {'@type': 'MusicEvent', 'name': 'Year 9999', 'startDate': '9999-12-31', 'endDate': '9999-12-31'},
+        {'@type': 'MusicEvent', 'name': 'Listed location', 'startDate': '2025-12-06T20:00', 'location': [None, 7]},
+        {'@type': 'MusicEvent', 'name': ['A', 'list'], 'startDate': ['2025-12-07T20:00'], 'location': 'Club X'},
+    ]
+    report = run_import(write(tmp_path, page(*odd, CONCERT, broken=False)))
+    assert report.skipped[0].startswith('Year 9999: ')
+    assert report.created == 3 and len(report.skipped) == 1
