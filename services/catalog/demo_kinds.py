@@ -45,7 +45,7 @@ S = SeriesTemplate
 KINDS: dict[str, Kind] = {
     'bar': Kind(
         tags=('cosy', 'bar'),
-        hours=('Mo-Su 18:00-02:00', 'Tu-Sa 19:00-03:00', 'Mo-Th 17:00-01:00; Fr,Sa 17:00-03:00; Su 17:00-24:00'),
+        hours=('Mo-Su 18:00-04:00', 'Mo-We,Su 19:00-02:00; Th-Sa 19:00-04:00', 'Mo-Su 17:00-04:00'),
         step_free=(None, False, True),
         series=(
             S('jazz', 'music', ('jazz', 'jam-session'), ('mon', 'wed', 'sun'), '20:30', 2.5, (0, 8), 'Jazz Session: {name}', 'An open jam in the back room: {name} start, then the stage belongs to whoever brought an instrument.'),  # noqa: E501
@@ -72,11 +72,12 @@ KINDS: dict[str, Kind] = {
     ),
     'gallery': Kind(
         tags=('gallery',),
-        hours=('Tu-Sa 12:00-18:00', 'We-Su 11:00-19:00', 'Tu-Fr 12:00-19:00; Sa 11:00-17:00'),
+        hours=('Tu-Sa 11:00-19:00', 'Tu-Su 11:00-19:00', 'Tu-Fr 11:00-19:00; Sa 10:00-19:00'),
         step_free=(True, None, False),
         series=(
             S('show', 'art', ('contemporary', 'exhibition'), ('tue', 'wed', 'thu', 'fri', 'sat'), '12:00', 6, None, 'Exhibition: {name}', 'A group show of young Berlin artists, {name}: painting, video and installation. Free entry, come and go.', pool='show'),  # noqa: E501
             S('late', 'art', ('opening',), ('fri',), '19:00', 3, None, 'Gallery night: {name}', 'Late opening of {name} with the artists, a DJ and drinks at the bar.', pool='show'),  # noqa: E501
+            S('evening', 'art', ('exhibition', 'late'), ('wed', 'sat'), '18:00', 2, None, 'Evening viewing: {name}', 'The gallery stays open late for {name}: a glass of wine, and one of the artists around to talk.', pool='show'),  # noqa: E501
             S('talk', 'talks', ('art',), ('thu',), '19:00', 1.5, (0, 5), 'Artist talk: {name}', '{name} on their work, the city and how an exhibition comes together. Q&A afterwards.', english=0.4),  # noqa: E501
             S('family', 'art', ('family', 'workshop'), ('sat',), '11:00', 2, (0, 4), 'Family morning: {name} for kids', 'Drawing, cutting and gluing in the show {name}; for children from five with their grown-ups.', pool='show', family=True),  # noqa: E501
         ),
@@ -92,7 +93,7 @@ KINDS: dict[str, Kind] = {
     ),
     'cafe': Kind(
         tags=('cosy', 'cafe'),
-        hours=('Mo-Fr 08:00-19:00; Sa,Su 09:00-19:00', 'Tu-Su 09:00-18:00', 'Mo-Sa 08:30-23:00; Su 09:00-18:00'),
+        hours=('Mo-Fr 08:00-22:00; Sa,Su 09:00-22:00', 'Mo-Su 09:00-22:00', 'Mo-Sa 08:30-23:00; Su 09:00-22:00'),
         step_free=(True, None, None),
         series=(
             S('brunch', 'food', ('brunch',), ('sat', 'sun'), '10:00', 3, (16, 24), 'Long brunch: {name}', 'The weekend brunch table, this time around {name}. Bookings advised.', pool='dish'),  # noqa: E501

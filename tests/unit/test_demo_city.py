@@ -187,8 +187,38 @@ def test_opening_hours_parse_and_drop_in_places_have_them() -> None:
     assert sum(bool(v.get('opening_hours')) for v in venues()) >= 50
 
 
+@pytest.mark.parametrize('day', DATES, ids=str)
+def test_long_drop_in_events_start_while_their_venue_is_open(day: date) -> None:
+    hours = {v['key']: OpeningHours(v['opening_hours']) for v in venues() if v.get('opening_hours')}
+    specials = {item['key'] for item in demo.load_demo_data()['one_offs']}  # one-offs may open a venue specially
+    drop_ins = [
+        e
+        for e in programme(day)
+        if e.venue_key in hours and e.ends_at - e.starts_at > timedelta(hours=3) and e.source_id[:-11] not in specials
+    ]
+    assert len(drop_ins) >= 100
+    closed = [e for e in drop_ins if not hours[e.venue_key].is_open(e.starts_at.replace(tzinfo=None))]
+    assert not closed, [(e.title, e.venue_key, e.starts_at) for e in closed]
+
+
 def test_step_free_access_is_known_where_it_can_be() -> None:
     access = [v.get('step_free') for v in venues()]
     assert access.count(True) >= 40 and access.count(False) >= 10 and access.count(None) >= 10
     for venue in venues():  # a wish for "step-free" finds the venue by its tag too
         assert ('step-free' in venue['tags']) == (venue.get('step_free') is True), venue['key']
+
+
+@pytest.mark.parametrize('day', DATES, ids=str)
+def test_every_evening_of_every_season_has_a_programme_from_early_to_late(day: date) -> None:
+    events = programme(day)
+    for offset in range(7):
+        evening = datetime.combine(day + timedelta(days=offset), time(17), BERLIN)
+        night = evening + timedelta(hours=13)
+        tonight = [e for e in events if evening <= e.starts_at < night and e.status != 'cancelled']
+        for category in ('music', 'nightlife', 'food', 'art', 'comedy', 'film', 'theatre'):
+            mine = [e for e in tonight if e.category == category]
+            assert mine, (evening.date(), category)
+            # Two that follow one another: an early step and a later one, not four things at 20:00.
+            fits = any(b.starts_at >= a.ends_at + timedelta(minutes=30) for a in mine for b in mine)
+            assert fits or category == 'theatre', (evening.date(), category)
+        assert {17, 18, 19, 20, 21, 22, 23} <= {e.starts_at.hour for e in tonight}
