@@ -14,7 +14,7 @@ from services.planning.packing import Option, choose
 from services.planning.paths import Item, Path, Rules, best_paths
 from services.planning.slots import Limits, Visit, visits_of
 
-POOL = 30  # the best candidates of a theme planned over (its must-visits on top)
+POOL = 24  # the best candidates of a theme planned over (its must-visits on top)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def plan_answer(
     if len(chosen) < target or not set(interests) <= covered:
         # The best plans share events: plan again in turn, each time around what the turns before took, with
         # smaller plans too (three plans of two beat one of four), and let the packing choose among all of it.
-        for stops in range(rules.max_stops, 1, -1):
+        for stops in dict.fromkeys((rules.max_stops, 2)):
             options += _in_turn(items, themes, visits, replace(rules, max_stops=stops), target, f'#{stops}')
         chosen = choose(options, target=target, interests=interests)
     return [Planned(o.theme.split('#')[0], o.visits, o.value) for o in chosen]

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from models.catalog import EventPublic
 from models.geo import estimate_travel
@@ -20,7 +21,7 @@ from services.planning.slots import Visit
 
 MAX_STOPS = 4
 MIN_STOPS = 2
-LABELS = 3  # partial plans kept per visit and length
+LABELS = 2  # partial plans kept per visit and length
 TRAVEL_COST = 0.04  # per minute
 IDLE_FREE = timedelta(minutes=90)
 IDLE_COST = 0.25  # per hour beyond IDLE_FREE
@@ -53,13 +54,14 @@ class Path:
         return tuple(v.item for v in self.visits)
 
 
-@dataclass(frozen=True)
-class _Label:
+class _Label(NamedTuple):
+    """A partial plan ending at one visit (a tuple: millions are made, and a tuple is the cheapest object)."""
+
     value: float
     cost: float
     first: datetime
     visits: tuple[Visit, ...]
-    titles: frozenset[str]
+    taken: frozenset[object]  # its items, titles and series: none may come twice
     has_must: bool
 
 
@@ -78,16 +80,16 @@ def best_paths(
     `must`, every plan visits at least one of those items."""
     ordered = sorted(visits, key=lambda v: (v.start, v.end, v.item))
     starts = [v.start for v in ordered]
+    prices = {v.item: _price(items[v.item].event) for v in ordered}
     labels: list[list[list[_Label]]] = [[[] for _ in range(rules.max_stops + 1)] for _ in ordered]
     best: dict[int, _Label] = {}
     for index, visit in enumerate(ordered):
         item = items[visit.item]
-        own = _Label(
-            item.value, _price(item.event), visit.start, (visit,), frozenset((item.title_key,)), visit.item in must
-        )
+        taken = frozenset((visit.item, ('t', item.title_key), ('s', item.series_key)))
+        own = _Label(item.value, prices[visit.item], visit.start, (visit,), taken, visit.item in must)
         if rules.budget is None or own.cost <= rules.budget:
             _keep(labels[index][1], own)
-        _extend_into(index, ordered, starts, items, labels, rules, must)
+        _extend_into(index, ordered, starts, items, prices, labels, rules, must)
         for length in range(MIN_STOPS, rules.max_stops + 1):
             for label in labels[index][length]:
                 if (not must or label.has_must) and (length not in best or label.value > best[length].value):
@@ -101,6 +103,7 @@ def _extend_into(
     ordered: Sequence[Visit],
     starts: Sequence[datetime],
     items: Sequence[Item],
+    prices: dict[int, float],
     labels: list[list[list[_Label]]],
     rules: Rules,
     must: frozenset[int],
@@ -108,46 +111,34 @@ def _extend_into(
     """Every partial plan ending at an earlier visit that can be followed by visit `index`."""
     visit = ordered[index]
     item = items[visit.item]
-    earliest = visit.start - rules.max_span
-    for previous_index in range(bisect_left(starts, earliest), index):
+    keys = frozenset((visit.item, ('t', item.title_key), ('s', item.series_key)))
+    price, is_must, span, budget = prices[visit.item], visit.item in must, rules.max_span, rules.budget
+    links: dict[tuple[int, datetime], float | None] = {}
+    for previous_index in range(bisect_left(starts, visit.start - span), index):
         previous = ordered[previous_index]
-        gap = visit.start - previous.end
-        if gap < timedelta(0) or previous.item == visit.item:
+        if previous.end > visit.start or previous.item == visit.item:
             continue
-        link = _link_cost(items[previous.item].event, item.event, gap, rules)
+        pair = (previous.item, previous.end)
+        if pair not in links:
+            links[pair] = _link_cost(items[previous.item].event, item.event, visit.start - previous.end, rules)
+        link = links[pair]
         if link is None:
             continue
         for length in range(1, rules.max_stops):
+            target = labels[index][length + 1]
             for label in labels[previous_index][length]:
-                extended = _extended(label, visit, item, link, rules, must, items)
-                if extended is not None:
-                    _keep(labels[index][length + 1], extended)
-
-
-def _extended(
-    label: _Label,
-    visit: Visit,
-    item: Item,
-    link: float,
-    rules: Rules,
-    must: frozenset[int],
-    items: Sequence[Item],
-) -> _Label | None:
-    if item.title_key in label.titles or visit.start - label.first > rules.max_span:
-        return None
-    if any(v.item == visit.item or items[v.item].series_key == item.series_key for v in label.visits):
-        return None
-    cost = label.cost + _price(item.event)
-    if rules.budget is not None and cost > rules.budget + 1e-9:
-        return None
-    return _Label(
-        label.value + item.value - link,
-        cost,
-        label.first,
-        (*label.visits, visit),
-        label.titles | {item.title_key},
-        label.has_must or visit.item in must,
-    )
+                if visit.start - label.first > span or not label.taken.isdisjoint(keys):
+                    continue
+                cost = label.cost + price
+                if budget is not None and cost > budget + 1e-9:
+                    continue
+                value = label.value + item.value - link
+                if len(target) >= LABELS and value <= target[-1].value and not (is_must and not label.has_must):
+                    continue  # no better than the worst kept: skip building it
+                extended = _Label(
+                    value, cost, label.first, (*label.visits, visit), label.taken | keys, label.has_must or is_must
+                )
+                _keep(target, extended)
 
 
 def _link_cost(before: EventPublic, after: EventPublic, gap: timedelta, rules: Rules) -> float | None:
@@ -171,9 +162,12 @@ def _link_cost(before: EventPublic, after: EventPublic, gap: timedelta, rules: R
 
 
 def _keep(labels: list[_Label], label: _Label) -> None:
-    """Keeps the LABELS best partial plans; a plan that holds a must-visit is kept beside better ones."""
-    labels.append(label)
-    labels.sort(key=lambda item: (-item.value, item.cost))
+    """Keeps the LABELS best partial plans, best first; a plan that holds a must-visit is kept beside better
+    ones (the only one that can still satisfy a theme's must)."""
+    position = len(labels)
+    while position and (labels[position - 1].value, -labels[position - 1].cost) < (label.value, -label.cost):
+        position -= 1
+    labels.insert(position, label)
     if len(labels) > LABELS:
         musts = [item for item in labels if item.has_must][:1]
         del labels[LABELS:]

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from models.catalog import EventPublic
 
 DROP_IN_AFTER = timedelta(hours=3)
-SLOT_STEP = timedelta(minutes=60)
-MAX_SLOTS = 8
+SLOT_STEP = timedelta(minutes=90)
+MAX_SLOTS = 5
 # How long a drop-in visit lasts at least: long enough to be worth the way there.
 STAY = {'art': 90, 'markets': 90, 'food': 90, 'outdoors': 120, 'music': 180, 'nightlife': 180, 'sports': 120}
 DEFAULT_STAY = 120
