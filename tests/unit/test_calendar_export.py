@@ -60,3 +60,17 @@ def test_a_link_that_is_not_a_clean_http_url_is_left_out_and_the_export_still_wo
     assert len(vevents) == 4
     assert all('URL' not in v and 'Tickets:' not in str(v['DESCRIPTION']) for v in vevents)
     assert all('INJECTED' not in v.to_ical().decode() for v in vevents)
+
+
+def test_a_drop_in_is_exported_for_its_slot_and_says_when_the_event_runs() -> None:
+    open_air = key_event('open-air', 0, venue='Wiese').model_copy(
+        update={
+            'ends_at': START + timedelta(hours=9),
+            'visit_start': START + timedelta(hours=2),
+            'visit_end': START + timedelta(hours=4, minutes=30),
+        }
+    )
+    [vevent] = exported(open_air)
+    assert vevent['DTSTART'].dt == START + timedelta(hours=2)
+    assert vevent['DTEND'].dt == START + timedelta(hours=4, minutes=30)
+    assert 'A drop-in visit: the event runs 20:00-04:00.' in str(vevent['DESCRIPTION'])
