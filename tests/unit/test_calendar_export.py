@@ -73,4 +73,4 @@ def test_a_drop_in_is_exported_for_its_slot_and_says_when_the_event_runs() -> No
     [vevent] = exported(open_air)
     assert vevent['DTSTART'].dt == START + timedelta(hours=2)
     assert vevent['DTEND'].dt == START + timedelta(hours=4, minutes=30)
-    assert 'A drop-in visit: the event runs 20:00-04:00.' in str(vevent['DESCRIPTION'])
+    assert 'A drop-in visit: the event runs 20:00-05:00.' in str(vevent['DESCRIPTION'])
