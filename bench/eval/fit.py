@@ -58,13 +58,13 @@ WISHES = (
     HardWish(
         'with kids, daytime only',
         lambda e, z: e.category != 'nightlife' and _daytime(e, z),
-        ('family', 'kids', '08:00', '19:00'),
+        ('family', 'kids', 'daytime', '08:00', '19:00'),
     ),
     HardWish('no clubs please', lambda e, z: e.category != 'nightlife', ('clubs',)),
     HardWish('no classical', lambda e, z: not set(e.tags) & CLASSICAL, ('classical',)),
-    HardWish('home by 21:00', _ends_by(21), ('21:00',)),
+    HardWish('home by 21:00', _ends_by(21), ('21:00', 'home by')),
     HardWish('only Kreuzberg', lambda e, z: e.neighborhood == 'Kreuzberg', ('Kreuzberg',)),
-    HardWish('daytime only please', _daytime, ('08:00', '19:00')),
+    HardWish('daytime only please', _daytime, ('daytime', '08:00', '19:00')),
     HardWish(
         'step-free access, I use a wheelchair',
         lambda e, z: 'step-free' in e.venue_tags or getattr(e, 'step_free', None) is True,

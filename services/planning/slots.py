@@ -14,7 +14,8 @@ DROP_IN_AFTER = timedelta(hours=3)
 SLOT_STEP = timedelta(minutes=90)
 MAX_SLOTS = 5
 # How long a drop-in visit lasts at least: long enough to be worth the way there.
-STAY = {'art': 90, 'markets': 90, 'food': 90, 'outdoors': 120, 'music': 180, 'nightlife': 180, 'sports': 120}
+STAY = {'art': 90, 'markets': 90, 'food': 90, 'outdoors': 120, 'music': 150, 'nightlife': 120, 'sports': 120}
+NIGHT_ENDS = time(3, 0)  # a drop-in's slot may run on to 03:00 the next morning
 DEFAULT_STAY = 120
 
 
@@ -55,7 +56,7 @@ def visits_of(item: int, event: EventPublic, limits: Limits) -> list[Visit]:
         return [Visit(item, event.starts_at, event.ends_at, False)] if _within(start, end, limits) else []
     day = start.date()
     low = max(start, _at(day, limits.earliest, zone)) if limits.earliest else start
-    day_end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    day_end = datetime.combine(day + timedelta(days=1), NIGHT_ENDS, zone)  # a bar night runs past midnight
     high = min(end, day_end, _at(day, limits.latest, zone)) if limits.latest else min(end, day_end)
     stay = min(timedelta(minutes=STAY.get(event.category, DEFAULT_STAY)), end - start)
     if high - low < stay:

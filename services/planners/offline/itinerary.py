@@ -50,6 +50,8 @@ def build_plan(
     """Up to TARGET_BUNDLES bundles from distinct themes, the strongest first."""
     wish = wish or Wish(interests=taste.interests, budget=taste.budget)
     plan = _build(scored, taste, window, city_name=city_name, wish=wish)
+    if not plan.bundles and taste.genres:  # nothing on taste fits together: a plan with wildcards, said so
+        plan = _build(scored, taste, window, city_name=city_name, wish=wish, wild=True)
     hard = [item.value for item in wish.hard_items if item.kind != 'money']
     if plan.bundles or not hard:
         return plan
@@ -65,9 +67,11 @@ def build_plan(
     return Plan(other.bundles, other.themes, other.shortfall, [note, *other.notes])
 
 
-def _build(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, city_name: str, wish: Wish) -> Plan:
+def _build(
+    scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, city_name: str, wish: Wish, wild: bool = False
+) -> Plan:
     kept = keep_hard_wishes(scored, wish, event_of=lambda s: s.event, timezone=window.timezone, label=window.label)
-    fitting, wildcards, taste_note = _on_taste(kept.candidates, taste, window)
+    fitting, wildcards, taste_note = _on_taste(kept.candidates, taste, window, allow_wild=wild)
     notes = [*kept.notes, *([taste_note] if taste_note else [])]
     if len(fitting) < MIN_EVENTS:
         found = 'Only one event matches' if fitting else 'No events match'
@@ -92,18 +96,19 @@ def _build(scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, city_n
 
 
 def _on_taste(
-    candidates: Sequence[Scored], taste: Taste, window: TimeWindow
+    candidates: Sequence[Scored], taste: Taste, window: TimeWindow, *, allow_wild: bool = False
 ) -> tuple[list[Scored], frozenset[str], str]:
     """The candidates over the fit floor: with a music profile, music and nightlife only on taste. An interest
     with nothing on taste keeps its events as wildcards (returned by id) and a note says so."""
     if not taste.genres:
         return list(candidates), frozenset(), ''
-    fitting = [s for s in candidates if s.event.category not in TASTE_CATEGORIES or s.genre_hits]
+    # Named outright (an event, a venue, a genre of the free text): on the list whatever the profile says.
+    fitting = [s for s in candidates if s.event.category not in TASTE_CATEGORIES or s.genre_hits or s.named]
     wild: list[Scored] = []
     for category in TASTE_CATEGORIES:
         if category in taste.interests and not any(s.event.category == category for s in fitting):
             wild += [s for s in candidates if s.event.category == category]
-    if len(fitting) + len(wild) < MIN_EVENTS:  # a plan with a wildcard, said so, beats no plan
+    if len(fitting) + len(wild) < MIN_EVENTS or allow_wild:  # a plan with a wildcard, said so, beats none
         wild += [s for s in candidates if s not in fitting and s not in wild]
     if not wild:
         return fitting, frozenset(), ''

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from models.catalog import EventPublic
 from services.catalog import search_text
 from services.planners.offline.taste import CHEAP, Taste
+from services.planning.vocabulary import ALL_GENRES
 from services.planning.wish import Wish
 from services.planning.wish_words import GROUP_TAGS, KIDS_TAGS
 
@@ -93,13 +94,14 @@ def _score_genres(result: Scored, event: EventPublic, taste: Taste) -> None:
     if not taste.genres:
         return
     hits = sorted((g for g in event.tags if g in taste.genres), key=lambda g: (-taste.genres[g], g))
-    if not hits:
-        # Titles of imported feeds rarely carry tags: "Techno Night" still counts, a little less.
+    if not hits and not any(tag in ALL_GENRES for tag in event.tags):
+        # Titles of imported feeds rarely carry genre tags: "Techno Night" still counts, a little less. An event
+        # with genres of its own is not read from its words ("the house band" is not house music).
         words = set(search_text.normalize_words(f'{event.title} {event.description}').split())
         hits = sorted(g for g in taste.genres if g in words)
         result.genre_hits = hits
         result.score += 2.0 * max((taste.genres[g] for g in hits), default=0)
-    else:
+    elif hits:
         result.genre_hits = hits
         result.score += 3.0 * taste.genres[hits[0]] + 0.3 * min(len(hits) - 1, 3)
     if not result.genre_hits and event.category in ('music', 'nightlife'):

@@ -66,11 +66,15 @@ def _sentence(text: str) -> str:
 
 def _what_and_match(scored: Scored, taste: Taste, step: int) -> str:
     event = scored.event
+    if scored.named in ('event', 'venue'):
+        what = _event_kind(event)
+        return f'{what}, at the place you named' if scored.named == 'venue' else f'{what}: the one you asked for'
     named = [g for g in scored.genre_hits if g in taste.named_genres]
     shown = [t for t in event.tags if t in scored.genre_hits][:2] or scored.genre_hits[:2]
     if named:
         genres = join_words([genre_name(g) for g in named[:2]])
-        source = f'your "{taste.profile}" profile' if taste.profile else 'what you asked for'
+        in_profile = any(g.replace('-', ' ') in taste.profile.lower().replace('-', ' ') for g in named)
+        source = f'your "{taste.profile}" profile' if taste.profile and in_profile else 'what you asked for'
         specific = [t for t in event.tags if t in ALL_GENRES and t not in named][:2]
         if named == ['electronic'] and specific:  # say which kind of electronic, not just the umbrella word
             return f'{join_words([genre_name(g) for g in specific])}: the electronic side of {source}'
