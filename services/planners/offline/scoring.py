@@ -48,6 +48,8 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     _score_genres(result, event, taste)
     result.tag_hits = [t for t in taste.wanted_tags if t in tags]
     result.score += 2.0 * min(len(result.tag_hits), 2)
+    if taste.wanted_tags and not result.tag_hits:
+        result.score -= 2.0  # not the kind of place asked for: only where nothing of that kind fits
     _score_price(result, event, taste)
     if event.neighborhood and f' {search_text.normalize_words(event.neighborhood)} ' in taste.text:
         result.in_neighborhood = True
