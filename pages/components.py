@@ -241,6 +241,7 @@ def bundle_card(
     swap: Callable[[KeyEvent], Any] | None = None,
     controls: Callable[[], Any] | None = None,
     badges: Sequence[str] = (),
+    notes: Callable[[], Any] | None = None,
 ) -> ui.element:
     """One bundle; `swap` builds a control beside each event and `controls` a row under the events (refining).
     `count` is None while more plans may still come: the badge then never promises a total."""
@@ -251,6 +252,8 @@ def bundle_card(
         card.props['data-plan'] = str(index + 1)  # what `?plan=N` scrolls to
         cover(bundle, badges=badges)
         with ui.element('div').classes('tb-bundle-body'):
+            if notes is not None:  # what is happening to this plan (being changed, changed, refused)
+                notes()
             ui.label(bundle.description).classes('tb-wrap')
             if bundle.tags:
                 with ui.element('div').classes('tb-tags'):
