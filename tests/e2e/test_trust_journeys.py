@@ -12,8 +12,16 @@ from sqlmodel import Session
 from services import clock
 from services.generations import store
 from settings import settings
-from tests.e2e.conftest import ARTIFACTS, PHONE, Server, no_horizontal_scroll, screenshot
-from tests.e2e.test_journeys import CARDS_TIMEOUT_MS, GENERATION_URL, choose, expect_cards, generation_id_of, submit
+from tests.e2e.conftest import ARTIFACTS, PHONE, TEST_CITY, Server, no_horizontal_scroll, screenshot
+from tests.e2e.test_journeys import (
+    CARDS_TIMEOUT_MS,
+    GENERATION_URL,
+    choose,
+    choose_city,
+    expect_cards,
+    generation_id_of,
+    submit,
+)
 
 MAX_TABS = 120
 PRIVATE = 'only quiet places near my flat'
@@ -238,3 +246,26 @@ def test_form_errors_are_tied_to_their_field_and_focused(
     box = page.locator('.q-date').bounding_box()
     assert box is not None and box['x'] >= 0 and box['x'] + box['width'] <= 320
     screenshot(page, 'phone-320-dates')
+
+
+def test_a_refused_change_is_said_on_the_card_which_keeps_the_plan(
+    server: Server, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = new_context(PHONE).new_page()
+    page.goto(server.base_url)
+    choose_city(page, TEST_CITY)
+    choose(page, 'Nightlife', 'Next 7 days')  # bar crawls, all at one price: nothing cheaper exists
+    generation_id = submit(page)
+    expect_cards(page)
+    card = page.locator('[data-plan="1"]')
+    titles = card.locator('.tb-event-title').all_inner_texts()
+    card.get_by_role('button', name='Cheaper').click()
+    note = card.locator('.tb-refused')
+    expect(note).to_be_visible(timeout=CARDS_TIMEOUT_MS)
+    expect(note).to_contain_text('This change could not be made')
+    expect(note).to_contain_text('Your plan is unchanged.')
+    assert generation_id in page.url  # the same page and plan
+    assert card.locator('.tb-event-title').all_inner_texts() == titles
+    expect(page.get_by_text("We couldn't make this plan")).to_have_count(0)
+    note.scroll_into_view_if_needed()
+    screenshot(page, 'phone-refused-change')
