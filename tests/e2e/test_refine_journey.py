@@ -22,13 +22,13 @@ def test_cards_land_one_by_one_and_a_swap_changes_the_card_in_place(
         parent_id = submit(page)
 
         # each bundle shows as soon as it is stored, with planning continuing below the cards
-        expect(page.get_by_text(re.compile('1 plan ready so far', re.I))).to_be_visible(timeout=30_000)
+        expect(page.locator('.tb-eyebrow', has_text='1 plan ready so far')).to_be_visible(timeout=30_000)
         expect(page.locator(LANDED)).to_have_count(1)
         expect(page.locator('.tb-placeholder')).to_have_count(1)  # one more looked for, none promised
         expect(page.get_by_role('heading', name='Planning your bundles')).to_be_visible()
         assert slow_server.generation(parent_id).status == 'processing'
         screenshot(page, f'{name}-cards-landing')
-        expect(page.get_by_text(re.compile('2 plans ready so far', re.I))).to_be_visible(timeout=30_000)
+        expect(page.locator('.tb-eyebrow', has_text='2 plans ready so far')).to_be_visible(timeout=30_000)
         expect(page.locator(LANDED)).to_have_count(2)
         assert no_horizontal_scroll(page)
         expect_cards(page)
