@@ -20,7 +20,8 @@ from models.generation import (
 )
 from pages import running_view, theme
 from pages.a11y import FILLED, LANGUAGE, LiveRegion, heading
-from pages.components import bundle_card, generation_title, link_button, owner_token_of
+from pages.bundle_card import bundle_card
+from pages.components import generation_title, link_button, owner_token_of
 from pages.layout import frame
 from pages.plan_states import cancelled_view, failed_view, not_found_view, summary_chips
 from pages.progressive import landed_view
