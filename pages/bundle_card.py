@@ -194,7 +194,7 @@ def event_row(
                 if locate is not None:
                     show = ui.button('Show on map', icon='map', on_click=locate).classes('tb-show-on-map')
                     show.props('flat dense no-caps color=primary').mark('show-on-map')
-                    show.props['aria-label'] = f'Show {event.title} on the map'
+                    show.props['aria-label'] = f'Show on map: {event.title}'
                 if url and event.source in SOURCE_LABELS:  # where the event is listed, so it can be checked there
                     ui.link(SOURCE_LABELS[event.source], url, new_tab=True).props('rel="noopener noreferrer"').classes(
                         'tb-event-source'
