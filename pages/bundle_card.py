@@ -4,7 +4,6 @@ that span several days. Model text is shown as text; links pass `safe_url`.
 """
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -14,7 +13,7 @@ from models.generation import Bundle, KeyEvent
 from models.geo import Travel, describe_travel
 from pages import theme
 from pages.a11y import heading
-from pages.bundle_map import bundle_map, maps_shown, show_stop
+from pages.bundle_map import bundle_map, maps_shown, same_outing, show_stop
 from pages.components import format_time_range, link_button, per_person, safe_url
 from services.timeframes import describe_span
 
@@ -97,15 +96,17 @@ def bundle_card(
                     ui.label(per_person(bundle.estimated_cost, unknown='Varies')).classes('tb-cost')
             leaflet = bundle_map(bundle, name=f'Map of {bundle.title}, plan {index + 1}', plan=index + 1)
             numbered = maps_shown(bundle)  # the numbers of the pins, next to the events they stand for
-            several_days = len({event.starts_at.date() for event in bundle.key_events}) > 1
+            events = bundle.key_events
+            several_days = sum(not same_outing(a, b) for a, b in zip([None, *events], events, strict=False)) > 1
             with ui.element('div'):
                 previous: KeyEvent | None = None
                 for number, event in enumerate(bundle.key_events, start=1):
-                    if several_days and (previous is None or event.starts_at.date() != previous.starts_at.date()):
-                        ui.label(f'{event.starts_at:%A} {event.starts_at.day} {event.starts_at:%B}').classes(
-                            'tb-day-header'
-                        ).mark('day-header')
-                    elif event.travel_from_previous is not None and _same_outing(previous, event):
+                    if not same_outing(previous, event):  # a new outing: its day, in plans over several days
+                        if several_days:
+                            ui.label(f'{event.starts_at:%A} {event.starts_at.day} {event.starts_at:%B}').classes(
+                                'tb-day-header'
+                            ).mark('day-header')
+                    elif event.travel_from_previous is not None:
                         travel_row(event.travel_from_previous)
                     previous = event
                     mapped = numbered and event.lat is not None
@@ -125,13 +126,6 @@ def bundle_card(
             'tb-foot'
         )
     return card
-
-
-SAME_OUTING = timedelta(hours=6)  # a longer gap means going home in between: no hop to show
-
-
-def _same_outing(previous: KeyEvent | None, event: KeyEvent) -> bool:
-    return previous is not None and event.starts_at - previous.ends_at <= SAME_OUTING
 
 
 TRAVEL_ICONS = {'walk': 'directions_walk', 'transit': 'directions_transit'}

@@ -5,6 +5,8 @@ Events without a known position are listed in the card but not mapped; their num
 so a pin's number is always the event's place in the list.
 """
 
+from datetime import timedelta
+
 from nicegui import ui
 
 from models.generation import Bundle, KeyEvent
@@ -145,12 +147,19 @@ def show_stop(leaflet: ui.leaflet, number: int) -> None:
     )
 
 
+SAME_OUTING = timedelta(hours=6)  # a longer gap means going home in between: a new outing (and day)
+
+
+def same_outing(previous: KeyEvent | None, event: KeyEvent) -> bool:
+    return previous is not None and event.starts_at - previous.ends_at <= SAME_OUTING
+
+
 def _days(stops: list[tuple[int, KeyEvent]]) -> list[list[tuple[float, float]]]:
-    """The stops' points, split where the day (of the city's time, as the card shows it) changes."""
+    """The stops' points, one list per outing (a night that runs past midnight stays one outing)."""
     days: list[list[tuple[float, float]]] = []
     previous: KeyEvent | None = None
     for _, event in stops:
-        if previous is None or event.starts_at.date() != previous.starts_at.date():
+        if not same_outing(previous, event):
             days.append([])
         days[-1].append((event.lat, event.lon))
         previous = event

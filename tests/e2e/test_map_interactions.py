@@ -4,7 +4,7 @@ one route per day with a header per day, and overlapping pins spread out."""
 import itertools
 import math
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from playwright.sync_api import BrowserContext, expect
 
@@ -40,17 +40,27 @@ def test_pins_lead_to_stops_and_stops_to_pins(server: Server, new_context: Calla
     expect(active).to_be_focused()
     screenshot(page, 'phone-pin-and-stop')
 
-    # one dotted route per day; a header per day when a plan spans several days
+    # one dotted route per day out; a header per day when a plan spans several
     for index, bundle in enumerate(bundles):
-        days: dict[str, int] = {}
-        for event in bundle['keyEvents']:
-            if event['lat'] is not None:
-                day = datetime.fromisoformat(event['startsAt']).date().isoformat()
-                days[day] = days.get(day, 0) + 1
+        mapped = outings([e for e in bundle['keyEvents'] if e['lat'] is not None])
         plan = page.locator(f'[data-plan="{index + 1}"]')
-        expect(plan.locator('.leaflet-overlay-pane path')).to_have_count(sum(1 for n in days.values() if n > 1))
-        distinct = {datetime.fromisoformat(e['startsAt']).date() for e in bundle['keyEvents']}
-        expect(plan.locator('.tb-day-header')).to_have_count(len(distinct) if len(distinct) > 1 else 0)
+        expect(plan.locator('.leaflet-overlay-pane path')).to_have_count(sum(1 for day in mapped if len(day) > 1))
+        days = len(outings(bundle['keyEvents']))
+        expect(plan.locator('.tb-day-header')).to_have_count(days if days > 1 else 0)
+
+
+def outings(events: list[dict]) -> list[list[dict]]:
+    """Events split where more than 6 h pass between one's end and the next's start (a night past midnight is
+    one day out)."""
+    days: list[list[dict]] = []
+    for event in events:
+        gap = (
+            datetime.fromisoformat(event['startsAt']) - datetime.fromisoformat(days[-1][-1]['endsAt']) if days else None
+        )
+        if gap is None or gap > timedelta(hours=6):
+            days.append([])
+        days[-1].append(event)
+    return days
 
 
 def test_close_pins_do_not_hide_each_other(server: Server, new_context: Callable[..., BrowserContext]) -> None:
