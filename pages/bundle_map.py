@@ -5,6 +5,8 @@ Events without a known position are listed in the card but not mapped; their num
 so a pin's number is always the event's place in the list.
 """
 
+from datetime import timedelta
+
 from nicegui import ui
 
 from models.generation import Bundle, KeyEvent
@@ -12,8 +14,8 @@ from pages import theme
 from settings import settings
 
 # Keeps the outer pins clear of the zoom buttons (top left) and the attribution bar (bottom right).
-FIT_PADDING_TOP_LEFT = [60, 28]
-FIT_PADDING_BOTTOM_RIGHT = [28, 60]
+FIT_PADDING_TOP_LEFT = [84, 28]  # the zoom buttons are 44 px wide (thumb-sized), 10 px from the edge
+FIT_PADDING_BOTTOM_RIGHT = [32, 60]
 MAX_FIT_ZOOM = 16  # two stops in one street should still show the streets around them
 PIN_PX = 28
 
@@ -31,8 +33,9 @@ def maps_shown(bundle: Bundle) -> bool:
     return settings.maps_enabled() and bool(mapped_stops(bundle))
 
 
-def bundle_map(bundle: Bundle, *, name: str = '') -> ui.leaflet | None:
-    """The bundle's map, or None when maps are off or no event has a position; `name` tells it from the others."""
+def bundle_map(bundle: Bundle, *, name: str = '', plan: int = 1) -> ui.leaflet | None:
+    """The bundle's map, or None when maps are off or no event has a position; `name` tells it from the others.
+    Activating a pin (click, tap, or Enter on a focused pin) highlights its stop in plan `plan`'s list."""
     stops = mapped_stops(bundle)
     if not settings.maps_enabled() or not stops:
         return None
@@ -52,8 +55,9 @@ def bundle_map(bundle: Bundle, *, name: str = '') -> ui.leaflet | None:
         url_template=settings.map_tiles_url,
         options={'attribution': settings.map_tiles_attribution, 'maxZoom': 19},
     )
-    if len(points) > 1:
-        leaflet.generic_layer(name='polyline', args=[points, _ROUTE_STYLE])
+    for day in _days(stops):  # one route per day: stops of different days are never joined
+        if len(day) > 1:
+            leaflet.generic_layer(name='polyline', args=[day, _ROUTE_STYLE])
     markers = [
         leaflet.marker(
             latlng=point,
@@ -69,6 +73,7 @@ def bundle_map(bundle: Bundle, *, name: str = '') -> ui.leaflet | None:
         fit = {'paddingTopLeft': FIT_PADDING_TOP_LEFT, 'paddingBottomRight': FIT_PADDING_BOTTOM_RIGHT}
         leaflet.run_map_method('fitBounds', points, {**fit, 'maxZoom': MAX_FIT_ZOOM})
         ui.run_javascript(_SPREAD_PINS_JS % int(leaflet.id))
+        ui.run_javascript(_PIN_TO_STOP_JS % (int(leaflet.id), int(plan)))
 
     leaflet.on('init', decorate)
     unmapped = len(bundle.key_events) - len(stops)
@@ -108,6 +113,58 @@ _SPREAD_PINS_JS = """(() => {
   spread();
   if (!map.tbSpread) { map.tbSpread = true; map.on('zoomend', spread); }
 })()""".replace('SPACING', str(PIN_SPACING_PX))
+
+# A pin, when activated, highlights its (first) stop in the card's list and moves the focus there.
+_PIN_TO_STOP_JS = """(() => {
+  const map = getElement(%d).map, plan = %d; if (!map) return;
+  map.eachLayer((pin) => {
+    if (!(pin instanceof L.Marker) || pin.tbStop) return;
+    pin.tbStop = true;
+    pin.on('click', () => {
+      const number = ((pin.options.alt || '').match(/[0-9]+/) || [''])[0];
+      const stop = document.querySelector(`[data-stop="${plan}-${number}"]`); if (!stop) return;
+      stop.closest('article').querySelectorAll('.tb-stop-active').forEach((e) => e.classList.remove('tb-stop-active'));
+      stop.classList.add('tb-stop-active');
+      stop.scrollIntoView({block: 'center'}); stop.focus({preventScroll: true});
+    });
+  });
+})()"""
+
+
+def show_stop(leaflet: ui.leaflet, number: int) -> None:
+    """ "Show on map": brings the map into view, centres the stop's pin, highlights it and focuses it."""
+    ui.run_javascript(
+        f"""(() => {{ const map = getElement({int(leaflet.id)}).map; if (!map) return;
+  map.getContainer().scrollIntoView({{block: 'center'}});
+  map.eachLayer((pin) => {{
+    if (!(pin instanceof L.Marker) || !pin._icon) return;
+    const numbers = (pin.options.alt || '').match(/[0-9]+/g) || [];
+    const mine = numbers.includes('{int(number)}');
+    pin._icon.classList.toggle('tb-pin-active', mine);
+    if (mine) {{ map.panTo(pin.getLatLng()); pin._icon.focus({{preventScroll: true}}); }}
+  }});
+}})()"""
+    )
+
+
+SAME_OUTING = timedelta(hours=6)  # a longer gap means going home in between: a new outing (and day)
+
+
+def same_outing(previous: KeyEvent | None, event: KeyEvent) -> bool:
+    return previous is not None and event.starts_at - previous.ends_at <= SAME_OUTING
+
+
+def _days(stops: list[tuple[int, KeyEvent]]) -> list[list[tuple[float, float]]]:
+    """The stops' points, one list per outing (a night that runs past midnight stays one outing)."""
+    days: list[list[tuple[float, float]]] = []
+    previous: KeyEvent | None = None
+    for _, event in stops:
+        if not same_outing(previous, event):
+            days.append([])
+        days[-1].append((event.lat, event.lon))
+        previous = event
+    return days
+
 
 _ROUTE_STYLE = {
     'color': theme.ROUTE_COLOUR,

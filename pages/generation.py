@@ -10,14 +10,23 @@ you", without the sender's own words or budget). A polite live region tells scre
 from fastapi import Request
 from nicegui import ui
 
-from models.generation import FINISHED_STATUSES, NAMED_TIMEFRAMES, RUNNING_STATUSES, Bundle, GenerationPublic
+from models.generation import (
+    FINISHED_STATUSES,
+    NAMED_TIMEFRAMES,
+    RUNNING_STATUSES,
+    Bundle,
+    Generation,
+    GenerationPublic,
+)
 from pages import running_view, theme
 from pages.a11y import FILLED, LANGUAGE, LiveRegion, heading
-from pages.components import bundle_card, generation_title, link_button, notes_list, owner_token_of
+from pages.bundle_card import bundle_card
+from pages.components import generation_title, link_button, notes_list, owner_token_of
 from pages.layout import frame
 from pages.plan_states import cancelled_view, failed_view, not_found_view, summary_chips
 from pages.progressive import landed_view
 from pages.refine_controls import Refiner, lineage_line, refine_panel, swap_button
+from pages.refine_in_place import InPlace, changed_note, refused_note, show_url, side_effects, working_note
 from pages.sharing import KeepButton, open_plan, plan_url, share
 from services import metrics
 from services.catalog import queries
@@ -40,6 +49,7 @@ async def generation_page(generation_id: str, request: Request, plan: str | None
         city = await in_db(queries.get_city, name=generation.preferences.get('city'))
         is_demo, currency = bool(city and city.is_demo), city.currency if city else ''
     parent_title = await _parent_title(generation) if generation is not None else None
+    before = _before(row) if row is not None else None
     share_url = f'{str(request.base_url).rstrip("/")}/generations/{generation_id}'
     with frame('Your plan' if generation else 'Plan not found'):
         if generation is None:
@@ -48,17 +58,30 @@ async def generation_page(generation_id: str, request: Request, plan: str | None
         view = GenerationView(
             generation, share_url=share_url, is_demo=is_demo, currency=currency, parent_title=parent_title
         )
+        view.before = before
         if plan and plan.isdigit() and generation.bundles and 1 <= int(plan) <= len(generation.bundles):
             open_plan(int(plan))
         view.announce_state()
 
 
 async def _parent_title(generation: GenerationPublic) -> str | None:
-    """The title of the plan this one refined; None when it is not a refinement or the parent expired."""
+    """The title of the plan this one changed (the bundle it remade); None when not a refinement or expired."""
     if generation.parent_id is None:
         return None
     parent = await service.get_generation(generation.parent_id)
-    return generation_title(GenerationPublic.from_row(parent)) if parent is not None else None
+    if parent is None:
+        return None
+    public = GenerationPublic.from_row(parent)
+    index = generation.refinement.bundle_index if generation.refinement else 0
+    return public.bundles[index].title if public.bundles and index < len(public.bundles) else generation_title(public)
+
+
+def _before(row: Generation) -> Bundle | None:
+    """A refinement's remade bundle as it was before the change (kept on the row), to name what changed."""
+    refinement = row.refinement or {}
+    parent_bundles = refinement.get('parentBundles') or []
+    index = refinement.get('bundleIndex', -1)
+    return Bundle.model_validate(parent_bundles[index]) if 0 <= index < len(parent_bundles) else None
 
 
 class GenerationView:
@@ -75,7 +98,10 @@ class GenerationView:
     ) -> None:
         self.generation = generation
         self.parent_title = parent_title
-        self.refiner = Refiner(generation.generation_id)
+        self.before: Bundle | None = None  # a refinement's changed bundle as it was, to name what changed
+        self.card_boxes: dict[int, ui.element] = {}
+        self.in_place = InPlace(self)
+        self.refiner = Refiner(generation.generation_id, on_started=self.in_place.started)
         self.owner = owner_token_of(generation.generation_id) is not None  # else: a friend with a shared link
         self.shown_bundles = 0
         self.share_url = share_url
@@ -256,9 +282,35 @@ class GenerationView:
                 ui.label(
                     'These plans use the built-in demo catalog: the events are realistic examples, not real listings.'
                 ).classes('tb-hint')
+        self.card_boxes = {}
         with ui.element('div').classes('tb-grid w-full').mark('bundles'):
             for index, bundle in enumerate(bundles):
-                self._card(bundle, index, len(bundles), refinable=completed)
+                with ui.element('div').classes('tb-card-slot') as box:
+                    self._card(bundle, index, len(bundles), refinable=completed)
+                self.card_boxes[index] = box
+
+    def redraw_card(self, index: int) -> None:
+        """Redraws one card in its place (being changed, refused), leaving the rest of the page alone."""
+        box, bundles = self.card_boxes.get(index), self.generation.bundles or []
+        if box is None or index >= len(bundles):
+            return
+        box.clear()
+        with box:
+            self._card(bundles[index], index, len(bundles), refinable=self.generation.status == 'completed')
+
+    def adopt(self, row: Generation, index: int) -> None:
+        """The change is made: the changed plan takes this page's place, the changed card in view."""
+        old = (self.generation.bundles or [])[index]
+        self.generation = GenerationPublic.from_row(row)
+        self.before, self.parent_title = old, old.title
+        self.shown_status = self.generation.status
+        self.refiner = Refiner(row.id, on_started=self.in_place.started)
+        self.share_url = f'{self.share_url.rsplit("/", 1)[0]}/{row.id}'
+        self.owner = owner_token_of(row.id) is not None
+        self.content.refresh()
+        show_url(plan_url(self.share_url, index))
+        open_plan(index + 1)
+        self.live.say(f'Plan {index + 1} changed.')
 
     def _about_the_answer(self) -> None:
         """What the planner understood of the request, what it did not use, and the wishes it could not keep
@@ -294,7 +346,18 @@ class GenerationView:
             swap=(lambda event: swap_button(self.refiner, index, event)) if refinable else None,
             controls=(lambda: refine_panel(self.refiner, index)) if refinable else None,
             badges=['Changed'] if changed else (),
+            notes=lambda: self._card_notes(bundle, index, changed=changed),
         )
+
+    def _card_notes(self, bundle: Bundle, index: int, *, changed: bool) -> None:
+        if index in self.in_place.pending:
+            working_note('Making the change… the plan below stays until the new one is ready.')
+        elif index in self.in_place.refused:
+            refused_note(self.in_place.refused[index])
+        elif changed:
+            effects = side_effects(self.before, bundle) if self.before is not None else []
+            undo = plan_url(f'/generations/{self.generation.parent_id}', index) if self.parent_title else None
+            changed_note(effects, undo_url=undo)
 
     async def share_all(self) -> None:
         await share(self.share_url, generation_title(self.generation))

@@ -209,7 +209,7 @@ class PreferenceForm:
     def _submit_row(self) -> None:
         with ui.element('div').classes('tb-banner w-full').mark('form-notice') as self.notice_box:
             ui.icon('info', size='24px').classes('text-primary')
-            self.notice = ui.label('').classes('tb-banner-text tb-wrap')
+            self.notice = ui.label('').classes('tb-banner-text tb-wrap').props('role=alert')  # read when shown
         self.notice_box.set_visibility(False)
         with ui.element('div').classes('flex items-center gap-4 w-full flex-wrap'):
             self.submit_button = (

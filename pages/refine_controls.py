@@ -1,12 +1,15 @@
 """Changing one bundle of a finished plan from its card: "Swap" beside each event, "Cheaper", "Closer
 together" and "Change this plan..." (a short wish), plus the lineage a refined plan shows.
 
-Each control calls the same service function as `POST /api/generations/{id}/refinements`, keeps the new
-plan's owner token in this browser (so it may cancel it) and opens the new plan's page. Refusals (plan not
-finished, bad index, rate limit, busy database) become a notification, never a stack trace.
+Each control calls the same service function as `POST /api/generations/{id}/refinements` and keeps the new
+plan's owner token in this browser (so it may cancel it); the page then follows the new plan in place
+(pages/refine_in_place.py), or, without a follower, opens its page. Refusals at the door (plan not finished,
+bad index, rate limit, busy database) become a notification, never a stack trace.
 """
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from nicegui import ui
 from pydantic import ValidationError
@@ -26,8 +29,9 @@ class Refiner:
     """The refine actions of one shown plan; one idempotency key per distinct change, so a double tap
     (or a click that lands twice) opens the same new plan instead of starting two."""
 
-    def __init__(self, generation_id: str) -> None:
+    def __init__(self, generation_id: str, *, on_started: Callable[[int, str], Any] | None = None) -> None:
         self.generation_id = generation_id
+        self.on_started = on_started  # (bundle index, new generation id): follows the change on this page
         self.keys: dict[tuple[int, str, str | None], str] = {}
         self.busy = False
 
@@ -59,8 +63,16 @@ class Refiner:
             ui.notify(error.reason if isinstance(error, InvalidPreferences) else error.message, type='warning')
             return None
         remember_generation(row.id, service.owner_token(row.id))
-        ui.navigate.to(f'/generations/{row.id}')
+        if self.on_started is not None:
+            self.on_started(bundle_index, row.id)
+        else:
+            ui.navigate.to(f'/generations/{row.id}')
         return row.id
+
+    def reset(self) -> None:
+        """After a change that could not be made: the same change may be asked again (as a new plan)."""
+        self.keys.clear()
+        self.busy = False
 
 
 def swap_button(refiner: Refiner, bundle_index: int, event: KeyEvent) -> ui.button:

@@ -61,6 +61,11 @@ def test_every_page_state_passes_axe(
     checker.check(page, 'cards-landing')
     expect_cards(page)
     checker.check(page, 'completed')
+    page.locator('[data-plan="1"] .tb-swap').first.click()
+    expect(page.locator('.tb-working')).to_be_visible()
+    checker.check(page, 'refining')
+    expect(page.locator('.tb-changed')).to_be_visible(timeout=CARDS_TIMEOUT_MS)
+    checker.check(page, 'refined')
 
     friend = new_context(viewport, color_scheme=scheme).new_page()
     friend.goto(f'{slow_server.base_url}/generations/{generation_id}?plan=2')

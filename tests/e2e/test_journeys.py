@@ -45,7 +45,8 @@ def generation_id_of(page: Page) -> str:
 
 
 def expect_cards(page: Page) -> None:
-    expect(page.get_by_text('Your plans are ready')).to_be_visible(timeout=CARDS_TIMEOUT_MS)
+    ready = page.get_by_text('Your plans are ready').or_(page.get_by_text('Plans shared with you'))  # owner, friend
+    expect(ready).to_be_visible(timeout=CARDS_TIMEOUT_MS)
     expect(page.locator('.tb-bundle').first).to_be_visible()
 
 

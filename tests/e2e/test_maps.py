@@ -7,6 +7,7 @@ from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.conftest import LAPTOP, PHONE, Server, no_horizontal_scroll, screenshot
 from tests.e2e.test_journeys import expect_cards
+from tests.e2e.test_map_interactions import outings
 
 BERLIN_PLAN = {'interests': ['music', 'nightlife', 'food'], 'musicProfile': 'House', 'timeframe': 'Next 7 days'}
 
@@ -38,7 +39,8 @@ def test_each_bundle_has_a_map_with_a_pin_per_mapped_event(
             expect(pins).to_have_count(len(places))
             expect(card.locator('.tb-pin')).to_have_count(len(places))
             assert card.locator('.tb-pin').all_inner_texts() == ['·'.join(numbers) for numbers in places.values()]
-            expect(card.locator('.leaflet-overlay-pane path')).to_have_count(1)  # the line joining the stops
+            days = outings(mapped)  # one line joining the stops of each day out, none between days
+            expect(card.locator('.leaflet-overlay-pane path')).to_have_count(sum(1 for day in days if len(day) > 1))
             expect(card.locator('.leaflet-control-attribution')).to_contain_text('OpenStreetMap')
         hops = page.locator('.tb-travel').all_inner_texts()
         assert hops and all(h.endswith((' min walk', ' min by transit', 'next door', 'same place')) for h in hops)

@@ -1,4 +1,4 @@
-"""Plans that grow and change, in real Chromium: cards land one by one, a swap from a card opens a new plan."""
+"""Plans that grow and change, in real Chromium: cards land one by one, a swap changes the card in place."""
 
 import re
 from collections.abc import Callable
@@ -6,12 +6,13 @@ from collections.abc import Callable
 from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.conftest import LAPTOP, PHONE, Server, no_horizontal_scroll, screenshot
-from tests.e2e.test_journeys import choose, expect_cards, generation_id_of, submit
+from tests.e2e.test_journeys import choose, expect_cards, submit
 
 LANDED = '.tb-bundle:not(.tb-placeholder)'
+CHILD_URL = re.compile(r'.*/generations/([0-9a-f-]{36})\?plan=1$')
 
 
-def test_cards_land_one_by_one_and_a_swap_opens_a_new_plan(
+def test_cards_land_one_by_one_and_a_swap_changes_the_card_in_place(
     slow_server: Server, new_context: Callable[..., BrowserContext]
 ) -> None:
     for name, viewport in (('laptop', LAPTOP), ('phone', PHONE)):
@@ -21,13 +22,13 @@ def test_cards_land_one_by_one_and_a_swap_opens_a_new_plan(
         parent_id = submit(page)
 
         # each bundle shows as soon as it is stored, with planning continuing below the cards
-        expect(page.get_by_text(re.compile('1 of 3 ready', re.I))).to_be_visible(timeout=30_000)
+        expect(page.locator('.tb-eyebrow', has_text='1 plan ready so far')).to_be_visible(timeout=30_000)
         expect(page.locator(LANDED)).to_have_count(1)
-        expect(page.locator('.tb-placeholder')).to_have_count(2)
-        expect(page.get_by_text('Planning your bundles')).to_be_visible()
+        expect(page.locator('.tb-placeholder')).to_have_count(1)  # one more looked for, none promised
+        expect(page.get_by_role('heading', name='Planning your bundles')).to_be_visible()
         assert slow_server.generation(parent_id).status == 'processing'
         screenshot(page, f'{name}-cards-landing')
-        expect(page.get_by_text(re.compile('2 of 3 ready', re.I))).to_be_visible(timeout=30_000)
+        expect(page.locator('.tb-eyebrow', has_text='2 plans ready so far')).to_be_visible(timeout=30_000)
         expect(page.locator(LANDED)).to_have_count(2)
         assert no_horizontal_scroll(page)
         expect_cards(page)
@@ -36,11 +37,15 @@ def test_cards_land_one_by_one_and_a_swap_opens_a_new_plan(
         swapped = parent.bundles[0]['keyEvents'][0]
         card = page.locator('.tb-bundle').first
         card.get_by_role('button', name=f'Swap {swapped["title"]} for another event').click()
-        page.wait_for_url(lambda url, old=parent_id: old not in url and '/generations/' in url)
-        child_id = generation_id_of(page)
+        # the same page: the changed plan takes the card's place, and its link replaces the address
+        expect(page.locator('.tb-changed')).to_be_visible(timeout=30_000)
+        page.wait_for_url(lambda url, old=parent_id: old not in url and url.endswith('?plan=1'))
+        child_id = CHILD_URL.match(page.url).group(1)
         expect(page.get_by_text('Refined from:')).to_be_visible()
-        expect_cards(page)
-        expect(page.get_by_text('Changed', exact=True)).to_be_visible()
+        expect(page.locator('[data-plan="1"]')).to_be_in_viewport()
+        expect(page.locator('.tb-changed').get_by_role('link', name=re.compile('^Undo'))).to_have_attribute(
+            'href', f'/generations/{parent_id}?plan=1'
+        )
         assert no_horizontal_scroll(page)
         screenshot(page, f'{name}-refined')
 

@@ -12,8 +12,16 @@ from sqlmodel import Session
 from services import clock
 from services.generations import store
 from settings import settings
-from tests.e2e.conftest import ARTIFACTS, PHONE, Server, no_horizontal_scroll, screenshot
-from tests.e2e.test_journeys import CARDS_TIMEOUT_MS, GENERATION_URL, choose, expect_cards, generation_id_of, submit
+from tests.e2e.conftest import ARTIFACTS, PHONE, TEST_CITY, Server, no_horizontal_scroll, screenshot
+from tests.e2e.test_journeys import (
+    CARDS_TIMEOUT_MS,
+    GENERATION_URL,
+    choose,
+    choose_city,
+    expect_cards,
+    generation_id_of,
+    submit,
+)
 
 MAX_TABS = 120
 PRIVATE = 'only quiet places near my flat'
@@ -86,7 +94,7 @@ def test_keyboard_only_from_form_to_every_card_control(
     page.get_by_role('button', name='Share these plans').focus()  # from the top again, operating this time
     tab_to(page, 'Keep this plan')
     page.keyboard.press('Enter')
-    expect(page.get_by_role('button', name='Kept')).to_have_attribute('aria-pressed', 'true')
+    expect(page.get_by_role('button', name='Kept')).to_have_attribute('aria-pressed', 'true', timeout=15_000)
     assert server.generation(generation_id).kept
     tab_to(page, 'Swap')
     page.keyboard.press('Enter')  # a swap from the keyboard opens the changed plan
@@ -112,7 +120,10 @@ def test_landing_cards_never_promise_a_plan_that_will_not_come(
     expect(page.locator('.tb-badge', has_text=f'Plan 1 of {count}')).to_have_count(1)
 
 
-def test_cancel_keeps_the_plans_already_made(slow_server: Server, new_context: Callable[..., BrowserContext]) -> None:
+def test_cancel_keeps_the_plans_already_made(
+    server_factory: Callable[..., Server], new_context: Callable[..., BrowserContext]
+) -> None:
+    slow_server = server_factory(OFFLINE_STEP_DELAY_S='6')  # time to stop between the first plan and the last
     page = new_context(PHONE).new_page()
     page.goto(slow_server.base_url)
     choose(page, 'Music', 'Nightlife', 'Next 7 days')
@@ -128,10 +139,12 @@ def test_cancel_keeps_the_plans_already_made(slow_server: Server, new_context: C
     stop = dialog.get_by_role('button', name=re.compile(r'^Stop here, keep \d plans?$'))
     kept = int(re.search(r'keep (\d)', stop.inner_text()).group(1))
     stop.click()
-    expect(page.get_by_text(re.compile(r'Planning stopped · \d plans? kept'))).to_be_visible()
+    expect(page.get_by_text(re.compile(r'^Planning stopped · \d plans? kept$'))).to_be_visible()
     row = slow_server.generation(generation_id)
     assert row.status == 'cancelled'
-    assert len(row.bundles) >= kept >= 1
+    assert len(row.bundles) >= kept >= 1  # what was there when asked, and any that landed meanwhile
+    count = len(row.bundles)
+    expect(page.get_by_text(f'Planning stopped · {count} plan{"s" if count != 1 else ""} kept')).to_be_visible()
     expect(page.locator('.tb-bundle')).to_have_count(len(row.bundles))
     screenshot(page, 'phone-cancelled-kept')
 
@@ -238,3 +251,26 @@ def test_form_errors_are_tied_to_their_field_and_focused(
     box = page.locator('.q-date').bounding_box()
     assert box is not None and box['x'] >= 0 and box['x'] + box['width'] <= 320
     screenshot(page, 'phone-320-dates')
+
+
+def test_a_refused_change_is_said_on_the_card_which_keeps_the_plan(
+    server: Server, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = new_context(PHONE).new_page()
+    page.goto(server.base_url)
+    choose_city(page, TEST_CITY)
+    choose(page, 'Nightlife', 'Next 7 days')  # bar crawls, all at one price: nothing cheaper exists
+    generation_id = submit(page)
+    expect_cards(page)
+    card = page.locator('[data-plan="1"]')
+    titles = card.locator('.tb-event-title').all_inner_texts()
+    card.get_by_role('button', name='Cheaper').click()
+    note = card.locator('.tb-refused')
+    expect(note).to_be_visible(timeout=CARDS_TIMEOUT_MS)
+    expect(note).to_contain_text('This change could not be made')
+    expect(note).to_contain_text('Your plan is unchanged.')
+    assert generation_id in page.url  # the same page and plan
+    assert card.locator('.tb-event-title').all_inner_texts() == titles
+    expect(page.get_by_text("We couldn't make this plan")).to_have_count(0)
+    note.scroll_into_view_if_needed()
+    screenshot(page, 'phone-refused-change')

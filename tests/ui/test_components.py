@@ -8,7 +8,8 @@ import pytest
 from models.catalog import Price
 from models.generation import Bundle, KeyEvent
 from pages import theme
-from pages.components import bundle_days, format_elapsed, format_price, safe_url, time_ago
+from pages.bundle_card import bundle_days
+from pages.components import format_elapsed, format_price, safe_url, time_ago
 
 
 @pytest.mark.parametrize(
