@@ -150,5 +150,5 @@ async def test_history_shows_the_lineage(user: User, planners: PlannerSwitch) ->
     await user.should_see('Refined from:', retries=40)
     await user.open('/history')
     await user.should_see(marker='history-lineage')
-    await user.should_see('Refined from “Warehouse Weekend 1” · plan 1 made cheaper')
+    await user.should_see(f'Refined from “{isolate("Warehouse Weekend 1")}” · plan 1 made cheaper')
     held.release.set()
