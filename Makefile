@@ -14,22 +14,20 @@ export TEST_POSTGRES_URL TEST_REDIS_URL
 run: $(VENV)/.installed
 	$(PY) app.py
 
-# The tests that read the clock (the demo catalog is built relative to today, timeframes resolve from now,
-# generations and refinements plan in that window, the pages show it), run again at fixed clocks
-# (tests/clocks.py): at two clocks of the matrix chosen by the date in `make test`, at all 23 in `make test-clocks`.
-CLOCK_TESTS ?= tests/unit/test_timeframes.py
+# The tests that read the clock (tests/clocks.py: CLOCK_SENSITIVE) run again at fixed clocks: at two clocks of
+# the matrix chosen by the date in `make test`, at all 23 in `make test-clocks`; CLOCK_JOBS runs at once.
 CLOCK_JOBS ?= 2
 
 test: $(VENV)/.dev-installed chromium axe promtool faketime services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
-	$(PY) -m tests.clock_runs --today 2 --jobs $(CLOCK_JOBS) $(CLOCK_TESTS)
+	$(PY) -m tests.clock_runs --today 2 --jobs $(CLOCK_JOBS)
 	$(PY) -m pytest -q -o addopts= tests/e2e  # sync Playwright needs its own run
 
 # Each day of a week at 03:00, 12:00 and 23:30 Berlin time, a spring-forward night and New Year's Eve.
 test-clocks: $(VENV)/.dev-installed faketime services
-	$(PY) -m tests.clock_runs --all --jobs $(CLOCK_JOBS) $(CLOCK_TESTS)
+	$(PY) -m tests.clock_runs --all --jobs $(CLOCK_JOBS)
 
 test-fast: $(VENV)/.dev-installed promtool services
 	$(PY) -m pytest -q

@@ -12,6 +12,7 @@ from pages.layout import frame
 from pages.refine_controls import change_phrase
 from services import clock
 from services.generations import service
+from services.text import isolate
 from settings import settings
 
 
@@ -65,7 +66,7 @@ def history_row(item: GenerationPublic, *, now: datetime, parent_title: str | No
                 with ui.element('div').classes('tb-history-lineage tb-wrap').mark('history-lineage'):
                     ui.icon('call_split', size='16px')
                     what = change_phrase(item.refinement)
-                    source = f'“{parent_title}”' if parent_title else 'an earlier plan'
+                    source = f'“{isolate(parent_title)}”' if parent_title else 'an earlier plan'
                     ui.label(f'Refined from {source}' + (f' · {what}' if what else '')).classes('tb-wrap')
         with ui.column().classes('items-end gap-1'):
             status_chip(item.status)

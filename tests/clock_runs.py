@@ -1,7 +1,10 @@
 """Runs pytest once per test clock, a few at a time, and sums up (`make test-clocks`, and `make test`'s two).
 
-    python -m tests.clock_runs --all [--jobs 2] TESTS...     every clock of tests.clocks.MATRIX
-    python -m tests.clock_runs --today 2 TESTS...            two clocks chosen by today's date
+    python -m tests.clock_runs --all [--jobs 2] [TESTS...]     every clock of tests.clocks.MATRIX
+    python -m tests.clock_runs --today 2 [TESTS...]            two clocks chosen by today's date
+    python -m tests.clock_runs --clocks 2026-12-31T23:30+01:00 -- [TESTS...]   the clocks given
+
+TESTS default to tests.clocks.CLOCK_SENSITIVE; the runs use SQLite only (`make test` covers Postgres).
 
 Each run's output goes to test-artifacts/clocks/<clock>.log; a failing run's tail is printed at the end.
 """
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from tests.clocks import MATRIX, picked_for
+from tests.clocks import CLOCK_SENSITIVE, MATRIX, picked_for
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / 'test-artifacts' / 'clocks'
@@ -38,10 +41,11 @@ def main() -> int:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument('--all', action='store_true', help='every clock of the matrix')
     which.add_argument('--today', type=int, metavar='N', help='N clocks chosen by the date')
+    which.add_argument('--clocks', nargs='+', metavar='CLOCK', help='these clocks (to rerun a failure)')
     parser.add_argument('--jobs', type=int, default=2, help='runs at once (default 2)')
-    parser.add_argument('tests', nargs='+', help='test paths, as given to pytest')
+    parser.add_argument('tests', nargs='*', default=CLOCK_SENSITIVE, help='test paths (default: the clock-sensitive)')
     args = parser.parse_args()
-    clocks = MATRIX if args.all else picked_for(date.today(), args.today)  # the real date picks, on purpose
+    clocks = MATRIX if args.all else args.clocks or picked_for(date.today(), args.today)  # the real date picks
     LOGS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -51,7 +55,7 @@ def main() -> int:
 
 def run_at(clock: str, tests: list[str]) -> Run:
     log = LOGS / f'{clock.replace(":", "")}.log'
-    env = {**os.environ, 'TEST_CLOCK': clock}
+    env = {**os.environ, 'TEST_CLOCK': clock, 'TEST_BACKENDS': 'sqlite'}  # make test covers Postgres at real time
     started = time.monotonic()
     with log.open('wb') as out:
         done = subprocess.run(

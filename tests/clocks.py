@@ -22,6 +22,27 @@ MATRIX = [
     '2026-12-31T23:30+01:00',
 ]
 
+# The tests that read the app's clock (found by recording which tests call `clock.now()` in a whole run):
+# the demo catalog is built relative to today, timeframes resolve from now, generations and refinements plan
+# in that window, and the pages show it. A new test module that reads the clock belongs here.
+CLOCK_SENSITIVE = [
+    'tests/unit/test_offline_planner.py',
+    'tests/unit/test_runner.py',
+    'tests/unit/test_scheduler.py',
+    'tests/unit/test_grounding.py',
+    'tests/unit/test_catalog_search.py',
+    'tests/unit/test_catalog_sources.py',
+    'tests/unit/test_metrics.py',
+    'tests/unit/test_openai_runner.py',
+    'tests/unit/llm',
+    'tests/api/test_api.py',
+    'tests/api/test_refinements.py',
+    'tests/api/test_hardening.py',
+    'tests/api/test_database_faults.py',
+    'tests/api/test_metrics.py',
+    'tests/ui',
+]
+
 LIBFAKETIME = [Path(f'/usr/lib/{arch}-linux-gnu/faketime/libfaketime.so.1') for arch in ('x86_64', 'aarch64')]
 
 _real_now = clock.now

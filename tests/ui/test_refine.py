@@ -166,5 +166,5 @@ async def test_history_shows_the_lineage(user: User, planners: PlannerSwitch) ->
     await eventually(lambda: len(children_of(parent.id)) == 1)
     await user.open('/history')
     await user.should_see(marker='history-lineage')
-    await user.should_see('Refined from “Warehouse Weekend 1” · plan 1 made cheaper')
+    await user.should_see(f'Refined from “{isolate("Warehouse Weekend 1")}” · plan 1 made cheaper')
     held.release.set()

@@ -1,6 +1,7 @@
 """The test clock itself (tests/clocks.py): a whole run, servers included, at a chosen moment."""
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -49,3 +50,8 @@ def test_a_server_started_by_a_test_runs_on_the_test_clock(tmp_path, monkeypatch
     created_at = datetime.fromisoformat(body['createdAt'])
     assert abs(created_at - clock.now()) < timedelta(minutes=2)
     assert created_at.date() == date(2027, 3, 28)
+
+
+def test_every_clock_sensitive_path_exists() -> None:
+    root = Path(__file__).resolve().parents[2]
+    assert [path for path in clocks.CLOCK_SENSITIVE if not (root / path).exists()] == []

@@ -21,6 +21,8 @@ from tests.server import ROOT
         ('RATE_LIMIT_PER_HOUR', 'lots'),
         ('MAP_TILES_URL', 'tiles.example.org/{z}/{x}/{y}.png'),
         ('MAP_TILES_URL', 'https://tiles.example.org/map.png'),
+        ('TRUSTED_PROXIES', 'proxy.example.org'),
+        ('TRUSTED_PROXIES', '127.0.0.1, *'),
     ],
 )
 def test_a_bad_setting_stops_the_app_with_one_line(name: str, value: str) -> None:
@@ -65,3 +67,8 @@ def test_maps_are_on_by_default_and_off_means_off(tmp_path) -> None:
     assert Settings(data_dir=tmp_path).maps_enabled()
     for off in ('off', 'OFF', ''):
         assert not Settings(data_dir=tmp_path, map_tiles_url=off).maps_enabled()
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    assert Settings(trusted_proxies=' 127.0.0.1, 10.0.0.0/8 ,::1').trusted_proxies == '127.0.0.1,10.0.0.0/8,::1'
+    assert Settings().trusted_proxies == ''  # none by default: no forwarded header is believed
