@@ -21,6 +21,10 @@ from tests.server import ROOT
         ('RATE_LIMIT_PER_HOUR', 'lots'),
         ('MAP_TILES_URL', 'tiles.example.org/{z}/{x}/{y}.png'),
         ('MAP_TILES_URL', 'https://tiles.example.org/map.png'),
+        ('ROLE', 'planner'),
+        ('PLANNER_PROCESSES', '-1'),
+        ('WORKER_POLL_INTERVAL_S', '0'),
+        ('IMPORT_MEMORY_MB', '10'),
     ],
 )
 def test_a_bad_setting_stops_the_app_with_one_line(name: str, value: str) -> None:
