@@ -26,10 +26,6 @@ from settings import settings
 
 log = logging.getLogger(__name__)
 
-# Planning is CPU work that may wait a little; pages and API answers may not. On a machine shared with a web
-# process the kernel then gives the web process the CPU first (a nice 10 process gets about a tenth of the
-# share of a nice 0 one when both want it) and the workers the rest.
-PLANNER_NICENESS = 10
 LOG_FORMAT = '%(asctime)s %(levelname)s %(processName)s[%(process)d] %(name)s: %(message)s'
 
 
@@ -93,7 +89,7 @@ def configure_logging() -> None:
 
 def main() -> int:
     """`python -m services.worker` (ROLE=worker): migrates if needed, plans, answers /healthz on HOST:PORT."""
-    os.nice(PLANNER_NICENESS)
+    os.nice(settings.planner_niceness)  # planning may wait a little, pages and API answers may not
     configure_logging()
     create_db_and_tables()  # one look at the schema version when the web process migrated first
     asyncio.run(
@@ -113,7 +109,7 @@ def child_main(*, planner_for: PlannerFactory, max_concurrent: int, imports_here
 
     # Ctrl-C reaches the whole process group: the web process stops its children itself (SIGTERM), in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.nice(PLANNER_NICENESS)
+    os.nice(settings.planner_niceness)  # planning may wait a little, pages and API answers may not
     configure_logging()
     parent = multiprocessing.parent_process()
     asyncio.run(
