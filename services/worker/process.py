@@ -75,6 +75,7 @@ async def _poll(runner: Runner, stop: asyncio.Event, parent_alive: Callable[[], 
             log.warning('the web process is gone: stopping')
             return
         try:
+            await runner.drop_lost()
             await runner.take_waiting()
         except SQLAlchemyError as error:  # a busy or restarting database: nothing is lost, look again soon
             log.warning('could not look for generations: %s', type(error).__name__)
