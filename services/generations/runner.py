@@ -38,8 +38,13 @@ PlannerFactory = Callable[[str], Planner]  # a planner name (`offline`, `openai`
 class Runner:
     """Runs generations with the planners `planner_for` gives; app.py passes the real ones, tests fakes."""
 
-    def __init__(self, *, planner_for: PlannerFactory, max_concurrent: int, lease_seconds: float) -> None:
+    def __init__(
+        self, *, planner_for: PlannerFactory, max_concurrent: int, lease_seconds: float, polling: bool = False
+    ) -> None:
         self.planner_for = planner_for
+        # A worker process that polls takes only what fits its free slots, even in the recovery sweep: rows
+        # queued here would wait for our slots while another worker has free ones.
+        self.polling = polling
         self.owner = f'{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}'
         self.lease_seconds = lease_seconds
         self.max_concurrent = max_concurrent
@@ -69,6 +74,8 @@ class Runner:
     async def recover(self) -> int:
         """Fails rows that may not be retried, then resumes every other running row without a live lease."""
         await fail_abandoned()
+        if self.polling:
+            return await self.take_waiting()
         ids = await in_db(store.find_resumable, now=clock.now())
         resumed = [i for i in ids if i not in self._tasks]
         for generation_id in resumed:

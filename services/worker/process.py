@@ -45,7 +45,7 @@ async def serve(
             asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     registry.start_planner(settings.resolved_planner())
     runner = service.start_runner(
-        planner_for=planner_for, max_concurrent=max_concurrent, lease_seconds=settings.lease_seconds
+        planner_for=planner_for, max_concurrent=max_concurrent, lease_seconds=settings.lease_seconds, polling=True
     )
     scheduler.start_scheduler(maintenance=False, imports_here=imports_here)
     server = None
@@ -110,6 +110,7 @@ def child_main(*, planner_for: PlannerFactory, max_concurrent: int, imports_here
 
     # Ctrl-C reaches the whole process group: the web process stops its children itself (SIGTERM), in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     os.nice(settings.planner_niceness)  # planning may wait a little, pages and API answers may not
     configure_logging()
     parent = multiprocessing.parent_process()
@@ -122,3 +123,18 @@ def child_main(*, planner_for: PlannerFactory, max_concurrent: int, imports_here
             metrics_outbox=metrics_outbox,
         )
     )
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """A web process killed outright takes its planner processes with it (Linux: the kernel sends SIGKILL),
+    exactly as when planning ran inside it: their leases expire and the sweep resumes the work. Elsewhere
+    the poll's look at the parent (`parent_alive`) stops them cleanly instead."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux
+        return
