@@ -4,7 +4,7 @@ A worker polls for generations nobody holds (new ones and ones left by a crashed
 WORKER_POLL_INTERVAL_S while it has free slots, claims them by the leases (services.generations.store),
 plans with whatever `planner_for` returns and writes progress and bundles through the store, exactly as
 the in-process runner does. SIGTERM stops it cleanly: its leases are released, so the work resumes at once
-elsewhere. A child of the web process (`ROLE=all`) also stops when its parent is gone, so none is orphaned.
+elsewhere. A child of the web process (`ROLE=all`) dies with it, so none is orphaned.
 """
 
 import asyncio
