@@ -157,3 +157,24 @@ def test_a_cancel_stops_the_plan_in_the_planner_process_at_once(
     assert httpx.delete(f'{server.url}/api/generations/{generation_id}', headers=headers).status_code == 200
     wait_until(lambda: f'generation {generation_id} stopped: cancelled' in server.log_text(), timeout=3)
     assert read(server, generation_id)['status'] == 'cancelled'
+
+
+def running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+def test_a_web_process_killed_outright_leaves_no_planner_process(
+    servers: list[AppServer], tmp_path: Path, database_url: str
+) -> None:
+    server = AppServer(tmp_path / 'all', planner_processes=2, database_url=database_url)
+    servers.append(server.start())
+    wait_until(lambda: server.log_text().count('started: up to') == 2, timeout=30)
+    children = child_pids(server.process.pid)
+    assert len(children) >= 2 and all(running(pid) for pid in children)
+
+    server.kill()
+    wait_until(lambda: not any(running(pid) for pid in children), timeout=5)
