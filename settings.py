@@ -93,7 +93,10 @@ class Settings(BaseSettings):
     # generations and runs the scheduled imports, serving only /healthz and /metrics on HOST:PORT; `all`
     # serves and supervises PLANNER_PROCESSES worker child processes (0: plans in this process's threads).
     role: Literal['web', 'worker', 'all'] = 'all'
-    planner_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
+    planner_processes: int = Field(default_factory=lambda: usable_cores(), ge=0, le=64)
+    # Worker processes lower their CPU priority by this much, so a web process on the same machine is served
+    # first when the CPU is short (0: the same priority as everything else).
+    planner_niceness: int = Field(default=10, ge=0, le=19)
     # How often an idle worker looks for new generations: the wait between a POST and its planning start.
     worker_poll_interval_s: float = Field(default=0.3, gt=0, le=10)
     # A scheduled import runs in a child process of a worker, stopped past this time or memory.
@@ -136,6 +139,14 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(32))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's or taskset's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def describe_error(error: ValidationError) -> str:

@@ -1,8 +1,9 @@
 """Throughput and latency with one and with two instances on Postgres (+ Redis), behind nginx.
 
-    .venv/bin/python bench/bench_cluster.py [--generations 300] [--reads 3000]
+    .venv/bin/python bench/bench_cluster.py [--generations 300] [--reads 3000] [--layouts 1,2,web+worker]
 
-For each size (1 instance, then 2), on a fresh Postgres database, through nginx running
+For each layout (1 instance, 2 instances, 1 `ROLE=web` instance + 1 `ROLE=worker` instance), on a fresh
+Postgres database, through nginx running
 deploy/nginx-cluster.conf (tests/cluster.py, the same set-up as the cluster tests):
 1. a burst of generations (offline planner, no delay) POSTed at 32 concurrency, each as a new browser so
    nginx spreads them: POST latency, and generations completed per second until the last one is done;
@@ -86,17 +87,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--generations', type=int, default=300)
     parser.add_argument('--reads', type=int, default=3000)
+    parser.add_argument('--layouts', default='1,2,web+worker', help='comma-separated: 1, 2, web+worker')
     args = parser.parse_args()
+    layouts = {
+        '1': ('1_instance', {'instances': 1}),
+        '2': ('2_instances', {'instances': 2}),
+        'web+worker': ('1_web_1_worker', {'instances': 1, 'workers': 1}),
+    }
     results: dict = {}
-    for size in (1, 2):
+    for layout in args.layouts.split(','):
+        label, shape = layouts[layout]
         name = create_postgres_database()
         with tempfile.TemporaryDirectory() as tmp:
-            cluster = Cluster(Path(tmp), postgres_url(name), instances=size, max_concurrent_generations=8)
+            cluster = Cluster(Path(tmp), postgres_url(name), **shape, max_concurrent_generations=8)
             try:
                 cluster.start()
-                results[f'{size}_instance{"s" if size > 1 else ""}'] = asyncio.run(
-                    measure(cluster, postgres_url(name), args.generations, args.reads)
-                )
+                results[label] = asyncio.run(measure(cluster, postgres_url(name), args.generations, args.reads))
             finally:
                 cluster.stop()
                 drop_postgres_database(name)

@@ -1,6 +1,6 @@
 """Planning off the web process (issue 23): the web process's latency while generations plan, and throughput.
 
-    .venv/bin/python bench/bench_workers.py [--processes 2] [--throughput 24]
+    .venv/bin/python bench/bench_workers.py [--processes 2] [--throughput 24] [--baseline]
 
 Against a real server started by this script (SQLite, offline planner, the demo catalog), with
 PLANNER_PROCESSES=--processes (0: planning in the web process's threads, as before issue 23):
@@ -15,7 +15,8 @@ PLANNER_PROCESSES=--processes (0: planning in the web process's threads, as befo
 5. Throughput of the offline planner: --throughput broad generations posted at once, with 1 and with 2
    planner processes (MAX_CONCURRENT_GENERATIONS=8), generations per minute until all completed.
 
-Prints the figures and writes bench/results/workers.json. The load comes from this process.
+--baseline first runs phases 1-4 with PLANNER_PROCESSES=0 too (planning in the web process's threads, as
+before issue 23). Prints the figures and writes bench/results/workers.json. The load comes from this process.
 """
 
 import argparse
@@ -153,9 +154,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--processes', type=int, default=2, help='PLANNER_PROCESSES of the latency phases')
     parser.add_argument('--throughput', type=int, default=24, help='broad generations per throughput run')
+    parser.add_argument('--baseline', action='store_true', help='also the latency phases with PLANNER_PROCESSES=0')
     args = parser.parse_args()
     results: dict = {'planner_processes': args.processes}
     with tempfile.TemporaryDirectory() as tmp:
+        if args.baseline:  # planning in the web process's threads, as before issue 23
+            results['latency_in_process'] = run(Path(tmp) / 'baseline', latency, planner_processes=0)
         results['latency'] = run(Path(tmp) / 'latency', latency, planner_processes=args.processes)
         for processes in (1, 2):
             results[f'throughput_{processes}_processes'] = run(
@@ -167,6 +171,13 @@ def main() -> None:
         'post_p50_vs_healthz_at_8': load['post_at_8']['median_ms'] / load['healthz_at_8']['median_ms'],
         'get_p50_vs_healthz_at_16': load['get_at_16']['median_ms'] / load['healthz_at_16']['median_ms'],
     }
+    if args.baseline:
+        base = results['latency_in_process']
+        results['ratios_in_process'] = {
+            'healthz_p99_busy_vs_idle': base['healthz_during_8_broad']['p99_ms'] / base['healthz_idle']['p99_ms'],
+            'post_p50_vs_healthz_at_8': base['post_at_8']['median_ms'] / base['healthz_at_8']['median_ms'],
+            'get_p50_vs_healthz_at_16': base['get_at_16']['median_ms'] / base['healthz_at_16']['median_ms'],
+        }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / 'workers.json').write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

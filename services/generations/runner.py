@@ -15,8 +15,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import not_
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from models.generation import Bundle, Generation, Preferences, TimeWindow
@@ -37,8 +38,13 @@ PlannerFactory = Callable[[str], Planner]  # a planner name (`offline`, `openai`
 class Runner:
     """Runs generations with the planners `planner_for` gives; app.py passes the real ones, tests fakes."""
 
-    def __init__(self, *, planner_for: PlannerFactory, max_concurrent: int, lease_seconds: float) -> None:
+    def __init__(
+        self, *, planner_for: PlannerFactory, max_concurrent: int, lease_seconds: float, polling: bool = False
+    ) -> None:
         self.planner_for = planner_for
+        # A worker process that polls takes only what fits its free slots, even in the recovery sweep: rows
+        # queued here would wait for our slots while another worker has free ones.
+        self.polling = polling
         self.owner = f'{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}'
         self.lease_seconds = lease_seconds
         self.max_concurrent = max_concurrent
@@ -68,6 +74,8 @@ class Runner:
     async def recover(self) -> int:
         """Fails rows that may not be retried, then resumes every other running row without a live lease."""
         await fail_abandoned()
+        if self.polling:
+            return await self.take_waiting()
         ids = await in_db(store.find_resumable, now=clock.now())
         resumed = [i for i in ids if i not in self._tasks]
         for generation_id in resumed:
@@ -89,6 +97,17 @@ class Runner:
         for generation_id in taken:
             self.submit(generation_id)
         return len(taken)
+
+    async def drop_lost(self) -> int:
+        """Stops our plans whose row was cancelled or taken over meanwhile (a worker checks at each poll, so a
+        cancel frees its CPU at once instead of at the next progress write or lease renewal)."""
+        planning = list(self._plans)
+        if not planning:
+            return 0
+        lost = await in_db(_not_ours, ids=planning, owner=self.owner)
+        for generation_id in lost:
+            self.stop_local(generation_id)
+        return len(lost)
 
     async def shutdown(self, timeout: float = 5) -> None:
         """Stops every run and releases our leases so the next start resumes them at once."""
@@ -193,6 +212,12 @@ async def fail_abandoned() -> int:
         log.warning('failed %d abandoned generations', failed)
         metrics.generations_finished.labels(status='failed').inc(failed)
     return failed
+
+
+def _not_ours(*, session: Session, ids: list[str], owner: str) -> list[str]:
+    ours = (col(Generation.status) == 'processing') & (col(Generation.lease_owner) == owner)
+    query = select(Generation.id).where(col(Generation.id).in_(ids), not_(ours))
+    return list(session.exec(query).all())
 
 
 NOTHING_MADE = 'No plan could be made from the events available. Try other interests or dates.'

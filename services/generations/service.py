@@ -31,9 +31,13 @@ def is_running() -> bool:
     return _runner is not None
 
 
-def start_runner(*, planner_for: PlannerFactory, max_concurrent: int, lease_seconds: float) -> Runner:
+def start_runner(
+    *, planner_for: PlannerFactory, max_concurrent: int, lease_seconds: float, polling: bool = False
+) -> Runner:
     global _runner
-    _runner = Runner(planner_for=planner_for, max_concurrent=max_concurrent, lease_seconds=lease_seconds)
+    _runner = Runner(
+        planner_for=planner_for, max_concurrent=max_concurrent, lease_seconds=lease_seconds, polling=polling
+    )
     return _runner
 
 

@@ -4,8 +4,8 @@ Each child is a worker (services.worker.process) started with the spawn context:
 with its own event loop and database engine, sharing nothing with the web process but the database. The
 first child also runs the scheduled imports. A child that dies (a crash, SIGKILL, the out-of-memory
 killer) is started again, sooner the longer it had lived; its generations are resumed by the lease sweep.
-Shutdown sends SIGTERM (the children release their leases), then SIGKILL to any still running. A child
-also stops by itself when the web process is gone, so a SIGKILLed web process leaves no orphan planning.
+Shutdown sends SIGTERM (the children release their leases), then SIGKILL to any still running. A
+SIGKILLed web process takes its children with it (services.worker.process), so it leaves no orphans.
 """
 
 import asyncio

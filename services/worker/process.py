@@ -4,7 +4,7 @@ A worker polls for generations nobody holds (new ones and ones left by a crashed
 WORKER_POLL_INTERVAL_S while it has free slots, claims them by the leases (services.generations.store),
 plans with whatever `planner_for` returns and writes progress and bundles through the store, exactly as
 the in-process runner does. SIGTERM stops it cleanly: its leases are released, so the work resumes at once
-elsewhere. A child of the web process (`ROLE=all`) also stops when its parent is gone, so none is orphaned.
+elsewhere. A child of the web process (`ROLE=all`) dies with it, so none is orphaned.
 """
 
 import asyncio
@@ -26,10 +26,6 @@ from settings import settings
 
 log = logging.getLogger(__name__)
 
-# Planning is CPU work that may wait a little; pages and API answers may not. On a machine shared with a web
-# process the kernel then gives the web process the CPU first (a nice 10 process gets about a tenth of the
-# share of a nice 0 one when both want it) and the workers the rest.
-PLANNER_NICENESS = 10
 LOG_FORMAT = '%(asctime)s %(levelname)s %(processName)s[%(process)d] %(name)s: %(message)s'
 
 
@@ -49,7 +45,7 @@ async def serve(
             asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     registry.start_planner(settings.resolved_planner())
     runner = service.start_runner(
-        planner_for=planner_for, max_concurrent=max_concurrent, lease_seconds=settings.lease_seconds
+        planner_for=planner_for, max_concurrent=max_concurrent, lease_seconds=settings.lease_seconds, polling=True
     )
     scheduler.start_scheduler(maintenance=False, imports_here=imports_here)
     server = None
@@ -79,6 +75,7 @@ async def _poll(runner: Runner, stop: asyncio.Event, parent_alive: Callable[[], 
             log.warning('the web process is gone: stopping')
             return
         try:
+            await runner.drop_lost()
             await runner.take_waiting()
         except SQLAlchemyError as error:  # a busy or restarting database: nothing is lost, look again soon
             log.warning('could not look for generations: %s', type(error).__name__)
@@ -93,7 +90,7 @@ def configure_logging() -> None:
 
 def main() -> int:
     """`python -m services.worker` (ROLE=worker): migrates if needed, plans, answers /healthz on HOST:PORT."""
-    os.nice(PLANNER_NICENESS)
+    os.nice(settings.planner_niceness)  # planning may wait a little, pages and API answers may not
     configure_logging()
     create_db_and_tables()  # one look at the schema version when the web process migrated first
     asyncio.run(
@@ -113,7 +110,8 @@ def child_main(*, planner_for: PlannerFactory, max_concurrent: int, imports_here
 
     # Ctrl-C reaches the whole process group: the web process stops its children itself (SIGTERM), in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.nice(PLANNER_NICENESS)
+    _die_with_parent()
+    os.nice(settings.planner_niceness)  # planning may wait a little, pages and API answers may not
     configure_logging()
     parent = multiprocessing.parent_process()
     asyncio.run(
@@ -125,3 +123,18 @@ def child_main(*, planner_for: PlannerFactory, max_concurrent: int, imports_here
             metrics_outbox=metrics_outbox,
         )
     )
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """A web process killed outright takes its planner processes with it (Linux: the kernel sends SIGKILL),
+    exactly as when planning ran inside it: their leases expire and the sweep resumes the work. Elsewhere
+    the poll's look at the parent (`parent_alive`) stops them cleanly instead."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux
+        return

@@ -98,6 +98,14 @@ def test_the_selector_parser_finds_names_and_labels_through_recording_rules() ->
     ]
 
 
+def scrape_when_counted(server: AppServer, line: str, timeout: float = 10) -> str:
+    """/metrics once it shows `line`: the planner processes relay their counts every second."""
+    deadline = time.monotonic() + timeout
+    while line not in (text := httpx.get(f'{server.url}/metrics').text).splitlines() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return text
+
+
 def test_every_series_the_rules_read_is_exported(tmp_path: Path) -> None:
     # First request: a 500 the SDK may not retry, so the first generation fails; the rest complete.
     with FakeResponsesServer(HttpError(500, headers={'x-should-retry': 'false'}), policy=demo_policy) as fake:
@@ -113,7 +121,7 @@ def test_every_series_the_rules_read_is_exported(tmp_path: Path) -> None:
             assert wait_for_end(server, first) == 'failed'
             ids = [httpx.post(f'{server.url}/api/generations', json=BODY).json()['generationId'] for _ in range(2)]
             assert [wait_for_end(server, i) for i in ids] == ['completed', 'completed']
-            text = httpx.get(f'{server.url}/metrics').text
+            text = scrape_when_counted(server, 'trip_bundles_generations_finished_total{status="completed"} 2.0')
         finally:
             server.stop()
 

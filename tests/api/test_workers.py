@@ -141,3 +141,40 @@ def test_a_web_instance_never_plans_a_worker_instance_completes_its_generations(
     assert sorted(re.findall(r'generation (\S+) completed', planner.log_text())) == sorted(ids)
     assert not re.search(r'generation \S+ completed', web.log_text())
     assert httpx.get(f'{planner.url}/', timeout=5).status_code == 404  # a worker serves no pages
+
+
+def test_a_cancel_stops_the_plan_in_the_planner_process_at_once(
+    servers: list[AppServer], tmp_path: Path, database_url: str
+) -> None:
+    # 8 s a step: without a look at its rows each poll, the worker would notice at its next write.
+    server = AppServer(tmp_path / 'all', planner_processes=1, offline_step_delay_s=8, database_url=database_url)
+    servers.append(server.start())
+    created = httpx.post(f'{server.url}/api/generations', json=BODY, timeout=10).json()
+    generation_id = created['generationId']
+    wait_until(lambda: read(server, generation_id)['status'] == 'processing', timeout=15)
+
+    headers = {'X-Owner-Token': created['ownerToken']}
+    assert httpx.delete(f'{server.url}/api/generations/{generation_id}', headers=headers).status_code == 200
+    wait_until(lambda: f'generation {generation_id} stopped: cancelled' in server.log_text(), timeout=3)
+    assert read(server, generation_id)['status'] == 'cancelled'
+
+
+def running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+def test_a_web_process_killed_outright_leaves_no_planner_process(
+    servers: list[AppServer], tmp_path: Path, database_url: str
+) -> None:
+    server = AppServer(tmp_path / 'all', planner_processes=2, database_url=database_url)
+    servers.append(server.start())
+    wait_until(lambda: server.log_text().count('started: up to') == 2, timeout=30)
+    children = child_pids(server.process.pid)
+    assert len(children) >= 2 and all(running(pid) for pid in children)
+
+    server.kill()
+    wait_until(lambda: not any(running(pid) for pid in children), timeout=5)

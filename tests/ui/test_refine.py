@@ -11,6 +11,7 @@ from models.generation import Generation
 from services.generations import service
 from services.generations.errors import ParentNotCompleted, RateLimited
 from services.planners.base import PlanContext, PlanRequest
+from services.text import isolate
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.ui.conftest import eventually
 from tests.ui.test_generation import PREFERENCES, load, start

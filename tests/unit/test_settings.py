@@ -23,6 +23,10 @@ from tests.server import ROOT
         ('MAP_TILES_URL', 'https://tiles.example.org/map.png'),
         ('TRUSTED_PROXIES', 'proxy.example.org'),
         ('TRUSTED_PROXIES', '127.0.0.1, *'),
+        ('ROLE', 'planner'),
+        ('PLANNER_PROCESSES', '-1'),
+        ('WORKER_POLL_INTERVAL_S', '0'),
+        ('IMPORT_MEMORY_MB', '10'),
     ],
 )
 def test_a_bad_setting_stops_the_app_with_one_line(name: str, value: str) -> None:
