@@ -9,21 +9,32 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export TEST_POSTGRES_URL TEST_REDIS_URL
 
-.PHONY: run test test-fast test-e2e lint format bench eval clean services chromium promtool
+.PHONY: run test test-fast test-e2e test-clocks lint format bench eval clean services chromium promtool faketime axe
 
 run: $(VENV)/.installed
 	$(PY) app.py
 
-test: $(VENV)/.dev-installed chromium promtool services
+# The tests that read the clock (the demo catalog is built relative to today, timeframes resolve from now,
+# generations and refinements plan in that window, the pages show it), run again at fixed clocks
+# (tests/clocks.py): at two clocks of the matrix chosen by the date in `make test`, at all 23 in `make test-clocks`.
+CLOCK_TESTS ?= tests/unit/test_timeframes.py
+CLOCK_JOBS ?= 2
+
+test: $(VENV)/.dev-installed chromium axe promtool faketime services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
+	$(PY) -m tests.clock_runs --today 2 --jobs $(CLOCK_JOBS) $(CLOCK_TESTS)
 	$(PY) -m pytest -q -o addopts= tests/e2e  # sync Playwright needs its own run
+
+# Each day of a week at 03:00, 12:00 and 23:30 Berlin time, a spring-forward night and New Year's Eve.
+test-clocks: $(VENV)/.dev-installed faketime services
+	$(PY) -m tests.clock_runs --all --jobs $(CLOCK_JOBS) $(CLOCK_TESTS)
 
 test-fast: $(VENV)/.dev-installed promtool services
 	$(PY) -m pytest -q
 
-test-e2e: $(VENV)/.dev-installed chromium services
+test-e2e: $(VENV)/.dev-installed chromium axe services
 	$(PY) -m pytest -q -o addopts= tests/e2e
 
 lint: $(VENV)/.dev-installed
@@ -49,6 +60,22 @@ chromium:
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); } || \
 		{ echo "Chromium not found at $(CHROMIUM); install Debian's chromium package"; exit 1; }
+
+# Servers started by tests run on the test clock through libfaketime (tests/clocks.py); install it when
+# missing and we may.
+faketime:
+	@command -v faketime >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null); } || \
+		{ echo "faketime not found; install Debian's faketime package (apt-get install faketime)"; exit 1; }
+
+# The accessibility checks inject axe-core (npm, pinned in tests/e2e/package-lock.json) into Chromium;
+# install it when it is missing (Node from Debian's nodejs and npm packages when we may).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+axe:
+	@test -f $(AXE) || { command -v npm >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null); }; } ; \
+		test -f $(AXE) || (cd tests/e2e && npm ci --no-audit --no-fund --silent) || \
+		{ echo "axe-core not found at $(AXE); run 'npm ci' in tests/e2e (needs Node and npm)"; exit 1; }
 
 # The alert rules are checked and unit-tested with promtool (tests/unit/test_alert_rules.py), from Debian's
 # prometheus package; install it when missing and we may, and leave no Prometheus server running.

@@ -12,12 +12,14 @@ import gc
 import logging
 import sys
 
-from nicegui import app, background_tasks, ui
+from nicegui import app, background_tasks, helpers, ui
 from nicegui.storage import Storage
+from starlette.middleware.sessions import SessionMiddleware
 
 from api import calendar, routes
 from api.errors import register_error_handlers
 from api.middleware import BodySizeLimit
+from api.security import SecurityHeaders
 from models.db import session_scope
 from models.schema import create_db_and_tables
 from pages import generation, history, home, theme  # noqa: F401  (pages register routes)
@@ -97,16 +99,30 @@ register_error_handlers(app)
 if __name__ == '__main__' and settings.role == 'worker':
     sys.exit(worker_process.main())  # `ROLE=worker python app.py` is `python -m services.worker`
 if __name__ in {'__main__', '__mp_main__'}:
+    if not helpers.is_user_simulation():  # the tests' User fixture runs this file inside pytest's own process
+        # What the server writes is its own: the database, the storage secret, and browser storage holding
+        # owner tokens are created 0600 (NiceGUI writes its files with the process's umask).
+        os.umask(0o077)
     # Browser storage ("My plans", the resume banner) lives with the other data, where a service may write.
     Storage.path = (settings.data_dir / '.nicegui').resolve()
+    storage_secret = settings.storage_secret_value()
+    # NiceGUI's session middleware (the browser id cookie) is added here rather than by ui.run, which then
+    # keeps it, so that the security headers wrap it and can mark its cookie Secure behind https.
+    app.add_middleware(SessionMiddleware, secret_key=storage_secret)
+    app.add_middleware(SecurityHeaders)
+    trusted_proxies = settings.trusted_proxies
     ui.run(
         host=settings.host,
         port=settings.port,
         title=theme.PRODUCT_NAME,
         favicon=theme.FAVICON_SVG,
         dark=None,  # follow the system's light/dark setting
-        storage_secret=settings.storage_secret_value(),
+        storage_secret=storage_secret,
         reload=False,
         show=False,
         fastapi_docs=True,
+        # X-Forwarded-For/-Proto only from TRUSTED_PROXIES; uvicorn's own default believes 127.0.0.1, which
+        # would let any local peer pick its rate-limit bucket.
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=trusted_proxies or None,
     )

@@ -4,6 +4,7 @@ Bad values stop any entry point (the server, the catalog CLI) with one line nami
 instead of a stack trace.
 """
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -56,12 +57,36 @@ class Settings(BaseSettings):
     ticketmaster_api_key: SecretStr | None = None
     ticketmaster_base_url: str = 'https://app.ticketmaster.com'
     sources_file: Path | None = None
+    # Limits of one import (services.catalog): occurrences of one recurring series, events of one import, and
+    # seconds spent expanding a feed; what is cut is reported as capped. Imports refuse loopback, private and
+    # link-local addresses (also after redirects) unless IMPORT_ALLOW_PRIVATE is set.
+    import_max_occurrences: int = Field(default=500, ge=1, le=100_000)
+    import_max_events: int = Field(default=20_000, ge=1, le=1_000_000)
+    import_time_budget_s: float = Field(default=60, gt=0, le=3600)
+    import_allow_private: bool = False
     # Bundle maps: any {z}/{x}/{y} tile URL template (a self-hosted or commercial server for real traffic:
     # OpenStreetMap's own tiles are for light use only) and the credit its licence asks for; 'off' hides maps.
     map_tiles_url: str = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
     map_tiles_attribution: str = (
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
     )
+
+    # --- Hardening (docs/SECURITY.md) ---
+    # Reverse proxies whose X-Forwarded-For (the client's address, for the rate limit) and X-Forwarded-Proto
+    # (https: cookies marked Secure) are believed: comma-separated addresses or networks. Empty: none, the
+    # peer's own address is the client's (uvicorn would otherwise believe 127.0.0.1).
+    trusted_proxies: str = ''
+
+    @field_validator('trusted_proxies')
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(',') if entry.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f'{entry!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)') from None
+        return ','.join(entries)
 
     # --- Where planning runs (docs/ARCHITECTURE.md, roles) ---
     # `web` serves pages and the API and never plans; `worker` (`python -m services.worker`) claims and plans

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST as PROMETHEUS_CONTENT_TYPE
 from pydantic import BaseModel
@@ -18,7 +18,7 @@ from api.errors import (
 )
 from api.links import generation_links
 from models import db
-from models.generation import GenerationCreate, GenerationCreated, GenerationPublic, RefinementCreate
+from models.generation import Alternatives, GenerationCreate, GenerationCreated, GenerationPublic, RefinementCreate
 from services import clock, metrics
 from services.database import in_db
 from services.generations import read_json, service
@@ -33,8 +33,14 @@ class Health(BaseModel):
     status: str
 
 
+def client_ip_of(request: Request) -> str:
+    """The real peer, or X-Forwarded-For's client when the peer is one of TRUSTED_PROXIES: uvicorn's proxy
+    headers middleware (app.py) has rewritten `request.client` by then, and only for those."""
+    return request.client.host if request.client else 'unknown'
+
+
 def client_id_of(request: Request) -> str:
-    return f'ip:{request.client.host if request.client else "unknown"}'
+    return f'ip:{client_ip_of(request)}'
 
 
 @router.post(
@@ -63,7 +69,10 @@ async def create_generation(
     ] = None,
 ) -> GenerationCreated:
     row = await service.start_generation(
-        preferences=body.preferences, client_id=client_id_of(request), idempotency_key=idempotency_key
+        preferences=body.preferences,
+        client_id=client_id_of(request),
+        client_ip=client_ip_of(request),
+        idempotency_key=idempotency_key,
     )
     return GenerationCreated(generation_id=row.id, status=row.status, owner_token=service.owner_token(row.id))
 
@@ -94,7 +103,11 @@ async def refine_generation(
 ) -> GenerationCreated:
     """A new plan that keeps the other bundles and remakes bundle `bundleIndex` as instructed."""
     row = await service.refine_generation(
-        parent_id=generation_id, change=body, client_id=client_id_of(request), idempotency_key=idempotency_key
+        parent_id=generation_id,
+        change=body,
+        client_id=client_id_of(request),
+        client_ip=client_ip_of(request),
+        idempotency_key=idempotency_key,
     )
     return GenerationCreated(generation_id=row.id, status=row.status, owner_token=service.owner_token(row.id))
 
@@ -134,6 +147,72 @@ async def cancel_generation(
     if row is None:
         raise GenerationNotFound()
     return GenerationPublic.from_row(row)
+
+
+_KEEP_RESPONSES = {
+    **NOT_FOUND_RESPONSE,
+    **INVALID_RESPONSE,
+    **UNAVAILABLE_RESPONSE,
+    403: {'model': ApiError, 'description': 'Missing or wrong X-Owner-Token'},
+}
+
+
+@router.post(
+    '/api/generations/{generation_id}/keep',
+    response_model=GenerationPublic,
+    operation_id='keepGeneration',
+    responses=_KEEP_RESPONSES,
+    tags=['generations'],
+)
+async def keep_generation(
+    generation_id: str, x_owner_token: Annotated[str | None, Header(max_length=200)] = None
+) -> GenerationPublic:
+    """Keeps the plan: the TTL clean-up leaves it alone until its owner un-keeps it."""
+    return await _set_kept(generation_id, x_owner_token, kept=True)
+
+
+@router.delete(
+    '/api/generations/{generation_id}/keep',
+    response_model=GenerationPublic,
+    operation_id='unkeepGeneration',
+    responses=_KEEP_RESPONSES,
+    tags=['generations'],
+)
+async def unkeep_generation(
+    generation_id: str, x_owner_token: Annotated[str | None, Header(max_length=200)] = None
+) -> GenerationPublic:
+    """Un-keeps the plan: it expires GENERATION_TTL_HOURS from now."""
+    return await _set_kept(generation_id, x_owner_token, kept=False)
+
+
+async def _set_kept(generation_id: str, owner_token: str | None, *, kept: bool) -> GenerationPublic:
+    row = await service.keep_generation(generation_id, owner_token, kept=kept)
+    if row is None:
+        raise GenerationNotFound()
+    return GenerationPublic.from_row(row)
+
+
+@router.get(
+    '/api/generations/{generation_id}/bundles/{index}/alternatives',
+    response_model=Alternatives,
+    operation_id='bundleAlternatives',
+    responses={
+        **NOT_FOUND_RESPONSE,
+        **INVALID_RESPONSE,
+        **UNAVAILABLE_RESPONSE,
+        409: {'model': ApiError, 'description': 'The plan is not completed yet'},
+    },
+    tags=['generations'],
+)
+async def bundle_alternatives(
+    generation_id: str,
+    index: Annotated[int, Path(ge=0, le=20, description='The bundle, counted from 0')],
+    event_id: Annotated[str, Query(alias='eventId', min_length=1, max_length=200, description='The event to replace')],
+) -> Alternatives:
+    """The best valid replacements for one event of a completed plan's bundle, best first (up to three): each
+    keeps every rule with the rest of the plan and the person's hard wishes."""
+    found = await service.bundle_alternatives(generation_id=generation_id, bundle_index=index, event_id=event_id)
+    return Alternatives(alternatives=found)
 
 
 @router.get(

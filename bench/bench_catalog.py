@@ -150,6 +150,9 @@ class _Quiet:
     async def save_state(self, state: dict[str, Any]) -> None:
         pass
 
+    async def save_wish(self, wish: dict[str, Any]) -> None:
+        pass
+
     async def add_usage(self, usage: dict[str, int]) -> None:
         pass
 

@@ -23,8 +23,9 @@ CATEGORIES: tuple[str, ...] = (
     'talks',
     'wellness',
 )
-EVENT_STATUSES: tuple[str, ...] = ('scheduled', 'cancelled', 'postponed', 'sold_out')
-# Events a person can still go to; cancelled and postponed ones never reach a planner.
+EVENT_STATUSES: tuple[str, ...] = ('scheduled', 'cancelled', 'postponed', 'sold_out', 'time_tba')
+# Events a person can still go to; cancelled, postponed and time-TBA ones (a date without a known time)
+# never reach a planner.
 BOOKABLE_STATUSES: tuple[str, ...] = ('scheduled', 'sold_out')
 
 
@@ -49,6 +50,11 @@ class Venue(SQLModel, table=True):
     lat: float | None = None
     lon: float | None = None
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # When a place people drop into (bar, cafe, market, gallery, museum) is open, in OpenStreetMap's
+    # `opening_hours` syntax ("Tu-Su 12:00-18:00"); '' when unknown or not such a place.
+    opening_hours: str = Field(default='', sa_column_kwargs={'server_default': ''})
+    # Entrance and main room reachable without steps: True, False, or None when not known.
+    step_free: bool | None = None
     source: str = 'demo'
     source_id: str
 
@@ -121,6 +127,9 @@ class SourceRun(SQLModel, table=True):
     withdrawn: int = 0
     skipped: int = 0
     error: str = ''
+    # What the run's report said beyond its counts, one line each: every skip with its reason, what a limit
+    # capped, positions flagged, notes (services.catalog.sources keeps at most REPORT_CHARS of it).
+    report: str = Field(default='', sa_column_kwargs={'server_default': ''})
 
 
 # SQLite only: an FTS5 index over Event.search_text, so free-text and genre searches read the matching
@@ -175,4 +184,6 @@ class EventPublic(CamelModel):
     address: str = ''
     lat: float | None = None
     lon: float | None = None
+    opening_hours: str = ''  # the venue's, OSM syntax ('' unknown)
+    step_free: bool | None = None  # the venue's: None when not known
     source: str = 'demo'

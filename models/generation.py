@@ -5,7 +5,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from models.base import CamelModel, UTCDateTime
@@ -101,6 +101,18 @@ class KeyEvent(CamelModel):
     lon: float | None = None
     travel_from_previous: Travel | None = None  # None on the first event, or when a position is unknown
     source: str = 'demo'  # where the event was listed: demo, ics, jsonld, ticketmaster
+    # A drop-in visit: the slot the plan spends at a long event (inside its run); None: the whole event.
+    visit_start: datetime | None = None
+    visit_end: datetime | None = None
+    wildcard: bool = False  # off the person's taste, offered on purpose; `why` says so
+
+    @property
+    def attended_from(self) -> datetime:
+        return self.visit_start or self.starts_at
+
+    @property
+    def attended_until(self) -> datetime:
+        return self.visit_end or self.ends_at
 
 
 class Bundle(CamelModel):
@@ -156,6 +168,9 @@ class Generation(SQLModel, table=True):
     attempts: int = 0
     idempotency_key: str | None = None
     client_id: str = Field(index=True)
+    # The address it was asked from (the real peer, or X-Forwarded-For from a trusted proxy): the rate limit
+    # counts it as well as client_id, so a browser clearing its cookies still meets its IP's limit.
+    client_ip: str | None = Field(default=None, index=True)
     # What a planner saved to resume cheaply after a restart (e.g. the LLM conversation so far).
     planner_state: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
@@ -165,6 +180,10 @@ class Generation(SQLModel, table=True):
     refinement: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # sha256 of the owner token: only who made the plan may cancel it (the token itself is never stored).
     owner_token_hash: str | None = None
+    # The planner's reading of the wish, as the API shows it: understood, notUnderstood, notes.
+    wish: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # Kept by its owner: the TTL clean-up leaves it alone until the owner un-keeps it.
+    kept: bool = Field(default=False, sa_column_kwargs={'server_default': false()})
 
 
 class GenerationPublic(CamelModel):
@@ -179,6 +198,12 @@ class GenerationPublic(CamelModel):
     usage: dict[str, Any] | None = None
     parent_id: str | None = None
     refinement: 'RefinementPublic | None' = None
+    # What the planner read in the request (`WishItemPublic`s), the free text it could not use, and the wishes
+    # it could not keep or why there are fewer plans (None until planning has read the request).
+    understood: list['WishItemPublic'] | None = None
+    not_understood: list[str] | None = None
+    notes: list[str] | None = None
+    kept: bool = False  # kept plans outlive expiresAt until their owner un-keeps them
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
@@ -197,6 +222,8 @@ class GenerationPublic(CamelModel):
             usage=row.usage,
             parent_id=row.parent_id,
             refinement=RefinementPublic.model_validate(row.refinement) if row.refinement else None,
+            **wish_fields(row.wish),
+            kept=bool(row.kept),
             created_at=row.created_at,
             updated_at=row.updated_at,
             expires_at=row.expires_at,
@@ -245,10 +272,43 @@ class RefinementCreate(CamelModel):
         return self
 
 
+class Alternatives(CamelModel):
+    """The best valid replacements for one event of a plan, best first (each a key event, facts from the catalog)."""
+
+    alternatives: list[KeyEvent]
+
+
 class RefinementPublic(CamelModel):
     bundle_index: int
     instruction: str = ''
     replace_event_id: str | None = None
+
+
+WishKind = Literal[
+    'interest', 'taste', 'place', 'time_of_day', 'company', 'money', 'language', 'access', 'avoid', 'named'
+]
+
+
+class WishItemPublic(CamelModel):
+    """One thing the planner understood: its kind, what it means, whether it is kept by every event (hard) or
+    weighs in the choice (soft), and the person's own words it was read from ('form' for the form's fields)."""
+
+    kind: Literal[
+        'interest', 'taste', 'place', 'time_of_day', 'company', 'money', 'language', 'access', 'avoid', 'named'
+    ]
+    value: str
+    hard: bool
+    text: str
+
+
+def wish_fields(wish: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored wish as GenerationPublic's fields (all None before planning has read the request)."""
+    wish = wish or {}
+    return {
+        'understood': wish.get('understood'),
+        'not_understood': wish.get('notUnderstood'),
+        'notes': wish.get('notes'),
+    }
 
 
 GenerationPublic.model_rebuild()

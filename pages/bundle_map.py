@@ -31,8 +31,8 @@ def maps_shown(bundle: Bundle) -> bool:
     return settings.maps_enabled() and bool(mapped_stops(bundle))
 
 
-def bundle_map(bundle: Bundle) -> ui.leaflet | None:
-    """The bundle's map, or None when maps are off or no event has a position."""
+def bundle_map(bundle: Bundle, *, name: str = '') -> ui.leaflet | None:
+    """The bundle's map, or None when maps are off or no event has a position; `name` tells it from the others."""
     stops = mapped_stops(bundle)
     if not settings.maps_enabled() or not stops:
         return None
@@ -43,9 +43,10 @@ def bundle_map(bundle: Bundle) -> ui.leaflet | None:
     leaflet = (
         ui.leaflet(center=centre, zoom=14, options={'scrollWheelZoom': False, 'zoomSnap': 0.5})
         .classes('tb-map')
-        .props(f'role="region" aria-label="Map of the {len(stops)} stops of this plan"')
+        .props('role=region')
         .mark('bundle-map')
     )
+    leaflet.props['aria-label'] = f'{name or "Map of this plan"}: {len(stops)} stop{"s" if len(stops) != 1 else ""}'
     leaflet.clear_layers()  # drops NiceGUI's default tile layer for the configured one
     leaflet.tile_layer(
         url_template=settings.map_tiles_url,
@@ -67,6 +68,7 @@ def bundle_map(bundle: Bundle) -> ui.leaflet | None:
             leaflet.run_layer_method(marker.id, ':setIcon', _pin_icon([n for n, _ in visits]))
         fit = {'paddingTopLeft': FIT_PADDING_TOP_LEFT, 'paddingBottomRight': FIT_PADDING_BOTTOM_RIGHT}
         leaflet.run_map_method('fitBounds', points, {**fit, 'maxZoom': MAX_FIT_ZOOM})
+        ui.run_javascript(_SPREAD_PINS_JS % int(leaflet.id))
 
     leaflet.on('init', decorate)
     unmapped = len(bundle.key_events) - len(stops)
@@ -77,6 +79,35 @@ def bundle_map(bundle: Bundle) -> ui.leaflet | None:
         )
     return leaflet
 
+
+# Pins closer than a thumb (PIN_SPACING_PX on screen) are fanned out around their spot, in visiting order, and
+# again after each zoom: two stops in one street never hide each other (the first keeps its place).
+PIN_SPACING_PX = 32
+_SPREAD_PINS_JS = """(() => {
+  const map = getElement(%d).map; if (!map) return;
+  const spread = () => {
+    const placed = [];
+    map.eachLayer((pin) => {
+      if (!(pin instanceof L.Marker) || !pin._icon) return;
+      const icon = pin._icon;
+      if (icon.dataset.ml === undefined) {
+        icon.dataset.ml = icon.style.marginLeft; icon.dataset.mt = icon.style.marginTop;
+      }
+      const base = map.latLngToLayerPoint(pin.getLatLng());
+      let dx = 0, dy = 0, step = 0;
+      while (step < 18 && placed.some((p) => Math.hypot(p.x - base.x - dx, p.y - base.y - dy) < SPACING)) {
+        step += 1;
+        const radius = SPACING * Math.ceil(step / 6), angle = step * Math.PI / 3;
+        dx = Math.round(radius * Math.cos(angle)); dy = Math.round(radius * Math.sin(angle));
+      }
+      placed.push({x: base.x + dx, y: base.y + dy});
+      icon.style.marginLeft = (parseFloat(icon.dataset.ml) + dx) + 'px';
+      icon.style.marginTop = (parseFloat(icon.dataset.mt) + dy) + 'px';
+    });
+  };
+  spread();
+  if (!map.tbSpread) { map.tbSpread = true; map.on('zoomend', spread); }
+})()""".replace('SPACING', str(PIN_SPACING_PX))
 
 _ROUTE_STYLE = {
     'color': theme.ROUTE_COLOUR,

@@ -6,7 +6,7 @@ All model and user text goes through `ui.label` (rendered as text, never HTML); 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from nicegui import app, ui
 
@@ -14,8 +14,9 @@ from models.catalog import Price
 from models.generation import Bundle, GenerationPublic, KeyEvent, ProgressEntry
 from models.geo import Travel, describe_travel
 from pages import theme
+from pages.a11y import heading
 from pages.bundle_map import bundle_map, maps_shown
-from services.text import currency_symbol
+from services.text import currency_symbol, isolate
 from services.timeframes import describe_span
 
 EN_DASH = '\u2013'  # for ranges of prices and times
@@ -39,6 +40,14 @@ SUMMARY_TEXT_LIMIT = 90  # characters of the free text repeated under a plan's h
 def client_id() -> str:
     """Who is asking, for the service's rate limit and idempotency keys: this browser."""
     return f'browser:{app.storage.browser["id"]}'
+
+
+def client_ip() -> str | None:
+    """The address this page was asked from, counted by the rate limit besides the browser (a browser that
+    clears its cookies is a new browser, not a new address). The server sets it from the real peer, or from
+    X-Forwarded-For only when the peer is one of TRUSTED_PROXIES (app.py)."""
+    request = ui.context.client.request
+    return request.client.host if request is not None and request.client is not None else None
 
 
 def my_generation_ids() -> list[str]:
@@ -91,6 +100,19 @@ def format_price(price: Price | None, *, unknown: str = 'Price TBA') -> str:
     return f'{symbol}{format_amount(price.min)}{EN_DASH}{format_amount(price.max)}'
 
 
+def per_person(price: Price | None, *, unknown: str = 'Price TBA') -> str:
+    """'€12-18 per person', 'Free': every price the catalog gives is one ticket's."""
+    text = format_price(price, unknown=unknown)
+    return text if price is None or text == 'Free' else f'{text} per person'
+
+
+def directions_url(event: KeyEvent) -> str | None:
+    """OpenStreetMap's directions to the venue (no key, any device); None when its position is unknown."""
+    if event.lat is None or event.lon is None:
+        return None
+    return f'https://www.openstreetmap.org/directions?to={quote(f"{event.lat:.6f},{event.lon:.6f}", safe="")}'
+
+
 def format_time_range(start: datetime, end: datetime) -> str:
     return f'{start:%H:%M}{EN_DASH}{end:%H:%M}'
 
@@ -129,8 +151,9 @@ def generation_title(generation: GenerationPublic) -> str:
     return f'Plan for {interests} · {timeframe_label(generation)}'
 
 
-def preferences_summary(generation: GenerationPublic, *, currency: str = '') -> list[str]:
-    """Short facts about what was asked, for a line of chips under a heading."""
+def preferences_summary(generation: GenerationPublic, *, currency: str = '', private: bool = True) -> list[str]:
+    """Short facts about what was asked, for a line of chips under a heading; without `private`, the sender's own
+    words and budget are left out (a friend opening a shared link sees the plans, not what was typed)."""
     prefs = generation.preferences
     facts = [
         ', '.join(i.capitalize() for i in prefs.get('interests') or []),
@@ -142,11 +165,13 @@ def preferences_summary(generation: GenerationPublic, *, currency: str = '') -> 
         facts.append(prefs['city'])
     if prefs.get('musicProfile'):
         facts.append(prefs['musicProfile'])
+    if not private:
+        return [fact for fact in facts if fact]
     if prefs.get('budget') is not None:
         facts.append(f'Up to {currency_symbol(currency)}{format_amount(prefs["budget"])} per plan')
     if prefs.get('otherPreferences'):
         other = prefs['otherPreferences']
-        facts.append(f'“{other[:SUMMARY_TEXT_LIMIT]}{"…" if len(other) > SUMMARY_TEXT_LIMIT else ""}”')
+        facts.append(f'“{isolate(other[:SUMMARY_TEXT_LIMIT] + ("…" if len(other) > SUMMARY_TEXT_LIMIT else ""))}”')
     return [fact for fact in facts if fact]
 
 
@@ -184,56 +209,6 @@ def link_button(text: str, target: str, *, icon: str | None = None, primary: boo
     return link
 
 
-class ChoiceChips:
-    """Chips that select one or several options; selection is kept server side (works with and without JS)."""
-
-    def __init__(
-        self,
-        options: Sequence[str],
-        *,
-        multiple: bool,
-        labels: dict[str, str] | None = None,
-        icons: dict[str, str] | None = None,
-        selected: Sequence[str] = (),
-        on_change: Callable[[list[str]], Any] | None = None,
-        marker: str = '',
-    ) -> None:
-        self.multiple = multiple
-        self.selected: list[str] = list(selected)
-        self._on_change = on_change
-        self._chips: dict[str, ui.chip] = {}
-        with ui.element('div').classes('tb-chips').props('role="group"') as self.container:
-            for option in options:
-                chip = ui.chip(
-                    (labels or {}).get(option, option),
-                    icon=(icons or {}).get(option),
-                    color=None,
-                    on_click=lambda _, o=option: self.toggle(o),
-                ).classes('tb-chip')
-                if marker:
-                    chip.mark(f'{marker}-{option.lower().replace(" ", "-")}')
-                self._chips[option] = chip
-        self._paint()
-
-    def toggle(self, option: str) -> None:
-        if self.multiple:
-            if option in self.selected:
-                self.selected.remove(option)
-            else:
-                self.selected.append(option)
-        else:
-            self.selected = [option]
-        self._paint()
-        if self._on_change:
-            self._on_change(list(self.selected))
-
-    def _paint(self) -> None:
-        for option, chip in self._chips.items():
-            on = option in self.selected
-            chip.classes(add='tb-on') if on else chip.classes(remove='tb-on')
-            chip.props(f'aria-pressed={"true" if on else "false"}')
-
-
 def cover(bundle: Bundle, *, badges: Sequence[str] = ()) -> None:
     """The card's top: the bundle's (or lead event's) photo when it is an http(s) image, else a designed cover."""
     lead = bundle.key_events[0] if bundle.key_events else None
@@ -250,7 +225,7 @@ def cover(bundle: Bundle, *, badges: Sequence[str] = ()) -> None:
                 with ui.row().classes('gap-2'):
                     for badge in badges:
                         ui.label(badge).classes('tb-badge tb-badge-glass')
-            ui.label(bundle.title).classes('tb-cover-title tb-wrap').mark('bundle-title')
+            heading(bundle.title, level=2, classes='tb-cover-title tb-wrap').mark('bundle-title')
             if bundle.key_events:  # titles name a theme, the days go on their own line
                 ui.label(bundle_days(bundle)).classes('tb-cover-days').mark('bundle-days')
 
@@ -266,7 +241,7 @@ def bundle_card(
     bundle: Bundle,
     *,
     index: int,
-    count: int,
+    count: int | None,
     calendar_url: str,
     on_share: Callable[[], Any],
     planner: str,
@@ -275,11 +250,13 @@ def bundle_card(
     controls: Callable[[], Any] | None = None,
     badges: Sequence[str] = (),
 ) -> ui.element:
-    """One bundle; `swap` builds a control beside each event and `controls` a row under the events (refining)."""
-    badges = [f'Plan {index + 1} of {count}', *badges]
+    """One bundle; `swap` builds a control beside each event and `controls` a row under the events (refining).
+    `count` is None while more plans may still come: the badge then never promises a total."""
+    badges = [f'Plan {index + 1} of {count}' if count else f'Plan {index + 1}', *badges]
     if is_demo:
         badges.append('Demo data')
     with ui.element('article').classes('tb-card tb-bundle').mark(f'bundle-{index}') as card:
+        card.props['data-plan'] = str(index + 1)  # what `?plan=N` scrolls to
         cover(bundle, badges=badges)
         with ui.element('div').classes('tb-bundle-body'):
             ui.label(bundle.description).classes('tb-wrap')
@@ -293,8 +270,8 @@ def bundle_card(
                 )
                 with ui.row().classes('items-center gap-1 no-wrap'):
                     ui.label('Est. cost').classes('tb-hint')
-                    ui.label(format_price(bundle.estimated_cost, unknown='Varies')).classes('tb-cost')
-            bundle_map(bundle)
+                    ui.label(per_person(bundle.estimated_cost, unknown='Varies')).classes('tb-cost')
+            bundle_map(bundle, name=f'Map of {bundle.title}, plan {index + 1}')
             numbered = maps_shown(bundle)  # the numbers of the pins, next to the events they stand for
             with ui.element('div'):
                 previous: KeyEvent | None = None
@@ -343,23 +320,34 @@ def event_row(event: KeyEvent, *, number: int | None = None, swap: Callable[[Key
             if swap is not None:  # under the date: beside the event without taking width from its text
                 swap(event)
         with ui.column().classes('gap-1 tb-wrap'):
-            ui.label(event.title).classes('tb-event-title tb-wrap')
+            heading(event.title, level=3, classes='tb-event-title tb-wrap')
             ui.label(format_time_range(event.starts_at, event.ends_at)).classes('tb-event-meta')
             place = ' · '.join(part for part in (event.venue, event.neighborhood) if part)
-            with ui.row().classes('items-center gap-1 no-wrap tb-event-meta'):
-                ui.icon('place', size='16px')
-                ui.label(place).classes('tb-wrap')
-            with ui.row().classes('items-center gap-3 tb-event-links'):
-                ui.label(format_price(event.price)).classes('tb-cost')
+            with ui.row().classes('items-start gap-1 no-wrap tb-event-meta'):
+                ui.icon('place', size='16px').classes('tb-meta-icon')
+                with ui.column().classes('gap-0 tb-wrap'):
+                    ui.label(place).classes('tb-wrap')
+                    if event.address:
+                        ui.label(event.address).classes('tb-wrap tb-address').mark('address')
+            with ui.row().classes('items-center gap-x-3 gap-y-0 tb-event-links'):
+                ui.label(per_person(event.price)).classes('tb-cost').mark('price')
                 url = safe_url(event.url)
                 if url:
-                    with ui.link(target=url, new_tab=True).props('rel="noopener noreferrer"'):
+                    with ui.link(target=url, new_tab=True).props('rel="noopener noreferrer"') as tickets:
                         ui.label('Tickets')
                         ui.icon('north_east', size='16px')
-                    if event.source in SOURCE_LABELS:  # where the event is listed, so it can be checked there
-                        ui.link(SOURCE_LABELS[event.source], url, new_tab=True).props(
-                            'rel="noopener noreferrer"'
-                        ).classes('tb-event-source').mark('event-source')
+                    tickets.props['aria-label'] = f'Tickets for {event.title} (opens in a new tab)'
+                directions = directions_url(event)
+                if directions:
+                    with ui.link(target=directions, new_tab=True).props('rel="noopener noreferrer"') as way:
+                        ui.icon('directions', size='16px')
+                        ui.label('Directions')
+                    way.props['aria-label'] = f'Directions to {event.venue or event.title} (opens in a new tab)'
+                    way.mark('directions')
+                if url and event.source in SOURCE_LABELS:  # where the event is listed, so it can be checked there
+                    ui.link(SOURCE_LABELS[event.source], url, new_tab=True).props('rel="noopener noreferrer"').classes(
+                        'tb-event-source'
+                    ).mark('event-source')
             if event.why:
                 ui.label(event.why).classes('tb-event-why tb-wrap')
 
@@ -374,3 +362,18 @@ def progress_step(entry: ProgressEntry, *, started: datetime, current: bool) -> 
         with ui.column().classes('gap-0 tb-wrap'):
             ui.label(entry.message).classes('tb-wrap')
             ui.label(f'+{format_elapsed((entry.at - started).total_seconds())}').classes('tb-step-time')
+
+
+def notes_list(notes: Sequence[str], *, title: str, icon: str = 'info', marker: str = 'notes') -> None:
+    """A short titled list of notes about a plan (what was understood or not used, why a wish could not be
+    kept); nothing when there are none. Each note is shown as text."""
+    if not notes:
+        return
+    with ui.element('section').classes('tb-notes').mark(marker):
+        with ui.row().classes('items-center gap-2 no-wrap'):
+            ui.icon(icon, size='20px').classes('tb-notes-icon')
+            heading(title, level=2, classes='tb-section-title')
+        with ui.element('ul').classes('tb-notes-list'):
+            for note in notes:
+                with ui.element('li'):
+                    ui.label(note).classes('tb-wrap')

@@ -3,58 +3,36 @@
 The page never starts work: it reads the row at once, then a `ui.timer` re-reads it every
 POLL_INTERVAL_S and swaps the view when the status changes (progress -> bundles, failed, cancelled).
 A refresh, a reconnect after sleep, or the link on another device all land on the same state.
+`?plan=N` opens plan N; a browser without the plan's owner token sees a friend's view ("Plans shared with
+you", without the sender's own words or budget). A polite live region tells screen readers what changed.
 """
-
-import uuid
 
 from fastapi import Request
 from nicegui import ui
 
-from models.generation import (
-    FINISHED_STATUSES,
-    NAMED_TIMEFRAMES,
-    RUNNING_STATUSES,
-    Bundle,
-    GenerationPublic,
-    Preferences,
-)
-from pages import theme
-from pages.components import (
-    bundle_card,
-    client_id,
-    format_elapsed,
-    generation_title,
-    link_button,
-    owner_token_of,
-    preferences_summary,
-    progress_step,
-    remember_generation,
-    status_chip,
-)
+from models.generation import FINISHED_STATUSES, NAMED_TIMEFRAMES, RUNNING_STATUSES, Bundle, GenerationPublic
+from pages import running_view, theme
+from pages.a11y import FILLED, LANGUAGE, LiveRegion, heading
+from pages.components import bundle_card, generation_title, link_button, notes_list, owner_token_of
 from pages.layout import frame
+from pages.plan_states import cancelled_view, failed_view, not_found_view, summary_chips
 from pages.progressive import landed_view
 from pages.refine_controls import Refiner, lineage_line, refine_panel, swap_button
-from services import clock, metrics
+from pages.sharing import KeepButton, open_plan, plan_url, share
+from services import metrics
 from services.catalog import queries
 from services.database import in_db
 from services.generations import service
-from services.generations.errors import GenerationError, InvalidPreferences
+from services.generations.errors import GenerationError
+from services.text import isolate
 from settings import settings
 
-FRIENDLY_MESSAGES = (
-    "Reading the city's listings…",
-    'Matching venues to your taste…',
-    'Checking that nothing overlaps…',
-    'Keeping an eye on the budget…',
-    'Finding the late-night gems…',
-    'Writing the story of each plan…',
-)
 ROTATE_EVERY_S = 4
 CLOCK_INTERVAL_S = 1.0
 
 
-@ui.page('/generations/{generation_id}')
-async def generation_page(generation_id: str, request: Request) -> None:
+@ui.page('/generations/{generation_id}', language=LANGUAGE)
+async def generation_page(generation_id: str, request: Request, plan: str | None = None) -> None:
     row = await service.get_generation(generation_id)
     generation = GenerationPublic.from_row(row) if row is not None else None
     is_demo, currency = False, ''
@@ -67,7 +45,12 @@ async def generation_page(generation_id: str, request: Request) -> None:
         if generation is None:
             not_found_view()
             return
-        GenerationView(generation, share_url=share_url, is_demo=is_demo, currency=currency, parent_title=parent_title)
+        view = GenerationView(
+            generation, share_url=share_url, is_demo=is_demo, currency=currency, parent_title=parent_title
+        )
+        if plan and plan.isdigit() and generation.bundles and 1 <= int(plan) <= len(generation.bundles):
+            open_plan(int(plan))
+        view.announce_state()
 
 
 async def _parent_title(generation: GenerationPublic) -> str | None:
@@ -93,6 +76,7 @@ class GenerationView:
         self.generation = generation
         self.parent_title = parent_title
         self.refiner = Refiner(generation.generation_id)
+        self.owner = owner_token_of(generation.generation_id) is not None  # else: a friend with a shared link
         self.shown_bundles = 0
         self.share_url = share_url
         self.is_demo = is_demo
@@ -103,6 +87,7 @@ class GenerationView:
         self.ticks = 0
         self.polls = 0  # database reads made by this page, for /metrics
         self.dialog_slot = ui.element('div')
+        self.live = LiveRegion()  # outside the redrawn content, so screen readers hear each change once
         self.poll = ui.timer(settings.poll_interval_s, self.refresh)
         self.clock = ui.timer(CLOCK_INTERVAL_S, self.tick)
         with ui.element('div').classes('w-full flex flex-col gap-5'):
@@ -135,6 +120,7 @@ class GenerationView:
         self.show(fresh)
 
     def show(self, generation: GenerationPublic) -> None:
+        landed = len(generation.bundles or []) > len(self.generation.bundles or [])
         self.generation = generation
         if generation.status in FINISHED_STATUSES:
             self.stop()
@@ -142,8 +128,22 @@ class GenerationView:
             self.shown_status = generation.status
             self.shown_steps = 0
             self.content.refresh()
+            self.announce_state()
         elif generation.status in RUNNING_STATUSES:
-            self._update_running()
+            self._update_running(landed=landed)
+
+    def announce_state(self) -> None:
+        """What the live region says for the state now shown."""
+        generation = self.generation
+        count = len(generation.bundles or [])
+        if generation.status == 'completed':
+            self.live.say(f'Your {count} plan{"s are" if count != 1 else " is"} ready.')
+        elif generation.status == 'failed':
+            self.live.say(f'Planning failed: {generation.error or "something went wrong."}')
+        elif generation.status == 'cancelled':
+            self.live.say(f'Stopped. {count} plan{"s" if count != 1 else ""} kept.' if count else 'Stopped.')
+        else:
+            self.live.say(f'Making your plans: {running_view.ready_phrase(generation).lower()}.')
 
     def stop(self) -> None:
         self.poll.cancel()
@@ -153,131 +153,104 @@ class GenerationView:
         if self.generation.status not in RUNNING_STATUSES or not hasattr(self, 'elapsed'):
             return
         self.ticks += 1
-        self.elapsed.set_text(self._elapsed_text())
+        self.elapsed.set_text(running_view.elapsed_text(self.generation))
+        self.bar_elapsed.set_text(running_view.elapsed_text(self.generation))
         if self.ticks % ROTATE_EVERY_S == 0:
-            self.rotating.set_text(FRIENDLY_MESSAGES[(self.ticks // ROTATE_EVERY_S) % len(FRIENDLY_MESSAGES)])
+            messages = running_view.FRIENDLY_MESSAGES
+            self.rotating.set_text(messages[(self.ticks // ROTATE_EVERY_S) % len(messages)])
 
     def _build(self) -> None:
         status = self.generation.status
+        private = self.owner
         if status in RUNNING_STATUSES:
             self._build_running()
-        elif status == 'completed':
-            self._build_completed()
+        elif status == 'completed' or (status == 'cancelled' and self.generation.bundles):
+            self._build_plans()
         elif status == 'failed':
-            self._build_failed()
+            failed_view(self.generation, currency=self.currency, private=private)
         else:
-            self._build_cancelled()
+            cancelled_view(self.generation, currency=self.currency, private=private)
+
+    def summary(self) -> None:
+        summary_chips(self.generation, currency=self.currency, private=self.owner)
 
     # --- Running ---
 
     def _build_running(self) -> None:
+        running_view.status_bar(self, can_cancel=self.owner)
         lineage_line(self.generation, self.parent_title)
-        self._landed()  # the bundles finished so far, above the progress that continues below them
-        with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('progress-view'):
-            with ui.row().classes('items-center gap-4 no-wrap'):
-                with ui.element('div').classes('tb-orbit'), ui.element('div').classes('tb-orbit-inner'):
-                    ui.icon('auto_awesome', size='26px').classes('text-primary')
-                with ui.column().classes('gap-0 tb-wrap'):
-                    ui.label('Planning your bundles').classes('tb-eyebrow')
-                    self.rotating = ui.label(FRIENDLY_MESSAGES[0]).classes('tb-rotating tb-wrap').mark('rotating')
-            self._summary_chips()
-            with ui.row().classes('items-center gap-3 w-full'):
-                with ui.element('div'):
-                    self._status()
-                ui.icon('schedule', size='18px').classes('tb-muted')
-                self.elapsed = ui.label(self._elapsed_text()).classes('tb-elapsed tb-muted').mark('elapsed')
-            with ui.column().classes('gap-1 w-full'):
-                ui.label('Progress').classes('tb-section-title')
-                with ui.element('div').classes('tb-steps w-full').mark('progress-steps'):
-                    self._steps()
-                self.waiting = ui.label('Waiting for a free planner…').classes('tb-hint').mark('waiting')
-                self.waiting.set_visibility(self._waiting())
-            with ui.element('div').classes('tb-note'):
-                ui.icon('bedtime', size='20px')
-                ui.label(
-                    'You can close this page: planning continues on our server. '
-                    'Reopen this link (or find it under “My plans”) whenever you like.'
-                ).classes('tb-wrap')
-            with ui.row().classes('gap-3 w-full'):
-                ui.button('Copy link', icon='link', on_click=self.share).props('outline color=primary').mark('share')
-                if owner_token_of(self.generation.generation_id):  # a shared link only watches
-                    ui.button('Cancel', icon='close', on_click=self.confirm_cancel).props('flat color=negative').mark(
-                        'cancel'
-                    )
+        running_view.progress_panel(self, can_cancel=self.owner, steps=self._steps, status=self._status)
+        self._landed()  # the bundles finished so far, under the progress (which no longer moves as they land)
 
-    def _update_running(self) -> None:
-        progress = self.generation.progress
+    def _update_running(self, *, landed: bool) -> None:
         self._status.refresh()
-        self.waiting.set_visibility(self._waiting())
-        if len(progress) != self.shown_steps:
+        self.waiting.set_visibility(not self.generation.progress and self.generation.status == 'pending')
+        self.bar_text.set_text(running_view.ready_phrase(self.generation))
+        if len(self.generation.progress) != self.shown_steps:
             self._steps.refresh()  # redrawn so only the newest step shows the spinner
+            if not landed:
+                self.live.say(self.generation.progress[-1].message)
         if len(self.generation.bundles or []) != self.shown_bundles:
             self._landed.refresh()
+            bundles = self.generation.bundles or []
+            if bundles and self.generation.refinement is None:
+                self.live.say(f'Plan {len(bundles)} is ready: {bundles[-1].title}.')
 
     @ui.refreshable_method
     def _landed(self) -> None:
         self.shown_bundles = len(self.generation.bundles or [])
-        landed_view(self.generation, lambda bundle, index, count: self._card(bundle, index, count, refinable=False))
-
-    def _waiting(self) -> bool:
-        return not self.generation.progress and self.generation.status == 'pending'
+        landed_view(self.generation, lambda bundle, index: self._card(bundle, index, None, refinable=False))
 
     @ui.refreshable_method
     def _status(self) -> None:
-        status_chip(self.generation.status)
+        running_view.show_status(self.generation)
 
     @ui.refreshable_method
     def _steps(self) -> None:
-        progress = self.generation.progress
-        for number, entry in enumerate(progress):
-            progress_step(entry, started=self.generation.created_at, current=number == len(progress) - 1)
-        self.shown_steps = len(progress)
-
-    def _elapsed_text(self) -> str:
-        return f'{format_elapsed((clock.now() - self.generation.created_at).total_seconds())} elapsed'
+        running_view.show_steps(self.generation)
+        self.shown_steps = len(self.generation.progress)
 
     async def confirm_cancel(self) -> None:
         # Built outside the container: a status change rebuilds the container while the dialog is open.
-        with self.dialog_slot, ui.dialog() as dialog, ui.card().classes('tb-card tb-panel').style('max-width: 420px'):
-            ui.label('Stop planning?').classes('tb-h2')
-            ui.label('The plan so far will be dropped. You can start a new one at any time.').classes('tb-muted')
-            with ui.row().classes('justify-end gap-2 w-full'):
-                ui.button('Keep planning', on_click=lambda: dialog.submit(False)).props('flat').mark('keep')
-                ui.button('Stop', on_click=lambda: dialog.submit(True)).props('unelevated color=negative').mark(
-                    'confirm-cancel'
-                )
-        stop = await dialog
-        dialog.delete()
-        if stop:
-            try:
-                row = await service.cancel_generation(
-                    self.generation.generation_id, owner_token_of(self.generation.generation_id)
-                )
-            except GenerationError as error:
-                ui.notify(error.message, type='warning')
-                return
-            if row is not None:
-                self.show(GenerationPublic.from_row(row))
+        if not await running_view.ask_to_stop(self.dialog_slot, self.generation):
+            return
+        try:
+            row = await service.cancel_generation(
+                self.generation.generation_id, owner_token_of(self.generation.generation_id)
+            )
+        except GenerationError as error:
+            ui.notify(error.message, type='warning')
+            return
+        if row is not None:
+            self.show(GenerationPublic.from_row(row))
 
     # --- Finished ---
 
-    def _build_completed(self) -> None:
+    def _build_plans(self) -> None:
+        """The plans: all of them when completed, the ones kept when planning was stopped."""
         generation = self.generation
         bundles = generation.bundles or []
+        completed = generation.status == 'completed'
         with ui.column().classes('gap-3 w-full'):
             with ui.row().classes('items-center gap-2'):
-                ui.label('Your plans are ready').classes('tb-eyebrow')
+                eyebrow = 'Your plans are ready' if self.owner else 'Plans shared with you'
+                if not completed:
+                    eyebrow = f'Planning stopped · {len(bundles)} plan{"s" if len(bundles) != 1 else ""} kept'
+                ui.label(eyebrow).classes('tb-eyebrow').mark('eyebrow')
                 if self.is_demo:
                     ui.label('Demo data').classes('tb-badge').style(
                         f'background: {theme.ACCENT}; color: {theme.SECONDARY}'
                     ).mark('demo-label')
-            ui.label(f'{len(bundles)} ways to spend {_timeframe_phrase(generation)}').classes('tb-hero-title')
+            heading(f'{len(bundles)} ways to spend {_timeframe_phrase(generation)}', level=1, classes='tb-hero-title')
             lineage_line(generation, self.parent_title)
-            self._summary_chips()
+            self.summary()
+            self._about_the_answer()
             with ui.row().classes('gap-3 items-center'):
-                ui.button('Share these plans', icon='ios_share', on_click=self.share).props(
-                    'unelevated color=primary'
+                ui.button('Share these plans', icon='ios_share', on_click=self.share_all).props(
+                    f'{FILLED} color=primary'
                 ).mark('share-all')
+                if self.owner:
+                    KeepButton(generation.generation_id, kept=generation.kept)
                 link_button('New plan', '/', icon='add')
             if self.is_demo:
                 ui.label(
@@ -285,19 +258,37 @@ class GenerationView:
                 ).classes('tb-hint')
         with ui.element('div').classes('tb-grid w-full').mark('bundles'):
             for index, bundle in enumerate(bundles):
-                self._card(bundle, index, len(bundles), refinable=True)
+                self._card(bundle, index, len(bundles), refinable=completed)
 
-    def _card(self, bundle: Bundle, index: int, count: int, *, refinable: bool) -> None:
+    def _about_the_answer(self) -> None:
+        """What the planner understood of the request, what it did not use, and the wishes it could not keep
+        (or why there are fewer plans); nothing until the planner has read the request."""
+        generation = self.generation
+        understood = [item.value for item in generation.understood or [] if item.text != 'form']
+        if understood:
+            notes_list(
+                [f'We understood: {", ".join(understood)}.'], title='Your wishes', icon='check', marker='understood'
+            )
+        if generation.not_understood:
+            unused = '; '.join(isolate(text) for text in generation.not_understood)
+            notes_list([f'We did not use: {unused}.'], title='Not used', icon='help_outline', marker='not-understood')
+        notes_list(generation.notes or [], title='Good to know', icon='info', marker='plan-notes')
+
+    def _card(self, bundle: Bundle, index: int, count: int | None, *, refinable: bool) -> None:
         """One bundle card; a finished plan's cards carry the refine controls (a running one's cannot change yet)."""
         generation = self.generation
         refinement = generation.refinement
         changed = refinement is not None and refinement.bundle_index == index and generation.status == 'completed'
+
+        async def share_one() -> None:
+            await share(plan_url(self.share_url, index), bundle.title)
+
         bundle_card(
             bundle,
             index=index,
             count=count,
             calendar_url=f'/api/generations/{generation.generation_id}/calendar.ics?bundle={index}',
-            on_share=self.share,
+            on_share=share_one,
             planner=generation.planner,
             is_demo=self.is_demo,
             swap=(lambda event: swap_button(self.refiner, index, event)) if refinable else None,
@@ -305,83 +296,8 @@ class GenerationView:
             badges=['Changed'] if changed else (),
         )
 
-    def _build_failed(self) -> None:
-        with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('failed-view'):
-            with ui.row().classes('items-center gap-3 no-wrap'):
-                ui.icon('sentiment_dissatisfied', size='36px').classes('text-negative')
-                ui.label("We couldn't make this plan").classes('tb-h2')
-            ui.label(self.generation.error or 'Something went wrong.').classes('tb-wrap').mark('failure-reason')
-            self._summary_chips()
-            self._retry_row('Try again')
-
-    def _build_cancelled(self) -> None:
-        with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('cancelled-view'):
-            with ui.row().classes('items-center gap-3 no-wrap'):
-                ui.icon('do_not_disturb_on', size='36px').classes('tb-muted')
-                ui.label('This plan was cancelled').classes('tb-h2')
-            ui.label('Nothing more will happen with it. Start again whenever you are ready.').classes('tb-muted')
-            self._summary_chips()
-            self._retry_row('Plan again')
-
-    def _retry_row(self, text: str) -> None:
-        retry = Retry(self.generation)
-        with ui.row().classes('gap-3 w-full'):
-            if self.generation.parent_id is not None:  # a refinement: its parent is still the plan to go back to
-                link_button('Back to the plan', f'/generations/{self.generation.parent_id}', icon='undo', primary=True)
-            retry.button = (
-                ui.button(text, icon='refresh', on_click=retry.run).props('unelevated color=primary').mark('retry')
-            )
-            link_button('Change preferences', '/', icon='tune')
-        retry.notice = ui.label('').classes('tb-error').mark('retry-error')
-        retry.notice.set_visibility(False)
-
-    def _summary_chips(self) -> None:
-        with ui.element('div').classes('tb-tags'):
-            for fact in preferences_summary(self.generation, currency=self.currency):
-                ui.label(fact).classes('tb-tag tb-wrap')
-
-    def share(self) -> None:
-        ui.clipboard.write(self.share_url)
-        ui.notify('Link copied. Open it on any device to see this plan.', type='positive', position='top')
-
-
-class Retry:
-    """“Try again”: the same preferences as a new generation, one idempotency key per shown button."""
-
-    def __init__(self, generation: GenerationPublic) -> None:
-        self.generation = generation
-        self.idempotency_key = str(uuid.uuid4())
-        self.button: ui.button
-        self.notice: ui.label
-
-    async def run(self) -> None:
-        self.button.props('loading').disable()
-        try:
-            preferences = Preferences.model_validate(self.generation.preferences)
-            row = await service.start_generation(
-                preferences=preferences, client_id=client_id(), idempotency_key=self.idempotency_key
-            )
-        except GenerationError as error:
-            reason = error.reason if isinstance(error, InvalidPreferences) else error.message
-            self.notice.set_text(reason)
-            self.notice.set_visibility(True)
-            self.button.props(remove='loading').enable()
-            return
-        remember_generation(row.id, service.owner_token(row.id))
-        ui.navigate.to(f'/generations/{row.id}')
-
-
-def not_found_view() -> None:
-    with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('not-found'):
-        ui.icon('travel_explore', size='44px').classes('text-primary')
-        ui.label("We can't find this plan").classes('tb-h2')
-        ui.label(
-            'The link may be incomplete, or the plan has expired: plans are kept for '
-            f'{settings.generation_ttl_hours:g} hours after they are ready.'
-        ).classes('tb-muted')
-        with ui.row().classes('gap-3'):
-            link_button('Make a new plan', '/', icon='add', primary=True)
-            link_button('My plans', '/history', icon='history')
+    async def share_all(self) -> None:
+        await share(self.share_url, generation_title(self.generation))
 
 
 def _timeframe_phrase(generation: GenerationPublic) -> str:

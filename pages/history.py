@@ -6,6 +6,7 @@ from nicegui import ui
 
 from models.generation import GenerationPublic
 from pages import theme
+from pages.a11y import LANGUAGE, heading
 from pages.components import generation_title, link_button, my_generation_ids, status_chip, time_ago, timeframe_label
 from pages.layout import frame
 from pages.refine_controls import change_phrase
@@ -14,7 +15,7 @@ from services.generations import service
 from settings import settings
 
 
-@ui.page('/history')
+@ui.page('/history', language=LANGUAGE)
 async def history_page() -> None:
     rows = await service.list_generations(my_generation_ids())
     items = [GenerationPublic.from_row(row) for row in rows]
@@ -24,7 +25,7 @@ async def history_page() -> None:
         with ui.row().classes('items-end justify-between w-full tb-narrow gap-3'):
             with ui.column().classes('gap-1'):
                 ui.label('Kept on this device').classes('tb-eyebrow')
-                ui.label('My plans').classes('tb-hero-title')
+                heading('My plans', level=1, classes='tb-hero-title')
             link_button('New plan', '/', icon='add', primary=True)
         if not items:
             empty_state()
@@ -33,7 +34,8 @@ async def history_page() -> None:
             for item in items:
                 history_row(item, now=now, parent_title=parents.get(item.parent_id or ''))
         ui.label(
-            f'Finished plans are kept for {settings.generation_ttl_hours:g} hours, then removed from our server.'
+            f'Finished plans are kept for {settings.generation_ttl_hours:g} hours, then removed from our server; '
+            'a plan you keep (“Keep this plan”) stays until you let it go.'
         ).classes('tb-hint tb-narrow')
 
 
@@ -65,12 +67,17 @@ def history_row(item: GenerationPublic, *, now: datetime, parent_title: str | No
                     what = change_phrase(item.refinement)
                     source = f'“{parent_title}”' if parent_title else 'an earlier plan'
                     ui.label(f'Refined from {source}' + (f' · {what}' if what else '')).classes('tb-wrap')
-        status_chip(item.status)
+        with ui.column().classes('items-end gap-1'):
+            status_chip(item.status)
+            if item.kept:
+                with ui.row().classes('tb-kept items-center gap-1 no-wrap').mark('kept-badge'):
+                    ui.icon('bookmark', size='16px')
+                    ui.label('Kept')
 
 
 def empty_state() -> None:
     with ui.element('section').classes('tb-card tb-panel tb-narrow items-center text-center').mark('history-empty'):
         ui.icon('luggage', size='48px').classes('text-primary')
-        ui.label('No plans yet').classes('tb-h2')
+        heading('No plans yet', level=2, classes='tb-h2')
         ui.label('Plans you make in this browser show up here, so you can come back to them.').classes('tb-muted')
         link_button('Make your first plan', '/', icon='auto_awesome', primary=True)

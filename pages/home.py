@@ -17,9 +17,10 @@ from models.generation import (
     Preferences,
 )
 from pages import theme
+from pages.a11y import FILLED, LANGUAGE, ToggleChips, describe_field, focus_first, heading
 from pages.components import (
-    ChoiceChips,
     client_id,
+    client_ip,
     field_error,
     generation_title,
     link_button,
@@ -55,7 +56,7 @@ GENRE_SUGGESTIONS = (
 MAX_FREE_TEXT = 1000
 
 
-@ui.page('/')
+@ui.page('/', language=LANGUAGE)
 async def home_page() -> None:
     cities: list[City] = await in_db(queries.list_cities)
     running = await _running_generation()
@@ -64,7 +65,7 @@ async def home_page() -> None:
             resume_banner(running)
         with ui.column().classes('tb-narrow gap-2'):
             ui.label('Plan something good').classes('tb-eyebrow')
-            ui.label('What are you in the mood for?').classes('tb-hero-title')
+            heading('What are you in the mood for?', level=1, classes='tb-hero-title')
             ui.label(theme.TAGLINE + ' Tell us what you like and when you are free.').classes('tb-hero-sub')
         PreferenceForm(cities)
 
@@ -82,7 +83,7 @@ def resume_banner(generation: GenerationPublic) -> None:
     with ui.element('div').classes('tb-banner tb-narrow').mark('resume-banner'):
         ui.icon('hourglass_top', size='28px').classes('text-primary')
         with ui.column().classes('gap-0 tb-banner-text'):
-            ui.label('A plan is still in the works').classes('tb-section-title')
+            heading('A plan is still in the works', level=2, classes='tb-section-title')
             ui.label(
                 f'{generation_title(generation)} · started {time_ago(generation.created_at, clock.now())}'
             ).classes('tb-hint tb-wrap')
@@ -100,6 +101,7 @@ class PreferenceForm:
         self.cities = {city.name: city for city in cities}
         default_city = next((c.name for c in cities if c.is_demo), cities[0].name if cities else None)
         self.errors: dict[str, ui.label] = {}
+        self.fields: dict[str, ui.element] = {}  # what each error describes, in the form's order
         with ui.element('section').classes('tb-card tb-panel tb-narrow').mark('preference-form'):
             self._city_and_budget(default_city)
             self._interests()
@@ -125,30 +127,32 @@ class PreferenceForm:
                     .classes('w-full')
                     .mark('city')
                 )
-                self.errors['city'] = field_error('error-city')
+                self._error('city', self.city, 'error-city')
             with ui.element('div').classes('tb-field'):
                 ui.label('Budget per plan (optional)').classes('tb-section-title')
                 self.budget = (
-                    ui.number(placeholder='No limit', min=0, step=5, prefix='€')
+                    # no `min`: Quasar would quietly turn -5 into 0; the form refuses it with a message instead
+                    ui.number(placeholder='No limit', step=5, prefix='€')
                     .props('outlined inputmode=decimal aria-label="Budget"')
                     .classes('w-full')
                     .mark('budget')
                 )
-                self.errors['budget'] = field_error('error-budget')
+                self._error('budget', self.budget, 'error-budget')
         self._update_currency()
 
     def _interests(self) -> None:
         with ui.element('div').classes('tb-field'):
             ui.label('What are you into?').classes('tb-section-title')
             ui.label('Pick one or more.').classes('tb-hint')
-            self.interests = ChoiceChips(
+            self.interests = ToggleChips(
                 CATEGORIES,
                 multiple=True,
+                label='What are you into? Pick one or more.',
                 labels={c: c.capitalize() for c in CATEGORIES},
                 icons=theme.CATEGORY_ICONS,
                 marker='interest',
             )
-            self.errors['interests'] = field_error('error-interests')
+            self._error('interests', self.interests.container, 'error-interests')
 
     def _music(self) -> None:
         with ui.element('div').classes('tb-field'):
@@ -159,19 +163,21 @@ class PreferenceForm:
                 .classes('w-full')
                 .mark('music')
             )
-            with ui.element('div').classes('tb-chips'):
+            with ui.element('div').classes('tb-chips').props('role=group') as suggestions:
                 for genre in GENRE_SUGGESTIONS[:8]:
-                    ui.chip(genre, icon='add', color=None, on_click=lambda _, g=genre: self._add_genre(g)).classes(
-                        'tb-chip tb-chip-sm'
-                    ).mark(f'genre-{genre}')
-            self.errors['musicProfile'] = field_error('error-music')
+                    add = ui.button(genre, icon='add', color=None, on_click=lambda _, g=genre: self._add_genre(g))
+                    add.props('no-caps unelevated').classes('tb-chip tb-chip-sm').mark(f'genre-{genre}')
+                    add.props['aria-label'] = f'Add {genre}'
+            suggestions.props['aria-label'] = 'Add a genre to the music you love'
+            self._error('musicProfile', self.music, 'error-music')
 
     def _timeframe(self) -> None:
         with ui.element('div').classes('tb-field'):
             ui.label('When are you free?').classes('tb-section-title')
-            self.timeframe = ChoiceChips(
+            self.timeframe = ToggleChips(
                 [*NAMED_TIMEFRAMES, CUSTOM_DATES],
                 multiple=False,
+                label='When are you free?',
                 icons={CUSTOM_DATES: 'date_range'},
                 selected=[DEFAULT_TIMEFRAME],
                 on_change=lambda _: self._show_dates(),
@@ -183,11 +189,11 @@ class PreferenceForm:
                 self.dates = (
                     ui.date(value=None)
                     .props(f'range minimal flat bordered :options="d => d >= \'{today}\'" first-day-of-week=1')
-                    .classes('max-w-full')
+                    .classes('tb-dates')
                     .mark('dates')
                 )
             self.dates_box.set_visibility(False)
-            self.errors['timeframe'] = field_error('error-timeframe')
+            self._error('timeframe', self.timeframe.container, 'error-timeframe')
 
     def _free_text(self) -> None:
         with ui.element('div').classes('tb-field'):
@@ -198,7 +204,7 @@ class PreferenceForm:
                 .classes('w-full')
                 .mark('other')
             )
-            self.errors['otherPreferences'] = field_error('error-other')
+            self._error('otherPreferences', self.other, 'error-other')
 
     def _submit_row(self) -> None:
         with ui.element('div').classes('tb-banner w-full').mark('form-notice') as self.notice_box:
@@ -208,13 +214,18 @@ class PreferenceForm:
         with ui.element('div').classes('flex items-center gap-4 w-full flex-wrap'):
             self.submit_button = (
                 ui.button('Make my plans', icon='auto_awesome', on_click=self.submit)
-                .props('unelevated color=primary')
+                .props(f'{FILLED} color=primary')
                 .classes('tb-cta')
                 .mark('submit')
             )
             ui.label('Usually ready in seconds; the AI planner can take a few minutes.').classes('tb-hint').style(
                 'flex: 1 1 200px'
             )
+
+    def _error(self, field: str, control: ui.element, marker: str) -> None:
+        self.errors[field] = field_error(marker)
+        self.fields[field] = control
+        describe_field(control, self.errors[field], invalid=False)
 
     # --- Behaviour ---
 
@@ -271,7 +282,10 @@ class PreferenceForm:
         try:
             preferences = build_preferences(self._raw_preferences())
             row = await service.start_generation(
-                preferences=preferences, client_id=client_id(), idempotency_key=self.idempotency_key
+                preferences=preferences,
+                client_id=client_id(),
+                client_ip=client_ip(),
+                idempotency_key=self.idempotency_key,
             )
         except FormErrors as errors:
             self._show_errors(errors.messages)
@@ -286,16 +300,21 @@ class PreferenceForm:
         return None
 
     def _clear_errors(self) -> None:
-        for label in self.errors.values():
+        for field, label in self.errors.items():
             show_error(label, None)
+            describe_field(self.fields[field], label, invalid=False)
         self.notice_box.set_visibility(False)
 
     def _show_errors(self, messages: dict[str, str]) -> None:
         for field, message in messages.items():
             if field in self.errors:
                 show_error(self.errors[field], message)
+                describe_field(self.fields[field], self.errors[field], invalid=True)
             else:
                 self._show_notice(message)
+        first = next((control for field, control in self.fields.items() if field in messages), None)
+        if first is not None:  # on a phone the form is long: bring the first problem into view, with the focus
+            focus_first(first)
         ui.notify('Please check the highlighted fields.', type='warning', position='top')
 
     def _show_notice(self, message: str) -> None:

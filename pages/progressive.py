@@ -1,5 +1,7 @@
-"""The bundles of a plan still being made: each card as it lands ("2 of 3 ready"), a placeholder where the
-next one will appear. A refinement shows the bundles it keeps and a placeholder where the remade one lands.
+"""The bundles of a plan still being made: each card as it lands ("2 plans ready so far"), and a placeholder
+that looks for another one without promising it ("Looking for another plan…": a plan may hold fewer than
+usual, so no total is ever named while planning). A refinement shows the bundles it keeps and a placeholder
+where the remade one lands.
 """
 
 from collections.abc import Callable
@@ -10,8 +12,8 @@ from nicegui import ui
 from models.generation import Bundle, GenerationPublic
 from pages.refine_controls import change_phrase, placeholder_card
 
-EXPECTED_BUNDLES = 3  # what a new plan usually holds; only for the "2 of 3 ready" line (a plan may hold more)
-CardMaker = Callable[[Bundle, int, int], Any]  # (bundle, index, count) -> the card
+EXPECTED_BUNDLES = 3  # what a new plan usually holds: past this, no placeholder (a plan may hold more or fewer)
+CardMaker = Callable[[Bundle, int], Any]  # (bundle, index) -> the card
 
 
 def slots(generation: GenerationPublic) -> list[Bundle | None]:
@@ -23,7 +25,7 @@ def slots(generation: GenerationPublic) -> list[Bundle | None]:
         return [*bundles[:index], None, *bundles[index:]]
     if not bundles:
         return []
-    return [*bundles, *[None] * max(1, EXPECTED_BUNDLES - len(bundles))]
+    return [*bundles, None] if len(bundles) < EXPECTED_BUNDLES else bundles
 
 
 def ready_text(generation: GenerationPublic) -> str:
@@ -31,8 +33,8 @@ def ready_text(generation: GenerationPublic) -> str:
         return f'Remaking plan {generation.refinement.bundle_index + 1} · the others are kept'
     ready = len(generation.bundles or [])
     if ready < EXPECTED_BUNDLES:
-        return f'{ready} of {EXPECTED_BUNDLES} ready'
-    return f'{ready} ready · finishing up'
+        return f'{ready} plan{"s" if ready != 1 else ""} ready so far'
+    return f'{ready} plans ready · finishing up'
 
 
 def landed_view(generation: GenerationPublic, make_card: CardMaker) -> None:
@@ -46,11 +48,11 @@ def landed_view(generation: GenerationPublic, make_card: CardMaker) -> None:
     with ui.element('div').classes('tb-grid w-full').mark('landed'):
         for index, bundle in enumerate(shown):
             if bundle is not None:
-                make_card(bundle, index, len(shown))
+                make_card(bundle, index)
             elif generation.refinement is not None:
                 placeholder_card(f'Plan {index + 1}: {_wish(generation)}…', marker='placeholder')
             else:
-                placeholder_card(f'Plan {index + 1} is on its way…', marker='placeholder')
+                placeholder_card('Looking for another plan…', marker='placeholder')
 
 
 def _wish(generation: GenerationPublic) -> str:

@@ -12,9 +12,11 @@ from nicegui import ui
 from pydantic import ValidationError
 
 from models.generation import MAX_INSTRUCTION, GenerationPublic, KeyEvent, RefinementCreate, RefinementPublic
-from pages.components import client_id, remember_generation
+from pages.a11y import FILLED
+from pages.components import client_id, client_ip, remember_generation
 from services.generations import service
 from services.generations.errors import GenerationError, InvalidPreferences
+from services.text import isolate
 
 QUICK_CHANGES = (('cheaper', 'Cheaper', 'savings'), ('closer together', 'Closer together', 'near_me'))
 PHRASE_LIMIT = 60  # characters of a free-text wish repeated in the lineage line
@@ -46,7 +48,11 @@ class Refiner:
         self.busy = True
         try:
             row = await service.refine_generation(
-                parent_id=self.generation_id, change=change, client_id=client_id(), idempotency_key=key
+                parent_id=self.generation_id,
+                change=change,
+                client_id=client_id(),
+                client_ip=client_ip(),
+                idempotency_key=key,
             )
         except GenerationError as error:
             self.busy = False
@@ -112,7 +118,7 @@ def refine_panel(refiner: Refiner, bundle_index: int) -> None:
 
                 apply = (
                     ui.button('Remake this plan', icon='auto_awesome', on_click=send)
-                    .props('unelevated no-caps color=primary')
+                    .props(f'{FILLED} color=primary')
                     .mark('change-apply', f'change-apply-{bundle_index}')
                 )
         form.set_visibility(False)
@@ -147,7 +153,7 @@ def change_phrase(refinement: RefinementPublic | None) -> str:
     if wish in ('cheaper', 'closer together', 'earlier', 'later'):
         return f'plan {number} made {wish}'
     short = wish[:PHRASE_LIMIT] + ('…' if len(wish) > PHRASE_LIMIT else '')
-    return f'plan {number}: “{short}”'
+    return f'plan {number}: “{isolate(short)}”'
 
 
 def lineage_line(generation: GenerationPublic, parent_title: str | None) -> None:

@@ -9,7 +9,8 @@ PRODUCT_NAME = 'Trip Bundles'
 TAGLINE = 'Your free time, turned into plans worth leaving the house for.'
 
 # Brand colours (Quasar's named colours are set from these, so buttons and chips match).
-PRIMARY = '#E2553B'  # ember: calls to action
+PRIMARY = '#B83B24'  # ember, deep enough for white text and for text on light surfaces (>= 4.5:1)
+EMBER = '#E2553B'  # the brand's bright ember: covers and the logo only, never under text
 SECONDARY = '#2D2263'  # midnight indigo: header, headings
 ACCENT = '#F1A93B'  # amber: highlights
 POSITIVE = '#1F9D6B'
@@ -52,7 +53,7 @@ STATUS_COLOURS = {
 
 # Generated covers: gradient pairs picked deterministically from a bundle's title.
 COVER_GRADIENTS = (
-    ('#2D2263', '#E2553B'),
+    ('#2D2263', EMBER),
     ('#0F3D3E', '#38B28A'),
     ('#3B1C5A', '#D64F8F'),
     ('#1B2A6B', '#4FA3E3'),

@@ -1,4 +1,7 @@
-"""Bundles as iCalendar (.ics): one VEVENT per key event, times in the city's zone (service layer, no UI)."""
+"""Bundles as iCalendar (.ics): one VEVENT per key event, times in the city's zone (service layer, no UI).
+
+Links are written only when they are clean http(s) URLs, so no catalog content can make the export fail.
+"""
 
 import re
 from datetime import datetime
@@ -7,6 +10,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from models.generation import Bundle, GenerationPublic, KeyEvent
+from services.catalog.clean import clean_url
 
 PRODUCT_ID = '-//Trip Bundles//Trip Bundles 1.0//EN'
 
@@ -61,16 +65,23 @@ def _vevent(
     event = Event()
     event.add('uid', f'{generation_id}-{number}-{key_event.event_id}@trip-bundles')
     event.add('dtstamp', now)
-    event.add('dtstart', key_event.starts_at.astimezone(zone))
-    event.add('dtend', key_event.ends_at.astimezone(zone))
+    # A drop-in is in the calendar for the slot the plan spends there; its description says when it runs.
+    event.add('dtstart', key_event.attended_from.astimezone(zone))
+    event.add('dtend', key_event.attended_until.astimezone(zone))
     event.add('summary', key_event.title)
     event.add('location', location_of(key_event))
     if key_event.lat is not None and key_event.lon is not None:
         event.add('geo', (key_event.lat, key_event.lon))  # calendar apps then place it without geocoding
     lines = [f'Part of “{bundle.title}”.', key_event.why]
-    if key_event.url.startswith(('http://', 'https://')):
-        event.add('url', key_event.url)
-        lines.append(f'Tickets: {key_event.url}')
+    if key_event.visit_start is not None:
+        runs = f'{key_event.starts_at.astimezone(zone):%H:%M}-{key_event.ends_at.astimezone(zone):%H:%M}'
+        lines.append(f'A drop-in visit: the event runs {runs}.')
+    # Plans stored before links were checked at the catalog's store may name any text as a link: a line
+    # break in one made this export fail, so only a clean http(s) URL is written.
+    url = clean_url(key_event.url)
+    if url:
+        event.add('url', url)
+        lines.append(f'Tickets: {url}')
     event.add('description', '\n'.join(line for line in lines if line))
     event.add('categories', [key_event.category])
     return event

@@ -11,6 +11,7 @@ from models.generation import DateRange, NamedTimeframe, TimeWindow
 NIGHT_ENDS = time(6, 0)  # a night out runs until 06:00 the next morning
 WEEKEND_STARTS = time(17, 0)  # Friday 17:00
 WEEKEND_ROLLS_OVER = time(18, 0)  # from Sunday 18:00 "this weekend" means the coming one
+MAX_DAYS_AHEAD = timedelta(days=365)  # custom dates: the catalog lists no further, and datetime ends at 9999
 FRIDAY, SUNDAY = 4, 6
 
 
@@ -59,6 +60,10 @@ def _weekend_window(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _custom_window(dates: DateRange, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    # Checked on dates, before any time-zone arithmetic: a day like 9999-12-31 west of UTC is past datetime's range.
+    latest = now.date() + MAX_DAYS_AHEAD
+    if dates.end > latest:
+        raise TimeframeError(f'dates can be at most a year ahead (until {latest.isoformat()})')
     end = _at(dates.end, time(23, 59), zone)
     if end <= now:
         raise TimeframeError('the chosen dates are in the past')

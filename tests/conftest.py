@@ -1,9 +1,13 @@
 """Every test gets its own database and its own data folder; settings are restored afterwards.
 
+A run may be pinned to a moment: `TEST_CLOCK=2026-12-31T23:30+01:00` (or `--clock ...`) starts the app's
+clock there for the whole run, servers started by the tests included (tests/clocks.py, `make test-clocks`).
+
 The database is SQLite unless a test is marked `@pytest.mark.databases(...)` (a module's `pytestmark`
 or one test): then it runs once per named backend, `databases()` meaning SQLite and Postgres.
 """
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,11 +16,31 @@ from sqlmodel import Session
 
 from models import db
 from settings import settings
+from tests import clocks
 from tests.databases import BACKENDS, Templates, drop_postgres_database, fresh_database
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        '--clock',
+        default=os.environ.get('TEST_CLOCK', ''),
+        help='run at this moment (ISO 8601 with its UTC offset, e.g. 2026-12-31T23:30+01:00); env TEST_CLOCK',
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line('markers', 'databases(*backends): run on each backend (default: sqlite and postgres)')
+    if moment := config.getoption('--clock'):
+        try:
+            clocks.install(moment)
+            os.environ['TEST_CLOCK'] = moment  # for helpers the tests start as subprocesses (schemathesis hooks)
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    moment = config.getoption('--clock')
+    return f"test clock: {moment} (the app's clock starts there)" if moment else 'test clock: real time'
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

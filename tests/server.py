@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests import clocks
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,7 +46,7 @@ class AppServer:
         self.data_dir = data_dir
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST_', 'OPENAI_'))}
         defaults = {'DATABASE_URL': f'sqlite:///{data_dir}/trip_bundles.db', 'RATE_LIMIT_PER_HOUR': '0'}
-        self.env.update(defaults, PORT=str(self.port), DATA_DIR=str(data_dir))
+        self.env.update(defaults, PORT=str(self.port), DATA_DIR=str(data_dir), **clocks.server_env())
         self.env.update({k.upper(): str(v) for k, v in settings.items()})
         self.process: subprocess.Popen | None = None
         self.logs: list[Path] = []

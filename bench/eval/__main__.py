@@ -1,11 +1,13 @@
-"""`make eval`: python -m bench.eval [--requests 300] [--seed 7] [--show-failures]; a table on stdout, JSON under
-bench/results/."""
+"""`make eval`: python -m bench.eval [--requests 300] [--seed 7] [--now 2026-07-15T10:00:00+00:00]
+[--show-failures]; a table on stdout, JSON under bench/results/. `--now` fixes the clock (and so the demo
+city's season) to another moment than the harness's default."""
 
 import argparse
 import asyncio
 import json
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from bench.eval.harness import MANY, NOW, evaluate
@@ -31,6 +33,17 @@ LABELS = {
     'longest_hop_min': 'longest hop (min)',
     'compact_bundles': 'bundles with every hop < 30 min %',
     'repeating_bundles': 'bundles with one series twice (same venue and night) %',
+    'interest_coverage': 'interest coverage % (chosen interest in a plan when the window holds one)',
+    'taste_fit_music': 'taste fit % (music/nightlife on the profile, wildcards apart)',
+    'false_pick_claims': 'false "your pick" claims',
+    'wildcards': 'labelled wildcards',
+    'hard_wish_requests': 'requests with a hard wish %',
+    'hard_wishes_kept_or_declined': 'hard wishes kept or declined in a note %',
+    'repeated_titles': 'repeated titles in an answer',
+    'idle_gaps_over_3h': 'idle gaps over 3 h inside one outing',
+    'distinct_why_lines': 'distinct why lines in an answer %',
+    'three_fit_plans_when_12_plus': '>= 3 plans over the fit floor % (window holds >= 12 events)',
+    'drop_in_visits': 'drop-in visits used',
     'refinements': 'refinements (one per delivered plan)',
     'refinement_completed': 'refinements completed %',
     'refinement_failed_with_reason': 'refinements refused with a reason %',
@@ -75,6 +88,7 @@ def main() -> None:
     parser.add_argument('--requests', type=int, default=300)
     parser.add_argument('--seed', type=int, default=7)
     parser.add_argument('--label', default='eval')
+    parser.add_argument('--now', type=datetime.fromisoformat, default=NOW, help='the clock, ISO 8601 with a UTC offset')
     parser.add_argument('--show-failures', action='store_true', help='list the requests behind each missed figure')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -84,11 +98,11 @@ def main() -> None:
         db.use_engine(db.build_engine(settings.database_url))
         schema.create_db_and_tables()
         started = time.perf_counter()
-        result = asyncio.run(evaluate(args.requests, seed=args.seed))
+        result = asyncio.run(evaluate(args.requests, seed=args.seed, now=args.now))
         elapsed = time.perf_counter() - started
         db.use_engine(None)
     result['summary']['seconds'] = round(elapsed, 1)
-    result['summary']['clock'] = NOW.isoformat()
+    result['summary']['clock'] = args.now.isoformat()
     print(table(result['summary']))
     print(f'{"seconds":<52} {elapsed:.1f}')
     if args.show_failures:

@@ -53,12 +53,15 @@ def check_bundles(
                 result.hard_failures.append('grounded')
                 continue
             event, event_city = found
-            events.append(event)
+            # A drop-in is attended for its slot: overlap and travel are checked on the slot.
+            events.append(
+                event.model_copy(update={'starts_at': key_event.attended_from, 'ends_at': key_event.attended_until})
+            )
             if event.status not in ('scheduled', 'sold_out') or any(
                 _field(key_event, name) != _field(event, name) for name in GROUNDED_FIELDS
             ):
                 result.hard_failures.append('grounded')
-            if not window.start <= event.starts_at < window.end:
+            if not window.start <= event.starts_at < window.end or not event.starts_at <= key_event.attended_from:
                 result.hard_failures.append('in_window')
             if event.category not in preferences.interests:
                 result.hard_failures.append('category')
@@ -127,10 +130,15 @@ def taste_fit(request: EvalRequest, bundles: list[Bundle]) -> tuple[int, int]:
     return sum(1 for e in music if set(e.tags) & set(genres)), len(music)
 
 
-def pairable(events: list[EventPublic], budget: float | None, must: Named | None = None) -> bool:
+def pairable(
+    events: list[EventPublic], budget: float | None, must: Named | None = None, *, category: str | None = None
+) -> bool:
     """Whether two of the events fit one plan: neither overlaps the other with the way there, within budget;
     with `must`, one of the two is what the free text named (else no plan can hold it: a plan has two events).
     """
+    if category is not None:
+        wanted = [e for e in events if e.category == category][:40]
+        return any(_fits(a, other, budget) or _fits(other, a, budget) for a in wanted for other in events)
     if must is None:
         ordered = sorted(events, key=lambda e: e.ends_at)
         return any(_fits(first, other, budget) for first in ordered[:20] for other in events)

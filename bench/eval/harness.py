@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from bench.eval import fit as fit_checks
 from bench.eval.checks import COMPACT_HOP_MIN, Catalog, check_bundles, honoured, pairable, taste_fit
 from bench.eval.refinements import judge_refinement, refinement_for, summarize_refinements
 from bench.eval.requests import EvalRequest, make_requests
@@ -23,6 +25,7 @@ from services import clock
 from services.catalog import demo, queries
 from services.generations import service
 from services.planners.offline import OfflinePlanner
+from services.planners.offline.taste import read_taste
 from settings import settings
 
 NOW = datetime(2025, 12, 3, 10, 0, tzinfo=UTC)  # a Wednesday morning: "This weekend" lies ahead
@@ -118,6 +121,22 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
     bundles = [Bundle.model_validate(b) for b in row.bundles or []]
     results = check_bundles(request, bundles, window, catalog, city=city.name, now=now)
     fit, music = taste_fit(request, bundles)
+    wish = row.wish or {}
+    hard = fit_checks.wish_of(prefs.other_preferences)
+    zone = ZoneInfo(window.timezone)
+    events = {
+        k.event_id: catalog.events[k.event_id][0] for b in bundles for k in b.key_events if k.event_id in catalog.events
+    }
+    on_taste, labelled, false_claims, wildcards = fit_checks.taste_counts(prefs, bundles)
+    distinct, lines = fit_checks.why_lines(bundles)
+    # A hard wish the answer kept narrows what the window holds for each interest.
+    kept = hard is not None and not any(
+        w.lower() in n.lower() for n in wish.get('notes') or [] for w in hard.note_words
+    )
+    held = [e for e in candidates if hard.keeps(e, zone)] if kept and hard else candidates
+    plannable = [i for i in prefs.interests if pairable(held, prefs.budget, category=i)]
+    genres = read_taste(prefs).genres
+    fitting = [e for e in held if fit_checks.on_taste(e, genres)]
     return {
         'preferences': prefs.model_dump(mode='json', exclude_none=True),
         'named': None if request.named is None else vars(request.named),
@@ -141,6 +160,45 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
         'named_plannable': request.named is not None and pairable(candidates, prefs.budget, request.named),
         'honoured': honoured(request, bundles),
         'taste': [fit, music],
+        'fit': {
+            'interests_plannable': plannable,
+            'interests_covered': sorted(fit_checks.covered_interests(bundles) & set(plannable)),
+            'on_taste': [on_taste, labelled],
+            'false_claims': false_claims,
+            'wildcards': wildcards,
+            'hard_wish': None if hard is None else hard.text,
+            'hard_wish_kept': None
+            if hard is None
+            else fit_checks.hard_wish_kept(hard, bundles, events, wish.get('notes') or [], zone),
+            'repeated_titles': fit_checks.repeated_titles(bundles),
+            'idle_gaps': fit_checks.idle_gaps(bundles),
+            'why_lines': [distinct, lines],
+            'fit_plans': fit_checks.fit_plans(prefs, bundles),
+            'matching_fit': len(fitting),
+            'drop_ins': fit_checks.drop_ins(bundles),
+            'understood': len(wish.get('understood') or []),
+            'notes': wish.get('notes') or [],
+        },
+    }
+
+
+def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -> dict[str, Any]:
+    fits = [r['fit'] for r in delivered]
+    wished = [f for f in (r['fit'] for r in rows) if f['hard_wish'] is not None]
+    many = [r for r in rows if r['eligible'] and r['fit']['matching_fit'] >= MANY]
+    plannable = sum(len(f['interests_plannable']) for f in fits)
+    return {
+        'interest_coverage': _share(sum(len(f['interests_covered']) for f in fits), plannable),
+        'taste_fit_music': _share(sum(f['on_taste'][0] for f in fits), sum(f['on_taste'][1] for f in fits)),
+        'false_pick_claims': sum(f['false_claims'] for f in fits),
+        'wildcards': sum(f['wildcards'] for f in fits),
+        'hard_wish_requests': _share(len(wished), len(rows)),
+        'hard_wishes_kept_or_declined': _share(sum(1 for f in wished if f['hard_wish_kept'] is not False), len(wished)),
+        'repeated_titles': sum(f['repeated_titles'] for f in fits),
+        'idle_gaps_over_3h': sum(f['idle_gaps'] for f in fits),
+        'distinct_why_lines': _share(sum(f['why_lines'][0] for f in fits), sum(f['why_lines'][1] for f in fits)),
+        'three_fit_plans_when_12_plus': _share(sum(1 for r in many if r['fit']['fit_plans'] >= 3), len(many)),
+        'drop_in_visits': sum(f['drop_ins'] for f in fits),
     }
 
 
@@ -180,6 +238,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         'longest_hop_min': max((max(b['hops']) for b in hopped), default=None),
         'compact_bundles': _share(sum(1 for b in bundles if all(h < COMPACT_HOP_MIN for h in b['hops'])), len(bundles)),
         'repeating_bundles': _share(sum(1 for b in bundles if b['repeats']), len(bundles)),
+        **summarize_fit(rows, delivered),
         'rule_failures': dict(failures),
         'failure_reasons': sorted({r['error'] for r in rows if r['status'] == 'failed' and r['error']})[:20],
     }

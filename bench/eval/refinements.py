@@ -20,10 +20,22 @@ KINDS = ('swap', 'cheaper', 'closer together', 'earlier', 'later', 'something qu
 
 def refinement_for(index: int, parent: Generation) -> tuple[str, RefinementCreate]:
     kind = KINDS[index % len(KINDS)]
+    if not _sensible(kind, parent.bundles[0]):  # nobody asks to make a free plan cheaper, or a walk closer
+        kind = KINDS[(index + 1) % len(KINDS)]
     if kind == 'swap':
         first = parent.bundles[0]['keyEvents'][0]['eventId']
         return kind, RefinementCreate(bundle_index=0, replace_event_id=first)
     return kind, RefinementCreate(bundle_index=0, instruction=kind)
+
+
+def _sensible(kind: str, bundle: dict[str, Any]) -> bool:
+    cost = bundle.get('estimatedCost') or {}
+    if kind == 'cheaper':
+        return bool(cost.get('max'))
+    if kind == 'closer together':
+        hops = [e.get('travelFromPrevious') for e in bundle['keyEvents'][1:]]
+        return any(h and h.get('mode') != 'walk' for h in hops)
+    return True
 
 
 def judge_refinement(

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bench.eval.fit import WISHES
 from models.catalog import CATEGORIES, City
 from models.generation import NAMED_TIMEFRAMES, DateRange, Preferences, TimeWindow
 from services.catalog import queries
-from services.planners.offline.vocabulary import ALL_GENRES
+from services.planning.vocabulary import ALL_GENRES
 from services.timeframes import resolve_window
 
 PROFILES = (
@@ -39,6 +40,7 @@ PLAIN_TEXTS = (
     'something in Kreuzberg',
     'no techno',
 )
+HARD_TEXTS = tuple(wish.text for wish in WISHES)
 BUDGETS = (15, 25, 40, 60, 100)
 
 
@@ -70,9 +72,11 @@ def _one(rng: random.Random, index: int, *, session: Session, city: City, now: d
     profile = rng.choice(PROFILES) if rng.random() < 0.5 or {'music', 'nightlife'} & set(interests) else None
     if profile and rng.random() < 0.3:
         profile = None
-    text: str | None = rng.choice(PLAIN_TEXTS) if rng.random() < 0.3 else None
+    draw = rng.random()
+    # About 30 % carry a hard wish as people write it (bench/eval/fit.py checks it), 20 % a plain wish.
+    text: str | None = rng.choice(HARD_TEXTS) if draw < 0.3 else rng.choice(PLAIN_TEXTS) if draw < 0.5 else None
     named: Named | None = None
-    if rng.random() < 0.35:
+    if draw >= 0.3 and rng.random() < 0.35:
         window = resolve_window(timeframe, timezone=city.timezone, now=now)
         text, named = _naming_text(rng, session=session, city=city, window=window, interests=interests, budget=budget)
     preferences = Preferences(

@@ -4,6 +4,7 @@ python -m services.catalog import-ics FILE_OR_URL --city NAME [--timezone ZONE] 
 python -m services.catalog import-jsonld FILE_OR_URL --city NAME [--timezone ZONE] [--category NAME]
 python -m services.catalog import-ticketmaster --city NAME [--timezone ZONE] [--days N]
 python -m services.catalog sources [--run]
+python -m services.catalog check-feeds DIR
 python -m services.catalog refresh-demo
 python -m services.catalog rebuild-search-index
 
@@ -14,12 +15,15 @@ leaves the catalog as it was.
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+from sqlmodel import Session
 
 from models.catalog import CATEGORIES, rebuild_search_index
 from models.db import get_engine, session_scope
 from models.schema import create_db_and_tables
 from services import clock
-from services.catalog import sources
+from services.catalog import check_feeds, sources
 from services.catalog.demo import refresh_demo_catalog
 from services.catalog.ics import import_ics
 from services.catalog.importing import ImportFailure
@@ -40,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
+        if args.command == 'check-feeds':  # scratch databases of its own: the app's is not touched
+            return _check_feeds(Path(args.folder))
         create_db_and_tables()
         return _run(args)
     except ImportFailure as error:
@@ -70,10 +76,20 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import(args: argparse.Namespace, session):
-    common = {'session': session, 'city_name': args.city, 'timezone': args.timezone, 'now': clock.now()}
-    if args.command == 'refresh-demo':
+def _check_feeds(folder: Path) -> int:
+    if not folder.is_dir():
+        raise ImportFailure(f'no such folder: {folder}')
+    results = check_feeds.check_folder(folder)
+    print(check_feeds.table(results))
+    return 1 if any(r.crashed for r in results) else 0
+
+
+def _import(args: argparse.Namespace, session: Session) -> object:
+    if args.command == 'refresh-demo':  # the demo city has no --city: it is always Berlin
         return refresh_demo_catalog(session=session, now=clock.now())
+    common = {
+        'session': session, 'city_name': args.city, 'timezone': args.timezone, 'now': clock.now(), 'fill': args.fill,
+    }  # fmt: skip
     if args.command == 'import-ics':
         return import_ics(
             source=args.source, currency=args.currency, default_category=args.category, horizon_days=args.days, **common
@@ -98,10 +114,17 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument('--city', required=True, help='city to import into (created only with --timezone)')
         command.add_argument('--timezone', help='IANA zone for a new city, e.g. Europe/Berlin')
         command.add_argument('--currency', default='EUR', help='currency of a new city (default EUR)')
+        command.add_argument(
+            '--fill', action='store_true', help="let this source fill empty fields of another source's same event"
+        )
     ics.add_argument('--days', type=int, default=60, help='expand recurring events this many days ahead')
     tm.add_argument('--days', type=int, default=30, help='import events this many days ahead (default 30)')
     runs = commands.add_parser('sources', help='list the last run of each source in SOURCES_FILE')
     runs.add_argument('--run', action='store_true', help='first import the sources that are due')
+    check = commands.add_parser(
+        'check-feeds', help='import every feed file of a folder into scratch databases and tabulate how it went'
+    )
+    check.add_argument('folder', metavar='DIR')
     commands.add_parser('refresh-demo', help='create or refresh the demo catalog (Berlin)')
     commands.add_parser('rebuild-search-index', help='re-read the SQLite text index from the events (after VACUUM)')
     return parser

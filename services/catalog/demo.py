@@ -1,18 +1,21 @@
 """The demo catalog: fictional Berlin venues and their programme, expanded relative to today.
 
-The data lives in `services/catalog/demo_data/` (venues, weekly series with rotating editions, one-off events).
-`refresh_demo_catalog` is safe to run at every start-up and daily: it upserts the coming DEMO_DAYS by
-stable ids (`demo-<series>-<date>`), drops demo events that no longer come from the data, and forgets
-demo events that ended more than KEEP_PAST_DAYS ago. Everything it writes has source 'demo' and its
-city is flagged `is_demo`.
+The data lives in `services/catalog/demo_data/`: hand-written venues, weekly series with rotating editions
+and one-off events (`berlin_venues.json`, `berlin_programme.json`), the seasonal programme (open airs and
+beer gardens in summer, Christmas markets, New Year's Eve, winter indoor days: `berlin_seasons.json`), and
+the name pools from which `demo_city` generates the neighbourhood venues. `demo_programme` turns it into
+dated events for any date of the year. `refresh_demo_catalog` is safe to run at every start-up and daily:
+it upserts the coming DEMO_DAYS by stable ids (`demo-<series>-<date>`), drops demo events that no longer
+come from the data, and forgets demo events that ended more than KEEP_PAST_DAYS ago. Everything it writes
+has source 'demo' and its city is flagged `is_demo`.
 
-One-off events sit on a fixed ONE_OFF_CYCLE_DAYS cycle counted from EPOCH, so a given one-off lands on
-the same date on every refresh (a date relative to "today" would move daily and duplicate it).
+Prices are per person, in the city's currency. Demo events have no ticket link (`ticket_url` is ''):
+they are fictional, so a page labels them as demo events instead of sending anyone to a ticket shop.
 """
 
 import json
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,18 +25,15 @@ from sqlmodel import Session, col, delete, select
 
 from models.catalog import CATEGORIES, EVENT_STATUSES, City, Event, Venue
 from services.catalog.demo_city import city_venues_and_series
+from services.catalog.demo_programme import WEEKDAYS, DemoEvent, expand_programme, in_season
 from services.catalog.search_text import search_text_for
 from services.catalog.store import EventRecord, upsert_events
 from services.database import writes
 
 DEMO_DAYS = 35  # a little beyond "Next 30 days"
 KEEP_PAST_DAYS = 3
-ONE_OFF_CYCLE_DAYS = 42
-EPOCH = date(2024, 1, 1)  # a Monday: week numbers and one-off cycles count from here
 SOURCE = 'demo'
-TICKETS = 'https://tickets.example.com/berlin'
 DATA_DIR = Path(__file__).parent / 'demo_data'
-WEEKDAYS = ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')
 
 
 @dataclass
@@ -48,23 +48,6 @@ class RefreshReport:
             f'Demo catalog: {self.created} events created, {self.updated} updated, '
             f'{self.unchanged} unchanged, {self.removed} removed'
         )
-
-
-@dataclass(frozen=True)
-class DemoEvent:
-    """One dated occurrence computed from the data file, before it meets the database."""
-
-    source_id: str
-    venue_key: str
-    title: str
-    description: str
-    category: str
-    tags: list[str]
-    starts_at: datetime
-    ends_at: datetime
-    price: tuple[float, float] | None
-    status: str
-    ticket_url: str = field(default='')
 
 
 @writes
@@ -87,67 +70,19 @@ def refresh_demo_catalog(*, session: Session, now: datetime) -> RefreshReport:
 @cache
 def load_demo_data() -> dict[str, Any]:
     """Venues and programme from the data files, checked once so a typo fails loudly in tests."""
-    data = json.loads((DATA_DIR / 'berlin_venues.json').read_text(encoding='utf-8'))
-    data.update(json.loads((DATA_DIR / 'berlin_programme.json').read_text(encoding='utf-8')))
-    venues, series = city_venues_and_series(data['neighborhoodCentres'])  # the city at full scale
-    data['venues'] = [*data['venues'], *venues]
-    data['series'] = [*data['series'], *series]
+    data = _read('berlin_venues.json')
+    data.update(_read('berlin_programme.json'))
+    seasons = _read('berlin_seasons.json')
+    venues, series = city_venues_and_series(data['neighborhoodCentres'], _read('berlin_names.json'))
+    data['venues'] = [*data['venues'], *seasons['venues'], *venues]  # the city at full scale
+    data['series'] = [*data['series'], *seasons['series'], *series]
+    data['one_offs'] = [*data['one_offs'], *seasons['one_offs']]
     _check(data)
     return data
 
 
-def expand_programme(data: dict[str, Any], *, first_day: date, days: int, zone: ZoneInfo) -> list[DemoEvent]:
-    events: list[DemoEvent] = []
-    for offset in range(days):
-        day = first_day + timedelta(days=offset)
-        events.extend(_series_on(series, day, zone) for series in data['series'] if _series_runs(series, day))
-        events.extend(_one_off_on(item, day, zone) for item in data['one_offs'] if _one_off_runs(item, day))
-    return events
-
-
-def _series_runs(series: dict[str, Any], day: date) -> bool:
-    week = (day - EPOCH).days // 7
-    every = series.get('every_weeks', 1)
-    return WEEKDAYS[day.weekday()] in series['days'] and week % every == series.get('week_offset', 0) % every
-
-
-def _series_on(series: dict[str, Any], day: date, zone: ZoneInfo) -> DemoEvent:
-    week = (day - EPOCH).days // 7
-    # Editions rotate per occurrence, so Friday and Saturday of one week get different line-ups.
-    occurrence = week * len(series['days']) + series['days'].index(WEEKDAYS[day.weekday()])
-    edition = series['editions'][occurrence % len(series['editions'])]
-    cancelled = week % 4 in series.get('cancelled_weeks', [])
-    return _occurrence({**series, **edition, 'status': 'cancelled' if cancelled else 'scheduled'}, day, zone)
-
-
-def _one_off_runs(item: dict[str, Any], day: date) -> bool:
-    return (day - EPOCH).days % ONE_OFF_CYCLE_DAYS == item['cycle_day']
-
-
-def _one_off_on(item: dict[str, Any], day: date, zone: ZoneInfo) -> DemoEvent:
-    return _occurrence({'status': 'scheduled', **item}, day, zone)
-
-
-def _occurrence(spec: dict[str, Any], day: date, zone: ZoneInfo) -> DemoEvent:
-    hour, minute = (int(part) for part in spec['start'].split(':'))
-    starts_at = datetime.combine(day, time(hour, minute), zone)
-    # Added in UTC: a night crossing a DST change lasts its real number of hours.
-    ends_at = (starts_at.astimezone(ZoneInfo('UTC')) + timedelta(hours=spec['hours'])).astimezone(zone)
-    price = spec.get('price')
-    source_id = f'{spec["key"]}@{day.isoformat()}'
-    return DemoEvent(
-        source_id=source_id,
-        venue_key=spec['venue'],
-        title=spec['title'],
-        description=spec['description'],
-        category=spec['category'],
-        tags=list(spec['tags']),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        price=None if price is None else (0.0, 0.0) if price == 0 else (float(price[0]), float(price[1])),
-        status=spec['status'],
-        ticket_url=f'{TICKETS}/{spec["key"]}/{day.isoformat()}',
-    )
+def _read(name: str) -> dict[str, Any]:
+    return json.loads((DATA_DIR / name).read_text(encoding='utf-8'))
 
 
 def _upsert_city(session: Session, spec: dict[str, str]) -> City:
@@ -171,6 +106,8 @@ def _upsert_venues(session: Session, city: City, specs: list[dict[str, Any]]) ->
             'tags': list(spec['tags']),
             'lat': spec.get('lat'),
             'lon': spec.get('lon'),
+            'opening_hours': spec.get('opening_hours', ''),
+            'step_free': spec.get('step_free'),
         }
         venue = existing.get(spec['key']) or Venue(source=SOURCE, source_id=spec['key'], **values)
         for name, value in values.items():
@@ -213,7 +150,7 @@ def _event_values(demo: DemoEvent, city: City, venue: Venue) -> dict[str, Any]:
         'price_min': demo.price[0] if demo.price else None,
         'price_max': demo.price[1] if demo.price else None,
         'currency': city.currency,
-        'ticket_url': demo.ticket_url,
+        'ticket_url': '',  # fictional events: nothing to buy
         'status': demo.status,
         'search_text': search_text_for(title=demo.title, description=demo.description, tags=demo.tags, venue=venue),
     }
@@ -245,7 +182,17 @@ def _check(data: dict[str, Any]) -> None:
             spec['category'] not in CATEGORIES and f'unknown category {spec["category"]!r}',
             spec.get('status', 'scheduled') not in EVENT_STATUSES and 'unknown status',
             not set(spec.get('days', WEEKDAYS)) <= set(WEEKDAYS) and 'unknown weekday',
+            not _season_ok(spec.get('season')) and 'unreadable season',
+            not (spec.get('start', '').startswith('sunset') or ':' in spec.get('start', '')) and 'unreadable start',
         ]
         if any(problems):
             raise ValueError(f'demo data, {spec["key"]}: {next(p for p in problems if p)}')
         keys.add(spec['key'])
+
+
+def _season_ok(season: dict[str, Any] | None) -> bool:
+    try:
+        in_season(season, datetime(2024, 2, 29).date())
+    except (KeyError, TypeError):
+        return False
+    return not season or bool(season.get('months')) or {'from', 'to'} <= set(season)

@@ -1,127 +1,173 @@
 """The demo city at the scale of a real one: neighbourhood venues and their weekly programme, generated
-deterministically from the compact tables below and added to the hand-written data of `demo_data/`.
+deterministically from `services.catalog.demo_kinds` and the name pools of `demo_data/berlin_names.json`,
+and added to the hand-written data of `demo_data/`.
 
-Each neighbourhood of `neighborhoodCentres` gets six venues of rotating kinds, placed 250-550 m from its
-centre (inside it), each with the weekly series its kind runs; editions rotate through small name pools, so
-titles read like listings and differ from night to night. Everything stays fictional demo data.
+Each neighbourhood of `neighborhoodCentres` gets six venues of rotating kinds, each with a name of its own
+(never "<kind> <district>"), an address on a real street of that neighbourhood, a position 250-550 m from
+its centre, opening hours where it is a place people drop into and step-free access where known. Acts are
+booked per venue, so no act plays two places at once; films rotate so a film runs once a day city-wide and
+not again the next day; start times vary by a quarter hour between venues of a kind. Everything stays
+fictional demo data.
 """
 
 import math
+import random
+import zlib
+from collections.abc import Callable, Iterator
+from itertools import cycle, product
 from typing import Any
 
+from services.catalog.demo_kinds import KINDS, Kind, SeriesTemplate
+
 VENUES_PER_AREA = 6
-# kind -> (name pattern, venue tags, series). A series: (key, category, genre tags, days, start, hours,
-# price (None: free), title, description).
-Series = tuple[str, str, tuple[str, ...], tuple[str, ...], str, float, tuple[int, int] | None, str, str]
-ALL_WEEK = ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')
-KINDS: dict[str, tuple[str, tuple[str, ...], tuple[Series, ...]]] = {
-    'bar': ('Eckbar {area}', ('cosy', 'bar'), (
-        ('jazz', 'music', ('jazz', 'jam-session'), ('mon', 'wed', 'sun'), '20:30', 2.5, (0, 8), 'Jazz Session: {act}', 'An open jam in the back room: {act} start, then the stage belongs to whoever brought an instrument.'),  # noqa: E501
-        ('djs', 'nightlife', ('house', 'disco'), ('thu', 'fri', 'sat'), '22:00', 5, (0, 6), 'Bar DJs: {act}', 'Records behind the bar and a small dance floor: {act} play house and disco until late.'),  # noqa: E501
-        ('quiz', 'comedy', ('quiz',), ('tue',), '20:00', 2, (0, 5), 'Pub Quiz with {act}', 'Six rounds, teams of up to five, and {act} as a merciless quizmaster. In English.'),  # noqa: E501
-    )),
-    'club': ('Keller {area}', ('underground', 'late-license'), (
-        ('night', 'nightlife', ('techno', 'electronic'), ('fri', 'sat'), '23:30', 7, (12, 20), '{act} all night', 'A basement night of hypnotic techno with {act} on a sound system built for the room.'),  # noqa: E501
-        ('bass', 'nightlife', ('drum-and-bass', 'bass'), ('thu',), '23:00', 5, (8, 12), 'Bass Thursday: {act}', 'Drum and bass, jungle and UK garage with {act}. Student discount at the door.'),  # noqa: E501
-        ('live', 'music', ('indie', 'post-punk'), ('wed', 'fri'), '20:00', 2.5, (12, 18), 'Live: {act}', 'A loud, sweaty gig: {act} play songs from their new record, support from a local band.'),  # noqa: E501
-    )),
-    'kino': ('Kiezkino {area}', ('cosy', 'cinema'), (
-        ('early', 'film', ('arthouse',), ALL_WEEK, '18:00', 2, (9, 11), 'Cinema: {film}', 'The arthouse pick of the week, {film}, in the original with subtitles.'),  # noqa: E501
-        ('late', 'film', ('classic',), ALL_WEEK, '20:45', 2.25, (9, 12), 'Late show: {film}', 'A restored classic on the big screen: {film}, introduced by the programmer.'),  # noqa: E501
-    )),
-    'gallery': ('Galerie {area}', ('gallery',), (
-        ('show', 'art', ('contemporary',), ('tue', 'wed', 'thu', 'fri', 'sat'), '12:00', 6, None, 'Exhibition: {show}', 'A group show of young Berlin artists, {show}: painting, video and installation. Free entry.'),  # noqa: E501
-        ('late', 'art', ('opening',), ('fri',), '19:00', 3, None, 'Gallery night: {show}', 'Late opening of {show} with the artists, a DJ and drinks at the bar.'),  # noqa: E501
-        ('talk', 'talks', ('art',), ('thu',), '19:00', 1.5, (0, 5), 'Artist talk: {act}', '{act} on their work, the city and how an exhibition comes together. Q&A afterwards.'),  # noqa: E501
-    )),
-    'stage': ('Studiobühne {area}', ('theatre',), (
-        ('play', 'theatre', ('drama',), ('wed', 'thu', 'fri', 'sat'), '19:30', 2.5, (16, 34), '{play}', 'The ensemble\'s new production of {play}, in German with English surtitles.'),  # noqa: E501
-        ('matinee', 'theatre', ('family',), ('sun',), '16:00', 2, (12, 22), '{play} (Sunday matinee)', 'Afternoon performance of {play}; an easy first visit to the house.'),  # noqa: E501
-        ('standup', 'comedy', ('stand-up',), ('fri', 'sat'), '21:30', 1.5, (10, 16), 'Stand-up: {act}', 'A late comedy hour in the studio: {act} headline, three newcomers open.'),  # noqa: E501
-    )),
-    'cafe': ('Café {area}', ('cosy', 'cafe'), (
-        ('brunch', 'food', ('brunch',), ('sat', 'sun'), '10:00', 3, (16, 24), 'Long brunch: {dish}', 'The weekend brunch table, this week around {dish}. Bookings advised.'),  # noqa: E501
-        ('supper', 'food', ('supper-club',), ('wed', 'thu', 'fri'), '19:00', 2.5, (35, 55), 'Supper club: {dish}', 'Five courses at one long table, cooked around {dish}; natural wine pairing optional.'),  # noqa: E501
-        ('reading', 'talks', ('books',), ('mon', 'tue'), '19:30', 1.5, (5, 8), 'Reading: {act}', '{act} read from a new book and talk about it over coffee and cake.'),  # noqa: E501
-    )),
-    'park': ('Kiezpark {area}', ('outdoor', 'park'), (
-        ('walk', 'outdoors', ('walk',), ('sat', 'sun'), '11:00', 2, None, 'Guided walk: {route}', 'Two hours on foot with a local guide: {route}. Meet at the park gate.'),  # noqa: E501
-        ('run', 'sports', ('running',), ('tue', 'thu', 'sat'), '09:00', 1, None, 'Kiez run: {route}', 'A friendly 5 km group run, all paces welcome, along {route}.'),  # noqa: E501
-        ('market', 'markets', ('flea-market',), ('sat', 'sun'), '10:00', 6, None, 'Flea market: {dish}', 'Stalls of records, furniture and clothes, plus street food: this week {dish}.'),  # noqa: E501
-        ('yoga', 'wellness', ('yoga',), ('mon', 'wed', 'fri', 'sun'), '08:00', 1, (0, 8), 'Yoga in the park: {act}', 'An easy outdoor flow with {act}; bring a mat, donations welcome.'),  # noqa: E501
-    )),
-    'studio': ('Studio {area}', ('wellness', 'cosy'), (
-        ('yoga', 'wellness', ('yoga',), ('mon', 'tue', 'wed', 'thu', 'fri'), '18:00', 1.25, (12, 18), 'Evening yoga with {act}', 'A calm vinyasa class after work with {act}; mats provided.'),  # noqa: E501
-        ('sound', 'wellness', ('meditation', 'ambient'), ('sat', 'sun'), '17:00', 1.5, (18, 25), 'Sound bath: {act}', 'Gongs, bowls and ambient drones by {act}; lie back and listen.'),  # noqa: E501
-    )),
-    'hall': ('Sporthalle {area}', ('sports', 'indoor'), (
-        ('match', 'sports', ('basketball',), ('wed', 'sat'), '19:00', 2, (12, 28), 'Regionalliga: {team}', 'League basketball in a packed little hall: {team}. Standing tickets at the door.'),  # noqa: E501
-        ('climb', 'sports', ('bouldering',), ('mon', 'thu', 'sun'), '17:00', 3, (12, 15), 'Bouldering social: {route}', 'New problems set every week, this time {route}; shoes to rent.'),  # noqa: E501
-        ('market', 'markets', ('food-market',), ('thu', 'fri'), '17:00', 5, None, 'Street food market: {dish}', 'Twenty stalls under one roof; this week\'s guest kitchen brings {dish}.'),  # noqa: E501
-    )),
-    'concert': ('Konzertsaal {area}', ('concert-hall', 'seated'), (
-        ('classic', 'music', ('classical', 'chamber'), ('thu', 'fri', 'sat', 'sun'), '19:30', 2, (15, 45), 'Chamber concert: {act}', '{act} play Haydn, Schubert and a new commission in a hall with fine acoustics.'),  # noqa: E501
-        ('soul', 'music', ('soul', 'funk'), ('fri', 'sat'), '21:30', 2.5, (14, 22), 'Soul night: {act}', 'A ten-piece band, horns included: {act} play soul and funk until the floor gives in.'),  # noqa: E501
-        ('hiphop', 'music', ('hip-hop', 'rap'), ('tue', 'sat'), '20:30', 2.5, (10, 20), 'Hip-hop live: {act}', 'Berlin rap on a proper stage: {act}, with an open cypher to close.'),  # noqa: E501
-    )),
-}  # fmt: skip
-POOLS = {
-    'act': ('Lina Hofmann', 'The Kanal Trio', 'Mo Adeyemi', 'Ines Carvalho', 'Jonas Vehrs', 'Sora Kim', 'Duo Spree',
-            'Tereza Novak', 'Yusuf Aydin', 'Ella Brandt'),
-    'film': ('Nights of Cabiria', 'Paris, Texas', 'Cléo from 5 to 7', 'Stalker', 'Wings of Desire', 'Happy Together',
-             'Toni Erdmann', 'Portrait of a Lady on Fire'),
-    'show': ('Soft Concrete', 'Blue Hours', 'After the Flood', 'Paper Cities', 'Unfinished Rooms', 'Salt & Light'),
-    'play': ('The Seagull', 'Woyzeck', 'A Doll\'s House', 'The Threepenny Opera', 'Hedda Gabler', 'Faust I'),
-    'dish': ('Georgian khachapuri', 'Sicilian street food', 'Vietnamese pho', 'Lebanese mezze', 'Oaxacan tacos',
-             'Swabian maultaschen'),
-    'route': ('the old canal path', 'the Wall trail', 'the courtyards', 'the river bank', 'the cemetery park'),
-    'team': ('Kiez Baskets vs. Potsdam', 'Spree Towers vs. Leipzig', 'Kiez Baskets vs. Rostock'),
-}  # fmt: skip
-STREETS = ('Lindenstraße', 'Kastanienallee', 'Hofweg', 'Uferstraße', 'Marktplatz', 'Gartenstraße')
+ACTS_PER_SERIES = 3
+DISHES_PER_SERIES = 3
+START_SHIFTS = (0, 15, -15, 30, -30)  # minutes, by a venue's number among its kind
+ROUTES = {'walk': 'courtyards of {street}', 'run': '{street} and the back streets'}
 
 
-def city_venues_and_series(centres: dict[str, list[float]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def city_venues_and_series(
+    centres: dict[str, list[float]], names: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The generated venues and weekly series, the same on every call."""
+    pools = _Pools(names)
     kinds = list(KINDS)
+    ordinals = dict.fromkeys(kinds, 0)
     venues: list[dict[str, Any]] = []
     series: list[dict[str, Any]] = []
-    for area_index, (area, (lat, lon)) in enumerate(sorted(centres.items())):
+    for area_index, (area, centre) in enumerate(sorted(centres.items())):
         for slot in range(VENUES_PER_AREA):
             kind = kinds[(area_index * 3 + slot) % len(kinds)]
-            pattern, tags, programme = KINDS[kind]
-            key = f'gen-{_slug(area)}-{kind}'
-            angle = math.radians(area_index * 23 + slot * 60)
-            metres = 250 + 60 * slot
-            venues.append({
-                'key': key,
-                'name': pattern.format(area=area),
-                'neighborhood': area,
-                'address': f'{STREETS[slot]} {10 + area_index * 3 + slot}',
-                'tags': list(tags),
-                'lat': round(lat + metres * math.sin(angle) / 111_320, 5),
-                'lon': round(lon + metres * math.cos(angle) / (111_320 * math.cos(math.radians(lat))), 5),
-            })  # fmt: skip
-            series.extend(_series(key, area_index + slot, item) for item in programme)
+            ordinal = ordinals[kind]
+            ordinals[kind] += 1
+            venue = _venue(kind, ordinal, area, area_index, slot, centre, names)
+            venues.append(venue)
+            series.extend(_series(venue, KINDS[kind], ordinal, item, pools) for item in KINDS[kind].series)
+    _rotate_films([s for s in series if s.pop('pool') == 'film'], names['films'])
+    for venue in venues:
+        del venue['streets'], venue['kind']
     return venues, series
 
 
-def _series(venue_key: str, shift: int, item: Series) -> dict[str, Any]:
-    key, category, genres, days, start, hours, price, title, description = item
-    pool = next((name for name in POOLS if '{' + name + '}' in title), 'act')
-    names = POOLS[pool][shift % len(POOLS[pool]) :] + POOLS[pool][: shift % len(POOLS[pool])]
+def _venue(
+    kind: str, ordinal: int, area: str, area_index: int, slot: int, centre: list[float], names: dict[str, Any]
+) -> dict[str, Any]:
+    spec = KINDS[kind]
+    key = f'gen-{_slug(area)}-{kind}'
+    pool = names['venue_names'][kind]
+    if ordinal >= len(pool):
+        raise ValueError(f'demo names: too few {kind} venue names')
+    lat, lon = centre
+    angle = math.radians(area_index * 23 + slot * 60)
+    metres = 250 + 60 * slot
+    step_free = spec.step_free[ordinal % len(spec.step_free)]
+    streets = names['streets'][area]
     return {
-        'key': f'{venue_key}-{key}',
-        'venue': venue_key,
-        'category': category,
-        'tags': list(genres),
-        'days': list(days),
-        'start': start,
-        'hours': hours,
-        'price': 0 if price is None else list(price),
-        'editions': [
-            {'title': title.format(**{pool: name}), 'description': description.format(**{pool: name})} for name in names
-        ],
+        'key': key,
+        'name': pool[ordinal],
+        'neighborhood': area,
+        'address': f'{streets[slot % len(streets)]} {1 + zlib.crc32(key.encode()) % 140}',
+        'tags': [*spec.tags, *(['step-free'] if step_free else [])],
+        'lat': round(lat + metres * math.sin(angle) / 111_320, 5),
+        'lon': round(lon + metres * math.cos(angle) / (111_320 * math.cos(math.radians(lat))), 5),
+        'opening_hours': spec.hours[ordinal % len(spec.hours)] if spec.hours else '',
+        'step_free': step_free,
+        'streets': streets,  # for the venue's routes and dishes; both dropped before it is stored
+        'kind': kind,
     }
+
+
+def _series(venue: dict[str, Any], kind: Kind, ordinal: int, item: SeriesTemplate, pools: '_Pools') -> dict[str, Any]:
+    english = (ordinal * 7 + len(item.key)) % 10 < item.english * 10
+    items = pools.items_for(venue, item)
+    editions = [
+        {
+            'title': item.title.format(name=name),
+            'description': item.description.format(name=name) + (f' {item.english_note}' if english else ''),
+            **({'acts': [name]} if item.pool in ('person', 'band') else {}),
+        }
+        for name in items
+    ]
+    return {
+        'key': f'{venue["key"]}-{item.key}',
+        'venue': venue['key'],
+        'category': item.category,
+        'tags': [*item.tags, *(['english'] if english else [])],
+        'days': list(item.days),
+        'start': _shifted(item.start, START_SHIFTS[ordinal % len(START_SHIFTS)]),
+        'hours': item.hours,
+        'price': 0 if item.price is None else list(item.price),
+        'editions': editions,
+        **({'season': {'months': list(item.season)}} if item.season else {}),
+        'pool': item.pool,
+    }
+
+
+class _Pools:
+    """Hands out names so that what must be one venue's own (acts, shows, plays, dishes of a series) is."""
+
+    def __init__(self, names: dict[str, Any]) -> None:
+        rng = random.Random(21)  # a fixed seed: the same line-ups on every start
+        people = [f'{first} {last}' for first, last in product(names['first_names'], names['last_names'])]
+        bands = [f'The {adjective} {noun}' for adjective, noun in product(*names['band_words'])]
+        shows = [f'{adjective} {noun}' for adjective, noun in product(*names['show_words'])]
+        for pool in (people, bands, shows):
+            rng.shuffle(pool)
+        self._acts = {'person': iter(people), 'band': iter(bands)}
+        self._shows = iter(shows)
+        self._plays = iter(names['plays'])
+        self._dishes: dict[str, Iterator[str]] = {}
+        self._names = names
+        self._per_venue: dict[tuple[str, str], list[str]] = {}
+
+    def items_for(self, venue: dict[str, Any], item: SeriesTemplate) -> list[str]:
+        if item.pool in self._acts:
+            return [next(self._acts[item.pool]) for _ in range(ACTS_PER_SERIES)]
+        if item.pool == 'show':  # the venue's one exhibition: its openings and workshops are in it
+            return self._venue_own(venue, 'show', lambda: [next(self._shows)])
+        if item.pool == 'play':  # the house's repertoire of two, shared by evening and matinee
+            return self._venue_own(venue, 'play', lambda: [next(self._plays), next(self._plays)])
+        if item.pool == 'dish':  # each series of a kind its own dishes, so no two tables serve the same title
+            dishes = self._dishes.setdefault(venue['kind'] + item.key, cycle(self._names['dishes']))
+            return [next(dishes) for _ in range(DISHES_PER_SERIES)]
+        if item.pool == 'route':
+            if item.key not in ROUTES:
+                return [next(self._shows)]  # a bouldering wall gets a name of its own
+            return [ROUTES[item.key].format(street=street) for street in venue['streets'][:3]]
+        if item.pool == 'team':
+            home = f'{venue["neighborhood"]} {self._names["mascots"][len(self._per_venue) % 12]}'
+            return [f'{home} vs. {away}' for away in self._names['away_teams'][len(self._per_venue) % 9 :][:3]]
+        return ['{film}']  # filled in by _rotate_films once every screen is known
+
+    def _venue_own(self, venue: dict[str, Any], pool: str, make: Callable[[], list[str]]) -> list[str]:
+        key = (venue['key'], pool)
+        if key not in self._per_venue:
+            self._per_venue[key] = make()
+        return self._per_venue[key]
+
+
+def _rotate_films(screenings: list[dict[str, Any]], films: list[str]) -> None:
+    """Gives the K daily screenings a film each from N >= 2K: on day D screen s shows film (D*K + s) mod N,
+    so no film runs twice on a day nor on two days running. Editions rotate by day number (these series
+    run every day), hence the N / gcd(N, K) editions."""
+    count, pool = len(screenings), len(films)
+    if pool < 2 * count:
+        raise ValueError(f'demo names: {count} daily screenings need at least {2 * count} films')
+    length = pool // math.gcd(pool, count)
+    for screen, series in enumerate(screenings):
+        template = series['editions'][0]
+        series['editions'] = [
+            {key: value.replace('{film}', films[(day * count + screen) % pool]) for key, value in template.items()}
+            for day in range(length)
+        ]
+
+
+def _shifted(start: str, minutes: int) -> str:
+    hour, minute = (int(part) for part in start.split(':'))
+    total = hour * 60 + minute + minutes
+    if not 0 <= total < 24 * 60:  # a late start is moved earlier, never past midnight onto the wrong date
+        total = hour * 60 + minute - abs(minutes)
+    return f'{total // 60:02d}:{total % 60:02d}'
 
 
 def _slug(text: str) -> str:

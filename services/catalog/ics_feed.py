@@ -1,16 +1,23 @@
 """Reads an iCalendar feed (file or http(s) URL) and expands it into checked, dated occurrences.
 
-No database here: `services.catalog.ics` stores what this reads. Feeds in the wild carry events that
-cannot be read (Google's birthday export writes `RDATE:20131210Z`; icalendar raises only when such a
-property is touched), so each event (a UID with its overrides) is read and expanded on its own: a broken
-one is skipped and reported, and the feed is refused (`IcsImportError`, one line) only when nothing in
-it can be read.
+No database here: `services.catalog.ics` stores what this reads. `ics_text` first splits the file into its
+events and zones as text, so nothing outside the events (a broken VTODO, a second VCALENDAR, a missing
+`END:VCALENDAR`) can refuse the feed. Then each event (a UID with its overrides) is parsed and expanded on
+its own: a broken one is skipped and reported. A property an event can do without (CREATED, DTSTAMP, an
+empty GEO) is dropped when unreadable, not the event. The feed is refused (`IcsImportError`, one line that
+quotes nothing of the file) only when nothing in it can be read.
+
+icalendar caches the zones a feed defines in one process-wide table, and a zone cached there wins over the
+next feed's own definition of the same name. Each feed is therefore read under a lock with that table
+emptied before and after, so no zone leaks from one feed into the next.
 """
 
 import hashlib
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,32 +25,35 @@ import icalendar
 import recurring_ical_events
 
 from services.catalog.fetch import read_file_or_url
-from services.catalog.importing import ImportFailure
+from services.catalog.ics_events import ESSENTIAL, Occurrence, label, occurrence, readable, uid_of
+from services.catalog.ics_text import split_feed
+from services.catalog.importing import DEFAULT_DURATIONS, ImportFailure, ImportLimits
 
-DEFAULT_DURATION = timedelta(hours=2)
+_ZONE_CACHE = threading.Lock()
+# Rules that would be expanded minute by minute for years before reaching the window are refused outright.
+MAX_RULE_STEPS = 2_000_000
+_STEP = {'SECONDLY': 1, 'MINUTELY': 60, 'HOURLY': 3600}
+LOOKBACK = max(DEFAULT_DURATIONS.values())
+
+__all__ = ['ESSENTIAL', 'FeedReading', 'IcsImportError', 'Occurrence', 'feed_key', 'read_feed', 'read_source']
 
 
 class IcsImportError(ImportFailure):
     """The feed cannot be imported; the message is one line for the person running the command."""
 
 
-@dataclass(frozen=True)
-class Occurrence:
-    """One dated event read from the feed, checked, before it meets the database."""
+@dataclass
+class FeedReading:
+    """What a feed holds for a window: the occurrences, and everything the report must say about the rest."""
 
-    uid: str
-    recurrence: str
-    title: str
-    description: str
-    categories: tuple[str, ...]
-    location: str
-    url: str
-    lat: float | None
-    lon: float | None
-    starts_at: datetime
-    ends_at: datetime
-    all_day: bool
-    cancelled: bool
+    occurrences: list[Occurrence] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    capped: list[str] = field(default_factory=list)
+    uids: set[str] = field(default_factory=set)
+    calendar_name: str = ''
+    zone: ZoneInfo | None = None  # X-WR-TIMEZONE, when the feed names a real zone
+    truncated: bool = False  # the file was cut short: no evidence that what is missing is gone
 
 
 def feed_key(source: str) -> str:
@@ -64,173 +74,155 @@ def read_source(source: str) -> bytes:
         raise IcsImportError(str(error)) from None
 
 
-def parse_calendar(raw: bytes) -> icalendar.Calendar:
-    """The calendar, or IcsImportError naming the first thing wrong with it."""
-    try:
-        calendar = icalendar.Calendar.from_ical(raw)
-    except ValueError as error:
-        raise IcsImportError(f'not a valid iCalendar file ({_first_line(str(error))})') from None
-    if calendar.name != 'VCALENDAR':
-        raise IcsImportError(f'not an iCalendar feed: it holds a {calendar.name}, not a VCALENDAR')
-    return calendar
-
-
-def expand(
-    calendar: icalendar.Calendar, *, zone: ZoneInfo, start: datetime, end: datetime
-) -> tuple[list[Occurrence], list[str]]:
-    """Every readable occurrence starting in [start, end), recurrences expanded, in the city's zone when
-    floating; and 'label: reason' for each event skipped. IcsImportError when events exist and none is read."""
-    groups: dict[str, list[icalendar.Event]] = {}
-    skipped: list[str] = []
-    for number, component in enumerate(calendar.walk('VEVENT'), start=1):
-        problem = _problem(component)
-        if problem:
-            skipped.append(f'{_label(component, number)}: {problem}')
-        else:
-            groups.setdefault(_uid(component), []).append(component)
-    # A one-off event is keyed by its UID alone, so moving it in the feed updates it instead of adding one.
-    series = {uid for uid, group in groups.items() if any({'RRULE', 'RDATE', 'RECURRENCE-ID'} & set(c) for c in group)}
-    zones = list(calendar.walk('VTIMEZONE'))
-    occurrences: list[Occurrence] = []
-    read = 0
-    for uid, group in groups.items():
+def read_feed(raw: bytes, *, zone: ZoneInfo, start: datetime, end: datetime, limits: ImportLimits) -> FeedReading:
+    """Every readable occurrence running in [start, end), recurrences expanded. Floating times are read in
+    the feed's X-WR-TIMEZONE, else in `zone` (the city's). IcsImportError when nothing can be read."""
+    if not raw.strip():
+        raise IcsImportError('the file is empty')
+    text = split_feed(raw)
+    if not text.calendars:
+        raise IcsImportError('not a valid iCalendar file: it has no BEGIN:VCALENDAR line')
+    reading = FeedReading(notes=list(text.notes), calendar_name=text.header.get('X-WR-CALNAME', '').strip())
+    reading.truncated = text.truncated
+    reading.zone = _named_zone(text.header.get('X-WR-TIMEZONE', ''), reading)
+    with _ZONE_CACHE:
+        icalendar.use_zoneinfo()  # empties icalendar's zone cache: only this feed's zones count
         try:
-            occurrences += _expand_one(zones, group, zone, series, start, end)
-            read += 1
+            zones = _parse_zones(text.zones, reading)
+            groups = _parse_events(text.events, reading)
+            _expand_all(zones, groups, reading.zone or zone, start, end, limits, reading)
+        finally:
+            icalendar.use_zoneinfo()
+    if reading.skipped and not reading.uids:
+        raise IcsImportError(f'no event in the feed can be read; first: {reading.skipped[0]}')
+    reading.occurrences.sort(key=lambda o: (o.starts_at, o.uid))
+    return reading
+
+
+def _named_zone(name: str, reading: FeedReading) -> ZoneInfo | None:
+    if not name.strip():
+        return None
+    try:
+        return ZoneInfo(name.strip())
+    except (ValueError, KeyError):
+        reading.notes.append(f'X-WR-TIMEZONE {name.strip()[:60]!r} is no known zone: floating times read in the city')
+        return None
+
+
+def _parse_zones(texts: list[str], reading: FeedReading) -> list:
+    zones = []
+    for text in texts:
+        try:
+            zones.append(icalendar.Component.from_ical(text))
+        except Exception as error:  # icalendar raises many types for a broken VTIMEZONE; it only loses that zone
+            reading.notes.append(f'a VTIMEZONE could not be read ({_first_line(str(error))})')
+    return zones
+
+
+def _parse_events(texts: list[str], reading: FeedReading) -> dict[str, list[icalendar.Event]]:
+    """Readable events grouped by UID (a series with its overrides); the others skipped with their reason."""
+    groups: dict[str, list[icalendar.Event]] = {}
+    for number, text in enumerate(texts, start=1):
+        try:
+            component = icalendar.Component.from_ical(text)
+        except Exception as error:  # a VEVENT icalendar cannot even split into properties
+            reading.skipped.append(f'event #{number} in the feed: not readable ({_first_line(str(error))})')
+            continue
+        problem, dropped = readable(component)
+        if problem:
+            reading.skipped.append(f'{label(component, number)}: {problem}')
+            continue
+        if dropped:
+            reading.notes.append(f'{label(component, number)}: unreadable {", ".join(dropped)} left out')
+        groups.setdefault(uid_of(component), []).append(component)
+    reading.uids = set(groups)
+    return groups
+
+
+def _expand_all(
+    zones: list,
+    groups: dict[str, list[icalendar.Event]],
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    limits: ImportLimits,
+    reading: FeedReading,
+) -> None:
+    # A one-off event is keyed by its UID alone, so moving it in the feed updates it instead of adding one.
+    series = {u for u, group in groups.items() if any({'RRULE', 'RDATE', 'RECURRENCE-ID'} & set(c) for c in group)}
+    deadline = time.monotonic() + limits.time_budget_s
+    for number, (uid, group) in enumerate(groups.items()):
+        if time.monotonic() > deadline:
+            reading.capped.append(
+                f'time budget of {limits.time_budget_s:g} s spent: {len(groups) - number} event(s) not read'
+            )
+            return
+        if len(reading.occurrences) >= limits.max_events:
+            reading.capped.append(f'{limits.max_events} events read: {len(groups) - number} event(s) not read')
+            return
+        try:
+            reading.occurrences += _expand_one(zones, group, zone, uid in series, start, end, limits, reading)
         except Exception as error:  # the libraries raise many types for broken rules; all mean "unreadable"
-            skipped.append(f'{uid}: cannot expand ({_first_line(str(error))})')
-    if skipped and not read:
-        raise IcsImportError(f'no event in the feed can be read; first: {skipped[0]}')
-    return sorted(occurrences, key=lambda o: (o.starts_at, o.uid)), skipped
+            reading.skipped.append(f'{uid}: cannot expand ({_first_line(str(error))})')
+            reading.uids.discard(uid)
 
 
 def _expand_one(
-    zones: list, group: list[icalendar.Event], zone: ZoneInfo, series: set[str], start: datetime, end: datetime
+    zones: list,
+    group: list[icalendar.Event],
+    zone: ZoneInfo,
+    is_series: bool,
+    start: datetime,
+    end: datetime,
+    limits: ImportLimits,
+    reading: FeedReading,
 ) -> list[Occurrence]:
     """One event (a UID with its overrides) on its own small calendar, so its errors stay its own."""
+    _check_rule_size(group, start)
     single = icalendar.Calendar()
     for component in [*zones, *group]:
         single.add_component(component)
-    components = list(recurring_ical_events.of(single).between(start, end))
-    occurrences = [_occurrence(component, zone, series) for component in components]
-    # between() also returns events already running at `start`; only ones that start inside count (an
-    # all-day event counts for the whole of its day).
-    today = start.astimezone(zone).date()
-    return sorted(
-        (
-            o
-            for o in occurrences
-            if o.starts_at < end and (o.starts_at >= start or (o.all_day and o.starts_at.date() >= today))
-        ),
-        key=lambda o: (o.starts_at, o.uid),
-    )
-
-
-def _occurrence(component: icalendar.Event, zone: ZoneInfo, series: set[str]) -> Occurrence:
-    raw_start = component['DTSTART'].dt
-    all_day = not isinstance(raw_start, datetime)
-    starts_at = _instant(raw_start, zone)
-    end_prop = component.get('DTEND')
-    if end_prop is not None:
-        ends_at = _instant(end_prop.dt, zone)
-    elif component.get('DURATION') is not None:
-        ends_at = starts_at + component['DURATION'].dt
-    else:
-        ends_at = starts_at + (timedelta(days=1) if all_day else DEFAULT_DURATION)
-    recurrence = component.get('RECURRENCE-ID')
-    uid = _uid(component)
-    if uid not in series:
-        recurrence = None
-    geo = _geo(component)
-    return Occurrence(
-        uid=uid,
-        recurrence=_instant(recurrence.dt, zone).astimezone(UTC).isoformat() if recurrence else 'single',
-        title=str(component.get('SUMMARY') or '').strip() or 'Untitled event',
-        description=str(component.get('DESCRIPTION') or '').strip(),
-        categories=tuple(_categories(component)),
-        location=str(component.get('LOCATION') or '').strip(),
-        url=str(component.get('URL') or '').strip(),
-        lat=geo[0] if geo else None,
-        lon=geo[1] if geo else None,
-        starts_at=starts_at,
-        ends_at=max(ends_at, starts_at),
-        all_day=all_day,
-        cancelled=str(component.get('STATUS') or '').upper() == 'CANCELLED',
-    )
-
-
-def _problem(component: icalendar.Event) -> str:
-    """Why this event cannot be read, or ''. icalendar raises on access, so every property is touched here."""
-    if component.errors:
-        name, problem = component.errors[0]
-        return f'bad {name} ({_first_line(str(problem))})'
-    if component.get('DTSTART') is None:
-        return 'no start (DTSTART)'
-    try:
-        for name in component:
-            value = component[name]
-            for item in value if isinstance(value, list) else [value]:
-                getattr(item, 'dt', None)
-                getattr(item, 'dts', None)
-                item.to_ical()
-        _geo(component)
-    except Exception as error:  # any failure to read a property makes this one event unreadable
-        return f'unreadable property ({_first_line(str(error))})'
-    return ''
-
-
-def _geo(component: icalendar.Event) -> tuple[float, float] | None:
-    geo = component.get('GEO')
-    if geo is None:
-        return None
-    lat, lon = float(geo.latitude), float(geo.longitude)
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f'GEO out of range: {lat};{lon}')
-    return lat, lon
-
-
-def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
-    """Aware datetime: dates are midnight in the city, floating times are the city's wall clock."""
-    if not isinstance(value, datetime):
-        return datetime.combine(value, time(0), zone)
-    return value.replace(tzinfo=zone) if value.tzinfo is None else value
-
-
-def _categories(component: icalendar.Event) -> list[str]:
-    values = component.get('CATEGORIES')
-    if values is None:
-        return []
-    found: list[str] = []
-    for value in values if isinstance(values, list) else [values]:
-        found.extend(str(c).strip() for c in getattr(value, 'cats', [value]) if str(c).strip())
+    found: list[Occurrence] = []
+    keys: dict[str, Occurrence] = {}
+    # Look back by the longest default length: an event the feed gives no end may still be running.
+    for component in recurring_ical_events.of(single).after(start - LOOKBACK):
+        item = _own_key(occurrence(component, zone, is_series), keys)
+        if item.starts_at >= end:
+            break
+        if item.ends_at is not None and item.ends_at <= start:
+            continue  # over before the window: only the lookback's events without an end are still in question
+        if len(found) >= limits.max_occurrences:
+            reading.capped.append(f'{item.uid}: series capped at {limits.max_occurrences} occurrences')
+            break
+        found.append(item)
     return found
 
 
-def feed_uids(calendar: icalendar.Calendar) -> set[str]:
-    """Every UID the feed lists, including series with no occurrence inside the window."""
-    return {_uid(component) for component in calendar.walk('VEVENT')}
+def _own_key(item: Occurrence, keys: dict[str, Occurrence]) -> Occurrence:
+    """An override with RANGE=THISANDFUTURE hands its RECURRENCE-ID to every later occurrence: each of those
+    is keyed by its own original start instead (its start shifted back by the override's move)."""
+    first = keys.setdefault(item.recurrence, item)
+    if first is item or item.recurrence == 'single':
+        return item
+    moved = first.starts_at - datetime.fromisoformat(first.recurrence)
+    original = (item.starts_at - moved).astimezone(UTC).isoformat()
+    item = replace(item, recurrence=original)
+    keys.setdefault(original, item)
+    return item
 
 
-def _uid(component: icalendar.Event) -> str:
-    return str(component.get('UID') or '').strip() or _fallback_uid(component)
-
-
-def _fallback_uid(component: icalendar.Event) -> str:
-    # RFC 5545 requires a UID; without one, the title and start are the best stable key there is.
-    text = f'{component.get("SUMMARY")}|{component["DTSTART"].to_ical().decode()}'
-    return f'no-uid-{hashlib.sha1(text.encode()).hexdigest()[:16]}'
-
-
-def _label(component: icalendar.Event, number: int) -> str:
-    """The UID, else the title, else the event's place in the feed: what a person can find it by."""
-    for name in ('UID', 'SUMMARY'):
-        try:
-            text = str(component.get(name) or '').strip()
-        except Exception:  # a broken UID or SUMMARY is no label
-            text = ''
-        if text:
-            return text
-    return f'event #{number} in the feed'
+def _check_rule_size(group: list[icalendar.Event], start: datetime) -> None:
+    for component in group:
+        rule = component.get('RRULE')
+        freq = str((rule or {}).get('FREQ', [''])[0]).upper() if rule is not None else ''
+        if freq not in _STEP:
+            continue
+        first = component['DTSTART'].dt
+        first = first if isinstance(first, datetime) else datetime(first.year, first.month, first.day)
+        first = first if first.tzinfo else first.replace(tzinfo=UTC)
+        interval = int((rule.get('INTERVAL') or [1])[0]) * _STEP[freq]
+        if (start - first).total_seconds() / interval > MAX_RULE_STEPS:
+            raise ValueError(f'a {freq} rule from {first:%Y-%m-%d} is too frequent to expand')
 
 
 def _first_line(text: str) -> str:

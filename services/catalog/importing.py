@@ -8,7 +8,7 @@ error leaves the catalog untouched. `ImportFailure` messages are one line for th
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func
@@ -17,11 +17,26 @@ from sqlmodel import Session, col, select
 from models.catalog import CATEGORIES, City, Event, Venue
 from services.catalog.search_text import normalize_words
 from services.catalog.store import EventRecord, upsert_events
+from settings import settings
+
+# Events no source word places in one of CATEGORIES ("Miscellaneous", "Undefined", a bare Event): kept, found
+# by search, never offered for an interest they do not have.
+OTHER = 'other'
+# How long an event lasts when its source gives no end (docs/SOURCES.md states these).
+DEFAULT_DURATIONS: dict[str, timedelta] = {
+    'music': timedelta(hours=3), 'nightlife': timedelta(hours=5), 'theatre': timedelta(hours=2, minutes=30),
+    'comedy': timedelta(hours=2), 'film': timedelta(hours=2), 'talks': timedelta(hours=1, minutes=30),
+    'food': timedelta(hours=2), 'art': timedelta(hours=2), 'markets': timedelta(hours=4),
+    'sports': timedelta(hours=2), 'outdoors': timedelta(hours=3), 'wellness': timedelta(hours=1, minutes=30),
+}  # fmt: skip
+DEFAULT_DURATION = timedelta(hours=2)
+# Imported although it started before now: still running, and long enough for a drop-in visit.
+ONGOING_MIN_LENGTH = timedelta(hours=3)
 
 # Words sources use for our categories; anything else becomes a tag (often a genre).
 CATEGORY_WORDS: dict[str, str] = {
     'concert': 'music', 'concerts': 'music', 'gig': 'music', 'live music': 'music', 'konzert': 'music',
-    'musicevent': 'music', 'festival': 'music', 'rock': 'music', 'pop': 'music', 'jazz': 'music',
+    'musicevent': 'music', 'rock': 'music', 'pop': 'music', 'jazz': 'music',
     'classical': 'music', 'hip hop rap': 'music', 'hip hop': 'music',
     'club': 'nightlife', 'party': 'nightlife', 'clubbing': 'nightlife', 'rave': 'nightlife', 'dj': 'nightlife',
     'techno': 'nightlife', 'house': 'nightlife', 'dance electronic': 'nightlife',
@@ -41,7 +56,31 @@ CATEGORY_WORDS: dict[str, str] = {
     'educationevent': 'talks', 'literaryevent': 'talks',
     'yoga': 'wellness', 'meditation': 'wellness', 'sauna': 'wellness',
     'dinner': 'food', 'tasting': 'food', 'street food': 'food', 'restaurant': 'food', 'foodevent': 'food',
+    'arts': 'art', 'visual arts': 'art', 'fine art': 'art', 'film festival': 'film', 'comedy': 'comedy',
+    'children s theatre': 'theatre', 'theatre': 'theatre', 'classical music': 'music', 'opera house': 'theatre',
+    'musicfestival': 'music', 'music festival': 'music', 'socialevent': 'nightlife', 'childrensevent': 'outdoors',
+    'businessevent': 'talks', 'courseinstance': 'talks', 'hackathon': 'talks', 'exhibition event': 'art',
 }  # fmt: skip
+# Words that say nothing about the kind of event: neither a category nor a tag.
+NO_KIND = ('undefined', 'other', 'event', 'miscellaneous', 'misc', 'general')
+UNCLASSIFIED = ('undefined', 'other', 'miscellaneous', 'misc')
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much one import may read (settings IMPORT_MAX_OCCURRENCES, IMPORT_MAX_EVENTS, IMPORT_TIME_BUDGET_S)."""
+
+    max_occurrences: int
+    max_events: int
+    time_budget_s: float
+
+    @classmethod
+    def from_settings(cls) -> 'ImportLimits':
+        return cls(
+            max_occurrences=settings.import_max_occurrences,
+            max_events=settings.import_max_events,
+            time_budget_s=settings.import_time_budget_s,
+        )
 
 
 class ImportFailure(Exception):
@@ -58,6 +97,10 @@ class ImportReport:
     cancelled: int = 0  # events the source itself marks cancelled
     withdrawn: int = 0  # coming events of this source it no longer lists, cancelled now
     skipped: list[str] = field(default_factory=list)  # 'label: reason' of each event that could not be read
+    capped: list[str] = field(default_factory=list)  # what a limit cut off (IMPORT_MAX_OCCURRENCES ...)
+    flagged: list[str] = field(default_factory=list)  # positions not believed (swapped, far away): not mapped
+    notes: list[str] = field(default_factory=list)  # what was read differently from how it was written
+    positions: int = 0  # events read with a venue position
 
     def __str__(self) -> str:
         total = self.created + self.updated + self.unchanged + self.linked
@@ -66,7 +109,16 @@ class ImportReport:
             f'{self.unchanged} unchanged, {self.linked} linked, {self.cancelled} cancelled, '
             f'{self.withdrawn} withdrawn, {len(self.skipped)} skipped'
         )
-        return '\n'.join([text, *(f'  skipped {line}' for line in self.skipped)])
+        return '\n'.join(self.lines(text))
+
+    def lines(self, first: str) -> list[str]:
+        return [
+            first,
+            *(f'  skipped {line}' for line in self.skipped),
+            *(f'  capped {line}' for line in self.capped),
+            *(f'  flagged {line}' for line in self.flagged),
+            *(f'  note {line}' for line in self.notes),
+        ]
 
 
 def find_city(session: Session, name: str, timezone: str | None) -> City | None:
@@ -133,25 +185,61 @@ def category_and_tags(words: list[str] | tuple[str, ...], default: str) -> tuple
     """The first word naming one of CATEGORIES (or a synonym) is the category; the others become tags."""
     category = None
     tags: list[str] = []
+    unclassified = False
     for raw in words:
         word = normalize_words(raw)
         match = word if word in CATEGORIES else CATEGORY_WORDS.get(word)
         if match and category is None:
             category = match
-        elif word and word not in CATEGORIES and word not in ('undefined', 'other', 'event', 'miscellaneous'):
+        elif word and word not in CATEGORIES and word not in NO_KIND:
             tags.append(word.replace(' ', '-'))
-    return category or default, list(dict.fromkeys(t for t in tags if t))
+        unclassified = unclassified or word in UNCLASSIFIED
+    # "Miscellaneous" is the source saying it does not know: that is no reason to call it music.
+    return category or (OTHER if unclassified else default), list(dict.fromkeys(t for t in tags if t))
+
+
+def default_end(starts_at: datetime, category: str, all_day: bool) -> datetime:
+    """When an event the source gives no end for ends: the next midnight for a day, else its kind's length."""
+    if all_day:
+        return starts_at + timedelta(days=1)
+    return starts_at + DEFAULT_DURATIONS.get(category, DEFAULT_DURATION)
+
+
+def worth_importing(starts_at: datetime, ends_at: datetime, now: datetime) -> bool:
+    """Starts from now on, or is a long event (festival, exhibition) still running: drop-in visits use those."""
+    return starts_at >= now or (ends_at > now and ends_at - starts_at >= ONGOING_MIN_LENGTH)
 
 
 def stable_id(prefix: str, source_id: str) -> str:
     return f'{prefix}-{hashlib.sha1(source_id.encode()).hexdigest()[:20]}'
 
 
-def store(session: Session, source: str, records: list[EventRecord], now: datetime, report: ImportReport) -> None:
-    counts = upsert_events(session=session, source=source, records=records, now=now)
+def store(
+    session: Session,
+    source: str,
+    records: list[EventRecord],
+    now: datetime,
+    report: ImportReport,
+    *,
+    fill: bool = False,
+    limits: ImportLimits | None = None,
+) -> None:
+    """Writes the records through `upsert_events` (at most IMPORT_MAX_EVENTS) and counts what happened."""
+    limit = (limits or ImportLimits.from_settings()).max_events
+    if len(records) > limit:
+        report.capped.append(f'{len(records)} events read, the first {limit} imported (IMPORT_MAX_EVENTS)')
+        records = sorted(records, key=lambda r: r.values.get('starts_at') or now)[:limit]
+    counts = upsert_events(session=session, source=source, records=records, now=now, fill=fill)
     report.created, report.updated, report.unchanged = counts.created, counts.updated, counts.unchanged
     report.linked = counts.linked
-    report.cancelled += sum(r.values.get('status') == 'cancelled' for r in records)
+    report.cancelled += sum(r.values.get('status') == 'cancelled' for r in _unique(records))
+    if counts.merged:
+        report.notes.append(f'{counts.merged} listing(s) of an event already listed in this import merged into it')
+    report.notes += [f'{line} is not a safe http(s) link: left out' for line in counts.dropped_urls]
+
+
+def _unique(records: list[EventRecord]) -> list[EventRecord]:
+    return list({r.source_id: r for r in records}.values())
 
 
 def withdraw_vanished(

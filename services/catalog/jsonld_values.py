@@ -35,11 +35,22 @@ def number(value: Any) -> float | None:
     return amount if amount >= 0 else None
 
 
+def signed(value: Any) -> float | None:
+    """A number that may be negative (a coordinate: west of Greenwich, south of the equator)."""
+    try:
+        return float(text(value).replace(',', '.'))
+    except ValueError:
+        return None
+
+
 def geo(value: Any) -> tuple[float, float] | None:
+    """(lat, lon) of a GeoCoordinates (or Ticketmaster's location), signed; None when missing or out of range."""
+    if isinstance(value, list):
+        value = value[0] if value else None
     if not isinstance(value, dict):
         return None
-    lat, lon = number(value.get('latitude')), number(value.get('longitude'))
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    lat, lon = signed(value.get('latitude')), signed(value.get('longitude'))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat, lon) == (0, 0):
         return None
     return lat, lon
 
@@ -66,6 +77,6 @@ def offers(value: Any) -> dict:
         'min': min(prices) if prices else None,
         'max': max(prices) if prices else None,
         'currency': currency[:3] if len(currency) >= 3 else '',
-        'url': url if url.startswith(('http://', 'https://')) else '',
+        'url': url,  # resolved against the page by the reader, checked by the store
         'sold_out': bool(availability) and all(a in AVAILABILITY_SOLD_OUT for a in availability),
     }

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from models.catalog import BOOKABLE_STATUSES, EVENT_SEARCH, City, Event, EventPublic, Price, Venue
 from models.generation import TimeWindow
+from services.catalog.clean import clean_url
 from services.catalog.search_text import normalize_words
 
 DEFAULT_SEARCH_LIMIT = 20
@@ -80,6 +81,12 @@ def list_candidates(
     return [to_public(event, venue, city) for event, venue in session.exec(query).all()]
 
 
+def list_neighborhoods(*, session: Session, city: City) -> list[str]:
+    """The city's neighbourhoods that have a venue, by name (a wish may name one)."""
+    rows = session.exec(select(Venue.neighborhood).where(Venue.city_id == city.id).distinct()).all()
+    return sorted(name for name in rows if name)
+
+
 def get_event(*, session: Session, event_id: str) -> EventPublic | None:
     """Any event by id, whatever its status (a planner must see that an event it holds was cancelled)."""
     row = session.exec(
@@ -133,12 +140,15 @@ def to_public(event: Event, venue: Venue, city: City) -> EventPublic:
         neighborhood=venue.neighborhood,
         venue_tags=venue.tags,
         price=price,
-        url=event.ticket_url,
-        image_url=event.image_url,
+        # Rows stored before links were checked at the store may hold anything: checked again on the way out.
+        url=clean_url(event.ticket_url),
+        image_url=clean_url(event.image_url),
         status=event.status,
         address=venue.address,
         lat=venue.lat,
         lon=venue.lon,
+        opening_hours=venue.opening_hours,
+        step_free=venue.step_free,
         source=event.source,
     )
 

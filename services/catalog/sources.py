@@ -8,6 +8,7 @@
     timezone = "Europe/Berlin"        # only needed to create the city
     interval_hours = 6                # default 6
     days = 60                         # horizon for ics and ticketmaster, default 60 / 30
+    fill = false                      # may fill the empty fields of another source's event it lists too
 
 `run_due_sources` imports each source whose last run is older than its interval, each in its own
 transaction (a failing source changes nothing and does not stop the others), and records every run
@@ -32,6 +33,7 @@ from services.catalog.ticketmaster import import_ticketmaster
 from settings import settings
 
 KINDS = ('ics', 'jsonld', 'ticketmaster')
+REPORT_CHARS = 20_000  # of a run's skip, cap, flag and note lines kept with the run
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Source:
     timezone: str | None = None
     interval_hours: float = 6
     days: int | None = None
+    fill: bool = False  # trusted to fill gaps of events another source stored first (never demo events)
 
 
 def load_sources(path: Path | None = None) -> list[Source]:
@@ -81,7 +84,9 @@ def _source(entry: object, number: int) -> Source:
 
 def run_source(source: Source, *, session: Session, now: datetime) -> ImportReport:
     """One import of `source` in the caller's transaction."""
-    common = {'session': session, 'city_name': source.city, 'timezone': source.timezone, 'now': now}
+    common = {
+        'session': session, 'city_name': source.city, 'timezone': source.timezone, 'now': now, 'fill': source.fill,
+    }  # fmt: skip
     if source.kind == 'ics':
         return import_ics(source=source.location, horizon_days=source.days or 60, **common)
     if source.kind == 'jsonld':
@@ -115,6 +120,7 @@ def run_and_record(source: Source, now: datetime) -> SourceRun:
     if report is not None:
         run.created, run.updated, run.unchanged = report.created, report.updated + report.linked, report.unchanged
         run.withdrawn, run.skipped = report.withdrawn, len(report.skipped)
+        run.report = '\n'.join(line.strip() for line in report.lines('')[1:])[:REPORT_CHARS]
     with session_scope() as session:
         session.add(run)
         session.flush()
@@ -132,8 +138,10 @@ def last_runs(*, session: Session) -> dict[str, SourceRun]:
 
 
 def describe(run: SourceRun) -> str:
+    """One line for the run, then each skip (with its reason), cap, flag and note it reported, indented."""
     outcome = f'error: {run.error}' if run.error else (
         f'{run.created} new, {run.updated} updated, {run.unchanged} unchanged, {run.withdrawn} withdrawn, '
         f'{run.skipped} skipped'
     )  # fmt: skip
-    return f'{run.name} ({run.kind}) at {run.started_at:%Y-%m-%d %H:%M} UTC: {outcome}'
+    lines = [f'{run.name} ({run.kind}) at {run.started_at:%Y-%m-%d %H:%M} UTC: {outcome}']
+    return '\n'.join(lines + [f'  {line}' for line in run.report.splitlines() if line])

@@ -5,9 +5,13 @@ beyond it the import says so and withdraws nothing, since unread pages are no ev
 rate limit (5 requests a second) is kept by spacing requests; a 429 (or a 5xx) is retried with tenacity,
 waiting what Retry-After asks when it is there, else backing off. Everything is fetched and read before
 the first write, so a malformed page or a refused key leaves the catalog untouched.
-Classifications (segment, genre, subGenre) give the category and tags; priceRanges the price; the venue
-its name, address and position; the widest 16:9 image the picture; dates.status cancelled/postponed/
-rescheduled the status.
+Classifications (segment, genre, subGenre) give the category and tags ("Miscellaneous" and "Undefined" are
+`other`, never music); priceRanges the price (ranges of one kind and currency only: "standard" before
+"standard including fees"); the venue its name, address and position (`location`, signed); the widest 16:9
+image the picture; dates.end the end (else a default length for the kind); dates.status cancelled/
+postponed/rescheduled the status; a start whose time is to be announced (`timeTBA`, `noSpecificTime`)
+gives status `time_tba`, which no planner offers as if its time were known. An event listed on two pages
+is stored once.
 """
 
 import time as clock_time
@@ -19,11 +23,15 @@ import httpx
 from sqlmodel import Session
 from tenacity import RetryCallState, retry, retry_if_exception_type, stop_after_attempt
 
-from models.catalog import CATEGORIES, City, Venue
+from models.catalog import City, Venue
+from services.catalog.clean import plain_text
 from services.catalog.importing import (
+    OTHER,
     ImportFailure,
+    ImportLimits,
     ImportReport,
     category_and_tags,
+    default_end,
     ensure_city,
     find_city,
     stable_id,
@@ -32,6 +40,7 @@ from services.catalog.importing import (
     withdraw_vanished,
 )
 from services.catalog.jsonld_values import geo, number, text
+from services.catalog.places import Centre, city_centre, judge
 from services.catalog.search_text import search_text_for
 from services.catalog.store import EventRecord
 from settings import settings
@@ -68,36 +77,78 @@ def import_ticketmaster(
     currency: str = 'EUR',
     page_size: int = PAGE_SIZE,
     now: datetime,
+    fill: bool = False,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
     if not settings.ticketmaster_api_key:
         raise ImportFailure('TICKETMASTER_API_KEY is not set')
     if not 1 <= days <= 366:
         raise ImportFailure('--days must be between 1 and 366')
-    city = find_city(session, city_name, timezone)
+    find_city(session, city_name, timezone)
     end = now + timedelta(days=days)
     items, complete = _fetch_all(city_name.strip(), now, end, page_size)
+    return store_items(
+        session=session, city_name=city_name, timezone=timezone, currency=currency, items=items, complete=complete,
+        now=now, end=end, fill=fill, limits=limits,
+    )  # fmt: skip
+
+
+def store_items(
+    *,
+    session: Session,
+    city_name: str,
+    timezone: str | None,
+    currency: str,
+    items: list[dict],
+    complete: bool,
+    now: datetime,
+    end: datetime,
+    fill: bool = False,
+    limits: ImportLimits | None = None,
+) -> ImportReport:
+    """Reads the Discovery API's events (fetched, or recorded answers) and stores them in the city."""
+    city = find_city(session, city_name, timezone)
+    zone = city.timezone if city else (timezone or 'UTC')
     readings: list[dict] = []
     skipped: list[str] = []
     for item in items:
         try:
             readings.append(_read(item))
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            skipped.append(f'{text(item.get("id")) or text(item.get("name")) or "an event"}: {error}')
+        except Exception as error:  # whatever one event's data makes fail is that event's skip, never the import's
+            reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+            skipped.append(f'{text(item.get("id")) or text(item.get("name")) or "an event"}: {reason}')
+    centre = city_centre(session, city, zone, [r['geo'] for r in readings if r['geo']])
     city = ensure_city(session, city, city_name, timezone, currency)
     report = ImportReport(city=city.name, skipped=skipped)
+    readings = [r for r in readings if _placed(r, centre, city, report)]
     feed = f'tm-{city.id}'
     records = _records(session, city, feed, readings)
-    store(session, SOURCE, records, now, report)
-    if complete:
+    store(session, SOURCE, records, now, report, fill=fill, limits=limits)
+    if complete and not report.capped:
         produced = {r.source_id for r in records}
         withdraw_vanished(
             session, source=SOURCE, city=city, feeds=(feed,), produced=produced, start=now, end=end, now=now,
             report=report,
         )  # fmt: skip
-    else:
-        report.skipped.append(f'more than {DEEP_PAGING_LIMIT} events: the API pages no further; use fewer --days')
+    elif not complete:
+        report.capped.append(f'more than {DEEP_PAGING_LIMIT} events: the API pages no further; use fewer --days')
     session.flush()
     return report
+
+
+def _placed(reading: dict, centre: Centre | None, city: City, report: ImportReport) -> bool:
+    if not reading['geo']:
+        return True
+    verdict, km = judge(reading['geo'], centre)
+    label = f'{reading["id"]} {reading["title"][:60]}'
+    if verdict == 'far':
+        report.skipped.append(f'{label}: not in {city.name} ({reading["venue"]} is {km:.0f} km away)')
+        return False
+    report.positions += 1
+    if verdict == 'swapped':
+        report.flagged.append(f'{label}: venue location looks swapped: not mapped')
+        reading['geo'] = None
+    return True
 
 
 def _fetch_all(city: str, start: datetime, end: datetime, size: int) -> tuple[list[dict], bool]:
@@ -162,39 +213,74 @@ def _get_page(client: httpx.Client, params: dict, last_request: list[float]) -> 
 def _read(item: dict) -> dict:
     dates = item.get('dates') or {}
     start = dates.get('start') or {}
-    if start.get('dateTime'):
-        starts_at = datetime.fromisoformat(start['dateTime'].replace('Z', '+00:00'))
-    elif start.get('localDate') and dates.get('timezone'):
-        local = f'{start["localDate"]}T{start.get("localTime") or "00:00:00"}'
-        starts_at = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(dates['timezone']))
-    else:
+    zone = ZoneInfo(dates['timezone']) if dates.get('timezone') else None
+    starts_at, time_tba = _moment(start, zone)
+    if starts_at is None:
         raise ValueError('no start date')
-    title = text(item.get('name'))
+    ends_at = _moment(dates.get('end') or {}, zone)[0]
+    title = plain_text(text(item.get('name')))
     if not item.get('id') or not title:
         raise ValueError('no id or name')
-    classification = (item.get('classifications') or [{}])[0]
-    words = [text(classification.get(k)) for k in ('segment', 'genre', 'subGenre')]
     venue = ((item.get('_embedded') or {}).get('venues') or [{}])[0]
-    address = ', '.join(p for p in (text(venue.get('address', {}).get('line1')), text(venue.get('postalCode'))) if p)
-    location = venue.get('location') or {}
-    prices = item.get('priceRanges') or []
-    lows = [number(p.get('min')) for p in prices if number(p.get('min')) is not None]
-    highs = [number(p.get('max')) for p in prices if number(p.get('max')) is not None]
+    address = ', '.join(
+        p for p in (text((venue.get('address') or {}).get('line1')), text(venue.get('postalCode'))) if p
+    )
+    low, high, currency = _prices(item.get('priceRanges') or [])
+    status = STATUSES.get(text((dates.get('status') or {}).get('code')).lower(), 'scheduled')
     return {
         'id': text(item['id']),
         'title': title,
-        'description': text(item.get('info')) or text(item.get('pleaseNote')),
-        'words': [w for w in words if w],
+        'description': plain_text(text(item.get('info')) or text(item.get('pleaseNote'))),
+        'words': _words((item.get('classifications') or [{}])[0]),
         'starts_at': starts_at,
-        'venue': text(venue.get('name')) or 'Venue to be announced',
+        'ends_at': ends_at if ends_at and ends_at > starts_at else None,
+        'time_tba': time_tba,
+        'venue': plain_text(text(venue.get('name'))) or 'Venue to be announced',
         'address': address,
-        'geo': geo(location),
-        'price': (min(lows), max(highs or lows)) if lows else None,
-        'currency': text(prices[0].get('currency')).upper() if prices else '',
+        'geo': geo(venue.get('location')),
+        'price': (low, high) if low is not None else None,
+        'currency': currency,
         'url': text(item.get('url')),
         'image': _best_image(item.get('images') or []),
-        'status': STATUSES.get(text((dates.get('status') or {}).get('code')).lower(), 'scheduled'),
+        'status': 'time_tba' if time_tba and status == 'scheduled' else status,
     }
+
+
+def _moment(part: dict, zone: ZoneInfo | None) -> tuple[datetime | None, bool]:
+    """A start or end: its UTC dateTime, else its local date and time in the venue's zone; and whether the
+    time is to be announced (the date alone is known)."""
+    tba = bool(part.get('timeTBA') or part.get('noSpecificTime') or part.get('dateTBA'))
+    if part.get('dateTime') and not tba:
+        return datetime.fromisoformat(part['dateTime'].replace('Z', '+00:00')), False
+    if part.get('localDate') and zone is not None:
+        local_time = part.get('localTime') if not tba else None
+        moment = datetime.fromisoformat(f'{part["localDate"]}T{local_time or "00:00:00"}').replace(tzinfo=zone)
+        return moment, tba or not local_time
+    return None, tba
+
+
+def _words(classification: dict) -> list[str]:
+    """Segment first ("Music", "Sports"), except where the genre says more ("Arts & Theatre": Comedy)."""
+    segment, genre, sub = (text(classification.get(k)) for k in ('segment', 'genre', 'subGenre'))
+    ordered = [genre, sub, segment] if segment.lower() in ('arts & theatre', 'miscellaneous', 'undefined') else [
+        segment, genre, sub
+    ]  # fmt: skip
+    return [w for w in ordered if w]
+
+
+def _prices(ranges: list) -> tuple[float | None, float | None, str]:
+    """The lowest and highest price of one kind of range ('standard' first) in one currency."""
+    usable = [r for r in ranges if isinstance(r, dict) and number(r.get('min')) is not None]
+    if not usable:
+        return None, None, ''
+    kinds = [text(r.get('type')).lower() for r in usable]
+    kind = 'standard' if 'standard' in kinds else kinds[0]
+    chosen = [r for r in usable if text(r.get('type')).lower() == kind]
+    currency = text(chosen[0].get('currency')).upper()
+    chosen = [r for r in chosen if text(r.get('currency')).upper() == currency]
+    lows = [number(r.get('min')) for r in chosen]
+    highs = [number(r.get('max')) for r in chosen if number(r.get('max')) is not None]
+    return min(lows), max(highs or lows), currency
 
 
 def _best_image(images: list[dict]) -> str:
@@ -212,16 +298,18 @@ def _records(session: Session, city: City, feed: str, readings: list[dict]) -> l
         venue = venue_for(
             session, city, source=SOURCE, name=r['venue'], address=r['address'], lat=lat, lon=lon, cache=venues
         )
-        category, tags = category_and_tags(r['words'], 'music')
+        category, tags = category_and_tags(r['words'], OTHER)
+        if r['time_tba']:
+            tags.append('time-tba')
         values = {
             'city_id': city.id,
             'venue_id': venue.id,
             'title': r['title'],
             'description': r['description'],
-            'category': category if category in CATEGORIES else 'music',
+            'category': category,
             'tags': tags,
             'starts_at': r['starts_at'],
-            'ends_at': r['starts_at'] + timedelta(hours=2),  # the API rarely gives an end
+            'ends_at': r['ends_at'] or default_end(r['starts_at'], category, r['time_tba']),
             'price_min': r['price'][0] if r['price'] else None,
             'price_max': r['price'][1] if r['price'] else None,
             'currency': r['currency'] or city.currency,

@@ -36,10 +36,10 @@ class GenerationNotFound(GenerationError):
 
 
 class NotOwner(GenerationError):
-    """Cancelling needs the owner token the plan was started with (a shared link only reads)."""
+    """Cancelling or keeping needs the owner token the plan was started with (a shared link only reads)."""
 
-    def __init__(self) -> None:
-        super().__init__('Only the browser that started this plan can cancel it.')
+    def __init__(self, action: str = 'cancel') -> None:
+        super().__init__(f'Only the browser that started this plan can {action} it.')
 
 
 class ParentNotCompleted(GenerationError):

@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from sqlalchemy import Text, cast, select
 from sqlmodel import Session
 
-from models.generation import FINISHED_STATUSES, Generation, RefinementPublic
+from models.generation import Generation, RefinementPublic
+from services.generations.expiry import is_expired
 from services.generations.store import is_valid_id
 
 _table = Generation.__table__
-_RAW = ('preferences', 'bundles', 'progress', 'window', 'usage', 'refinement')
+_RAW = ('preferences', 'bundles', 'progress', 'window', 'usage', 'refinement', 'wish')
 _QUERY = select(
     _table.c.id,
     _table.c.status,
@@ -25,6 +26,7 @@ _QUERY = select(
     _table.c.error,
     _table.c.planner,
     _table.c.parent_id,
+    _table.c.kept,
     _table.c.created_at,
     _table.c.updated_at,
     _table.c.expires_at,
@@ -36,13 +38,14 @@ def read_generation_json(*, session: Session, generation_id: str, now: datetime)
     if not is_valid_id(generation_id):
         return None
     row = session.connection().execute(_QUERY.where(_table.c.id == generation_id.lower())).first()
-    if row is None or (row.status in FINISHED_STATUSES and row.expires_at <= now):
+    if row is None or is_expired(status=row.status, expires_at=row.expires_at, kept=bool(row.kept), now=now):
         return None
     parts = (
         f'{{"generationId":"{row.id}","status":"{row.status}","preferences":{row.preferences},'
         f'"bundles":{row.bundles or "null"},"error":{json.dumps(row.error)},"progress":{row.progress},'
         f'"planner":{json.dumps(row.planner)},"window":{row.window},"usage":{row.usage or "null"},'
-        f'"parentId":{json.dumps(row.parent_id)},"refinement":{_refinement(row.refinement)},'
+        f'"parentId":{json.dumps(row.parent_id)},"refinement":{_refinement(row.refinement)},{_wish(row.wish)},'
+        f'"kept":{"true" if row.kept else "false"},'
         f'"createdAt":"{_instant(row.created_at)}","updatedAt":"{_instant(row.updated_at)}",'
         f'"expiresAt":"{_instant(row.expires_at)}"}}'
     )
@@ -54,6 +57,13 @@ def _refinement(raw: str | None) -> str:
     if not raw or raw == 'null':
         return 'null'
     return RefinementPublic.model_validate(json.loads(raw)).model_dump_json()
+
+
+def _wish(raw: str | None) -> str:
+    """The wish's three fields; small, so re-encoded in the API's order."""
+    wish = json.loads(raw) if raw and raw != 'null' else {}
+    fields = (('understood', 'understood'), ('notUnderstood', 'notUnderstood'), ('notes', 'notes'))
+    return ','.join(f'"{name}":{json.dumps(wish.get(key), separators=(",", ":"))}' for name, key in fields)
 
 
 def _instant(value: datetime) -> str:

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models.generation import Generation, RefinementCreate
+from models.generation import Generation, KeyEvent, RefinementCreate
 from services.database import writes
-from services.generations import store
+from services.generations import rate_limit, store
 from services.generations.errors import GenerationNotFound, InvalidPreferences, ParentNotCompleted
+from services.planners.offline.alternatives import alternatives_for
 
 
 @writes
@@ -27,6 +28,7 @@ def create_refinement(
     client_id: str,
     now: datetime,
     idempotency_key: str | None = None,
+    client_ip: str | None = None,
 ) -> Generation:
     """A new pending generation that remakes one bundle of a completed one (docs/ARCHITECTURE.md, refinement)."""
     parent = store.get_generation(session=session, generation_id=parent_id, now=now)
@@ -45,11 +47,28 @@ def create_refinement(
         existing = store.find_by_key(session, client_id, idempotency_key, now)
         if existing is not None:
             return _replay(existing, parent.id, refinement)
-    store.check_rate_limit(session, client_id, now)
+    rate_limit.check(session, client_id=client_id, client_ip=client_ip, now=now)
     row = store.new_row(parent.preferences, parent.window, parent.planner, client_id, idempotency_key, now)
-    row.parent_id, row.refinement = parent.id, refinement
+    row.parent_id, row.refinement, row.client_ip = parent.id, refinement, client_ip
     row.bundles = [b for i, b in enumerate(bundles) if i != change.bundle_index]
     return store.insert_row(session, row, lambda existing: _replay(existing, parent.id, refinement))
+
+
+def alternatives(
+    *, session: Session, generation_id: str, bundle_index: int, event_id: str, now: datetime
+) -> list[KeyEvent]:
+    """The best replacements for one event of a completed plan's bundle (404, 409 and 422 as refinements)."""
+    row = store.get_generation(session=session, generation_id=generation_id, now=now)
+    if row is None:
+        raise GenerationNotFound()
+    if row.status != 'completed':
+        raise ParentNotCompleted(row.status)
+    bundles = row.bundles or []
+    if bundle_index >= len(bundles):
+        raise InvalidPreferences('index', f'this plan has {len(bundles)} bundles (indexes 0-{len(bundles) - 1})')
+    if event_id not in [e['eventId'] for e in bundles[bundle_index].get('keyEvents', [])]:
+        raise InvalidPreferences('eventId', f'{event_id!r} is not an event of that bundle')
+    return alternatives_for(session=session, generation=row, bundle_index=bundle_index, event_id=event_id)
 
 
 def _replay(existing: Generation, parent_id: str, refinement: dict[str, Any]) -> Generation:

@@ -339,6 +339,9 @@ class _RowContext:
     async def save_state(self, state: dict[str, Any]) -> None:
         await self._write(store.save_planner_state, state=state)
 
+    async def save_wish(self, wish: dict[str, Any]) -> None:
+        await self._write(store.save_wish, wish=wish)
+
     async def add_usage(self, usage: dict[str, int]) -> None:
         metrics.record_usage(usage)
         await self._write(store.add_usage, usage=usage)

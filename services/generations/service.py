@@ -8,10 +8,10 @@ import logging
 
 from sqlalchemy.exc import OperationalError
 
-from models.generation import RUNNING_STATUSES, Generation, Preferences, RefinementCreate
+from models.generation import RUNNING_STATUSES, Generation, KeyEvent, Preferences, RefinementCreate
 from services import clock, metrics
 from services.database import in_db
-from services.generations import ownership, refinements, store
+from services.generations import keeping, ownership, refinements, store
 from services.generations.errors import ServiceBusy
 from services.generations.runner import PlannerFactory, Runner
 from settings import settings
@@ -49,14 +49,18 @@ async def stop_runner() -> None:
 
 
 async def start_generation(
-    *, preferences: Preferences, client_id: str, idempotency_key: str | None = None
+    *, preferences: Preferences, client_id: str, client_ip: str | None = None, idempotency_key: str | None = None
 ) -> Generation:
-    """Creates the generation (answering at once) and schedules it; raises GenerationError subclasses."""
+    """Creates the generation (answering at once) and schedules it; raises GenerationError subclasses.
+
+    The rate limit counts both `client_id` (a browser, or an API client) and `client_ip` (the address).
+    """
     try:
         row = await in_db(
             store.create_generation,
             preferences=preferences,
             client_id=client_id,
+            client_ip=client_ip,
             planner=settings.resolved_planner(),
             idempotency_key=idempotency_key,
             now=clock.now(),
@@ -69,7 +73,12 @@ async def start_generation(
 
 
 async def refine_generation(
-    *, parent_id: str, change: RefinementCreate, client_id: str, idempotency_key: str | None = None
+    *,
+    parent_id: str,
+    change: RefinementCreate,
+    client_id: str,
+    client_ip: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Generation:
     """Starts a new generation remaking one bundle of a completed one (with the parent's planner); answers at once."""
     try:
@@ -78,6 +87,7 @@ async def refine_generation(
             parent_id=parent_id,
             change=change,
             client_id=client_id,
+            client_ip=client_ip,
             idempotency_key=idempotency_key,
             now=clock.now(),
         )
@@ -86,6 +96,17 @@ async def refine_generation(
         raise ServiceBusy() from None
     _hand_over(row)
     return row
+
+
+async def bundle_alternatives(*, generation_id: str, bundle_index: int, event_id: str) -> list[KeyEvent]:
+    """The best replacements for one event of a completed plan's bundle, best first."""
+    return await in_db(
+        refinements.alternatives,
+        generation_id=generation_id,
+        bundle_index=bundle_index,
+        event_id=event_id,
+        now=clock.now(),
+    )
 
 
 def _hand_over(row: Generation) -> None:
@@ -117,8 +138,19 @@ async def cancel_generation(generation_id: str, owner_token: str | None) -> Gene
     if was_running:
         metrics.record_finished('cancelled', created_at=row.created_at, finished_at=now)
     if _runner is not None:
-        _runner.stop_local(generation_id)
+        _runner.stop_local(row.id)  # the stored id: the caller's may differ in case
     return row
+
+
+async def keep_generation(generation_id: str, owner_token: str | None, *, kept: bool) -> Generation | None:
+    """Keeps (or un-keeps) a plan for its owner; None when unknown or expired. Raises NotOwner without the token."""
+    try:
+        return await in_db(
+            keeping.set_kept, generation_id=generation_id, owner_token=owner_token, kept=kept, now=clock.now()
+        )
+    except OperationalError as error:
+        log.warning('generation %s not kept, database unavailable: %s', generation_id, error)
+        raise ServiceBusy() from None
 
 
 async def get_generation(generation_id: str) -> Generation | None:

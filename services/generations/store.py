@@ -10,12 +10,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.generation import (
-    FINISHED_STATUSES,
     RUNNING_STATUSES,
     Bundle,
     Generation,
@@ -24,16 +23,15 @@ from models.generation import (
 )
 from services.catalog import queries
 from services.database import writes
-from services.generations import ownership
+from services.generations import ownership, rate_limit
 from services.generations.errors import (
     InvalidPreferences,
     NotOwner,
-    RateLimited,
 )
+from services.generations.expiry import alive, expired, is_expired
 from services.timeframes import TimeframeError, resolve_window
 from settings import settings
 
-RATE_WINDOW = timedelta(hours=1)
 MAX_PROGRESS_ENTRIES = 200
 DEADLINE_MESSAGE = 'Planning took longer than {minutes} minutes and was stopped. Please try again.'
 NEVER_STARTED_MESSAGE = 'The service was too busy to start this plan in time. Please try again.'
@@ -49,8 +47,13 @@ def create_generation(
     planner: str,
     now: datetime,
     idempotency_key: str | None = None,
+    client_ip: str | None = None,
 ) -> Generation:
-    """Writes a pending generation and returns it; a replayed idempotency key returns the first one."""
+    """Writes a pending generation and returns it; a replayed idempotency key returns the first one.
+
+    `client_id` is who asks (a browser, or an API client's address) and scopes idempotency keys; the rate
+    limit counts both it and `client_ip`, the address asked from.
+    """
     city = queries.get_city(session=session, name=preferences.city)
     if city is None:
         known = ', '.join(c.name for c in queries.list_cities(session=session)) or 'none yet'
@@ -60,12 +63,13 @@ def create_generation(
         existing = find_by_key(session, client_id, idempotency_key, now)
         if existing is not None:
             return _replay(existing, stored_preferences)
-    check_rate_limit(session, client_id, now)
+    rate_limit.check(session, client_id=client_id, client_ip=client_ip, now=now)
     try:
         window = resolve_window(preferences.timeframe, timezone=city.timezone, now=now)
     except TimeframeError as error:
         raise InvalidPreferences('preferences.timeframe', str(error)) from None
     row = new_row(stored_preferences, window.model_dump(mode='json'), planner, client_id, idempotency_key, now)
+    row.client_ip = client_ip
     return insert_row(session, row, lambda existing: _replay(existing, stored_preferences))
 
 
@@ -111,7 +115,9 @@ def find_by_key(session: Session, client_id: str, key: str, now: datetime) -> Ge
     """The generation made with this key, unless its result expired (then the key is free again)."""
     query = select(Generation).where(Generation.client_id == client_id, Generation.idempotency_key == key)
     existing = session.exec(query).first()
-    if existing is not None and existing.status in FINISHED_STATUSES and existing.expires_at <= now:
+    if existing is not None and is_expired(
+        status=existing.status, expires_at=existing.expires_at, kept=existing.kept, now=now
+    ):
         session.delete(existing)
         session.flush()
         return None
@@ -124,31 +130,18 @@ def _replay(existing: Generation, stored_preferences: dict[str, Any]) -> Generat
     return existing
 
 
-def check_rate_limit(session: Session, client_id: str, now: datetime) -> None:
-    if settings.rate_limit_per_hour == 0:
-        return
-    since = now - RATE_WINDOW
-    count, oldest = session.exec(
-        select(func.count(), func.min(Generation.created_at)).where(
-            Generation.client_id == client_id, col(Generation.created_at) > since
-        )
-    ).one()
-    if count >= settings.rate_limit_per_hour:
-        retry_after = RATE_WINDOW - (now - oldest)
-        raise RateLimited(int(retry_after.total_seconds()) + 1)
-
-
 def get_generation(*, session: Session, generation_id: str, now: datetime) -> Generation | None:
     """The generation, or None when the id is malformed, unknown, or its result has expired."""
     if not is_valid_id(generation_id):
         return None
     row = session.get(Generation, generation_id.lower())
-    if row is None or (row.status in FINISHED_STATUSES and row.expires_at <= now):
+    if row is None or is_expired(status=row.status, expires_at=row.expires_at, kept=row.kept, now=now):
         return None
     return row
 
 
 def is_valid_id(generation_id: str) -> bool:
+    """A uuid in its canonical text, in either case (ids are stored in lower case: compare `.lower()`)."""
     try:
         return str(uuid.UUID(generation_id)) == generation_id.lower()
     except (ValueError, AttributeError, TypeError):
@@ -157,13 +150,13 @@ def is_valid_id(generation_id: str) -> bool:
 
 def list_generations(*, session: Session, ids: list[str], now: datetime, limit: int = 50) -> list[Generation]:
     """The given generations (a browser's own), newest first, without expired ones."""
-    valid = [i for i in ids if is_valid_id(i)]
+    valid = [i.lower() for i in ids if is_valid_id(i)]
     if not valid:
         return []
     query = (
         select(Generation)
         .where(col(Generation.id).in_(valid))
-        .where(or_(col(Generation.status).in_(RUNNING_STATUSES), col(Generation.expires_at) > now))
+        .where(alive(now))
         .order_by(col(Generation.created_at).desc())
         .limit(limit)
     )
@@ -185,7 +178,7 @@ def cancel_generation(
         raise NotOwner()
     result = session.exec(
         update(Generation)
-        .where(col(Generation.id) == generation_id, col(Generation.status).in_(RUNNING_STATUSES))
+        .where(col(Generation.id) == row.id, col(Generation.status).in_(RUNNING_STATUSES))  # row.id: lower case
         .values(
             status='cancelled',
             error='Cancelled.',
@@ -248,6 +241,12 @@ def save_planner_state(
     *, session: Session, generation_id: str, owner: str, state: dict[str, Any], now: datetime
 ) -> bool:
     return _owned_update(session, generation_id, owner, planner_state=state, updated_at=now)
+
+
+@writes
+def save_wish(*, session: Session, generation_id: str, owner: str, wish: dict[str, Any], now: datetime) -> bool:
+    """The planner's reading of the request (understood, notUnderstood) and its notes, shown while it plans."""
+    return _owned_update(session, generation_id, owner, wish=wish, updated_at=now)
 
 
 @writes
@@ -358,10 +357,8 @@ def fail_abandoned(*, session: Session, now: datetime) -> int:
 
 @writes
 def delete_expired(*, session: Session, now: datetime) -> int:
-    """TTL cleanup: deletes finished generations past `expires_at`; running ones are never touched."""
-    result = session.exec(
-        delete(Generation).where(col(Generation.status).in_(FINISHED_STATUSES), col(Generation.expires_at) <= now)
-    )
+    """TTL cleanup: deletes finished generations past `expires_at`; running and kept ones are never touched."""
+    result = session.exec(delete(Generation).where(expired(now)))
     session.commit()
     return result.rowcount
 

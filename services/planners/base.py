@@ -47,6 +47,10 @@ class PlanContext(Protocol):
     async def save_state(self, state: dict[str, Any]) -> None:
         """Keeps what a resumed attempt needs to continue instead of starting over."""
 
+    async def save_wish(self, wish: dict[str, Any]) -> None:
+        """Stores what the planner read in the request and its notes (the API's understood, notUnderstood,
+        notes), so the person sees them while the plans are made."""
+
     async def add_usage(self, usage: dict[str, int]) -> None:
         """Adds token counts (input_tokens, output_tokens...) to the generation's totals."""
 

@@ -61,6 +61,10 @@ def find_violations(
         for key_event in bundle.key_events:
             found = lookup(key_event.event_id)
             problems = _event_violations(index, key_event, found, window, used)
+            if found is not None:
+                visit = _visit_violation(index, key_event, found)
+                problems += [visit] if visit else []
+                found = _as_attended(found, key_event)
             violations.extend(problems)
             if found is not None:
                 known.append(found)
@@ -79,8 +83,11 @@ def check_bundles(
     return find_violations(bundles, window=window, budget=budget, lookup=events.get)
 
 
-def key_event_from(event: EventPublic, why: str) -> KeyEvent:
-    """A key event whose every fact is the catalog's; only `why` is the planner's own words."""
+def key_event_from(
+    event: EventPublic, why: str, *, visit: tuple[datetime, datetime] | None = None, wildcard: bool = False
+) -> KeyEvent:
+    """A key event whose every fact is the catalog's; only `why` is the planner's own words. `visit` is a
+    drop-in's slot inside the event's run."""
     return KeyEvent(
         event_id=event.event_id,
         title=event.title,
@@ -98,6 +105,9 @@ def key_event_from(event: EventPublic, why: str) -> KeyEvent:
         lat=event.lat,
         lon=event.lon,
         source=event.source,
+        visit_start=visit[0] if visit else None,
+        visit_end=visit[1] if visit else None,
+        wildcard=wildcard,
     )
 
 
@@ -170,6 +180,34 @@ def _event_violations(
         )
         problems.append(Violation('duplicate', message, index, event_id))
     return problems
+
+
+MIN_VISIT = timedelta(minutes=30)
+
+
+def _visit_violation(index: int, key_event: KeyEvent, found: EventPublic) -> Violation | None:
+    """A drop-in's slot lies inside the event's run and is long enough to be worth the way there."""
+    if key_event.visit_start is None and key_event.visit_end is None:
+        return None
+    start, end = key_event.visit_start, key_event.visit_end
+    name = f'"{found.title}" ({found.event_id})'
+    if start is None or end is None or not found.starts_at <= start < end <= found.ends_at:
+        return Violation(
+            'visit',
+            f'{name}: the visit must lie inside the event ({_moment(found.starts_at)} on)',
+            index,
+            found.event_id,
+        )
+    if end - start < MIN_VISIT:
+        return Violation('visit', f'{name}: a visit of under {MIN_VISIT.seconds // 60} minutes', index, found.event_id)
+    return None
+
+
+def _as_attended(found: EventPublic, key_event: KeyEvent) -> EventPublic:
+    """The event with the times the plan is there (a drop-in's slot), for the clash and travel checks."""
+    if key_event.visit_start is None or key_event.visit_end is None:
+        return found
+    return found.model_copy(update={'starts_at': key_event.visit_start, 'ends_at': key_event.visit_end})
 
 
 def _bundle_violations(

@@ -71,6 +71,11 @@ async def _run_in_child(name: str, kind: str, now: datetime) -> ImportRun:
         'DATA_DIR': str(settings.data_dir),
         'SOURCES_FILE': str(settings.sources_file or ''),
         'IMPORT_MEMORY_MB': str(settings.import_memory_mb),
+        # What one import may read and fetch (services.catalog): the child imports under the same rules.
+        'IMPORT_MAX_OCCURRENCES': str(settings.import_max_occurrences),
+        'IMPORT_MAX_EVENTS': str(settings.import_max_events),
+        'IMPORT_TIME_BUDGET_S': str(settings.import_time_budget_s),
+        'IMPORT_ALLOW_PRIVATE': str(settings.import_allow_private).lower(),
     }
     child = await asyncio.create_subprocess_exec(
         sys.executable, '-m', 'services.worker.imports', name, now.isoformat(), stdout=asyncio.subprocess.PIPE, env=env

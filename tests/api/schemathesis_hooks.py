@@ -8,10 +8,18 @@ refusals of those rules.
 """
 
 import json
+import os
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import schemathesis
+
+from services import clock
+from tests import clocks
+
+if os.environ.get('TEST_CLOCK'):  # the run's clock, like the server's (tests/clocks.py)
+    clocks.install(os.environ['TEST_CLOCK'])
 
 
 @schemathesis.hook
@@ -35,7 +43,7 @@ def _served_preferences(preferences: object) -> None:
         preferences['city'] = None  # the default (demo) city: any other name needs the catalog's data
     timeframe = preferences.get('timeframe')
     if isinstance(timeframe, dict):
-        start = date.today() + timedelta(days=1)
+        start = clock.now().astimezone(ZoneInfo('Europe/Berlin')).date() + timedelta(days=1)  # the demo city's
         span = len(json.dumps(timeframe)) % 7  # varied, within the 31 days allowed
         preferences['timeframe'] = {'start': start.isoformat(), 'end': (start + timedelta(days=span)).isoformat()}
 

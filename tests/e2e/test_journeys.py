@@ -165,7 +165,7 @@ def test_failing_generation_shows_reason_and_try_again_works(server: Server, pag
     expect(page.get_by_text("We couldn't make this plan")).to_be_visible(timeout=CARDS_TIMEOUT_MS)
     reason = server.generation(generation_id).error
     assert reason
-    expect(page.get_by_text(reason)).to_be_visible()
+    expect(page.get_by_text(reason, exact=True)).to_be_visible()  # not the live region's announcement
     screenshot(page, 'laptop-failed')
 
     add_wellness_event(server)
@@ -251,3 +251,22 @@ def test_history_and_running_generation_survive_a_server_restart(
         assert [g.id for g in second.generations()] == [generation_id]
     finally:
         stop_server(second)
+
+
+def test_the_page_says_what_it_understood_and_which_wish_it_could_not_keep(server: Server, page: Page) -> None:
+    """Issue 19: two wishes in the free text show under "We understood"; a wish the catalog cannot meet (no venue
+    of the test city is known to be step-free) shows its note; words it could not use are said so."""
+    page.goto(server.base_url)
+    choose_city(page, TEST_CITY)
+    choose(page, 'Music', 'Nightlife', 'Next 7 days')
+    page.locator('textarea').fill('only Hafen, step-free please, a unicorn parade')
+    submit(page)
+    expect_cards(page)
+    understood = page.locator('[data-marker="understood"], .tb-notes').filter(has_text='We understood')
+    expect(understood.first).to_contain_text('only Hafen')
+    expect(understood.first).to_contain_text('step-free')
+    expect(page.get_by_text('We did not use:', exact=False).first).to_contain_text('a unicorn parade')
+    expect(page.get_by_text('could not confirm step-free access', exact=False).first).to_be_visible()
+    venues = page.locator('.tb-bundle').all_inner_texts()
+    assert venues and all('Kellerbar' not in text for text in venues)  # every stop in Hafen, as asked
+    screenshot(page, 'laptop-understood')

@@ -47,6 +47,9 @@ class RecordingContext:
     async def save_state(self, state: dict[str, Any]) -> None:
         self.states.append(json.loads(json.dumps(state)))  # must survive a JSON column
 
+    async def save_wish(self, wish: dict[str, Any]) -> None:
+        self.wish = json.loads(json.dumps(wish))  # must survive a JSON column
+
     async def add_usage(self, usage: dict[str, int]) -> None:
         self.usage.append(usage)
 

@@ -80,14 +80,6 @@ async def test_completed_generation_shows_cards_at_once(user: User) -> None:
     await user.should_see(f'{day:%a} {day.day} {day:%b}', marker='bundle-days')
 
 
-async def test_share_copies_the_page_link(user: User) -> None:
-    generation_id = await start()
-    await eventually(lambda: load(generation_id).status == 'completed')
-    await user.open(f'/generations/{generation_id}')
-    user.find(marker='share-all').click()
-    await user.should_see('Link copied. Open it on any device to see this plan.')
-
-
 async def test_failed_generation_shows_reason_and_try_again_starts_a_new_one(
     user: User, planners: PlannerSwitch
 ) -> None:

@@ -11,6 +11,7 @@ from models.generation import Generation
 from services.generations import service
 from services.generations.errors import ParentNotCompleted, RateLimited
 from services.planners.base import PlanContext, PlanRequest
+from services.text import isolate
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.ui.conftest import eventually
 from tests.ui.test_generation import PREFERENCES, load, start
@@ -53,14 +54,17 @@ async def test_cards_appear_one_by_one_with_progress_below(user: User, planners:
     planner = planners.use(GatedPlanner())
     generation_id = (await service.start_generation(preferences=PREFERENCES, client_id='browser:test')).id
     await user.open(f'/generations/{generation_id}')
-    await user.should_see('1 of 3 ready', marker='ready-count', retries=40)
+    await user.should_see('1 plan ready so far', marker='ready-count', retries=40)
     await user.should_see('Warehouse Weekend 1')
+    await user.should_see('Plan 1')  # no total is promised while planning
+    await user.should_not_see('of 3', retries=1)
+    await user.should_see('Looking for another plan…', marker='placeholder')
     await user.should_not_see('Warehouse Weekend 2')
     await user.should_see(marker='placeholder')
     await user.should_see(marker='progress-view')  # planning goes on below the cards
     await user.should_not_see(marker='swap')  # a plan still being made cannot be changed yet
     planner.gates[0].set()
-    await user.should_see('2 of 3 ready', marker='ready-count', retries=40)
+    await user.should_see('2 plans ready so far', marker='ready-count', retries=40)
     await user.should_see('Warehouse Weekend 2')
     planner.gates[1].set()
     planner.gates[2].set()
@@ -107,7 +111,7 @@ async def test_quick_changes_and_a_wish_call_the_refinement_service(user: User, 
     await eventually(lambda: len(children_of(parent.id)) == 2)
     wishes = {c.refinement['instruction'] for c in children_of(parent.id)}
     assert wishes == {'cheaper', 'more jazz, nothing after midnight'}
-    await user.should_see('“more jazz, nothing after midnight”', retries=40)
+    await user.should_see(f'“{isolate("more jazz, nothing after midnight")}”', retries=40)
     held.release.set()
 
 

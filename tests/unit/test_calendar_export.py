@@ -48,3 +48,29 @@ def test_an_unknown_position_or_address_is_left_out() -> None:
     assert str(first['LOCATION']) == 'Somewhere, Mitte'
     assert 'GEO' not in first and 'GEO' not in second
     assert str(second['LOCATION']) == 'Half Known'
+
+
+def test_a_link_that_is_not_a_clean_http_url_is_left_out_and_the_export_still_works() -> None:
+    # Plans stored before links were checked at the catalog's store may hold any text as a link.
+    broken = [key_event(f'e{n}', n, venue='Hall') for n in range(4)]
+    urls = ['https://tickets.example.com/a\r\nX-INJECTED:1', 'javascript:alert(1)', 'data:text/html,hi', ' ']
+    for item, url in zip(broken, urls, strict=True):
+        item.url = url
+    vevents = exported(*broken)
+    assert len(vevents) == 4
+    assert all('URL' not in v and 'Tickets:' not in str(v['DESCRIPTION']) for v in vevents)
+    assert all('INJECTED' not in v.to_ical().decode() for v in vevents)
+
+
+def test_a_drop_in_is_exported_for_its_slot_and_says_when_the_event_runs() -> None:
+    open_air = key_event('open-air', 0, venue='Wiese').model_copy(
+        update={
+            'ends_at': START + timedelta(hours=9),
+            'visit_start': START + timedelta(hours=2),
+            'visit_end': START + timedelta(hours=4, minutes=30),
+        }
+    )
+    [vevent] = exported(open_air)
+    assert vevent['DTSTART'].dt == START + timedelta(hours=2)
+    assert vevent['DTEND'].dt == START + timedelta(hours=4, minutes=30)
+    assert 'A drop-in visit: the event runs 20:00-05:00.' in str(vevent['DESCRIPTION'])

@@ -121,6 +121,9 @@ class _Quiet:
     async def save_state(self, state) -> None:
         pass
 
+    async def save_wish(self, wish) -> None:
+        pass
+
     async def add_usage(self, usage) -> None:
         pass
 
@@ -166,6 +169,6 @@ def assert_reachable(preferences: dict, now: datetime) -> list[geo.Travel]:
             hop = geo.estimate_travel(earlier.lat, earlier.lon, later.lat, later.lon)
             assert hop is not None, f'demo venue of {later.title!r} has no position'
             assert later.travel_from_previous == hop
-            assert later.starts_at >= earlier.ends_at + timedelta(minutes=hop.minutes), bundle.title
+            assert later.attended_from >= earlier.attended_until + timedelta(minutes=hop.minutes), bundle.title
             hops.append(hop)
     return hops

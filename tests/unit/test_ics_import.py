@@ -18,6 +18,7 @@ from services import clock
 from services.catalog import cli, queries
 from services.catalog.ics import import_ics
 from services.catalog.ics_feed import IcsImportError
+from settings import settings
 
 NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # Wednesday
 BERLIN = ZoneInfo('Europe/Berlin')
@@ -277,10 +278,14 @@ def test_past_events_and_events_beyond_the_horizon_are_not_withdrawn(session: Se
 
 
 def test_a_malformed_reimport_withdraws_nothing(session: Session, tmp_path: Path) -> None:
-    path = write(tmp_path, calendar(WEEKLY))
+    path = write(tmp_path, calendar(WEEKLY, event('reading@x', '20251210T200000', 'Reading')))
     run_import(path, horizon_days=30)
     with pytest.raises(IcsImportError):
-        run_import(write(tmp_path, MALFORMED['truncated']), horizon_days=30)
+        run_import(write(tmp_path, MALFORMED['not a calendar']), horizon_days=30)
+    assert set(statuses(session).values()) == {'scheduled'}
+    # A file cut short is read as far as it goes, and withdraws nothing: the rest may just be missing.
+    report = run_import(write(tmp_path, calendar(WEEKLY)[:-30]), horizon_days=30)
+    assert report.withdrawn == 0 and any('ends before END:VCALENDAR' in note for note in report.notes)
     assert set(statuses(session).values()) == {'scheduled'}
 
 
@@ -311,7 +316,6 @@ BROKEN_EVENTS = {
 # A feed with nothing readable is refused whole; one broken event among good ones is skipped (below).
 MALFORMED = {
     'not a calendar': 'hello, this is not a calendar',
-    'truncated': calendar(WEEKLY)[:-30],
     **{name: calendar(broken) for name, (broken, _) in BROKEN_EVENTS.items()},
     'empty': '',
 }
@@ -391,7 +395,8 @@ def test_past_events_and_events_beyond_the_horizon_are_skipped(session: Session,
 
 
 @pytest.fixture
-def feed_server(tmp_path: Path) -> Iterator[str]:
+def feed_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setattr(settings, 'import_allow_private', True)  # the feed is served from 127.0.0.1
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)

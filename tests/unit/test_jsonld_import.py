@@ -17,6 +17,7 @@ from services import clock
 from services.catalog import cli
 from services.catalog.importing import ImportFailure
 from services.catalog.jsonld import import_jsonld
+from settings import settings
 
 NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)
 
@@ -67,7 +68,7 @@ SOLD_OUT = {
 }  # fmt: skip
 
 
-def page(*blocks: object, broken: bool = True) -> str:
+def page(*blocks: object, broken: bool = True, markup: bool = False) -> str:
     scripts = ''.join(f'<script type="application/ld+json">{json.dumps(b)}</script>\n' for b in blocks)
     if broken:
         scripts += '<script type="application/ld+json">{"@type": "Event", "name": "Broken", </script>\n'
@@ -82,11 +83,15 @@ def page(*blocks: object, broken: bool = True) -> str:
             }
         )
     }</script>
-{scripts}</head><body>
+{scripts}</head><body>{MARKUP if markup else ''}</body></html>"""
+
+
+# The same page may also mark events up in its HTML: microdata and RDFa are read too.
+MARKUP = """
 <div itemscope itemtype="https://schema.org/Event"><span itemprop="name">Microdata only</span>
 <meta itemprop="startDate" content="2025-12-10T20:00"></div>
 <div vocab="https://schema.org/" typeof="Event"><span property="name">RDFa only</span></div>
-</body></html>"""
+"""
 
 
 def realistic() -> str:
@@ -94,6 +99,7 @@ def realistic() -> str:
         {'@context': 'https://schema.org', '@graph': [CONCERT, PLAY]},
         [CANCELLED, ONLINE, PAST],
         {'@context': 'https://schema.org', '@type': 'Place', 'name': 'Kesselhaus Ost', 'event': [SOLD_OUT]},
+        markup=True,
     )
 
 
@@ -116,12 +122,16 @@ def events(session: Session) -> dict[str, Event]:
 
 def test_a_realistic_page(session: Session, tmp_path: Path) -> None:
     report = run_import(write(tmp_path, realistic()))
-    assert (report.created, report.cancelled) == (4, 1)
-    assert len(report.skipped) == 2
+    assert (report.created, report.cancelled) == (5, 1)
+    assert len(report.skipped) == 4
     assert report.skipped[0].startswith('JSON-LD block 5: not valid JSON (Expecting property name')
-    assert report.skipped[1] == 'Livestream: moved online (nowhere to go)'
+    assert report.skipped[1:] == [
+        'Livestream: online (nowhere to go)',
+        'Last Month: already over (2025-11-01)',
+        'RDFa only: no startDate',
+    ]
     rows = events(session)
-    assert sorted(rows) == ['Flohmarkt am Ufer', 'Hamlet', 'Late Laughs', 'Nils Frahm']  # no microdata, no past
+    assert sorted(rows) == ['Flohmarkt am Ufer', 'Hamlet', 'Late Laughs', 'Microdata only', 'Nils Frahm']
     nils = rows['Nils Frahm']
     assert (nils.category, nils.tags) == ('music', ['ambient', 'neoclassical'])
     assert nils.starts_at == datetime(2025, 12, 5, 19, 0, tzinfo=UTC)
@@ -146,7 +156,7 @@ def test_reimport_keeps_ids_and_withdraws_what_the_page_dropped(session: Session
     run_import(source)
     ids = {title: e.id for title, e in events(session).items()}
     again = run_import(source)
-    assert (again.created, again.updated, again.unchanged, again.withdrawn) == (0, 0, 4, 0)
+    assert (again.created, again.updated, again.unchanged, again.withdrawn) == (0, 0, 5, 0)
     write(tmp_path, page({'@graph': [CONCERT | {'name': 'Nils Frahm (Late Show)'}]}, SOLD_OUT, broken=False))
     third = run_import(source)
     assert (third.created, third.updated, third.withdrawn) == (0, 1, 1)  # Hamlet withdrawn; the cancelled market stays
@@ -171,7 +181,9 @@ def test_pages_without_readable_events_are_refused(session: Session, tmp_path: P
 
 
 @pytest.fixture
-def page_server(tmp_path: Path) -> Iterator[str]:
+def page_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setattr(settings, 'import_allow_private', True)  # the page is served from 127.0.0.1
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
@@ -201,3 +213,14 @@ def test_cli_imports_a_url_and_errors_are_one_line(tmp_path: Path, page_server: 
         assert cli.main(['import-jsonld', *bad]) == 2
         err = capsys.readouterr().err
         assert err.startswith(expected) and err.count('\n') == 1, err
+
+
+def test_any_failure_of_one_event_is_its_skip(session: Session, tmp_path: Path) -> None:
+    odd = [
+        {'@type': 'MusicEvent', 'name': 'Year 9999', 'startDate': '9999-12-31', 'endDate': '9999-12-31'},
+        {'@type': 'MusicEvent', 'name': 'Listed location', 'startDate': '2025-12-06T20:00', 'location': [None, 7]},
+        {'@type': 'MusicEvent', 'name': ['A', 'list'], 'startDate': ['2025-12-07T20:00'], 'location': 'Club X'},
+    ]
+    report = run_import(write(tmp_path, page(*odd, CONCERT, broken=False)))
+    assert report.skipped[0].startswith('Year 9999: ')
+    assert report.created == 3 and len(report.skipped) == 1

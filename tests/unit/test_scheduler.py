@@ -122,6 +122,7 @@ async def test_an_import_over_its_time_budget_is_stopped_and_recorded(
 ) -> None:
     monkeypatch.setattr(settings, 'sources_file', one_source(tmp_path, silent_feed))
     monkeypatch.setattr(settings, 'import_timeout_s', 3)
+    monkeypatch.setattr(settings, 'import_allow_private', True)  # the feed is on 127.0.0.1 (the child gets it too)
     [run] = await imports.run_due_sources_budgeted(now=NOW)
     assert run.error == 'stopped after 3 s (IMPORT_TIMEOUT_S)'
     assert runs(session) == [('kessel-ics', run.error)]

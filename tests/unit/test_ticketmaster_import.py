@@ -120,7 +120,7 @@ def test_deep_paging_limit_stops_and_withdraws_nothing(session: Session, api: Di
     monkeypatch.setattr('services.catalog.ticketmaster.DEEP_PAGING_LIMIT', 4)
     report = run_import()
     assert [q['page'] for q in api.requests] == [['0'], ['1']]  # page 2 breaks size * page < 4
-    assert report.created == 4 and report.withdrawn == 0 and 'pages no further' in report.skipped[-1]
+    assert report.created == 4 and report.withdrawn == 0 and 'pages no further' in report.capped[-1]
 
 
 def test_rate_limited_for_good_gives_up_with_one_line(session: Session, api: DiscoveryApi, monkeypatch) -> None:

@@ -161,10 +161,31 @@ def test_describe_span(start: str, end: str, label: str) -> None:
 
 def test_dates_in_another_year_say_which_year() -> None:
     later = resolve_window(
-        DateRange(start=date(2027, 12, 4), end=date(2027, 12, 6)), timezone='Europe/Berlin', now=at('2026-11-28T12:00')
+        DateRange(start=date(2027, 1, 8), end=date(2027, 1, 10)), timezone='Europe/Berlin', now=at('2026-11-28T12:00')
     )
-    assert later.label == 'Sat 4 - Mon 6 Dec 2027'
+    assert later.label == 'Fri 8 - Sun 10 Jan 2027'
     this_year = resolve_window(
         DateRange(start=date(2026, 12, 4), end=date(2026, 12, 6)), timezone='Europe/Berlin', now=at('2026-11-28T12:00')
     )
     assert this_year.label == 'Fri 4 - Sun 6 Dec'
+
+
+def test_dates_at_most_a_year_ahead() -> None:
+    now = at('2026-12-06T12:00')
+    last_day = resolve_window(
+        DateRange(start=date(2027, 12, 4), end=date(2027, 12, 6)), timezone='Europe/Berlin', now=now
+    )
+    assert last_day.end.date() == date(2027, 12, 6)
+    with pytest.raises(TimeframeError, match='at most a year ahead'):
+        resolve_window(DateRange(start=date(2027, 12, 6), end=date(2027, 12, 7)), timezone='Europe/Berlin', now=now)
+
+
+@pytest.mark.parametrize(
+    'timezone', ['America/Los_Angeles', 'Pacific/Pago_Pago', 'Europe/Berlin', 'Pacific/Kiritimati']
+)
+def test_the_last_representable_dates_are_refused_not_overflowing(timezone: str) -> None:
+    """Year 9999 west of UTC used to raise OverflowError deep in the planner ("Something went wrong")."""
+    with pytest.raises(TimeframeError, match='at most a year ahead'):
+        resolve_window(
+            DateRange(start=date(9999, 12, 30), end=date(9999, 12, 31)), timezone=timezone, now=at('2026-12-06T12:00')
+        )

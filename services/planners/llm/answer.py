@@ -7,6 +7,7 @@ the model only contributes event ids and texts.
 import json
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -28,6 +29,10 @@ class DraftKeyEvent(BaseModel):
 
     event_id: str = Field(min_length=1)
     why: str = ''
+    visit_start: datetime | None = Field(
+        default=None, description='A long event visited for a slot (a drop-in): when the plan arrives; else null.'
+    )
+    visit_end: datetime | None = Field(default=None, description='When the plan leaves a drop-in; else null.')
 
 
 class DraftBundle(BaseModel):
@@ -88,7 +93,7 @@ def candidates(drafts: Sequence[DraftBundle], events: dict[str, EventPublic], wi
 
 def candidate(draft: DraftBundle, events: dict[str, EventPublic], window: TimeWindow) -> Bundle:
     key_events = [_key_event(key, events.get(key.event_id), window) for key in draft.key_events]
-    key_events.sort(key=lambda e: (e.starts_at, e.event_id))
+    key_events.sort(key=lambda e: (e.attended_from, e.event_id))
     return Bundle(
         title=clip(draft.title, TITLE_CHARS),
         description=clip(draft.description, BUNDLE_DESCRIPTION_CHARS),
@@ -101,7 +106,8 @@ def candidate(draft: DraftBundle, events: dict[str, EventPublic], window: TimeWi
 def _key_event(key: DraftKeyEvent, event: EventPublic | None, window: TimeWindow) -> KeyEvent:
     why = clip(key.why, WHY_CHARS)
     if event is not None:
-        return grounding.key_event_from(event, why)
+        visit = (key.visit_start, key.visit_end) if key.visit_start and key.visit_end else None
+        return grounding.key_event_from(event, why, visit=visit)
     # A stand-in for an id the catalog lacks, so the validator reports it along with everything else.
     return KeyEvent(
         event_id=key.event_id,

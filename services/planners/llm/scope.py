@@ -19,6 +19,7 @@ class Scope:
     currency: str
     window: TimeWindow
     budget: float | None
+    request: PlanRequest | None = None  # the generation's request (the planning core plans from it)
 
     def violations(self, bundles: Sequence[Bundle], events: dict[str, EventPublic]) -> list[grounding.Violation]:
         """The shared grounding rule, with this generation's window, budget and bundle size."""
@@ -31,4 +32,10 @@ async def load_scope(request: PlanRequest) -> Scope:
     city = await in_db(queries.get_city, name=request.city or None)
     if city is None:
         raise PlannerError(f'The city {request.city!r} is not in the events catalog.')
-    return Scope(city=city.name, currency=city.currency, window=request.window, budget=request.preferences.budget)
+    return Scope(
+        city=city.name,
+        currency=city.currency,
+        window=request.window,
+        budget=request.preferences.budget,
+        request=request,
+    )

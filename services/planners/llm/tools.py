@@ -17,6 +17,7 @@ from services.catalog import queries
 from services.database import in_db
 from services.planners import grounding
 from services.planners.base import PlanContext
+from services.planners.llm import core_tools
 from services.planners.llm.answer import DraftBundle, DraftKeyEvent, candidate, with_cover
 from services.planners.llm.schema import strict_schema
 from services.planners.llm.scope import Scope
@@ -94,6 +95,7 @@ TOOL_ARGS: dict[str, tuple[str, type[BaseModel]]] = {
     ),
 }
 
+TOOL_ARGS.update(core_tools.TOOL_ARGS)
 TOOLS: list[dict[str, Any]] = [
     {'type': 'function', 'name': name, 'description': description, 'parameters': strict_schema(model), 'strict': True}
     for name, (description, model) in TOOL_ARGS.items()
@@ -118,6 +120,8 @@ class CatalogTools:
             'get_event': self._get_event,
             'check_bundle': self._check_bundle,
             'submit_bundle': self._submit_bundle,
+            'read_wish': lambda arguments: core_tools.read_wish(arguments, context),
+            'plan_bundles': lambda arguments: core_tools.plan_bundles(arguments, scope.request, context),
         }
         self.submitted = 0  # bundles stored through submit_bundle in this run
 

@@ -207,6 +207,11 @@ VENUE_CHARACTER = {
     'artist-run': 'artist-run',
     'landmark': 'landmark',
     'outdoor': 'open-air',
+    'open-air': 'open-air',
+    'english': 'English-speaking',
+    'english-friendly': 'English-speaking',
+    'family': 'family-friendly',
+    'late-license': 'late-night',
 }
 VENUE_NOUNS = {
     'cinema': 'cinema',

@@ -19,7 +19,8 @@ from services.planners.base import PlanContext, PlannerError, PlanRequest
 from services.planners.offline.itinerary import TARGET_BUNDLES, build_plan
 from services.planners.offline.refine import refine
 from services.planners.offline.scoring import Scored, score_events
-from services.planners.offline.taste import Taste, read_taste
+from services.planners.offline.taste import Taste, read_taste, with_wish
+from services.planning.wish import read_preferences
 from settings import settings
 
 
@@ -34,25 +35,33 @@ class OfflinePlanner:
         saved = request.saved_bundles
         if len(saved) >= TARGET_BUNDLES:
             return saved
-        city, events = await in_db(_load_candidates, city_name=request.city, window=request.window, taste=taste)
+        city, events, areas = await in_db(load_candidates, city_name=request.city, window=request.window, taste=taste)
+        wish = read_preferences(request.preferences, areas=areas, events=events)
+        taste = with_wish(taste, wish)
+        await context.save_wish(wish.public())
         await context.report(f'Searched {len(events)} events: {_search_summary(taste)}, {request.window.label}')
         await asyncio.sleep(delay)
         # Scoring and planning are pure CPU (tens of ms on a big catalog): off the event loop, so pages and
         # the API stay responsive while many plans run.
         used = {e.event_id for b in saved for e in b.key_events}  # a restart makes only the bundles still missing
-        scored = [s for s in await in_thread(score_events, events, taste) if s.event.event_id not in used]
+        scored = [s for s in await in_thread(score_events, events, taste, wish) if s.event.event_id not in used]
         await context.report(_scoring_summary(scored, taste))
         await asyncio.sleep(delay)
-        plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name)
+        plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name, wish=wish)
         if plan.themes:
             await context.report(f'Picked {len(plan.themes)} themes: {"; ".join(plan.themes)}')
             await asyncio.sleep(delay)
         # Each bundle is checked once, by the runner as it is stored (the grounding rule): no check of our own.
         added = await _emit(plan.bundles[: TARGET_BUNDLES - len(saved)], context, delay, already=len(saved))
         if not added and not saved:
+            if plan.notes:
+                await context.save_wish({**wish.public(), 'notes': plan.notes})
             raise PlannerError(plan.shortfall or 'No plan could be made from the events available.')
         total = len(saved) + len(added)
         note = f' ({plan.shortfall})' if total < TARGET_BUNDLES and plan.shortfall else ''
+        fewer = [f'{plan.shortfall[0].upper()}{plan.shortfall[1:]}.'] if note else []
+        if plan.notes or fewer:
+            await context.save_wish({**wish.public(), 'notes': [*plan.notes, *fewer]})
         await context.report(f'Wrote {total} bundle{"s" if total != 1 else ""}{note}')
         return [*saved, *added]
 
@@ -69,16 +78,16 @@ async def _emit(bundles: Sequence[Bundle], context: PlanContext, delay: float, *
     return added
 
 
-def _load_candidates(
+def load_candidates(
     *, session: Session, city_name: str, window: TimeWindow, taste: Taste
-) -> tuple[City, list[EventPublic]]:
+) -> tuple[City, list[EventPublic], list[str]]:
     city = queries.get_city(session=session, name=city_name or None)
     if city is None:
         raise PlannerError(f'There is no events catalog for {city_name or "any city"} yet.')
     events = queries.list_candidates(
         session=session, city=city, window=window, categories=taste.interests, max_price=taste.budget
     )
-    return city, events
+    return city, events, queries.list_neighborhoods(session=session, city=city)
 
 
 def _search_summary(taste: Taste) -> str:

@@ -21,9 +21,11 @@ from services.catalog import queries
 from services.database import in_db
 from services.planners import grounding
 from services.planners.base import PlanContext, PlannerError, PlanRequest, Refinement
+from services.planners.offline.replan import replan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
 from services.planners.offline.writing import describe_route
+from services.text import isolate
 
 MIN_EVENTS = 2
 DAY_STARTS_HOUR = 6  # a night out runs past midnight: the day of "earlier" and "later" starts at 06:00
@@ -74,7 +76,9 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
     alternatives = sorted((e for e in pool if e.event_id not in taken), key=lambda e: -fit.get(e.event_id, 0))
 
     def valid(events: list[EventPublic]) -> bool:
-        candidate = _bundle(target, events, {})
+        return valid_bundle(_bundle(target, events, {}))
+
+    def valid_bundle(candidate: Bundle) -> bool:
         violations = grounding.find_violations(
             [*refinement.others, candidate],
             window=request.window,
@@ -98,24 +102,33 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
         for new in sorted(alternatives, key=lambda e: similar([e])):
             events = _sorted([*current[:index], new, *current[index + 1 :]])
             if valid(events):
-                changed = _bundle(target, events, {new.event_id: f'Instead of {old.title}: {_like(new, old)}'})
-                note = f'Swapped {old.title} for {new.title}.'
+                changed = _bundle(target, events, {new.event_id: f'Instead of {isolate(old.title)}: {_like(new, old)}'})
+                note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
                 return changed.model_copy(update={'description': f'{changed.description} {note}'})
         raise PlannerError(f'No other event fits in place of {old.title} without breaking the plan; try another one.')
     kind = _kind(refinement.instruction)
-    measure = _measure(kind, taste_fit=fit) if kind else _taste_measure(request, refinement.instruction, pool)
+    wish_fit = fit if kind else _instruction_fit(request, refinement.instruction, pool)
+    measure = _measure(kind, taste_fit=fit) if kind else _taste_measure(wish_fit)
     before = measure(current)
-    best: tuple[tuple[float, float], list[EventPublic]] | None = None
+    best: tuple | None = None
     for events in _edits(current, alternatives):
         score = measure(events)
         if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events):
             best = (score, events)
     if best is None:
+        best = replan(
+            kind or 'wish', request=request, refinement=refinement, pool=[*current, *alternatives], fit=wish_fit,
+            measure=measure,
+            current=current, make_bundle=lambda events, slots: _bundle(target, events, {}, slots),
+            valid=valid_bundle, day_seconds=day_seconds,
+        )  # fmt: skip
+    if best is None:
         raise PlannerError(_cannot(kind, refinement.instruction, target))
     events = best[1]
+    visits = best[2] if len(best) > 2 else {}
     new_ids = {e.event_id for e in events} - {e.event_id for e in current}
     whys = {i: f'Chosen to make the plan {kind or "follow your wish"}.' for i in new_ids}
-    changed = _bundle(target, events, whys)
+    changed = _bundle(target, events, whys, visits)
     note = _summary(kind, refinement.instruction, current, events, target)
     return changed.model_copy(update={'description': f'{changed.description} {note}'.strip()})
 
@@ -150,10 +163,14 @@ def _measure(kind: str, *, taste_fit: dict[str, float]) -> Measure:
     return lambda events: (sign * _mean_start(events), fit(events))
 
 
-def _taste_measure(request: PlanRequest, instruction: str, pool: list[EventPublic]) -> Measure:
-    """Free text: the wish read like the "other preferences" field; better means a closer match to it."""
+def _instruction_fit(request: PlanRequest, instruction: str, pool: list[EventPublic]) -> dict[str, float]:
+    """Free text: the wish read like the "other preferences" field, as a score per event."""
     wish = request.preferences.model_copy(update={'other_preferences': instruction})
-    fit = {s.event.event_id: s.score for s in score_events(pool, read_taste(wish))}
+    return {s.event.event_id: s.score for s in score_events(pool, read_taste(wish))}
+
+
+def _taste_measure(fit: dict[str, float]) -> Measure:
+    """Better means a closer match to the free-text wish, on average per stop."""
     return lambda events: (-sum(fit.get(e.event_id, 0) for e in events) / max(1, len(events)), 0.0)
 
 
@@ -183,15 +200,35 @@ def _sorted(events: list[EventPublic]) -> list[EventPublic]:
     return sorted(events, key=lambda e: e.starts_at)
 
 
-def _bundle(target: Bundle, events: Sequence[EventPublic], whys: dict[str, str]) -> Bundle:
+def _kept_visit(key_event: KeyEvent | None) -> tuple[datetime, datetime] | None:
+    """A kept drop-in stays the slot it was."""
+    if key_event is None or key_event.visit_start is None or key_event.visit_end is None:
+        return None
+    return key_event.visit_start, key_event.visit_end
+
+
+def _bundle(
+    target: Bundle,
+    events: Sequence[EventPublic],
+    whys: dict[str, str],
+    visits: dict[str, tuple[datetime, datetime]] | None = None,
+) -> Bundle:
+    visits = visits or {}
     kept = {k.event_id: k for k in target.key_events}
     key_events: list[KeyEvent] = [
-        grounding.key_event_from(e, whys.get(e.event_id) or (kept[e.event_id].why if e.event_id in kept else ''))
+        grounding.key_event_from(
+            e,
+            whys.get(e.event_id) or (kept[e.event_id].why if e.event_id in kept else ''),
+            visit=visits.get(e.event_id) or _kept_visit(kept.get(e.event_id)),
+        )
         for e in events
     ]
+    key_events.sort(key=lambda k: k.attended_from)
     return Bundle(
         title=target.title,
-        description=describe_route(events) if len(events) > 1 else target.description,
+        description=describe_route(events, named={e.event_id for e in events} - set(kept))
+        if len(events) > 1
+        else target.description,
         image_url=key_events[0].image_url if key_events else target.image_url,
         tags=list(target.tags),
         key_events=key_events,
@@ -208,8 +245,8 @@ def _like(new: EventPublic, old: EventPublic) -> str:
 def _summary(
     kind: str | None, instruction: str, before: list[EventPublic], after: list[EventPublic], target: Bundle
 ) -> str:
-    dropped = [e.title for e in before if e not in after]
-    added = [e.title for e in after if e not in before]
+    dropped = [isolate(e.title) for e in before if e not in after]
+    added = [isolate(e.title) for e in after if e not in before]
     change = f'swapped {", ".join(dropped)} for {", ".join(added)}' if added else f'left out {", ".join(dropped)}'
     if kind == 'cheaper':
         detail = f' (at most {_cost(after):g} {_currency(target)} now, {_cost(before):g} before)'
@@ -220,21 +257,22 @@ def _summary(
         detail = f' (starting {minutes:.0f} minutes {kind} on average)'
     else:
         detail = ''
-    wish = kind or f'"{instruction}"'
+    wish = kind or f'"{isolate(instruction)}"'
     return f'Changed to be {wish}: {change}{detail}.' if kind else f'Following {wish}: {change}{detail}.'
 
 
 def _cannot(kind: str | None, instruction: str, target: Bundle) -> str:
     if kind == 'cheaper':
         return (
-            f'"{target.title}" cannot be made cheaper: no cheaper event fits its times and rules, and it needs at '
-            f'least {MIN_EVENTS} events.'
+            f'"{isolate(target.title)}" cannot be made cheaper: no cheaper event fits its times and rules, and it '
+            f'needs at least {MIN_EVENTS} events.'
         )
     if kind == 'closer together':
-        return f'"{target.title}" cannot be made closer together: no nearer event fits its times and rules.'
+        return f'"{isolate(target.title)}" cannot be made closer together: no nearer event fits its times and rules.'
     if kind in ('earlier', 'later'):
-        return f'No {kind} events fit "{target.title}" within your dates and its rules.'
-    return f'Nothing in the catalog follows "{instruction}" better than "{target.title}" already does.'
+        return f'No {kind} events fit "{isolate(target.title)}" within your dates and its rules.'
+    wish, title = isolate(instruction), isolate(target.title)
+    return f'Nothing in the catalog follows "{wish}" better than "{title}" already does.'
 
 
 def _currency(target: Bundle) -> str:

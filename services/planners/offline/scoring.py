@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from models.catalog import EventPublic
 from services.catalog import search_text
 from services.planners.offline.taste import CHEAP, Taste
+from services.planning.vocabulary import ALL_GENRES
+from services.planning.wish import Wish
+from services.planning.wish_words import GROUP_TAGS, KIDS_TAGS
 
 NAMED_BONUS = {'event': 8.0, 'venue': 5.0, 'genre': 3.0}
 
@@ -23,9 +26,12 @@ class Scored:
     named: str = ''  # what of it the free text names outright: 'event', 'venue' or 'genre'
 
 
-def score_events(events: Sequence[EventPublic], taste: Taste) -> list[Scored]:
+def score_events(events: Sequence[EventPublic], taste: Taste, wish: Wish | None = None) -> list[Scored]:
     """Every event worth proposing, best first (ties: sooner, then by id, so the order never wobbles)."""
     scored = [s for s in (_score(event, taste) for event in events) if s is not None]
+    if wish is not None:
+        for result in scored:
+            result.score += _soft_wishes(result.event, wish)
     return sorted(scored, key=lambda s: (-s.score, s.event.starts_at, s.event.event_id))
 
 
@@ -54,6 +60,23 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     return result
 
 
+def _soft_wishes(event: EventPublic, wish: Wish) -> float:
+    """What the soft wishes of the free text add: English, early or late, family or group places."""
+    tags = set(event.tags) | set(event.venue_tags)
+    bonus = 0.0
+    if wish.english and tags & {'english', 'english-friendly'}:
+        bonus += 1.5
+    if wish.early and event.starts_at.hour < 19:
+        bonus += 0.8
+    if wish.late and (event.starts_at.hour >= 22 or event.ends_at.date() > event.starts_at.date()):
+        bonus += 0.8
+    if wish.kids and tags & set(KIDS_TAGS):
+        bonus += 2.0
+    if wish.group and tags & set(GROUP_TAGS):
+        bonus += 0.8
+    return bonus
+
+
 def _named(event: EventPublic, taste: Taste) -> str:
     """Whether the free text names this event (its title), its venue, or one of its genres outright."""
     if len(taste.text) < 4:
@@ -71,13 +94,14 @@ def _score_genres(result: Scored, event: EventPublic, taste: Taste) -> None:
     if not taste.genres:
         return
     hits = sorted((g for g in event.tags if g in taste.genres), key=lambda g: (-taste.genres[g], g))
-    if not hits:
-        # Titles of imported feeds rarely carry tags: "Techno Night" still counts, a little less.
+    if not hits and not any(tag in ALL_GENRES for tag in event.tags):
+        # Titles of imported feeds rarely carry genre tags: "Techno Night" still counts, a little less. An event
+        # with genres of its own is not read from its words ("the house band" is not house music).
         words = set(search_text.normalize_words(f'{event.title} {event.description}').split())
         hits = sorted(g for g in taste.genres if g in words)
         result.genre_hits = hits
         result.score += 2.0 * max((taste.genres[g] for g in hits), default=0)
-    else:
+    elif hits:
         result.genre_hits = hits
         result.score += 3.0 * taste.genres[hits[0]] + 0.3 * min(len(hits) - 1, 3)
     if not result.genre_hits and event.category in ('music', 'nightlife'):

@@ -3,11 +3,12 @@ and price words (`read_taste`)."""
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from models.generation import Preferences
 from services.catalog import search_text
-from services.planners.offline.vocabulary import ALL_GENRES, GENRE_ALIASES, GENRE_FAMILIES, TAG_SIGNALS
+from services.planning.vocabulary import ALL_GENRES, GENRE_ALIASES, GENRE_FAMILIES, TAG_SIGNALS
+from services.planning.wish import Wish
 
 CHEAP = 20.0  # what "cheap" / "nothing too pricey" means for one ticket, in the city's currency
 CHEAP_WORDS = re.compile(
@@ -52,6 +53,12 @@ def read_taste(preferences: Preferences) -> Taste:
         text=f' {text} ',
         budget=preferences.budget,
     )
+
+
+def with_wish(taste: Taste, wish: Wish) -> Taste:
+    """The taste with what the wish reader found beyond it: the character a date asks for (cosy, candlelit...)."""
+    tags = tuple(dict.fromkeys([*taste.wanted_tags, *wish.wanted_tags]))
+    return replace(taste, wanted_tags=tags, cheap=taste.cheap or wish.cheap, free=taste.free or wish.free)
 
 
 def _genre_words(text: str) -> list[str]:

@@ -4,47 +4,73 @@ Texts are built from the real signals (genres, venue tags, prices, places) and v
 stable hash of the events, so two bundles never read alike and the same bundle always reads the same.
 """
 
+import itertools
 import re
-import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from models.catalog import EventPublic
-from models.generation import Bundle, TimeWindow
+from models.generation import Bundle, KeyEvent, TimeWindow
 from models.geo import estimate_travel
 from services.planners.grounding import estimate_cost, key_event_from
 from services.planners.offline.phrases import (
-    CATEGORY_KINDS,
     CATEGORY_NOUNS,
     CATEGORY_TITLES,
     GENRE_TITLES,
-    GENRE_WORDS,
-    KIND_PHRASES,
     LOUD_GENRES,
     QUIET_GENRES,
     STEP_NOUNS,
     TAG_TITLES,
     VENUE_CHARACTER,
-    VENUE_NOUNS,
 )
 from services.planners.offline.scoring import Scored
-from services.planners.offline.taste import CHEAP, Taste
-from services.planners.offline.vocabulary import ALL_GENRES
+from services.planners.offline.taste import Taste
+from services.planners.offline.why import a, distinct, genre_name, stable, why, wildcard_why
+from services.planning.slots import Visit
+from services.planning.vocabulary import ALL_GENRES
+from services.planning.wish import Wish
 from services.text import format_money, join_words
 from services.timeframes import describe_span
 
 
-def write_bundle(
-    theme_key: str, picks: Sequence[Scored], taste: Taste, window: TimeWindow, *, taken_titles: Sequence[str]
-) -> Bundle:
-    """A bundle of `picks`, in time order, about the theme `theme_key` ('tag:underground', 'genre:techno'...)."""
+@dataclass(frozen=True)
+class Picked:
+    """One stop as the core chose it: the scored event and, for a drop-in, the visit's slot."""
+
+    scored: Scored
+    visit: Visit | None = None
+
+
+@dataclass
+class Wording:
+    """What every bundle of one answer is written with, and what its bundles said already (titles and why lines
+    are not repeated across the cards of one answer)."""
+
+    taste: Taste
+    wish: Wish
+    window: TimeWindow
+    wildcards: frozenset[str] = frozenset()
+    titles: list[str] = field(default_factory=list)
+    whys: set[str] = field(default_factory=set)
+
+
+TWO_PARTS_AFTER, NEXT_DAY = timedelta(hours=3), timedelta(hours=10)
+
+
+def write_bundle(theme_key: str, stops: Sequence[Picked], wording: Wording) -> Bundle:
+    """A bundle of `stops`, in time order, about the theme `theme_key` ('tag:underground', 'genre:techno'...)."""
+    picks = [stop.scored for stop in stops]
     events = [p.event for p in picks]
-    key_events = [key_event_from(p.event, _why(p, taste, step)) for step, p in enumerate(picks)]
+    key_events = [_key_event(stop, step, wording) for step, stop in enumerate(stops)]
     lead = max(picks, key=lambda p: p.score).event
+    title = _title(theme_key, picks, wording.window, wording.titles)
+    wording.titles.append(title)
     return Bundle(
-        title=_title(theme_key, picks, window, taken_titles),
-        description=_with_note(_description(theme_key, picks, taste), compact_note(events)),
+        title=title,
+        description=_with_note(_description(theme_key, picks, wording.taste), compact_note(events))
+        + two_parts_note(key_events),
         image_url=lead.image_url,
         tags=_bundle_tags(theme_key, picks),
         key_events=key_events,
@@ -52,10 +78,32 @@ def write_bundle(
     )
 
 
+def _key_event(stop: Picked, step: int, wording: Wording) -> KeyEvent:
+    event = stop.scored.event
+    wildcard = event.event_id in wording.wildcards
+    taste, wish = wording.taste, wording.wish
+    line = (
+        wildcard_why(stop.scored, taste) if wildcard else why(stop.scored, taste, step, date=wish.date, kids=wish.kids)
+    )
+    line = distinct(line, stop.scored, step, wording.whys)
+    visit = (stop.visit.start, stop.visit.end) if stop.visit else None
+    return key_event_from(event, line, visit=visit, wildcard=wildcard)
+
+
 def _with_note(description: str, note: str) -> str:
     """The compactness note, when the description leaves room for one more sentence (three at most)."""
     sentences = len(re.findall(r'[.!?](?:\s|$)', description))
     return description + note if note and sentences < 3 else description
+
+
+def two_parts_note(key_events: Sequence[KeyEvent]) -> str:
+    """Says so when the plan comes in two parts: over 3 hours between two stops of one day."""
+    for before, after in itertools.pairwise(key_events):
+        gap = after.attended_from - before.attended_until
+        if TWO_PARTS_AFTER < gap < NEXT_DAY:
+            hours = round(gap.total_seconds() / 3600)
+            return f' It comes in two parts, with about {hours} hours free after {before.title}.'
+    return ''
 
 
 def compact_note(events: Sequence[EventPublic]) -> str:
@@ -156,113 +204,31 @@ def _occasion(events: Sequence[EventPublic]) -> str:
     return 'Night' if events[0].starts_at.hour >= 17 else 'Day'
 
 
-def _why(scored: Scored, taste: Taste, step: int) -> str:
-    """One sentence on why this event is here, from the person's own signals.
-
-    Time, date, venue name and price sit beside it on the card, so it does not repeat them.
-    """
-    event = scored.event
-    parts = [_what_and_match(scored, taste, step)]
-    place = _venue_phrase(scored, step)
-    if place:
-        parts.append(place)
-    if scored.in_neighborhood:
-        parts.append(f'in {event.neighborhood}, the area you named')
-    money = _price_reason(scored, taste)
-    sentence = ', '.join(parts) + (f'; {money}' if money else '')
-    return f'{sentence[0].upper()}{sentence[1:]}.'
-
-
-def _what_and_match(scored: Scored, taste: Taste, step: int) -> str:
-    event = scored.event
-    named = [g for g in scored.genre_hits if g in taste.named_genres]
-    shown = [t for t in event.tags if t in scored.genre_hits][:2] or scored.genre_hits[:2]
-    if named:
-        genres = join_words([_genre_name(g) for g in named[:2]])
-        source = f'your "{taste.profile}" profile' if taste.profile else 'what you asked for'
-        specific = [t for t in event.tags if t in ALL_GENRES and t not in named][:2]
-        if named == ['electronic'] and specific:  # say which kind of electronic, not just the umbrella word
-            return f'{join_words([_genre_name(g) for g in specific])}: the electronic side of {source}'
-        return _vary(event, [f'{genres} straight from {source}', f'{genres}, right in line with {source}'])
-    if shown:
-        like = join_words([_genre_name(g) for g in taste.named_genres[:2]]) or 'music you like'
-        return f'{join_words([_genre_name(g) for g in shown])}, a close cousin of the {like} you listed'
-    what = _event_kind(event)
-    interest = event.category
-    options = [
-        f'{what} for the {interest} on your list',
-        f'{what}, your {interest} pick',
-        f'{what} to cover {interest}',
-    ]
-    return options[(step + _stable(event.event_id)) % len(options)]
-
-
-def _event_kind(event: EventPublic) -> str:
-    """'stand-up in English', 'a supper club', 'a cult classic on the big screen'..."""
-    tags = set(event.tags)
-    kind = next((phrase for tag, phrase in KIND_PHRASES.items() if tag in tags), '')
-    if not kind:
-        genres = [t for t in event.tags if t in ALL_GENRES][:2]
-        kind = join_words([_genre_name(g) for g in genres]) or CATEGORY_KINDS[event.category]
-    if 'english' in tags and event.category in ('comedy', 'theatre', 'talks') and 'English' not in kind:
-        kind += ' in English'
-    return kind
-
-
-def _venue_phrase(scored: Scored, step: int) -> str:
-    if scored.tag_hits:
-        kind = join_words(scored.tag_hits[:2]).replace('-', ' ')
-        options = [f'in {_a(kind)} venue, as you asked', f'{kind} again, as you wanted', f'another {kind} spot']
-        return options[min(step, 1) * (1 + _stable(scored.event.event_id) % 2)]
-    character = [t for t in scored.event.venue_tags if t in VENUE_CHARACTER][:2]
-    if not character:
-        return ''
-    return f'in {_a(", ".join(VENUE_CHARACTER[t] for t in character))} {_venue_noun(scored.event)}'
-
-
-def _venue_noun(event: EventPublic) -> str:
-    tags = set(event.venue_tags)
-    for tag, noun in VENUE_NOUNS.items():
-        if tag in tags:
-            return noun
-    return 'room'
-
-
-def _price_reason(scored: Scored, taste: Taste) -> str:
-    event = scored.event
-    if event.status == 'sold_out':
-        return 'sold out, so resale tickets only'
-    if event.price is None:
-        return ''
-    if event.price.max == 0:
-        return 'free entry, as you hoped' if taste.free or taste.cheap else 'free entry'
-    if taste.cheap and event.price.max <= CHEAP:
-        return 'easy on the wallet, as you wanted'
-    if taste.budget and event.price.max <= taste.budget / 4:
-        return 'leaves most of your budget for the rest'
-    return ''
-
-
 def _description(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
     """The evening's arc in two or three sentences: where it starts, how it moves, what ties it together."""
     flavour = _flavour(theme_key, picks, taste)
     return f'{describe_route([p.event for p in picks])} {flavour}'.strip()
 
 
-def describe_route(events: Sequence[EventPublic]) -> str:
+def describe_route(events: Sequence[EventPublic], *, named: Collection[str] = ()) -> str:
     """Where the plan starts and how it moves from stop to stop, in two sentences, from its events alone
-    (a refined bundle is described anew from them)."""
+    (a refined bundle is described anew from them). A middle stop is named by its venue, or by its title
+    too when its id is in `named` (a refinement's new events: the story must say what came in)."""
     first, last = events[0], events[-1]
-    seed = _stable(''.join(e.event_id for e in events))
+    seed = stable(''.join(e.event_id for e in events))
     opening = [
         f'{_daypart(first).capitalize()} begins with {first.title} at {first.venue}{_in_area(first)}.',
         f'Start with {first.title} at {first.venue}{_in_area(first)}.',
         f'First stop: {first.title} at {first.venue}{_in_area(first)}.',
     ][seed % 3]
-    middle = [_move(events[i - 1], events[i]) + f' {events[i].venue}' for i in range(1, len(events) - 1)]
+    middle = [_move(events[i - 1], events[i]) + f' {_stop(events[i], named)}' for i in range(1, len(events) - 1)]
     ending = _ending(events[-2], last, seed)
     route = f'{", ".join(middle)}, and {ending}' if middle else ending
     return f'{opening} {route[0].upper()}{route[1:]}.'
+
+
+def _stop(event: EventPublic, named: Collection[str]) -> str:
+    return f'{event.title} at {event.venue}' if event.event_id in named else event.venue
 
 
 def _move(a: EventPublic, b: EventPublic) -> str:
@@ -279,8 +245,9 @@ def _move(a: EventPublic, b: EventPublic) -> str:
 
 def _ending(before: EventPublic, last: EventPublic, seed: int) -> str:
     closing = _closing(last)
+    where = last.title if last.title.startswith(last.venue) else f'{last.venue}, where {last.title}'
     options = [
-        f'{_move(before, last)} {last.venue}, where {last.title} {closing}',
+        f'{_move(before, last)} {where} {closing}',
         f'{last.title} at {last.venue} {closing}',
         f'it ends with {last.title} at {last.venue}',
     ]
@@ -298,12 +265,16 @@ def _flavour(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
     """The one thing that ties the bundle to what was asked: a sound, a kind of venue, a price."""
     tagged = [p for p in picks if p.tag_hits]
     if tagged and taste.wanted_tags:
-        where = join_words(taste.wanted_tags[:2]).replace('-', ' ')
-        share = 'Every stop is' if len(tagged) == len(picks) else f'{len(tagged)} of {len(picks)} stops are'
-        return f'{share} at {where} venues, as you asked.'
+        hits = [t for t in taste.wanted_tags if any(t in p.tag_hits for p in tagged)][:2]
+        where = join_words(list(dict.fromkeys(VENUE_CHARACTER.get(t, t.replace('-', ' ')) for t in hits)))
+        if len(tagged) == len(picks):
+            share = 'Every stop is'
+        else:
+            share = f'{len(tagged)} of {len(picks)} stops {"is" if len(tagged) == 1 else "are"}'
+        return f'{share} at {_a_or_plain(where, len(tagged))} venue{"s" if len(tagged) > 1 else ""}, as you asked.'
     genres = Counter(g for p in picks for g in p.genre_hits if g != 'electronic')
     if genres:
-        return f'Mostly {join_words([_genre_name(g) for g, _ in genres.most_common(2)])}.'
+        return f'Mostly {join_words([genre_name(g) for g, _ in genres.most_common(2)])}.'
     cost = estimate_cost(p.event for p in picks)
     if cost is not None and cost.max == 0:
         return 'All of it free.'
@@ -315,6 +286,10 @@ def _flavour(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
     return ''
 
 
+def _a_or_plain(phrase: str, count: int) -> str:
+    return a(phrase) if count == 1 else phrase
+
+
 def _daypart(event: EventPublic) -> str:
     hour = event.starts_at.hour
     return 'the morning' if hour < 12 else 'the afternoon' if hour < 17 else 'the evening' if hour < 22 else 'the night'
@@ -322,19 +297,6 @@ def _daypart(event: EventPublic) -> str:
 
 def _in_area(event: EventPublic) -> str:
     return f' in {event.neighborhood}' if event.neighborhood else ''
-
-
-def _genre_name(genre: str) -> str:
-    return GENRE_WORDS.get(genre, genre.replace('-', ' '))
-
-
-def _vary(event: EventPublic, options: Sequence[str]) -> str:
-    return options[_stable(event.event_id) % len(options)]
-
-
-def _stable(text: str) -> int:
-    """A hash that is the same in every process (str hashes are salted), so wording never wobbles."""
-    return zlib.crc32(text.encode())
 
 
 def _bundle_tags(theme_key: str, picks: Sequence[Scored]) -> list[str]:
@@ -347,10 +309,6 @@ def _bundle_tags(theme_key: str, picks: Sequence[Scored]) -> list[str]:
     if all(p.event.price is not None and p.event.price.max == 0 for p in picks):
         tags.append('free')
     return list(dict.fromkeys(t for t in tags if t))[:5]
-
-
-def _a(phrase: str) -> str:
-    return f'{"an" if phrase[:1] in "aeiou" else "a"} {phrase}'
 
 
 def _night_of(moment: datetime) -> datetime:

@@ -69,7 +69,14 @@ async def test_every_turn_resends_tools_format_and_the_conversation(fake, ids, c
         assert body['include'] == ['reasoning.encrypted_content']
         assert body['reasoning'] == {'effort': 'low'}
         assert body['tool_choice'] == 'auto'
-        assert {t['name'] for t in body['tools']} == {'search_events', 'get_event', 'check_bundle', 'submit_bundle'}
+        assert {t['name'] for t in body['tools']} == {
+            'search_events',
+            'get_event',
+            'check_bundle',
+            'submit_bundle',
+            'read_wish',
+            'plan_bundles',
+        }
         assert body['text']['format']['type'] == 'json_schema' and body['text']['format']['strict'] is True
         assert body['instructions'] == prompts.INSTRUCTIONS
     assert '"label": "Fri 5 - Sun 7 Dec"' in first['input'][0]['content']

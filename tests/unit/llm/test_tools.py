@@ -219,7 +219,14 @@ def test_each_tool_sends_the_schema_derived_from_its_arguments_model(tool):
 
 
 def test_every_tool_the_planner_runs_has_a_schema():
-    assert [tool['name'] for tool in tools.TOOLS] == ['search_events', 'get_event', 'check_bundle', 'submit_bundle']
+    assert [tool['name'] for tool in tools.TOOLS] == [
+        'search_events',
+        'get_event',
+        'check_bundle',
+        'submit_bundle',
+        'read_wish',
+        'plan_bundles',
+    ]
 
 
 def test_optional_search_fields_are_nullable_and_categories_are_listed():

@@ -1,0 +1,161 @@
+"""Fit, as the person who asked reads the answer (docs/QUALITY.md, fit): every chosen interest in a plan when
+the window holds one, music on taste and no false "your pick", hard wishes kept or declined in words, one
+title once, no idle gap over 3 hours inside one outing, why lines that do not repeat, drop-in visits.
+
+The wishes are checked by the harness's own rules (`WISHES`), written apart from the planner's reader, so a
+reader that misreads a wish fails here rather than grading itself.
+"""
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+from models.catalog import EventPublic
+from models.generation import Bundle, KeyEvent
+from services.planners.offline.taste import read_taste
+
+MAX_IDLE = timedelta(hours=3)
+NEXT_DAY = timedelta(hours=10)
+CLAIMS = re.compile(r'your [\w -]+ pick|straight from your|in line with your|side of your|from your profile')
+CLASSICAL = {'classical', 'chamber', 'organ', 'choral', 'orchestral', 'baroque'}
+
+
+@dataclass(frozen=True)
+class HardWish:
+    """A hard wish as people write it, what every event must then be, and the words a note declining it uses."""
+
+    text: str
+    keeps: Callable[[EventPublic, ZoneInfo], bool]
+    note_words: tuple[str, ...]
+
+
+def _local(moment, zone: ZoneInfo):
+    return moment.astimezone(zone)
+
+
+def _ends_by(hour: int) -> Callable[[EventPublic, ZoneInfo], bool]:
+    def keeps(event: EventPublic, zone: ZoneInfo) -> bool:
+        start, end = _local(event.starts_at, zone), _local(event.ends_at, zone)
+        return end.date() == start.date() and end.time() <= time(hour)
+
+    return keeps
+
+
+def _daytime(event: EventPublic, zone: ZoneInfo) -> bool:
+    start, end = _local(event.starts_at, zone), _local(event.ends_at, zone)
+    return start.time() >= time(8) and end.date() == start.date() and end.time() <= time(19)
+
+
+WISHES = (
+    HardWish(
+        'only Spandau, nothing after 22:00',
+        lambda e, z: e.neighborhood == 'Spandau' and _ends_by(22)(e, z),
+        ('Spandau', '22:00'),
+    ),
+    HardWish(
+        'with kids, daytime only',
+        lambda e, z: e.category != 'nightlife' and _daytime(e, z),
+        ('family', 'kids', 'daytime', '08:00', '19:00'),
+    ),
+    HardWish('no clubs please', lambda e, z: e.category != 'nightlife', ('clubs',)),
+    HardWish('no classical', lambda e, z: not set(e.tags) & CLASSICAL, ('classical',)),
+    HardWish('home by 21:00', _ends_by(21), ('21:00', 'home by')),
+    HardWish('only Kreuzberg', lambda e, z: e.neighborhood == 'Kreuzberg', ('Kreuzberg',)),
+    HardWish('daytime only please', _daytime, ('daytime', '08:00', '19:00')),
+    HardWish(
+        'step-free access, I use a wheelchair',
+        lambda e, z: 'step-free' in e.venue_tags or getattr(e, 'step_free', None) is True,
+        ('step-free',),
+    ),
+)
+
+
+def wish_of(text: str | None) -> HardWish | None:
+    return next((w for w in WISHES if w.text == text), None)
+
+
+def hard_wish_kept(
+    wish: HardWish, bundles: Sequence[Bundle], events: dict[str, EventPublic], notes: Sequence[str], zone: ZoneInfo
+) -> bool:
+    """Every event keeps the wish, or a note names it (declined in words)."""
+    attended = [_attended(events[k.event_id], k) for b in bundles for k in b.key_events if k.event_id in events]
+    if all(wish.keeps(e, zone) for e in attended):
+        return True
+    return any(word.lower() in note.lower() for note in notes for word in wish.note_words)
+
+
+def _attended(event: EventPublic, key: KeyEvent) -> EventPublic:
+    """The event as the plan attends it: a drop-in's slot."""
+    return event.model_copy(update={'starts_at': key.attended_from, 'ends_at': key.attended_until})
+
+
+def on_taste(key: KeyEvent | EventPublic, genres: dict[str, float]) -> bool:
+    return key.category not in ('music', 'nightlife') or not genres or bool(set(key.tags) & set(genres))
+
+
+def taste_counts(preferences, bundles: Sequence[Bundle]) -> tuple[int, int, int, int]:
+    """(music events on taste, music events not labelled wildcards, false claims, wildcards)."""
+    genres = read_taste(preferences).genres
+    music = [k for b in bundles for k in b.key_events if k.category in ('music', 'nightlife')]
+    labelled = [k for k in music if not k.wildcard]
+    false = sum(1 for b in bundles for k in b.key_events if _false_claim(k, genres, preferences.interests))
+    fits = sum(1 for k in labelled if on_taste(k, genres)) if genres else 0
+    return fits, len(labelled) if genres else 0, false, len(music) - len(labelled)
+
+
+def _false_claim(key: KeyEvent, genres: dict[str, float], interests: Sequence[str]) -> bool:
+    claims = bool(CLAIMS.search(key.why.lower()))
+    return claims and (key.wildcard or key.category not in interests or not on_taste(key, genres))
+
+
+def fit_plans(preferences, bundles: Sequence[Bundle]) -> int:
+    """Plans over the fit floor: every event of a chosen interest, music on taste unless labelled a wildcard."""
+    genres = read_taste(preferences).genres
+    return sum(
+        1
+        for b in bundles
+        if all(k.category in preferences.interests and (k.wildcard or on_taste(k, genres)) for k in b.key_events)
+    )
+
+
+def title_key(title: str) -> str:
+    """'Late show: Cléo from 5 to 7' and 'Cinema: Cléo from 5 to 7' are the same film."""
+    title = title.split('(')[0]
+    return (title.split(':', 1)[1] if ':' in title else title).strip().lower()
+
+
+def repeated_titles(bundles: Sequence[Bundle]) -> int:
+    keys = [title_key(k.title) for b in bundles for k in b.key_events]
+    return len(keys) - len(set(keys))
+
+
+def idle_gaps(bundles: Sequence[Bundle]) -> int:
+    """Waits over 3 hours between two stops of one outing (a longer gap is another day; a plan that says it
+    comes in two parts is two outings)."""
+    count = 0
+    for bundle in bundles:
+        if 'in two parts' in bundle.description:
+            continue  # said so: two outings, not one with a long wait
+        ordered = sorted(bundle.key_events, key=lambda k: k.attended_from)
+        for before, after in itertools.pairwise(ordered):
+            wait = after.attended_from - before.attended_until
+            if MAX_IDLE < wait < NEXT_DAY:
+                count += 1
+    return count
+
+
+def why_lines(bundles: Sequence[Bundle]) -> tuple[int, int]:
+    """(distinct why lines, why lines) in one answer."""
+    lines = [k.why for b in bundles for k in b.key_events]
+    return len(set(lines)), len(lines)
+
+
+def drop_ins(bundles: Sequence[Bundle]) -> int:
+    return sum(1 for b in bundles for k in b.key_events if k.visit_start is not None)
+
+
+def covered_interests(bundles: Sequence[Bundle]) -> set[str]:
+    return {k.category for b in bundles for k in b.key_events}

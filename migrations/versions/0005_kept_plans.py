@@ -1,0 +1,26 @@
+"""Generation.kept: a plan its owner kept, which the TTL clean-up leaves alone.
+
+Revision ID: 0005
+Revises: 0004
+Created: 2026-12-06
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0005'
+down_revision: str | None = '0004'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('generation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('kept', sa.Boolean(), nullable=False, server_default=sa.false()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('generation', schema=None) as batch_op:
+        batch_op.drop_column('kept')

@@ -1,0 +1,75 @@
+"""A refinement as a re-optimisation (docs/ARCHITECTURE.md, planning core): when no single edit of a plan does
+what was asked, the planning core plans that one bundle anew, the other bundles fixed, with the objective
+tilted towards the instruction (a price penalty for "cheaper", a higher cost per minute of travel for "closer
+together", a bonus for starting earlier or later in the day). The best plans it offers that improve the
+instruction's measure and pass the validator win."""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from models.catalog import EventPublic
+from models.generation import Bundle
+from services.planners.base import PlanRequest, Refinement
+from services.planners.offline.itinerary import max_span, series_of, title_key
+from services.planning.core import Theme, plan_answer
+from services.planning.hard import keep_hard_wishes
+from services.planning.paths import Item, Rules
+from services.planning.wish import read_preferences
+
+PRICE_WEIGHT = 0.3  # value lost per unit of price, for "cheaper"
+CLOSER_TRAVEL_COST = 0.4  # value lost per minute of travel, for "closer together" (ten times the usual)
+TIME_WEIGHT = 3.0  # value won for the earliest (or latest) start of the day
+DAY_SECONDS = 86_400
+
+Visits = dict[str, tuple[datetime, datetime]]
+
+
+def replan(
+    kind: str,
+    *,
+    request: PlanRequest,
+    refinement: Refinement,
+    pool: Sequence[EventPublic],
+    fit: dict[str, float],
+    measure: Callable[[Sequence[EventPublic]], tuple[float, float]],
+    current: Sequence[EventPublic],
+    make_bundle: Callable[[Sequence[EventPublic], Visits], Bundle],
+    valid: Callable[[Bundle], bool],
+    day_seconds: Callable[[datetime], float],
+) -> tuple[tuple[float, float], list[EventPublic], Visits] | None:
+    """(the measure, the events, their drop-in slots) of the best re-planned bundle, or None."""
+    taken = {title_key_of(k.title) for b in refinement.others for k in b.key_events}
+    events = [e for e in pool if title_key(e) not in taken]
+    wish = read_preferences(request.preferences, areas=[], events=[])
+    window = request.window
+    kept = keep_hard_wishes(events, wish, event_of=lambda e: e, timezone=window.timezone, label=window.label)
+
+    def value(event: EventPublic) -> float:
+        base = fit.get(event.event_id, 0.5)
+        if kind == 'cheaper':
+            return base - PRICE_WEIGHT * (event.price.max if event.price else 0)
+        if kind in ('earlier', 'later'):
+            share = day_seconds(event.starts_at) / DAY_SECONDS
+            return base + TIME_WEIGHT * ((1 - share) if kind == 'earlier' else share)
+        return base
+
+    items = [Item(e, value(e), title_key(e), series_of(e)) for e in kept.candidates]
+    travel_cost = CLOSER_TRAVEL_COST if kind == 'closer together' else Rules(None, max_span(window)).travel_cost
+    rules = Rules(request.preferences.budget, max_span(window), travel_cost=travel_cost)
+    planned = plan_answer(
+        items, [Theme('best', lambda i: True)], limits=kept.limits, rules=rules,
+        interests=request.preferences.interests, target=3,
+    )  # fmt: skip
+    before = measure(current)
+    for plan in planned:
+        chosen = [items[v.item].event for v in plan.visits]
+        slots = {items[v.item].event.event_id: (v.start, v.end) for v in plan.visits if v.drop_in}
+        score = measure(chosen)
+        if score[0] < before[0] - 1e-9 and valid(make_bundle(chosen, slots)):
+            return score, chosen, slots
+    return None
+
+
+def title_key_of(title: str) -> str:
+    title = title.split('(')[0]
+    return (title.split(':', 1)[1] if ':' in title else title).strip().lower()

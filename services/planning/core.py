@@ -1,0 +1,122 @@
+"""The planning core (docs/ARCHITECTURE.md, planning core): from scored candidates to the answer's plans.
+
+Each theme (a pool of candidates, and optionally candidates a plan must include) gives its best plans of
+2-4 stops through an exact dynamic programme over visits (`paths`); the answer is the best compatible set of
+those plans (`packing`): no event or title twice, the chosen interests covered, then the most plans, then
+the most value. When that leaves plans missing, a second round plans every theme again around what the first
+round chose, so the packing has disjoint alternatives to pick from.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from services.planning.packing import Option, choose
+from services.planning.paths import Item, Path, Rules, best_paths
+from services.planning.slots import Limits, Visit, visits_of
+
+POOL = 24  # the best candidates of a theme planned over (its must-visits on top)
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str  # 'genre:techno', 'cover:food', 'named', 'best'...
+    accepts: Callable[[Item], bool]
+    must: Callable[[Item], bool] | None = None  # a plan of this theme visits at least one such candidate
+    weight: float = 1.0  # themes the person named outright win ties
+    wanted: bool = False  # asked for outright: the answer holds a plan of it when one can be made
+
+
+@dataclass(frozen=True)
+class Planned:
+    theme: str
+    visits: tuple[Visit, ...]
+    value: float
+
+
+def plan_answer(
+    items: Sequence[Item],
+    themes: Sequence[Theme],
+    *,
+    limits: Limits,
+    rules: Rules,
+    interests: Sequence[str],
+    target: int,
+) -> list[Planned]:
+    """Up to `target` plans, the strongest first."""
+    visits = {i: visits_of(i, item.event, limits) for i, item in enumerate(items)}
+    options = _options(items, themes, visits, rules, excluded=frozenset())
+    chosen = choose(options, target=target, interests=interests)
+    covered = {c for option in chosen for c in option.interests}
+    if len(chosen) < target or not set(interests) <= covered:
+        # The best plans share events: plan again in turn, each time around what the turns before took, with
+        # smaller plans too (three plans of two beat one of four), and let the packing choose among all of it.
+        for stops in dict.fromkeys((rules.max_stops, 2)):
+            options += _in_turn(items, themes, visits, replace(rules, max_stops=stops), target, f'#{stops}')
+        chosen = choose(options, target=target, interests=interests)
+    return [Planned(o.theme.split('#')[0], o.visits, o.value) for o in chosen]
+
+
+def _in_turn(
+    items: Sequence[Item],
+    themes: Sequence[Theme],
+    visits: dict[int, list[Visit]],
+    rules: Rules,
+    target: int,
+    suffix: str,
+) -> list[Option]:
+    """Plans made one after another, each the best of any theme among the events the others left."""
+    found: list[Option] = []
+    used: frozenset[int] = frozenset()
+    titles: frozenset[str] = frozenset()
+    for turn in range(target):
+        excluded = used | {i for i, item in enumerate(items) if item.title_key in titles}
+        options = [
+            o
+            for o in _options(items, themes, visits, rules, excluded=frozenset(excluded), suffix=f'{suffix}.{turn}')
+            if not o.titles & titles and not any(o.theme.split('#')[0] == f.theme.split('#')[0] for f in found)
+        ]
+        if not options:
+            break
+        best = max(options, key=lambda o: o.value)
+        found.append(best)
+        used, titles = used | best.items, titles | best.titles
+    return found
+
+
+def _options(
+    items: Sequence[Item],
+    themes: Sequence[Theme],
+    visits: dict[int, list[Visit]],
+    rules: Rules,
+    *,
+    excluded: frozenset[int],
+    suffix: str = '',
+) -> list[Option]:
+    options: list[Option] = []
+    for theme in themes:
+        pool = [i for i, item in enumerate(items) if i not in excluded and visits[i] and theme.accepts(item)]
+        if len(pool) < 2:
+            continue
+        pool.sort(key=lambda i: -items[i].value)
+        must = frozenset(i for i in pool if theme.must and theme.must(items[i]))
+        if theme.must and not must:
+            continue
+        chosen_pool = list(dict.fromkeys([*pool[:POOL], *sorted(must, key=lambda i: -items[i].value)[:POOL]]))
+        theme_visits = [v for i in chosen_pool for v in visits[i]]
+        for path in best_paths(items, theme_visits, rules, must=must):
+            options.append(_option(f'{theme.key}{suffix}', path, items, theme))
+    return options
+
+
+def _option(key: str, path: Path, items: Sequence[Item], theme: Theme) -> Option:
+    events = [items[i] for i in path.items]
+    return Option(
+        theme=key,
+        value=path.value * theme.weight,
+        items=frozenset(path.items),
+        titles=frozenset(item.title_key for item in events),
+        interests=frozenset(item.event.category for item in events),
+        wanted=theme.wanted,
+        weight=theme.weight,
+        visits=path.visits,
+    )

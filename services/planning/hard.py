@@ -1,0 +1,116 @@
+"""Hard wishes: kept by every event of every plan, or declined in words (docs/ARCHITECTURE.md, wishes).
+
+`keep_hard_wishes` applies each hard wish of the reading to the candidates in turn (a place with "only",
+things to avoid, kids, step-free access, free only, then the time of day). A wish that would leave fewer
+than two candidates (no plan) is not applied, and a note says which wish could not be kept and why, so the
+person never finds it broken silently.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from models.catalog import EventPublic
+from services.planning.slots import Limits, visits_of
+from services.planning.wish import Wish
+from services.planning.wish_words import ADULT_TAGS, KIDS_TAGS
+from services.text import join_words
+
+T = TypeVar('T')
+ENOUGH = 2  # candidates a plan needs
+
+
+@dataclass
+class Kept:
+    """What is left after the hard wishes, the time limits in force, and what could not be kept."""
+
+    candidates: list
+    limits: Limits
+    notes: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)  # the wishes' values, for the planner's relaxations
+
+
+def keep_hard_wishes(
+    candidates: Sequence[T], wish: Wish, *, event_of: Callable[[T], EventPublic], timezone: str, label: str
+) -> Kept:
+    kept = Kept(list(candidates), Limits(timezone))
+    checks: list[tuple[str, Callable[[EventPublic], bool], str]] = []
+    if wish.only_areas:
+        areas = join_words(list(wish.only_areas), 'or')
+        checks.append(
+            (
+                f'only {areas}',
+                lambda e: e.neighborhood in wish.only_areas,
+                f'Nothing in {areas} fits {label}, so these plans are elsewhere.',
+            )
+        )
+    avoided = [item.value for item in wish.hard_items if item.kind == 'avoid']
+    if avoided:
+        what = join_words(avoided)
+        checks.append((what, _avoids(wish), f'With {what}, nothing fits {label}, so these plans include some.'))
+    if wish.kids:
+        checks.append(
+            ('with kids', _family_friendly, f'Nothing family-friendly fits {label}; these plans are not made for kids.')
+        )
+    if wish.step_free:
+        checks.append(
+            (
+                'step-free',
+                _step_free,
+                f'We could not confirm step-free access at any venue for {label}; please check with the venues.',
+            )
+        )
+    if wish.free_only:
+        checks.append(('free only', _free, f'Nothing free fits {label}; these plans cost something.'))
+    for value, test, note in checks:
+        _apply(kept, value, lambda c, test=test: test(event_of(c)), note)
+    _apply_time(kept, wish, event_of, label)
+    return kept
+
+
+def _apply(kept: Kept, value: str, test: Callable[[object], bool], note: str) -> None:
+    remaining = [c for c in kept.candidates if test(c)]
+    if len(remaining) >= ENOUGH:
+        kept.candidates = remaining
+    else:
+        kept.notes.append(note)
+        kept.declined.append(value)
+
+
+def _apply_time(kept: Kept, wish: Wish, event_of: Callable[[T], EventPublic], label: str) -> None:
+    if wish.earliest is None and wish.latest is None:
+        return
+    limits = Limits(kept.limits.timezone, wish.earliest, wish.latest)
+    remaining = [c for c in kept.candidates if visits_of(0, event_of(c), limits)]
+    if len(remaining) >= ENOUGH:
+        kept.candidates, kept.limits = remaining, limits
+        return
+    hours = [
+        *([f'from {wish.earliest:%H:%M}'] if wish.earliest else []),
+        *([f'until {wish.latest:%H:%M}'] if wish.latest else []),
+    ]
+    kept.notes.append(f'Nothing fits {label} {" ".join(hours)}, so these plans keep other hours.')
+    kept.declined.append('time of day')
+
+
+def _avoids(wish: Wish) -> Callable[[EventPublic], bool]:
+    def test(event: EventPublic) -> bool:
+        tags = set(event.tags) | set(event.venue_tags)
+        return event.category not in wish.avoid_categories and not tags & wish.avoid_tags
+
+    return test
+
+
+def _family_friendly(event: EventPublic) -> bool:
+    tags = set(event.tags) | set(event.venue_tags)
+    if tags & set(KIDS_TAGS):
+        return True
+    return event.category != 'nightlife' and not tags & set(ADULT_TAGS)
+
+
+def _step_free(event: EventPublic) -> bool:
+    return getattr(event, 'step_free', None) is True or 'step-free' in event.venue_tags
+
+
+def _free(event: EventPublic) -> bool:
+    return event.price is not None and event.price.max == 0

@@ -1,0 +1,179 @@
+"""The best plans through one pool of visits, exactly: visits ordered in time form a directed acyclic graph (an
+arc when the next visit starts after the previous one ends plus the way there), so the best plan of at most
+MAX_STOPS stops is a dynamic programme over it. Each visit keeps a few best partial plans (labels) per
+length; a label knows its cost (the budget), its first start (a plan spans one weekend or a week of
+evenings) and its titles (one title once).
+
+The value of a plan is the sum of its visits' values, less TRAVEL_COST per minute on the way and IDLE_COST per
+hour of waiting beyond IDLE_FREE; a gap over MAX_IDLE splits the plan in two parts (costly, and the plan's
+text says so), and a gap over NEXT_DAY_AFTER is another day.
+"""
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from models.catalog import EventPublic
+from models.geo import estimate_travel
+from services.planning.slots import Visit
+
+MAX_STOPS = 4
+MIN_STOPS = 2
+LABELS = 2  # partial plans kept per visit and length
+TRAVEL_COST = 0.04  # per minute
+IDLE_FREE = timedelta(minutes=90)
+IDLE_COST = 0.25  # per hour beyond IDLE_FREE
+MAX_IDLE = timedelta(hours=3)
+TWO_PARTS = 2.5  # what splitting a plan in two parts costs: only when nothing closer fits
+NEXT_DAY_AFTER = timedelta(hours=10)  # a longer gap is another day, not a wait
+SAME_PLACE_GAP = timedelta(0)
+NEARBY_GAP = timedelta(minutes=15)  # between two venues of unknown position in one neighbourhood
+UNKNOWN_GAP = timedelta(minutes=30)  # across town, positions unknown
+
+
+@dataclass(frozen=True)
+class Item:
+    """A candidate as the core sees it: the event, its value, and the keys that must not repeat."""
+
+    event: EventPublic
+    value: float
+    title_key: str  # a film or a series counts once per answer
+    series_key: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Path:
+    visits: tuple[Visit, ...]
+    value: float
+    cost: float
+
+    @property
+    def items(self) -> tuple[int, ...]:
+        return tuple(v.item for v in self.visits)
+
+
+class _Label(NamedTuple):
+    """A partial plan ending at one visit (a tuple: millions are made, and a tuple is the cheapest object)."""
+
+    value: float
+    cost: float
+    first: datetime
+    visits: tuple[Visit, ...]
+    taken: frozenset[object]  # its items, titles and series: none may come twice
+    has_must: bool
+
+
+@dataclass(frozen=True)
+class Rules:
+    budget: float | None
+    max_span: timedelta
+    max_stops: int = MAX_STOPS
+    travel_cost: float = TRAVEL_COST  # per minute on the way; a refinement "closer together" raises it
+
+
+def best_paths(
+    items: Sequence[Item], visits: Sequence[Visit], rules: Rules, *, must: frozenset[int] = frozenset()
+) -> list[Path]:
+    """The best plan of each length MIN_STOPS..max_stops through `visits` (of `items`), best first; with
+    `must`, every plan visits at least one of those items."""
+    ordered = sorted(visits, key=lambda v: (v.start, v.end, v.item))
+    starts = [v.start for v in ordered]
+    prices = {v.item: _price(items[v.item].event) for v in ordered}
+    labels: list[list[list[_Label]]] = [[[] for _ in range(rules.max_stops + 1)] for _ in ordered]
+    best: dict[int, _Label] = {}
+    for index, visit in enumerate(ordered):
+        item = items[visit.item]
+        taken = frozenset((visit.item, ('t', item.title_key), ('s', item.series_key)))
+        own = _Label(item.value, prices[visit.item], visit.start, (visit,), taken, visit.item in must)
+        if rules.budget is None or own.cost <= rules.budget:
+            _keep(labels[index][1], own)
+        _extend_into(index, ordered, starts, items, prices, labels, rules, must)
+        for length in range(MIN_STOPS, rules.max_stops + 1):
+            for label in labels[index][length]:
+                if (not must or label.has_must) and (length not in best or label.value > best[length].value):
+                    best[length] = label
+    paths = [Path(label.visits, label.value, label.cost) for label in best.values()]
+    return sorted(paths, key=lambda p: -p.value)
+
+
+def _extend_into(
+    index: int,
+    ordered: Sequence[Visit],
+    starts: Sequence[datetime],
+    items: Sequence[Item],
+    prices: dict[int, float],
+    labels: list[list[list[_Label]]],
+    rules: Rules,
+    must: frozenset[int],
+) -> None:
+    """Every partial plan ending at an earlier visit that can be followed by visit `index`."""
+    visit = ordered[index]
+    item = items[visit.item]
+    keys = frozenset((visit.item, ('t', item.title_key), ('s', item.series_key)))
+    price, is_must, span, budget = prices[visit.item], visit.item in must, rules.max_span, rules.budget
+    links: dict[tuple[int, datetime], float | None] = {}
+    for previous_index in range(bisect_left(starts, visit.start - span), index):
+        previous = ordered[previous_index]
+        if previous.end > visit.start or previous.item == visit.item:
+            continue
+        pair = (previous.item, previous.end)
+        if pair not in links:
+            links[pair] = _link_cost(items[previous.item].event, item.event, visit.start - previous.end, rules)
+        link = links[pair]
+        if link is None:
+            continue
+        for length in range(1, rules.max_stops):
+            target = labels[index][length + 1]
+            for label in labels[previous_index][length]:
+                if visit.start - label.first > span or not label.taken.isdisjoint(keys):
+                    continue
+                cost = label.cost + price
+                if budget is not None and cost > budget + 1e-9:
+                    continue
+                value = label.value + item.value - link
+                if len(target) >= LABELS and value <= target[-1].value and not (is_must and not label.has_must):
+                    continue  # no better than the worst kept: skip building it
+                extended = _Label(
+                    value, cost, label.first, (*label.visits, visit), label.taken | keys, label.has_must or is_must
+                )
+                _keep(target, extended)
+
+
+def _link_cost(before: EventPublic, after: EventPublic, gap: timedelta, rules: Rules) -> float | None:
+    """What going from one stop to the next costs in value, or None when it cannot be done."""
+    travel = estimate_travel(before.lat, before.lon, after.lat, after.lon)
+    if travel is not None:
+        way, minutes = timedelta(minutes=travel.minutes), travel.minutes
+    else:
+        same_area = before.neighborhood and before.neighborhood == after.neighborhood
+        way = SAME_PLACE_GAP if before.venue == after.venue else NEARBY_GAP if same_area else UNKNOWN_GAP
+        minutes = way.total_seconds() / 60
+    if gap < way:
+        return None
+    wait = gap - way
+    if gap >= NEXT_DAY_AFTER:
+        return 0.0  # another day: how far apart a plan's days may be is the span's rule
+    if gap > MAX_IDLE:
+        return TWO_PARTS  # over 3 hours between two stops: a plan in two parts, which says so
+    idle_hours = max(wait - IDLE_FREE, timedelta(0)).total_seconds() / 3600
+    return rules.travel_cost * minutes + IDLE_COST * idle_hours
+
+
+def _keep(labels: list[_Label], label: _Label) -> None:
+    """Keeps the LABELS best partial plans, best first; a plan that holds a must-visit is kept beside better
+    ones (the only one that can still satisfy a theme's must)."""
+    position = len(labels)
+    while position and (labels[position - 1].value, -labels[position - 1].cost) < (label.value, -label.cost):
+        position -= 1
+    labels.insert(position, label)
+    if len(labels) > LABELS:
+        musts = [item for item in labels if item.has_must][:1]
+        del labels[LABELS:]
+        if musts and musts[0] not in labels:
+            labels[-1] = musts[0]
+
+
+def _price(event: EventPublic) -> float:
+    return event.price.max if event.price else 0.0

@@ -1,0 +1,83 @@
+"""Visits: when a plan is at an event. A short event is attended whole; an event longer than DROP_IN_AFTER
+(an open air, a market, an exhibition day) is a drop-in, visited for a slot inside its run that the core
+chooses, at least a sensible stay for its kind. Hard time-of-day wishes (daytime only, a curfew, evenings
+only) cut what may be visited, so an open air running 14:00-23:00 still fits "nothing after 22:00".
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from models.catalog import EventPublic
+
+DROP_IN_AFTER = timedelta(hours=3)
+SLOT_STEP = timedelta(minutes=90)
+MAX_SLOTS = 5
+# How long a drop-in visit lasts at least: long enough to be worth the way there.
+STAY = {'art': 90, 'markets': 90, 'food': 90, 'outdoors': 120, 'music': 150, 'nightlife': 120, 'sports': 120}
+NIGHT_ENDS = time(3, 0)  # a drop-in's slot may run on to 03:00 the next morning
+DEFAULT_STAY = 120
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Hard time-of-day limits in the city's wall clock: nothing starts before `earliest`, everything ends by
+    `latest` on the day it starts (None: no limit)."""
+
+    timezone: str
+    earliest: time | None = None
+    latest: time | None = None
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One way to be at one event: the whole run, or a drop-in slot inside it."""
+
+    item: int  # index of the candidate it visits
+    start: datetime
+    end: datetime
+    drop_in: bool
+
+
+def is_drop_in(event: EventPublic) -> bool:
+    """Long and not a night that runs into the morning (a club night is stayed at, the last stop of a plan)."""
+    length = event.ends_at - event.starts_at
+    if length <= DROP_IN_AFTER:
+        return False
+    ends_late_next_day = event.ends_at.date() > event.starts_at.date() and event.ends_at.hour >= 3
+    return length >= timedelta(hours=24) or not ends_late_next_day
+
+
+def visits_of(item: int, event: EventPublic, limits: Limits) -> list[Visit]:
+    """The visits a plan may make to `event` within the limits; [] when none keeps them."""
+    zone = ZoneInfo(limits.timezone)
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    if not is_drop_in(event):
+        return [Visit(item, event.starts_at, event.ends_at, False)] if _within(start, end, limits) else []
+    day = start.date()
+    low = max(start, _at(day, limits.earliest, zone)) if limits.earliest else start
+    day_end = datetime.combine(day + timedelta(days=1), NIGHT_ENDS, zone)  # a bar night runs past midnight
+    high = min(end, day_end, _at(day, limits.latest, zone)) if limits.latest else min(end, day_end)
+    stay = min(timedelta(minutes=STAY.get(event.category, DEFAULT_STAY)), end - start)
+    if high - low < stay:
+        return []
+    slots: list[Visit] = []
+    moment = low
+    while moment + stay <= high and len(slots) < MAX_SLOTS - 1:
+        slots.append(Visit(item, moment, moment + stay, True))
+        moment += SLOT_STEP
+    if not slots or slots[-1].end < high:
+        slots.append(Visit(item, high - stay, high, True))  # staying to the end (or to the curfew)
+    return slots
+
+
+def _within(start: datetime, end: datetime, limits: Limits) -> bool:
+    if limits.earliest and start.time() < limits.earliest:
+        return False
+    # A curfew is on the evening the event starts: a night running past midnight breaks it.
+    return not (limits.latest and end > datetime.combine(start.date(), limits.latest, start.tzinfo))
+
+
+def _at(day: date, moment: time | None, zone: ZoneInfo) -> datetime:
+    assert moment is not None
+    return datetime.combine(day, moment, zone)

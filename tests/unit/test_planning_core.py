@@ -1,0 +1,152 @@
+"""The planning core (services/planning) on small hand-made catalogs whose best plan is known: a drop-in that
+fits only as a slot, a travel time that rules a pair out, one title once, a hard wish that empties a plan and
+is declined in words; and a property over random small catalogs: every plan passes the one validator and no
+single-event change improves it."""
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models.catalog import EventPublic, Price
+from models.generation import Bundle, TimeWindow
+from services.planners.grounding import estimate_cost, find_violations, key_event_from
+from services.planning.core import Theme, plan_answer
+from services.planning.hard import keep_hard_wishes
+from services.planning.paths import Item, Rules, best_paths
+from services.planning.slots import Limits, visits_of
+from services.planning.wish import read_wish
+
+DAY = datetime(2026, 7, 11, tzinfo=UTC)  # a Saturday; the city's clock is UTC here
+MITTE, NEXT_DOOR, FAR = (52.525, 13.402), (52.526, 13.403), (52.44, 13.70)  # FAR: ~22 km away
+WINDOW = TimeWindow(start=DAY, end=DAY + timedelta(days=2), timezone='UTC', label='Sat 11 - Sun 12 Jul')
+RULES = Rules(budget=None, max_span=timedelta(hours=60))
+
+
+def event(n: int, title: str, start: float, hours: float, *, where=MITTE, area='Mitte', price=10.0, category='music'):
+    starts = DAY + timedelta(hours=start)
+    return EventPublic(
+        event_id=f'e{n}', title=title, description='', category=category, tags=[], starts_at=starts,
+        ends_at=starts + timedelta(hours=hours), venue=f'Venue {n}', neighborhood=area, venue_tags=[],
+        price=Price(min=price, max=price, currency='EUR'), url=f'https://tickets.test/{n}', image_url='',
+        status='scheduled', lat=where[0], lon=where[1],
+    )  # fmt: skip
+
+
+def items(events: list[EventPublic], values: list[float] | None = None) -> list[Item]:
+    values = values or [1.0] * len(events)
+    return [Item(e, v, e.title.lower(), (e.venue, e.title.lower())) for e, v in zip(events, values, strict=True)]
+
+
+UTC_CLOCK = Limits('UTC')
+
+
+def plans(events: list[EventPublic], values=None, *, target=3, rules=RULES, limits=UTC_CLOCK):
+    pool = items(events, values)
+    chosen = plan_answer(
+        pool, [Theme('best', lambda i: True)], limits=limits, rules=rules, interests=['music'], target=target
+    )
+    return [[(pool[v.item].event.title, v.start, v.end) for v in plan.visits] for plan in chosen]
+
+
+def test_a_long_open_air_is_visited_for_a_slot_between_two_shows() -> None:
+    # 14:00-23:00 open air, a show 12:00-13:30 before and one 21:00-22:30 after: attended whole, the open air
+    # could join neither; as a drop-in it fits between them.
+    events = [event(1, 'Open Air', 14, 9), event(2, 'Lunch Show', 12, 1.5), event(3, 'Late Show', 21, 1.5)]
+    [plan] = plans(events, target=1)
+    titles = [title for title, _, _ in plan]
+    assert titles == ['Lunch Show', 'Open Air', 'Late Show']
+    _, start, end = plan[1]
+    assert DAY + timedelta(hours=14) <= start and end <= DAY + timedelta(hours=21) and end - start >= timedelta(hours=2)
+
+
+def test_a_curfew_cuts_a_drop_in_but_rules_out_a_show_past_it() -> None:
+    limits = Limits('UTC', latest=datetime(2026, 7, 11, 22).time())
+    assert visits_of(0, event(1, 'Open Air', 14, 9), limits)[-1].end == DAY + timedelta(hours=22)
+    assert visits_of(0, event(2, 'Late Show', 21, 1.5), limits) == []
+
+
+def test_travel_time_rules_a_pair_out() -> None:
+    # 15 minutes apart in time: next door is reachable, 22 km away is not.
+    near = [event(1, 'First', 19, 2), event(2, 'Next door', 21.25, 2, where=NEXT_DOOR)]
+    far = [event(1, 'First', 19, 2), event(2, 'Far away', 21.25, 2, where=FAR, area='Köpenick')]
+    assert [t for t, _, _ in plans(near, target=1)[0]] == ['First', 'Next door']
+    assert plans(far, target=1) == []
+
+
+def test_one_title_once_per_answer() -> None:
+    # The same film at two cinemas and two times: one answer shows it once, so only one plan can be made of
+    # these four (a second would need Cleo again).
+    events = [
+        event(1, 'Cleo', 18, 2), event(2, 'Cleo', 20.5, 2, where=NEXT_DOOR), event(3, 'Stalker', 20.5, 2),
+        event(4, 'Paris, Texas', 18, 2, where=NEXT_DOOR),
+    ]  # fmt: skip
+    found = plans(events)
+    titles = [title for plan in found for title, _, _ in plan]
+    assert titles.count('Cleo') == 1 and len(found) == 1
+
+
+def test_the_budget_is_a_hard_rule_of_each_plan() -> None:
+    events = [event(1, 'Dear', 18, 2, price=40), event(2, 'Cheap', 21, 1, price=5), event(3, 'Cheaper', 23, 1, price=5)]
+    [plan] = plans(events, rules=Rules(budget=20, max_span=timedelta(hours=60)), target=1)
+    assert [t for t, _, _ in plan] == ['Cheap', 'Cheaper']
+
+
+def test_a_hard_wish_that_empties_the_plan_is_declined_with_a_note() -> None:
+    events = [event(1, 'A', 19, 2, area='Mitte'), event(2, 'B', 21.5, 2, area='Mitte')]
+    wish = read_wish(
+        interests=['music'],
+        music_profile=None,
+        other_preferences='only Spandau',
+        budget=None,
+        areas=['Spandau', 'Mitte'],
+    )
+    kept = keep_hard_wishes(events, wish, event_of=lambda e: e, timezone='UTC', label=WINDOW.label)
+    assert kept.candidates == events and kept.declined == ['only Spandau']
+    assert kept.notes == ['Nothing in Spandau fits Sat 11 - Sun 12 Jul, so these plans are elsewhere.']
+
+
+def test_the_best_path_is_the_best_of_all_orders() -> None:
+    # A weak event overlapping both strong ones: the two strong events together are the best plan.
+    events = [event(1, 'Strong A', 18, 2), event(2, 'Weak', 19.5, 2), event(3, 'Strong B', 21, 2)]
+    visits = [v for i, e in enumerate(events) for v in visits_of(i, e, Limits('UTC'))]
+    paths = best_paths(items(events, [5.0, 0.1, 5.0]), visits, RULES)
+    assert paths[0].items == (0, 2)
+
+
+def _bundle(events: list[EventPublic], plan) -> Bundle:
+    by_title = {e.title: e for e in events}
+    key_events = []
+    for title, start, end in plan:
+        whole = (start, end) == (by_title[title].starts_at, by_title[title].ends_at)
+        key_events.append(key_event_from(by_title[title], 'why', visit=None if whole else (start, end)))
+    return Bundle(title='x', description='x', key_events=key_events, estimated_cost=estimate_cost(key_events))
+
+
+starts = st.lists(
+    st.tuples(st.integers(0, 40), st.sampled_from([1, 1.5, 2, 5, 8]), st.sampled_from([MITTE, NEXT_DOOR, FAR])),
+    min_size=2,
+    max_size=9,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(starts, st.lists(st.floats(0.5, 5), min_size=9, max_size=9))
+def test_every_plan_passes_the_validator_and_no_single_change_improves_it(specs, values) -> None:
+    events = [event(i, f'Show {i}', 10 + half / 2, hours, where=where) for i, (half, hours, where) in enumerate(specs)]
+    values = values[: len(events)]
+    found = plans(events, values)
+    bundles = [_bundle(events, plan) for plan in found]
+    lookup = {e.event_id: e for e in events}.get
+    assert find_violations(bundles, window=WINDOW, budget=None, lookup=lookup, min_events=2) == []
+    # Local optimality of the best plan: adding an unused event, or swapping one stop for an unused one, never
+    # gives a valid plan of higher value (the dynamic programme is exact).
+    if found:
+        pool = items(events, values)
+        everything = [v for i, e in enumerate(events) for v in visits_of(i, e, Limits('UTC'))]
+        best = best_paths(pool, everything, RULES)[0]
+        for other in range(len(events)):
+            if other in best.items:
+                continue
+            subset = [v for v in everything if v.item in {*best.items, other}]
+            assert best_paths(pool, subset, RULES)[0].value <= best.value + 1e-9
