@@ -162,7 +162,7 @@ def event_row(
                 swap(event)
         with ui.column().classes('gap-1 tb-wrap'):
             heading(event.title, level=3, classes='tb-event-title tb-wrap')
-            ui.label(format_time_range(event.starts_at, event.ends_at)).classes('tb-event-meta')
+            ui.label(event_times(event)).classes('tb-event-meta')
             place = ' · '.join(part for part in (event.venue, event.neighborhood) if part)
             with ui.row().classes('items-start gap-1 no-wrap tb-event-meta'):
                 ui.icon('place', size='16px').classes('tb-meta-icon')
@@ -195,3 +195,11 @@ def event_row(
                     ).mark('event-source')
             if event.why:
                 ui.label(event.why).classes('tb-event-why tb-wrap')
+
+
+def event_times(event: KeyEvent) -> str:
+    """'19:00-21:00', or for a drop-in visit 'Drop in 15:00-17:30 (runs 14:00-23:00)' (with en dashes)."""
+    if event.visit_start is None or event.visit_end is None:
+        return format_time_range(event.starts_at, event.ends_at)
+    visit = format_time_range(event.visit_start, event.visit_end)
+    return f'Drop in {visit} (runs {format_time_range(event.starts_at, event.ends_at)})'

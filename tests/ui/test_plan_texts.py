@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from models.catalog import Price
 from models.generation import Bundle, GenerationPublic, KeyEvent
-from pages.bundle_card import directions_url
+from pages.bundle_card import directions_url, event_times
 from pages.components import per_person
 from pages.progressive import slots
 from pages.refine_in_place import side_effects
@@ -88,3 +88,15 @@ def test_progress_never_names_a_total_and_stops_looking_at_the_usual_count() -> 
     assert ready_phrase(running(1)) == '1 plan ready so far'
     assert cancel_text(running(0)) == 'Stop planning'
     assert cancel_text(running(2)) == 'Stop here, keep 2 plans'
+
+
+def test_a_drop_in_reads_when_to_drop_in_and_when_the_event_runs() -> None:
+    long = event('open-air').model_copy(
+        update={
+            'ends_at': START + timedelta(hours=9),
+            'visit_start': START + timedelta(hours=1),
+            'visit_end': START + timedelta(hours=3, minutes=30),
+        }
+    )
+    assert event_times(long) == 'Drop in 20:00\u201322:30 (runs 19:00\u201304:00)'
+    assert event_times(event('show')) == '19:00\u201320:00'
