@@ -11,6 +11,8 @@ import json
 import os
 import uuid
 from datetime import timedelta
+from urllib.parse import quote
+from urllib.request import urlopen
 from zoneinfo import ZoneInfo
 
 import schemathesis
@@ -58,6 +60,9 @@ def _existing_change(change: dict) -> None:
 
 @schemathesis.hook
 def before_call(context, case, kwargs) -> None:
+    if case.operation.label.endswith('/alternatives'):
+        _existing_event(case)
+        return
     # A fresh key for every request: the same key with other preferences is a documented 422 that depends on
     # what was sent before, not on the schema (tests/api/test_api.py covers replays and that refusal).
     if case.method.upper() != 'POST' or (case.meta is not None and not case.meta.generation.mode.is_positive):
@@ -67,3 +72,22 @@ def before_call(context, case, kwargs) -> None:
         for name in list(headers or {}):
             if name.lower() == 'idempotency-key':
                 headers[name] = key
+
+
+def _existing_event(case) -> None:
+    """Which events a plan's bundle has is the server's data: a schema-valid request asks about the first event
+    of the first bundle of the plan it names (tests/api/test_refinements.py covers the refusals)."""
+    if case.meta is not None and not case.meta.generation.mode.is_positive:
+        return
+    generation_id = (case.path_parameters or {}).get('generation_id')
+    base = case.operation.schema.get_base_url().rstrip('/')
+    try:
+        with urlopen(f'{base}/api/generations/{quote(str(generation_id), safe="")}', timeout=5) as answer:
+            plan = json.loads(answer.read())
+    except (OSError, ValueError):
+        return  # unknown or malformed id: the request goes as generated (404)
+    bundles = plan.get('bundles') or []
+    if plan.get('status') != 'completed' or not bundles or not bundles[0].get('keyEvents'):
+        return  # not completed: 409 as generated
+    case.path_parameters['index'] = 0
+    case.query = {**(case.query or {}), 'eventId': bundles[0]['keyEvents'][0]['eventId']}
