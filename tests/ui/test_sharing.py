@@ -7,6 +7,7 @@ from models.db import session_scope
 from models.generation import Generation, Preferences
 from pages.components import remember_generation
 from services.generations import service
+from services.text import isolate
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.ui.conftest import eventually
 
@@ -37,6 +38,7 @@ async def test_a_friend_sees_the_plans_without_the_senders_inputs(user: User) ->
     await user.should_see('Plans shared with you', marker='eyebrow')
     await user.should_see('Warehouse Weekend 2')
     await user.should_not_see(PRIVATE, retries=1)
+    await user.should_not_see(f'“{isolate(PRIVATE)}”', retries=1)
     await user.should_not_see('Up to €75 per plan', retries=1)
     await user.should_not_see(marker='keep-plan', retries=1)
 
@@ -46,7 +48,7 @@ async def test_the_owner_sees_their_words_and_keeps_the_plan(user: User) -> None
     await as_owner(user, generation_id)
     await user.open(f'/generations/{generation_id}')
     await user.should_see('Your plans are ready', marker='eyebrow')
-    await user.should_see(f'“{PRIVATE}”')
+    await user.should_see(f'“{isolate(PRIVATE)}”')  # quoted in the app's words, isolated (bidi)
     await user.should_see('Up to €75 per plan')
     user.find(marker='keep-plan').click()
     await eventually(lambda: load(generation_id).kept)
