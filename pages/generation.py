@@ -316,6 +316,8 @@ class GenerationView:
         """What the planner understood of the request, what it did not use, and the wishes it could not keep
         (or why there are fewer plans); nothing until the planner has read the request."""
         generation = self.generation
+        if not self.owner:
+            return  # the sender's wishes quote their own words: a friend's view leaves them out
         understood = [item.value for item in generation.understood or [] if item.text != 'form']
         if understood:
             notes_list(

@@ -79,8 +79,7 @@ def test_keyboard_only_from_form_to_every_card_control(
     for name in (
         'Share these plans',
         'Keep this plan',
-        'Tickets for',
-        'Directions to',
+        'Directions to',  # demo events have no ticket link: their cards say so instead of a Tickets link
         'Swap',
         'Cheaper',
         'Closer together',
@@ -159,7 +158,7 @@ def test_a_friend_opens_plan_2_without_the_senders_inputs(
     page.get_by_label('Anything else').fill(PRIVATE)
     generation_id = submit(page)
     expect_cards(page)
-    expect(page.get_by_text(PRIVATE)).to_be_visible()
+    expect(page.get_by_text(PRIVATE).first).to_be_visible()  # quoted in the summary (and as a wish not used)
 
     friend = new_context(PHONE).new_page()
     friend.goto(f'{server.base_url}/generations/{generation_id}?plan=2')
