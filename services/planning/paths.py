@@ -33,6 +33,13 @@ NEARBY_GAP = timedelta(minutes=15)  # between two venues of unknown position in 
 UNKNOWN_GAP = timedelta(minutes=30)  # across town, positions unknown
 
 
+def title_key(title: str) -> str:
+    """What makes two listings the same thing to see: 'Cinema: Cleo from 5 to 7' and 'Late show: Cleo from 5
+    to 7' are one film; a '(Sunday matinee)' is the same play."""
+    title = title.split('(')[0]
+    return (title.split(':', 1)[1] if ':' in title else title).strip().lower()
+
+
 @dataclass(frozen=True)
 class Item:
     """A candidate as the core sees it: the event, its value, and the keys that must not repeat."""

@@ -339,12 +339,13 @@ def _genres(text: str, *, sentence: bool = False) -> list[str]:
         tokens = re.sub(r'[^\w\s-]', ' ', part).split()
         whole = ' '.join(tokens)
         canonical = GENRE_ALIASES.get(whole, whole.replace(' ', '-'))
-        candidates = [canonical] if not sentence and canonical in ALL_GENRES else _genres_in(tokens)
+        candidates = [canonical] if not sentence and canonical in ALL_GENRES else genres_in(tokens)
         found.extend(c for c in candidates if c not in found)
     return found
 
 
-def _genres_in(tokens: list[str]) -> list[str]:
+def genres_in(tokens: Sequence[str]) -> list[str]:
+    """The genres a sentence names, longest phrase first ('hip hop' before 'hop'), left to right."""
     found: list[str] = []
     index = 0
     while index < len(tokens):

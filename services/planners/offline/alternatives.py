@@ -16,6 +16,7 @@ from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste, with_wish
 from services.planners.offline.why import why
 from services.planning.hard import keep_hard_wishes
+from services.planning.paths import title_key as title_key_of
 from services.planning.wish import read_preferences
 
 MAX_ALTERNATIVES = 3
@@ -37,7 +38,7 @@ def alternatives_for(*, session: Session, generation: Generation, bundle_index: 
     wish = read_preferences(preferences, areas=queries.list_neighborhoods(session=session, city=city), events=events)
     taste = with_wish(taste, wish)
     used_ids = {k.event_id for b in bundles for k in b.key_events}
-    used_titles = {title_key_of(k) for b in bundles for k in b.key_events if k.event_id != event_id}
+    used_titles = {title_key_of(k.title) for b in bundles for k in b.key_events if k.event_id != event_id}
     scored = [
         s
         for s in score_events(events, taste, wish)
@@ -53,11 +54,6 @@ def alternatives_for(*, session: Session, generation: Generation, bundle_index: 
             if len(found) == MAX_ALTERNATIVES:
                 break
     return found
-
-
-def title_key_of(key_event: KeyEvent) -> str:
-    title = key_event.title.split('(')[0]
-    return (title.split(':', 1)[1] if ':' in title else title).strip().lower()
 
 
 def _lookup(session: Session, bundles: list[Bundle], extra: list[EventPublic]) -> Any:

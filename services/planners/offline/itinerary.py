@@ -21,6 +21,7 @@ from services.planners.offline.writing import Picked, Wording, write_bundle
 from services.planning.core import Theme, plan_answer
 from services.planning.hard import keep_hard_wishes
 from services.planning.paths import Item, Rules
+from services.planning.paths import title_key as title_of
 from services.planning.slots import Limits
 from services.planning.wish import Wish
 from services.text import join_words
@@ -192,10 +193,8 @@ def series_of(event: EventPublic) -> tuple[str, str]:
 
 
 def title_key(event: EventPublic) -> str:
-    """What makes two listings the same thing to see: 'Cinema: Cléo from 5 to 7' and 'Late show: Cléo from 5
-    to 7' are one film; a '(Sunday matinee)' is the same play."""
-    title = event.title.split('(')[0]
-    return (title.split(':', 1)[1] if ':' in title else title).strip().lower()
+    """One title once per answer (services.planning.paths.title_key)."""
+    return title_of(event.title)
 
 
 def travel_gap(a: EventPublic, b: EventPublic) -> timedelta:

@@ -22,10 +22,11 @@ from services.database import in_db
 from services.planners import grounding
 from services.planners.base import PlanContext, PlannerError, PlanRequest, Refinement
 from services.planners.offline.itinerary import title_key
-from services.planners.offline.replan import replan, title_key_of
+from services.planners.offline.replan import replan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
 from services.planners.offline.writing import describe_route
+from services.planning.paths import title_key as title_key_of
 from services.text import isolate
 
 MIN_EVENTS = 2

@@ -14,6 +14,7 @@ from services.planners.offline.itinerary import max_span, series_of, title_key
 from services.planning.core import Theme, plan_answer
 from services.planning.hard import keep_hard_wishes
 from services.planning.paths import Item, Rules
+from services.planning.paths import title_key as title_key_of
 from services.planning.wish import read_preferences
 
 PRICE_WEIGHT = 0.3  # value lost per unit of price, for "cheaper"
@@ -68,8 +69,3 @@ def replan(
         if score[0] < before[0] - 1e-9 and valid(make_bundle(chosen, slots)):
             return score, chosen, slots
     return None
-
-
-def title_key_of(title: str) -> str:
-    title = title.split('(')[0]
-    return (title.split(':', 1)[1] if ':' in title else title).strip().lower()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from models.generation import Preferences
 from services.catalog import search_text
 from services.planning.vocabulary import ALL_GENRES, GENRE_ALIASES, GENRE_FAMILIES, TAG_SIGNALS
-from services.planning.wish import Wish
+from services.planning.wish import Wish, genres_in
 
 CHEAP = 20.0  # what "cheap" / "nothing too pricey" means for one ticket, in the city's currency
 CHEAP_WORDS = re.compile(
@@ -74,26 +74,9 @@ def _genre_words(text: str) -> list[str]:
         if not phrase:
             continue
         whole = GENRE_ALIASES.get(phrase, phrase.replace(' ', '-'))
-        candidates = [whole] if whole in ALL_GENRES else _genres_in(phrase.split())
+        candidates = [whole] if whole in ALL_GENRES else genres_in(phrase.split())
         words.extend(c for c in candidates if c not in words)
     return words
-
-
-def _genres_in(tokens: Sequence[str]) -> list[str]:
-    """The genres a sentence names, longest phrase first ('hip hop' before 'hop'), left to right."""
-    found: list[str] = []
-    index = 0
-    while index < len(tokens):
-        for size in (3, 2, 1):
-            gram = ' '.join(tokens[index : index + size])
-            genre = GENRE_ALIASES.get(gram, gram.replace(' ', '-'))
-            if len(tokens) - index >= size and genre in ALL_GENRES:
-                found.append(genre)
-                index += size
-                break
-        else:
-            index += 1
-    return found
 
 
 def _genre_weights(named: Sequence[str]) -> dict[str, float]:
