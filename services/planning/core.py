@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from services.planning.packing import Option, choose
-from services.planning.paths import Item, Path, Rules, best_paths
+from services.planning.paths import Item, Path, Rules, Ways, best_paths
 from services.planning.slots import Limits, Visit, visits_of
 
 POOL = 24  # the best candidates of a theme planned over (its must-visits on top)
@@ -44,14 +44,15 @@ def plan_answer(
 ) -> list[Planned]:
     """Up to `target` plans, the strongest first."""
     visits = {i: visits_of(i, item.event, limits) for i, item in enumerate(items)}
-    options = _options(items, themes, visits, rules, excluded=frozenset())
+    ways: Ways = {}  # the way between two candidates, found once for every theme and round
+    options = _options(items, themes, visits, rules, ways, excluded=frozenset())
     chosen = choose(options, target=target, interests=interests)
     covered = {c for option in chosen for c in option.interests}
     if len(chosen) < target or not set(interests) <= covered:
         # The best plans share events: plan again in turn, each time around what the turns before took, with
         # smaller plans too (three plans of two beat one of four), and let the packing choose among all of it.
         for stops in dict.fromkeys((rules.max_stops, 2)):
-            options += _in_turn(items, themes, visits, replace(rules, max_stops=stops), target, f'#{stops}')
+            options += _in_turn(items, themes, visits, replace(rules, max_stops=stops), ways, target, f'#{stops}')
         chosen = choose(options, target=target, interests=interests)
     return [Planned(o.theme.split('#')[0], o.visits, o.value) for o in chosen]
 
@@ -61,6 +62,7 @@ def _in_turn(
     themes: Sequence[Theme],
     visits: dict[int, list[Visit]],
     rules: Rules,
+    ways: Ways,
     target: int,
     suffix: str,
 ) -> list[Option]:
@@ -70,9 +72,10 @@ def _in_turn(
     titles: frozenset[str] = frozenset()
     for turn in range(target):
         excluded = used | {i for i, item in enumerate(items) if item.title_key in titles}
+        made = _options(items, themes, visits, rules, ways, excluded=frozenset(excluded), suffix=f'{suffix}.{turn}')
         options = [
             o
-            for o in _options(items, themes, visits, rules, excluded=frozenset(excluded), suffix=f'{suffix}.{turn}')
+            for o in made
             if not o.titles & titles and not any(o.theme.split('#')[0] == f.theme.split('#')[0] for f in found)
         ]
         if not options:
@@ -88,6 +91,7 @@ def _options(
     themes: Sequence[Theme],
     visits: dict[int, list[Visit]],
     rules: Rules,
+    ways: Ways,
     *,
     excluded: frozenset[int],
     suffix: str = '',
@@ -103,7 +107,7 @@ def _options(
             continue
         chosen_pool = list(dict.fromkeys([*pool[:POOL], *sorted(must, key=lambda i: -items[i].value)[:POOL]]))
         theme_visits = [v for i in chosen_pool for v in visits[i]]
-        for path in best_paths(items, theme_visits, rules, must=must):
+        for path in best_paths(items, theme_visits, rules, must=must, ways=ways):
             options.append(_option(f'{theme.key}{suffix}', path, items, theme))
     return options
 

@@ -30,7 +30,12 @@ def choose(options: Sequence[Option], *, target: int, interests: Sequence[str]) 
     wanted = frozenset(interests)
     best: tuple[tuple[int, int, int, float], list[Option]] = ((0, 0, 0, 0.0), [])
     top_value = [o.value for o in ranked]
-    asked = len({o.theme.split('#')[0] for o in ranked if o.wanted})
+    # What the options from each position on could still add: their interests, and whether one was asked for.
+    reach: list[frozenset[str]] = [frozenset()] * (len(ranked) + 1)
+    asked_after = [False] * (len(ranked) + 1)
+    for index in range(len(ranked) - 1, -1, -1):
+        reach[index] = reach[index + 1] | (ranked[index].interests & wanted)
+        asked_after[index] = asked_after[index + 1] or ranked[index].wanted
 
     def search(start: int, chosen: list[Option], covered: frozenset[str], value: float) -> None:
         nonlocal best
@@ -40,8 +45,13 @@ def choose(options: Sequence[Option], *, target: int, interests: Sequence[str]) 
             best = (score, list(chosen))
         if len(chosen) == target:
             return
-        room = target - len(chosen)
-        bound = (len(wanted), min(asked, 1), target, value + sum(top_value[start : start + room]))
+        room = min(target - len(chosen), len(ranked) - start)
+        bound = (
+            len((covered | reach[start]) & wanted),
+            1 if themes or asked_after[start] else 0,
+            len(chosen) + room,
+            value + sum(top_value[start : start + room]),
+        )
         if bound <= best[0]:
             return
         for index in range(start, len(ranked)):

@@ -1,15 +1,15 @@
 """The best plans through one pool of visits, exactly: visits ordered in time form a directed acyclic graph (an
 arc when the next visit starts after the previous one ends plus the way there), so the best plan of at most
-MAX_STOPS stops is a dynamic programme over it. Each visit keeps a few best partial plans (labels) per
-length; a label knows its cost (the budget), its first start (a plan spans one weekend or a week of
-evenings) and its titles (one title once).
+MAX_STOPS stops is a dynamic programme over it. Each visit keeps a few best partial plans (labels) per length,
+apart for those that already hold one of a theme's must-visits; a label knows its cost (the budget), its first
+start (a plan spans one weekend or a week of evenings) and its titles (one title once).
 
 The value of a plan is the sum of its visits' values, less TRAVEL_COST per minute on the way and IDLE_COST per
 hour of waiting beyond IDLE_FREE; a gap over MAX_IDLE splits the plan in two parts (costly, and the plan's
 text says so), and a gap over NEXT_DAY_AFTER is another day.
 """
 
-from bisect import bisect_left
+from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +38,9 @@ def title_key(title: str) -> str:
     to 7' are one film; a '(Sunday matinee)' is the same play."""
     title = title.split('(')[0]
     return (title.split(':', 1)[1] if ':' in title else title).strip().lower()
+
+
+Ways = dict[tuple[int, int], tuple[timedelta, float]]  # (from item, to item): how long the way, its minutes
 
 
 @dataclass(frozen=True)
@@ -80,26 +83,44 @@ class Rules:
     travel_cost: float = TRAVEL_COST  # per minute on the way; a refinement "closer together" raises it
 
 
+# Partial plans of one length, kept apart by whether they visit a must-visit yet: [without, with].
+_Classes = tuple[list[_Label], list[_Label]]
+# Every finished partial plan of one class and length, best first, as (-value, order, visit index, label).
+_Ranked = list[tuple[float, int, int, _Label]]
+
+
 def best_paths(
-    items: Sequence[Item], visits: Sequence[Visit], rules: Rules, *, must: frozenset[int] = frozenset()
+    items: Sequence[Item],
+    visits: Sequence[Visit],
+    rules: Rules,
+    *,
+    must: frozenset[int] = frozenset(),
+    ways: Ways | None = None,
 ) -> list[Path]:
     """The best plan of each length MIN_STOPS..max_stops through `visits` (of `items`), best first; with
-    `must`, every plan visits at least one of those items."""
+    `must`, every plan visits at least one of those items. `ways` caches the way between two items (how long,
+    in minutes) across the calls of one answer."""
     ordered = sorted(visits, key=lambda v: (v.start, v.end, v.item))
-    starts = [v.start for v in ordered]
     prices = {v.item: _price(items[v.item].event) for v in ordered}
-    labels: list[list[list[_Label]]] = [[[] for _ in range(rules.max_stops + 1)] for _ in ordered]
+    labels: list[list[_Classes]] = [[([], []) for _ in range(rules.max_stops + 1)] for _ in ordered]
+    ranked: list[tuple[_Ranked, _Ranked]] = [([], []) for _ in range(rules.max_stops)]
+    ways = {} if ways is None else ways
     best: dict[int, _Label] = {}
     for index, visit in enumerate(ordered):
         item = items[visit.item]
         taken = frozenset((visit.item, ('t', item.title_key), ('s', item.series_key)))
-        own = _Label(item.value, prices[visit.item], visit.start, (visit,), taken, visit.item in must)
+        is_must = visit.item in must
+        own = _Label(item.value, prices[visit.item], visit.start, (visit,), taken, is_must)
         if rules.budget is None or own.cost <= rules.budget:
-            _keep(labels[index][1], own)
-        _extend_into(index, ordered, starts, items, prices, labels, rules, must)
+            _keep(labels[index][1][is_must], own)
+        _extend_into(index, ordered, items, prices, labels, ranked, rules, must, ways)
+        for length in range(1, rules.max_stops):
+            for flag in (0, 1):
+                for label in labels[index][length][flag]:
+                    insort(ranked[length][flag], (-label.value, len(ranked[length][flag]), index, label))
         for length in range(MIN_STOPS, rules.max_stops + 1):
-            for label in labels[index][length]:
-                if (not must or label.has_must) and (length not in best or label.value > best[length].value):
+            for label in labels[index][length][bool(must)]:  # a theme with must-visits: only plans that hold one
+                if length not in best or label.value > best[length].value:
                     best[length] = label
     paths = [Path(label.visits, label.value, label.cost) for label in best.values()]
     return sorted(paths, key=lambda p: -p.value)
@@ -108,55 +129,63 @@ def best_paths(
 def _extend_into(
     index: int,
     ordered: Sequence[Visit],
-    starts: Sequence[datetime],
     items: Sequence[Item],
     prices: dict[int, float],
-    labels: list[list[list[_Label]]],
+    labels: list[list[_Classes]],
+    ranked: list[tuple[_Ranked, _Ranked]],
     rules: Rules,
     must: frozenset[int],
+    ways: Ways,
 ) -> None:
-    """Every partial plan ending at an earlier visit that can be followed by visit `index`."""
+    """Every partial plan ending at an earlier visit that can be followed by visit `index`, best first, while
+    one can still be kept: an extension is worth at most its partial plan plus this visit (a link costs >= 0),
+    and what a visit keeps only gets better, so the scan stops at the first that cannot beat the worst kept."""
     visit = ordered[index]
     item = items[visit.item]
     keys = frozenset((visit.item, ('t', item.title_key), ('s', item.series_key)))
     price, is_must, span, budget = prices[visit.item], visit.item in must, rules.max_span, rules.budget
-    links: dict[tuple[int, datetime], float | None] = {}
-    for previous_index in range(bisect_left(starts, visit.start - span), index):
-        previous = ordered[previous_index]
-        if previous.end > visit.start or previous.item == visit.item:
-            continue
-        pair = (previous.item, previous.end)
-        if pair not in links:
-            links[pair] = _link_cost(items[previous.item].event, item.event, visit.start - previous.end, rules)
-        link = links[pair]
-        if link is None:
-            continue
-        for length in range(1, rules.max_stops):
-            target = labels[index][length + 1]
-            for label in labels[previous_index][length]:
+    links: dict[int, float | None] = {}
+    for length in range(1, rules.max_stops):
+        for flag in (0, 1) if must else (0,):
+            target = labels[index][length + 1][flag or is_must]
+            for negative_value, _, previous_index, label in ranked[length][flag]:
+                if len(target) >= LABELS and item.value - negative_value <= target[-1].value:
+                    break
+                previous = ordered[previous_index]
+                if previous.end > visit.start or previous.item == visit.item:
+                    continue
                 if visit.start - label.first > span or not label.taken.isdisjoint(keys):
                     continue
                 cost = label.cost + price
                 if budget is not None and cost > budget + 1e-9:
                     continue
+                if previous_index not in links:
+                    links[previous_index] = _link_cost(items, previous, visit, rules, ways)
+                link = links[previous_index]
+                if link is None:
+                    continue
                 value = label.value + item.value - link
-                if len(target) >= LABELS and value <= target[-1].value and not (is_must and not label.has_must):
+                if len(target) >= LABELS and value <= target[-1].value:
                     continue  # no better than the worst kept: skip building it
                 extended = _Label(
-                    value, cost, label.first, (*label.visits, visit), label.taken | keys, label.has_must or is_must
+                    value, cost, label.first, (*label.visits, visit), label.taken | keys, bool(flag or is_must)
                 )
                 _keep(target, extended)
 
 
-def _link_cost(before: EventPublic, after: EventPublic, gap: timedelta, rules: Rules) -> float | None:
+def _link_cost(
+    items: Sequence[Item],
+    before: Visit,
+    after: Visit,
+    rules: Rules,
+    ways: Ways,
+) -> float | None:
     """What going from one stop to the next costs in value, or None when it cannot be done."""
-    travel = estimate_travel(before.lat, before.lon, after.lat, after.lon)
-    if travel is not None:
-        way, minutes = timedelta(minutes=travel.minutes), travel.minutes
-    else:
-        same_area = before.neighborhood and before.neighborhood == after.neighborhood
-        way = SAME_PLACE_GAP if before.venue == after.venue else NEARBY_GAP if same_area else UNKNOWN_GAP
-        minutes = way.total_seconds() / 60
+    pair = (before.item, after.item)
+    if pair not in ways:
+        ways[pair] = _way(items[before.item].event, items[after.item].event)
+    way, minutes = ways[pair]
+    gap = after.start - before.end
     if gap < way:
         return None
     wait = gap - way
@@ -168,18 +197,23 @@ def _link_cost(before: EventPublic, after: EventPublic, gap: timedelta, rules: R
     return rules.travel_cost * minutes + IDLE_COST * idle_hours
 
 
+def _way(before: EventPublic, after: EventPublic) -> tuple[timedelta, float]:
+    """How long the way from one event to the next takes, and its minutes (what travel costs)."""
+    travel = estimate_travel(before.lat, before.lon, after.lat, after.lon)
+    if travel is not None:
+        return timedelta(minutes=travel.minutes), travel.minutes
+    same_area = before.neighborhood and before.neighborhood == after.neighborhood
+    way = SAME_PLACE_GAP if before.venue == after.venue else NEARBY_GAP if same_area else UNKNOWN_GAP
+    return way, way.total_seconds() / 60
+
+
 def _keep(labels: list[_Label], label: _Label) -> None:
-    """Keeps the LABELS best partial plans, best first; a plan that holds a must-visit is kept beside better
-    ones (the only one that can still satisfy a theme's must)."""
+    """Keeps the LABELS best partial plans of a class, best first."""
     position = len(labels)
     while position and (labels[position - 1].value, -labels[position - 1].cost) < (label.value, -label.cost):
         position -= 1
     labels.insert(position, label)
-    if len(labels) > LABELS:
-        musts = [item for item in labels if item.has_must][:1]
-        del labels[LABELS:]
-        if musts and musts[0] not in labels:
-            labels[-1] = musts[0]
+    del labels[LABELS:]
 
 
 def _price(event: EventPublic) -> float:
