@@ -17,23 +17,26 @@ run: $(VENV)/.installed
 # The tests that read the clock (tests/clocks.py: CLOCK_SENSITIVE) run again at fixed clocks: at two clocks of
 # the matrix chosen by the date in `make test`, at all 23 in `make test-clocks`; CLOCK_JOBS runs at once.
 CLOCK_JOBS ?= 2
+# The suite and the end-to-end tests run in TEST_JOBS processes (pytest-xdist): every test has its own database,
+# servers and ports, and one process leaves a core idle while it waits on a server or a browser.
+TEST_JOBS ?= 2
 
 test: $(VENV)/.dev-installed chromium axe promtool faketime services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_JOBS)
 	$(PY) -m tests.clock_runs --today 2 --jobs $(CLOCK_JOBS)
-	$(PY) -m pytest -q -o addopts= tests/e2e  # sync Playwright needs its own run
+	$(PY) -m pytest -q -n $(TEST_JOBS) -o addopts= tests/e2e  # sync Playwright needs its own run
 
 # Each day of a week at 03:00, 12:00 and 23:30 Berlin time, a spring-forward night and New Year's Eve.
 test-clocks: $(VENV)/.dev-installed faketime services
 	$(PY) -m tests.clock_runs --all --jobs $(CLOCK_JOBS)
 
 test-fast: $(VENV)/.dev-installed promtool services
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_JOBS)
 
 test-e2e: $(VENV)/.dev-installed chromium axe services
-	$(PY) -m pytest -q -o addopts= tests/e2e
+	$(PY) -m pytest -q -n $(TEST_JOBS) -o addopts= tests/e2e
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -35,7 +35,13 @@ def choose_city(page: Page, city: str) -> None:
 def submit(page: Page) -> str:
     page.get_by_role('button', name='Make my plans').click()
     page.wait_for_url(GENERATION_URL)
+    wait_live(page)
     return generation_id_of(page)
+
+
+def wait_live(page: Page) -> None:
+    """Until the page's socket has shaken hands: a click before that reaches no handler (seen on CI, a phone run)."""
+    page.wait_for_function('() => window.did_handshake === true')
 
 
 def generation_id_of(page: Page) -> str:
