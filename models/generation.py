@@ -253,14 +253,19 @@ class RefinementCreate(CamelModel):
     # sent as null (the `None` defaults are never validated), so "absent" is the one way to say "none".
     model_config = ConfigDict(
         extra='forbid',
-        json_schema_extra={'anyOf': [{'required': ['instruction']}, {'required': ['replaceEventId']}]},
+        json_schema_extra={
+            'anyOf': [{'required': ['instruction']}, {'required': ['replaceEventId']}],
+            'dependentRequired': {'replacementEventId': ['replaceEventId']},
+        },
     )
 
     bundle_index: int = PydanticField(ge=0, le=20)
     instruction: str = PydanticField(default=None, max_length=MAX_INSTRUCTION, pattern=NOT_BLANK)  # type: ignore[assignment]
     replace_event_id: str = PydanticField(default=None, max_length=200, pattern=NOT_BLANK)  # type: ignore[assignment]
+    # The event the person picked among the alternatives (GET .../alternatives) to take replace_event_id's place.
+    replacement_event_id: str = PydanticField(default=None, max_length=200, pattern=NOT_BLANK)  # type: ignore[assignment]
 
-    @field_validator('instruction', 'replace_event_id')
+    @field_validator('instruction', 'replace_event_id', 'replacement_event_id')
     @classmethod
     def _trimmed(cls, value: str) -> str:
         return value.strip(ASCII_SPACE)  # after the length check, so the schema's limits hold for the text as sent
@@ -269,6 +274,8 @@ class RefinementCreate(CamelModel):
     def _something_to_do(self) -> 'RefinementCreate':
         if not self.instruction and not self.replace_event_id:
             raise ValueError('give an instruction, a replaceEventId, or both')
+        if self.replacement_event_id and not self.replace_event_id:
+            raise ValueError('replacementEventId needs the replaceEventId it takes the place of')
         return self
 
 
@@ -282,6 +289,7 @@ class RefinementPublic(CamelModel):
     bundle_index: int
     instruction: str = ''
     replace_event_id: str | None = None
+    replacement_event_id: str | None = None  # the person's own pick, when they chose it among the alternatives
 
 
 WishKind = Literal[

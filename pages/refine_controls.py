@@ -15,8 +15,9 @@ from nicegui import ui
 from pydantic import ValidationError
 
 from models.generation import MAX_INSTRUCTION, GenerationPublic, KeyEvent, RefinementCreate, RefinementPublic
-from pages.a11y import FILLED
-from pages.components import client_id, client_ip, remember_generation
+from pages.a11y import FILLED, dom_id, heading
+from pages.bundle_card import event_times
+from pages.components import client_id, client_ip, per_person, remember_generation
 from services.generations import service
 from services.generations.errors import GenerationError, InvalidPreferences
 from services.text import isolate
@@ -32,23 +33,33 @@ class Refiner:
     def __init__(self, generation_id: str, *, on_started: Callable[[int, str], Any] | None = None) -> None:
         self.generation_id = generation_id
         self.on_started = on_started  # (bundle index, new generation id): follows the change on this page
-        self.keys: dict[tuple[int, str, str | None], str] = {}
+        self.keys: dict[tuple[int, str, str | None, str | None], str] = {}
         self.busy = False
 
     async def apply(
-        self, bundle_index: int, *, instruction: str = '', replace_event_id: str | None = None
+        self,
+        bundle_index: int,
+        *,
+        instruction: str = '',
+        replace_event_id: str | None = None,
+        replacement_event_id: str | None = None,
     ) -> str | None:
         """Starts the refinement and opens its page; the new generation's id, or None when refused."""
         if self.busy:
             return None
         try:
             # only the fields given: the model refuses an explicit null or a blank text
-            given = {'instruction': instruction.strip(), 'replace_event_id': replace_event_id}
+            given = {
+                'instruction': instruction.strip(),
+                'replace_event_id': replace_event_id,
+                'replacement_event_id': replacement_event_id,
+            }
             change = RefinementCreate(bundle_index=bundle_index, **{k: v for k, v in given.items() if v})
         except ValidationError:
             ui.notify(f'Say what should change, in at most {MAX_INSTRUCTION} characters.', type='warning')
             return None
-        key = self.keys.setdefault((bundle_index, instruction.strip(), replace_event_id), str(uuid.uuid4()))
+        change_key = (bundle_index, instruction.strip(), replace_event_id, replacement_event_id)
+        key = self.keys.setdefault(change_key, str(uuid.uuid4()))
         self.busy = True
         try:
             row = await service.refine_generation(
@@ -76,11 +87,25 @@ class Refiner:
 
 
 def swap_button(refiner: Refiner, bundle_index: int, event: KeyEvent) -> ui.button:
-    """The small "Swap" beside an event: the same bundle with another event in its place."""
+    """The small "Swap" beside an event: a dialog of the checked replacements to pick from, or the planner's pick."""
 
     async def swap() -> None:
         button.props('loading')
-        if await refiner.apply(bundle_index, replace_event_id=event.event_id) is None:
+        try:
+            choices = await service.bundle_alternatives(
+                generation_id=refiner.generation_id, bundle_index=bundle_index, event_id=event.event_id
+            )
+        except GenerationError as error:
+            ui.notify(error.message, type='warning')
+            choices = []
+        finally:
+            button.props(remove='loading')
+        picked = await _pick_replacement(event, choices)
+        if picked is None:
+            return
+        button.props('loading')
+        chosen = picked or None  # '': the planner's pick
+        if await refiner.apply(bundle_index, replace_event_id=event.event_id, replacement_event_id=chosen) is None:
             button.props(remove='loading')
 
     button = (
@@ -91,6 +116,51 @@ def swap_button(refiner: Refiner, bundle_index: int, event: KeyEvent) -> ui.butt
     )
     button.props['aria-label'] = f'Swap {event.title} for another event'  # a dict entry: no quoting to escape
     return button
+
+
+async def _pick_replacement(event: KeyEvent, choices: list[KeyEvent]) -> str | None:
+    """The swap dialog: an event id picked, '' for "let the planner choose", None for "keep it"."""
+    with ui.dialog() as dialog, ui.card().classes('tb-card tb-panel tb-swap-dialog'):
+        title = heading(f'Swap {event.title}', level=2, classes='tb-h2 tb-wrap')
+        if choices:
+            text = 'These fit in its place without breaking the plan, best first.'
+        else:
+            text = 'Nothing else in the catalog fits in its place without breaking the plan right now.'
+        body = ui.label(text).classes('tb-muted')
+        with ui.column().classes('gap-2 w-full'):
+            for choice in choices:
+                _choice_button(choice, on_pick=dialog.submit)
+        with ui.row().classes('justify-end gap-2 w-full'):
+            ui.button('Keep it', on_click=lambda: dialog.submit(None)).props('flat no-caps').mark('swap-keep')
+            if choices:
+                ui.button('Let the planner choose', on_click=lambda: dialog.submit('')).props(
+                    'outline no-caps color=primary'
+                ).mark('swap-any')
+    dialog.props['aria-labelledby'] = dom_id(title)
+    dialog.props['aria-describedby'] = dom_id(body)
+    dialog.update()
+    picked = await dialog
+    dialog.delete()
+    return picked
+
+
+def _choice_button(choice: KeyEvent, *, on_pick: Callable[[str], Any]) -> None:
+    """One replacement: what, when, where, how much and why, the whole of it one button (its visible text is its
+    name, after a "Swap in" only screen readers hear)."""
+    with (
+        ui.button(on_click=lambda: on_pick(choice.event_id))
+        .props('outline no-caps align=left color=primary')
+        .classes('tb-swap-choice w-full')
+        .mark('swap-choice', f'swap-choice-{choice.event_id}'),
+        ui.column().classes('gap-0 items-start text-left tb-wrap'),
+    ):
+        ui.label('Swap in').classes('tb-sr-only')
+        ui.label(choice.title).classes('tb-event-title tb-wrap')
+        place = ' · '.join(part for part in (choice.venue, choice.neighborhood) if part)
+        when = f'{choice.starts_at:%a %-d %b}, {event_times(choice)}'
+        ui.label(f'{when} · {place} · {per_person(choice.price)}').classes('tb-event-meta tb-wrap')
+        if choice.why:
+            ui.label(choice.why).classes('tb-event-why tb-wrap')
 
 
 def refine_panel(refiner: Refiner, bundle_index: int) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from models.generation import Generation, KeyEvent, RefinementCreate
+from services.catalog import queries
 from services.database import writes
 from services.generations import rate_limit, store
 from services.generations.errors import GenerationNotFound, InvalidPreferences, ParentNotCompleted
@@ -42,6 +43,9 @@ def create_refinement(
     event_ids = [e['eventId'] for e in bundles[change.bundle_index].get('keyEvents', [])]
     if change.replace_event_id is not None and change.replace_event_id not in event_ids:
         raise InvalidPreferences('replaceEventId', f'{change.replace_event_id!r} is not an event of that bundle')
+    chosen = change.replacement_event_id
+    if chosen is not None and not queries.get_events(session=session, event_ids=[chosen]):
+        raise InvalidPreferences('replacementEventId', f'{chosen!r} is not an event of the catalog')
     refinement = {**change.model_dump(mode='json', by_alias=True, exclude_none=True), 'parentBundles': bundles}
     if idempotency_key:
         existing = store.find_by_key(session, client_id, idempotency_key, now)

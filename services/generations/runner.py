@@ -306,6 +306,7 @@ def _refinement_of(row: Generation) -> Refinement | None:
         bundle_index=int(data['bundleIndex']),
         instruction=data.get('instruction') or '',
         replace_event_id=data.get('replaceEventId'),
+        replacement_event_id=data.get('replacementEventId'),
     )
 
 

@@ -14,6 +14,7 @@ class Refinement:
     bundle_index: int
     instruction: str = ''
     replace_event_id: str | None = None
+    replacement_event_id: str | None = None  # the person's pick among the alternatives; None: the planner picks
 
     @property
     def others(self) -> list[Bundle]:

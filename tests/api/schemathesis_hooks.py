@@ -54,6 +54,7 @@ def _existing_change(change: dict) -> None:
     # Which bundles and events a plan has is the server's data: ask for the first bundle and, instead of
     # swapping an event the fuzzer made up, give the instruction (tests/api/test_refinements.py swaps real ones).
     change['bundleIndex'] = 0
+    change.pop('replacementEventId', None)
     if change.pop('replaceEventId', None) is not None and not change.get('instruction'):
         change['instruction'] = 'cheaper'
 

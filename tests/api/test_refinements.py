@@ -92,7 +92,12 @@ async def test_swap_keeps_the_other_events_and_bundles(api) -> None:
     body = await poll(api, created.json()['generationId'], 'completed', 'failed')
     assert body['status'] == 'completed', body['error']
     assert body['parentId'] == parent['generationId']
-    assert body['refinement'] == {'bundleIndex': 0, 'instruction': '', 'replaceEventId': swapped}
+    assert body['refinement'] == {
+        'bundleIndex': 0,
+        'instruction': '',
+        'replaceEventId': swapped,
+        'replacementEventId': None,
+    }
     assert body['bundles'][1:] == parent['bundles'][1:]
     new_ids = [e['eventId'] for e in body['bundles'][0]['keyEvents']]
     assert swapped not in new_ids
@@ -226,3 +231,46 @@ async def test_alternatives_refuse_what_a_refinement_refuses(api) -> None:
     assert (await api.get(f'{base}/9/alternatives', params={'eventId': 'x'})).status_code == 422
     assert (await api.get(f'{base}/0/alternatives', params={'eventId': 'not-in-it'})).status_code == 422
     assert (await api.get(f'{base}/0/alternatives')).status_code == 422  # eventId is required
+
+
+async def test_a_picked_replacement_is_swapped_in_as_chosen(api) -> None:
+    """The person picks one of the alternatives: exactly that event takes the old one's place, the rest stays."""
+    parent = await completed_plan(api)
+    old = parent['bundles'][0]['keyEvents'][0]
+    url = f'/api/generations/{parent["generationId"]}/bundles/0/alternatives'
+    picked = (await api.get(url, params={'eventId': old['eventId']})).json()['alternatives'][-1]
+    created = await refine(
+        api, parent['generationId'], bundleIndex=0, replaceEventId=old['eventId'], replacementEventId=picked['eventId']
+    )
+    assert created.status_code == 200, created.text
+    child = await poll(api, created.json()['generationId'], 'completed', 'failed')
+    assert child['status'] == 'completed', child['error']
+    assert child['refinement']['replacementEventId'] == picked['eventId']
+    before = [e['eventId'] for e in parent['bundles'][0]['keyEvents']]
+    after = [e['eventId'] for e in child['bundles'][0]['keyEvents']]
+    assert sorted(after) == sorted([picked['eventId'], *before[1:]])
+    assert child['bundles'][1:] == parent['bundles'][1:]
+    assert 'as you chose' in child['bundles'][0]['description']
+    assert not violations(child)
+
+
+async def test_a_replacement_must_be_a_catalog_event_taking_a_named_place(api) -> None:
+    parent = await completed_plan(api)
+    old = parent['bundles'][0]['keyEvents'][0]['eventId']
+    unknown = await refine(api, parent['generationId'], bundleIndex=0, replaceEventId=old, replacementEventId='nope')
+    assert unknown.status_code == 422 and 'replacementEventId' in unknown.text
+    alone = await refine(api, parent['generationId'], bundleIndex=0, replacementEventId=old, instruction='cheaper')
+    assert alone.status_code == 422
+
+
+async def test_a_picked_replacement_that_no_longer_fits_fails_saying_so(api) -> None:
+    """An event of another bundle cannot be swapped in (one event once per answer): the plan says why."""
+    parent = await completed_plan(api)
+    old = parent['bundles'][0]['keyEvents'][0]
+    taken = parent['bundles'][1]['keyEvents'][0]
+    created = await refine(
+        api, parent['generationId'], bundleIndex=0, replaceEventId=old['eventId'], replacementEventId=taken['eventId']
+    )
+    child = await poll(api, created.json()['generationId'], 'completed', 'failed')
+    assert child['status'] == 'failed'
+    assert old['title'] in child['error'] and 'pick another one' in child['error']

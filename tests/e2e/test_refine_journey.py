@@ -37,6 +37,15 @@ def test_cards_land_one_by_one_and_a_swap_changes_the_card_in_place(
         swapped = parent.bundles[0]['keyEvents'][0]
         card = page.locator('.tb-bundle').first
         card.get_by_role('button', name=f'Swap {swapped["title"]} for another event').click()
+        picker = page.get_by_role('dialog', name=f'Swap {swapped["title"]}')
+        expect(picker).to_be_visible()
+        choices = picker.get_by_role('button', name=re.compile('^Swap in '))
+        expect(choices.first).to_be_visible()
+        assert 1 <= choices.count() <= 3
+        picked = choices.last.locator('.tb-event-title').inner_text()
+        assert no_horizontal_scroll(page)
+        screenshot(page, f'{name}-swap-picker')
+        choices.last.click()
         # the same page: the changed plan takes the card's place, and its link replaces the address
         expect(page.locator('.tb-changed')).to_be_visible(timeout=30_000)
         page.wait_for_url(lambda url, old=parent_id: old not in url and url.endswith('?plan=1'))
@@ -57,6 +66,7 @@ def test_cards_land_one_by_one_and_a_swap_changes_the_card_in_place(
         assert child.bundles[1:] == parent.bundles[1:]
         titles = page.locator('.tb-event-title').all_inner_texts()
         assert swapped['title'] not in titles[: len(new_ids)]
+        assert picked in [e['title'] for e in child.bundles[0]['keyEvents']]  # the one picked, nothing else
 
         page.get_by_role('link', name=parent.bundles[0]['title']).click()  # "Refined from: <title>" leads back
         page.wait_for_url(f'**/generations/{parent_id}')

@@ -96,7 +96,12 @@ def test_keyboard_only_from_form_to_every_card_control(
     expect(page.get_by_role('button', name='Kept')).to_have_attribute('aria-pressed', 'true', timeout=15_000)
     assert server.generation(generation_id).kept
     tab_to(page, 'Swap')
-    page.keyboard.press('Enter')  # a swap from the keyboard opens the changed plan
+    page.keyboard.press('Enter')  # a swap from the keyboard: the picker takes the focus, Enter picks
+    picker = page.get_by_role('dialog')
+    expect(picker.get_by_role('button', name=re.compile('^Swap in ')).first).to_be_visible()
+    tab_to(page, 'Swap in')
+    assert focus_ring(page) == 'solid', 'Swap in'
+    page.keyboard.press('Enter')
     page.wait_for_url(lambda url: generation_id not in url)
     expect(page.get_by_text('Refined from:')).to_be_visible(timeout=CARDS_TIMEOUT_MS)
 

@@ -8,9 +8,12 @@ from sqlmodel import select
 
 from models.db import session_scope
 from models.generation import Generation
+from services.catalog import queries
+from services.database import in_db
 from services.generations import service
 from services.generations.errors import ParentNotCompleted, RateLimited
 from services.planners.base import PlanContext, PlanRequest
+from services.planners.offline import OfflinePlanner
 from services.text import isolate
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.ui.conftest import eventually
@@ -73,23 +76,62 @@ async def test_cards_appear_one_by_one_with_progress_below(user: User, planners:
     await user.should_not_see(marker='placeholder')
 
 
-async def test_a_swap_replaces_the_card_in_place_with_changed_and_undo(user: User, planners: PlannerSwitch) -> None:
-    parent = await completed_parent()
+async def offline_parent(planners: PlannerSwitch) -> Generation:
+    """A finished plan of real demo events (the scripted planner's one-event plans leave nothing to swap in)."""
+    planners.use(OfflinePlanner())
+    for _ in range(100):  # the demo catalog is written by a start-up task
+        if await in_db(queries.list_cities):
+            break
+        await asyncio.sleep(0.05)
+    return await completed_parent()
+
+
+async def test_swap_offers_the_checked_replacements_and_swaps_in_the_one_picked(
+    user: User, planners: PlannerSwitch
+) -> None:
+    parent = await offline_parent(planners)
+    swapped = first_event(parent)
+    choices = await service.bundle_alternatives(generation_id=parent.id, bundle_index=0, event_id=swapped)
+    assert choices, 'the demo city has replacements for a plan of this weekend'
     held = planners.use(ScriptedPlanner(hold=True, event_title='Late Jazz Session'))
     await user.open(f'/generations/{parent.id}')
-    swapped = first_event(parent)
     user.find(marker=f'swap-0-{swapped}').click()
+    await user.should_see('These fit in its place without breaking the plan, best first.')
+    for choice in choices:
+        await user.should_see(marker=f'swap-choice-{choice.event_id}')
+        await user.should_see(choice.title)
+    await user.should_see('Let the planner choose')
+    user.find(marker=f'swap-choice-{choices[-1].event_id}').click()
     await eventually(lambda: len(children_of(parent.id)) == 1)
     child = children_of(parent.id)[0]
     assert child.refinement['replaceEventId'] == swapped and child.refinement['bundleIndex'] == 0
+    assert child.refinement['replacementEventId'] == choices[-1].event_id
     await user.should_see(marker='refine-working')  # the same page: the plan stays while the change is made
-    await user.should_see('Warehouse Weekend 2')
+    await user.should_see(parent.bundles[1]['title'])
     held.release.set()
     await user.should_see(marker='changed-note', retries=60)  # the changed plan took the card's place
     await user.should_see('Refined from:')
     await user.should_see(marker='undo')
     await user.should_see('Changed')
     assert user.find(marker='undo').elements.pop().props['href'] == f'/generations/{parent.id}?plan=1'
+
+
+async def test_swap_left_to_the_planner_or_kept(user: User, planners: PlannerSwitch) -> None:
+    parent = await offline_parent(planners)
+    swapped = first_event(parent)
+    planners.use(ScriptedPlanner(hold=True))
+    await user.open(f'/generations/{parent.id}')
+    user.find(marker=f'swap-0-{swapped}').click()
+    await user.should_see(marker='swap-keep')
+    user.find(marker='swap-keep').click()  # "Keep it": nothing changes
+    await user.should_not_see(marker='swap-keep')
+    assert children_of(parent.id) == []
+    user.find(marker=f'swap-0-{swapped}').click()
+    await user.should_see(marker='swap-any')
+    user.find(marker='swap-any').click()
+    await eventually(lambda: len(children_of(parent.id)) == 1)
+    refinement = children_of(parent.id)[0].refinement
+    assert refinement['replaceEventId'] == swapped and 'replacementEventId' not in refinement
 
 
 async def test_a_refused_change_is_said_on_the_card_which_keeps_the_plan(user: User, planners: PlannerSwitch) -> None:

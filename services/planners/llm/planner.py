@@ -14,6 +14,7 @@ from services.planners.llm.client import LLMClient, get_client
 from services.planners.llm.conversation import Conversation
 from services.planners.llm.loop import ToolLoop
 from services.planners.llm.scope import load_scope
+from services.planners.offline.refine import refine
 from services.planning.wish import read_preferences
 
 
@@ -30,6 +31,9 @@ class LLMPlanner:
         self._client = client
 
     async def plan(self, request: PlanRequest, context: PlanContext) -> list[Bundle]:
+        if request.refinement is not None and request.refinement.replacement_event_id:
+            # The person picked the replacement among the checked alternatives: nothing is left to ask a model.
+            return await refine(request, request.refinement, context)
         scope = await load_scope(request)
         conversation = Conversation.resume(request.saved_state)
         if conversation is None:

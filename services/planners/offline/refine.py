@@ -63,7 +63,10 @@ def _candidates(*, session: Session, request: PlanRequest) -> list[EventPublic]:
     taste = read_taste(request.preferences)
     found = queries.list_candidates(session=session, city=city, window=request.window, categories=taste.interests)
     events = {e.event_id: e for e in found}
-    ids = [k.event_id for k in request.refinement.target.key_events] if request.refinement else []
+    refinement = request.refinement
+    ids = [k.event_id for k in refinement.target.key_events] if refinement else []
+    if refinement and refinement.replacement_event_id:
+        ids.append(refinement.replacement_event_id)  # the person's pick, whatever its category
     events.update(queries.get_events(session=session, event_ids=ids))
     return list(events.values())
 
@@ -107,6 +110,9 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
             same = (new.category == old.category) * 2 + len(set(new.tags) & set(old.tags)) * 0.5
             return -(same + fit.get(new.event_id, 0))
 
+        chosen = refinement.replacement_event_id
+        if chosen:
+            return _swap_for_chosen(old, lookup.get(chosen), alternatives, current, target, valid)
         for new in sorted(alternatives, key=lambda e: similar([e])):
             events = _sorted([*current[:index], new, *current[index + 1 :]])
             if valid(events):
@@ -139,6 +145,26 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
     changed = _bundle(target, events, whys, visits)
     note = _summary(kind, refinement.instruction, current, events, target)
     return changed.model_copy(update={'description': f'{changed.description} {note}'.strip()})
+
+
+def _swap_for_chosen(
+    old: EventPublic,
+    new: EventPublic | None,
+    alternatives: list[EventPublic],
+    current: list[EventPublic],
+    target: Bundle,
+    valid: Callable[[list[EventPublic]], bool],
+) -> Bundle:
+    """The swap the person picked: exactly that event in old's place, or a reason why it no longer fits."""
+    if new is None or new.event_id not in {e.event_id for e in alternatives}:
+        raise PlannerError(f'That event is no longer free to take the place of {old.title}; pick another one.')
+    index = current.index(old)
+    events = _sorted([*current[:index], new, *current[index + 1 :]])
+    if not valid(events):
+        raise PlannerError(f'{new.title} no longer fits in place of {old.title}; pick another one.')
+    changed = _bundle(target, events, {new.event_id: f'You chose it in place of {isolate(old.title)}.'})
+    note = f'Swapped {isolate(old.title)} for {isolate(new.title)}, as you chose.'
+    return changed.model_copy(update={'description': f'{changed.description} {note}'})
 
 
 def _edits(current: list[EventPublic], alternatives: list[EventPublic]) -> Iterator[list[EventPublic]]:
