@@ -40,7 +40,7 @@ def startup() -> None:
     create_db_and_tables()
     if settings.demo_catalog:
         with session_scope() as session, metrics.source_run('demo') as counts:
-            counts.update(vars(demo.refresh_demo_catalog(session=session, now=clock.now())))
+            counts.update(vars(demo.refresh_if_stale(session=session, now=clock.now())))
     start_planning()
     # The TTL cleanup is this process's; the imports run where the planning does (each in a child process).
     scheduler.start_scheduler(maintenance=True, imports_here=service.is_running())

@@ -6,6 +6,8 @@ Builds each catalog in a temporary SQLite file (same engine settings as the app)
 `search_events` over a mix of realistic queries and the offline planner over a few requests, end to end
 (catalog reads in worker threads included). Prints the figures and writes them as JSON to bench/results/.
 Targets (issue 3): offline planner median < 150 ms on 10,000 events; search_events p95 < 20 ms on 100,000.
+Then, on the demo city (issue 20): the 8-interest, 30-day request with a 1,000-character free text (< 500 ms),
+and the alternatives for one stop of a plan (`GET .../alternatives`' work, < 300 ms).
 """
 
 import argparse
@@ -28,10 +30,11 @@ from sqlmodel import select
 
 from models import db, schema
 from models.catalog import CATEGORIES, City, Event, Venue
-from models.generation import Bundle, Preferences
-from services.catalog import queries, search_text
+from models.generation import Bundle, Generation, Preferences
+from services.catalog import demo, queries, search_text
 from services.planners.base import PlanRequest
 from services.planners.offline import OfflinePlanner
+from services.planners.offline.alternatives import alternatives_for
 from services.timeframes import resolve_window
 from tests.fakes.requests import SEED_PREFERENCES
 
@@ -179,6 +182,48 @@ def time_planner(runs: int) -> dict[str, dict[str, float]]:
     return results
 
 
+FREE_TEXT = ('Late nights, small rooms, vinyl sets and good food nearby; nothing too touristy, please. ' * 12)[:1000]
+DEMO_BROAD = {'interests': list(CATEGORIES[:8]), 'timeframe': 'Next 30 days', 'otherPreferences': FREE_TEXT}
+
+
+def time_demo_city(runs: int) -> dict[str, dict[str, float]]:
+    """The demo city at NOW: the broadest request a person can make, and the swap picker's alternatives."""
+    with tempfile.TemporaryDirectory() as folder:
+        db.use_engine(db.build_engine(f'sqlite:///{Path(folder) / "demo.db"}'))
+        schema.create_db_and_tables()
+        with db.session_scope() as session:
+            demo.refresh_demo_catalog(session=session, now=NOW)
+        preferences = Preferences.model_validate(DEMO_BROAD)
+        window = resolve_window(preferences.timeframe, timezone='Europe/Berlin', now=NOW)
+        request = PlanRequest(generation_id='bench', preferences=preferences, window=window, city='Berlin')
+
+        async def plan_many() -> tuple[list[float], list[Bundle]]:
+            planner, timings, bundles = OfflinePlanner(), [], []
+            for _ in range(runs):
+                started = time.perf_counter()
+                bundles = await planner.plan(request, _Quiet())
+                timings.append((time.perf_counter() - started) * 1000)
+            return timings, bundles
+
+        timings, bundles = asyncio.run(plan_many())
+        generation = Generation(
+            id='bench', status='completed', client_id='bench', planner='offline', created_at=NOW, updated_at=NOW,
+            expires_at=NOW, preferences=preferences.model_dump(mode='json', by_alias=True),
+            window=window.model_dump(mode='json', by_alias=True),
+            bundles=[b.model_dump(mode='json', by_alias=True) for b in bundles],
+        )  # fmt: skip
+        lookups = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            with db.session_scope() as session:
+                event_id = bundles[0].key_events[0].event_id
+                alternatives_for(session=session, generation=generation, bundle_index=0, event_id=event_id)
+            lookups.append((time.perf_counter() - started) * 1000)
+        db.use_engine(None)
+    return {'broad (8 interests, next 30 days, 1,000-character free text)': _summary(timings),
+            'alternatives for one stop': _summary(lookups)}  # fmt: skip
+
+
 def _summary(timings: list[float]) -> dict[str, float]:
     ordered = sorted(timings)
     return {
@@ -215,6 +260,10 @@ def main() -> None:
         print(f'  search_events    {_line(figures["search_events"])}')
         for name, numbers in figures['offline_planner'].items():
             print(f'  offline planner  {_line(numbers)}  {name}')
+    report['demo_city'] = time_demo_city(args.runs)
+    print('\ndemo city')
+    for name, numbers in report['demo_city'].items():
+        print(f'  {name:<62} {_line(numbers)}')
     out = Path(__file__).parent / 'results' / f'bench_catalog-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json'
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2))

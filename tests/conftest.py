@@ -65,8 +65,12 @@ def database_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_url(database_backend: str, database_templates: Templates, tmp_path: Path) -> Iterator[str]:
-    url, postgres_name = fresh_database(database_backend, database_templates, tmp_path / 'data')
+def database_url(
+    request: pytest.FixtureRequest, database_backend: str, database_templates: Templates, tmp_path: Path
+) -> Iterator[str]:
+    # A test of the app (the `user` fixture) starts on the demo city its start-up would write (and finds current).
+    demo_city = 'user' in request.fixturenames
+    url, postgres_name = fresh_database(database_backend, database_templates, tmp_path / 'data', demo_city=demo_city)
     yield url
     if postgres_name:
         db.use_engine(None)  # its connections first, or the drop waits for them

@@ -12,10 +12,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Engine, create_engine, pool
 from sqlalchemy.engine import URL, make_url
+from sqlmodel import Session
 
 from models import db, schema
+from services import clock
+from services.catalog import demo
 
 POSTGRES_ADMIN_URL = os.environ.get('TEST_POSTGRES_URL', 'postgresql+psycopg://postgres@127.0.0.1:5432/test')
 REDIS_URL = os.environ.get('TEST_REDIS_URL', 'redis://127.0.0.1:6379/0')
@@ -60,44 +63,59 @@ def drop_postgres_database(name: str) -> None:
 
 
 class Templates:
-    """The migrated templates of this test run, made on first use."""
+    """The migrated templates of this test run, made on first use: empty, and with the demo city (for the tests
+    that start the app, whose start-up would otherwise write the same thousands of events every time)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.sqlite_file: Path | None = None
-        self.postgres_name: str | None = None
+        self.sqlite_files: dict[bool, Path] = {}
+        self.postgres_names: dict[bool, str] = {}
 
-    def sqlite(self) -> Path:
-        if self.sqlite_file is None:
-            path = self.folder / 'template.db'
+    def sqlite(self, *, demo_city: bool = False) -> Path:
+        if demo_city not in self.sqlite_files:
+            path = self.folder / ('template-demo.db' if demo_city else 'template.db')
+            if demo_city:
+                shutil.copyfile(self.sqlite(), path)
             engine = db.build_engine(f'sqlite:///{path}')
-            schema.create_db_and_tables(engine)
+            _prepare(engine, demo_city=demo_city)
             engine.dispose()
-            self.sqlite_file = path
-        return self.sqlite_file
+            self.sqlite_files[demo_city] = path
+        return self.sqlite_files[demo_city]
 
-    def postgres(self) -> str:
-        if self.postgres_name is None:
+    def postgres(self, *, demo_city: bool = False) -> str:
+        if demo_city not in self.postgres_names:
             require_postgres()
-            name = create_postgres_database()
+            name = create_postgres_database(template=self.postgres() if demo_city else None)
             engine = db.build_engine(postgres_url(name))
-            schema.create_db_and_tables(engine)
+            _prepare(engine, demo_city=demo_city)
             engine.dispose()
-            self.postgres_name = name
-        return self.postgres_name
+            self.postgres_names[demo_city] = name
+        return self.postgres_names[demo_city]
 
     def close(self) -> None:
-        if self.postgres_name:
-            drop_postgres_database(self.postgres_name)
+        for name in self.postgres_names.values():
+            drop_postgres_database(name)
 
 
-def fresh_database(backend: str, templates: Templates, folder: Path) -> tuple[str, str | None]:
+def _prepare(engine: Engine, *, demo_city: bool) -> None:
+    """Migrated (a copy of the empty template already is), or given the demo city as the app's start-up writes
+    it now (stamped, so that start-up finds it current)."""
+    if not demo_city:
+        schema.create_db_and_tables(engine)
+        return
+    with Session(engine) as session:
+        demo.refresh_if_stale(session=session, now=clock.now())
+
+
+def fresh_database(
+    backend: str, templates: Templates, folder: Path, *, demo_city: bool = False
+) -> tuple[str, str | None]:
     """A URL to a migrated database of its own, and the Postgres database to drop afterwards (or None)."""
     if backend == 'sqlite':
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(templates.sqlite(), folder / 'test.db')
+        shutil.copyfile(templates.sqlite(demo_city=demo_city), folder / 'test.db')
         return f'sqlite:///{folder}/test.db', None
-    name = create_postgres_database(template=templates.postgres())
+    name = create_postgres_database(template=templates.postgres(demo_city=demo_city))
     return postgres_url(name), name
 
 

@@ -4,7 +4,8 @@ The data lives in `services/catalog/demo_data/`: hand-written venues, weekly ser
 and one-off events (`berlin_venues.json`, `berlin_programme.json`), the seasonal programme (open airs and
 beer gardens in summer, Christmas markets, New Year's Eve, winter indoor days: `berlin_seasons.json`), and
 the name pools from which `demo_city` generates the neighbourhood venues. `demo_programme` turns it into
-dated events for any date of the year. `refresh_demo_catalog` is safe to run at every start-up and daily:
+dated events for any date of the year. `refresh_demo_catalog` is safe to run at every start-up and daily
+(`refresh_if_stale` skips it when today's refresh from the same data already ran):
 it upserts the coming DEMO_DAYS by stable ids (`demo-<series>-<date>`), drops demo events that no longer
 come from the data, and forgets demo events that ended more than KEEP_PAST_DAYS ago. Everything it writes
 has source 'demo' and its city is flagged `is_demo`.
@@ -13,6 +14,7 @@ Prices are per person, in the city's currency. Demo events have no ticket link (
 they are fictional, so a page labels them as demo events instead of sending anyone to a ticket shop.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -21,9 +23,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
-from models.catalog import CATEGORIES, EVENT_STATUSES, City, Event, Venue
+from models.catalog import CATEGORIES, EVENT_STATUSES, City, Event, SourceRun, Venue
 from services.catalog.demo_city import city_venues_and_series
 from services.catalog.demo_programme import WEEKDAYS, DemoEvent, expand_programme, in_season
 from services.catalog.search_text import search_text_for
@@ -65,6 +67,44 @@ def refresh_demo_catalog(*, session: Session, now: datetime) -> RefreshReport:
     report.removed = _remove_stale(session, city, wanted, datetime.combine(first_day, time(0), zone), now)
     session.commit()
     return report
+
+
+@writes
+def refresh_if_stale(*, session: Session, now: datetime) -> RefreshReport:
+    """The refresh, unless the demo city was already refreshed for today's days from the same data and code (a
+    restart on the same day, each test's app): then only how many demo events there are. Each refresh is
+    recorded as a `SourceRun` named 'demo' whose report says for which days and which data it ran."""
+    stamp = _stamp(now)
+    done = select(SourceRun.id).where(SourceRun.name == SOURCE, SourceRun.report == stamp, SourceRun.error == '')
+    if session.exec(done).first() is not None:
+        events = session.exec(select(func.count()).select_from(Event).where(Event.source == SOURCE)).one()
+        return RefreshReport(unchanged=events)
+    report = refresh_demo_catalog(session=session, now=now)
+    session.add(
+        SourceRun(
+            name=SOURCE, kind=SOURCE, started_at=now, finished_at=now, created=report.created,
+            updated=report.updated, unchanged=report.unchanged, withdrawn=report.removed, report=stamp,
+        )
+    )  # fmt: skip
+    session.commit()
+    return report
+
+
+def _stamp(now: datetime) -> str:
+    zone = ZoneInfo(load_demo_data()['city']['timezone'])
+    first_day = now.astimezone(zone).date() - timedelta(days=1)
+    return f'demo city from {first_day.isoformat()} for {DEMO_DAYS + 1} days (data {_data_version()})'
+
+
+@cache
+def _data_version() -> str:
+    """A digest of the data files and of the code that expands them: any edit makes the next start refresh."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    code = [here / f'{name}.py' for name in ('demo', 'demo_city', 'demo_kinds', 'demo_programme')]
+    for path in [*sorted(DATA_DIR.glob('*.json')), *code]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @cache

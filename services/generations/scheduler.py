@@ -47,7 +47,7 @@ async def cleanup_expired() -> int:
 async def refresh_demo_catalog() -> None:
     """Rolls the demo programme forward a day, so "this weekend" always has events."""
     with metrics.source_run('demo') as counts:
-        counts.update(vars(await in_db(demo.refresh_demo_catalog, now=clock.now())))
+        counts.update(vars(await in_db(demo.refresh_if_stale, now=clock.now())))
 
 
 async def refresh_sources() -> None:

@@ -7,8 +7,10 @@ the most value. When that leaves plans missing, a second round plans every theme
 round chose, so the packing has disjoint alternatives to pick from.
 """
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from services.planning.packing import Option, choose
 from services.planning.paths import Item, Path, Rules, Ways, best_paths
@@ -33,6 +35,13 @@ class Planned:
     value: float
 
 
+class _Pool(NamedTuple):
+    """A theme's candidates that can be visited at all, best first, and those of them it must visit."""
+
+    accepted: list[int]
+    must: list[int]
+
+
 def plan_answer(
     items: Sequence[Item],
     themes: Sequence[Theme],
@@ -45,14 +54,16 @@ def plan_answer(
     """Up to `target` plans, the strongest first."""
     visits = {i: visits_of(i, item.event, limits) for i, item in enumerate(items)}
     ways: Ways = {}  # the way between two candidates, found once for every theme and round
-    options = _options(items, themes, visits, rules, ways, excluded=frozenset())
+    pools = _pools(items, themes, visits)
+    options = _options(items, themes, pools, visits, rules, ways, excluded=frozenset())
     chosen = choose(options, target=target, interests=interests)
     covered = {c for option in chosen for c in option.interests}
     if len(chosen) < target or not set(interests) <= covered:
         # The best plans share events: plan again in turn, each time around what the turns before took, with
         # smaller plans too (three plans of two beat one of four), and let the packing choose among all of it.
         for stops in dict.fromkeys((rules.max_stops, 2)):
-            options += _in_turn(items, themes, visits, replace(rules, max_stops=stops), ways, target, f'#{stops}')
+            rules_now = replace(rules, max_stops=stops)
+            options += _in_turn(items, themes, pools, visits, rules_now, ways, target, f'#{stops}')
         chosen = choose(options, target=target, interests=interests)
     return [Planned(o.theme.split('#')[0], o.visits, o.value) for o in chosen]
 
@@ -60,6 +71,7 @@ def plan_answer(
 def _in_turn(
     items: Sequence[Item],
     themes: Sequence[Theme],
+    pools: list[_Pool],
     visits: dict[int, list[Visit]],
     rules: Rules,
     ways: Ways,
@@ -72,7 +84,8 @@ def _in_turn(
     titles: frozenset[str] = frozenset()
     for turn in range(target):
         excluded = used | {i for i, item in enumerate(items) if item.title_key in titles}
-        made = _options(items, themes, visits, rules, ways, excluded=frozenset(excluded), suffix=f'{suffix}.{turn}')
+        round_suffix = f'{suffix}.{turn}'
+        made = _options(items, themes, pools, visits, rules, ways, excluded=frozenset(excluded), suffix=round_suffix)
         options = [
             o
             for o in made
@@ -86,9 +99,21 @@ def _in_turn(
     return found
 
 
+def _pools(items: Sequence[Item], themes: Sequence[Theme], visits: dict[int, list[Visit]]) -> list[_Pool]:
+    """Each theme's pool, once for all the rounds (a round only leaves out what the rounds before took)."""
+    pools = []
+    for theme in themes:
+        accepted = sorted((i for i, item in enumerate(items) if visits[i] and theme.accepts(item)),
+                          key=lambda i: -items[i].value)  # fmt: skip
+        must = [i for i in accepted if theme.must(items[i])] if theme.must else []
+        pools.append(_Pool(accepted, must))
+    return pools
+
+
 def _options(
     items: Sequence[Item],
     themes: Sequence[Theme],
+    pools: list[_Pool],
     visits: dict[int, list[Visit]],
     rules: Rules,
     ways: Ways,
@@ -97,15 +122,14 @@ def _options(
     suffix: str = '',
 ) -> list[Option]:
     options: list[Option] = []
-    for theme in themes:
-        pool = [i for i, item in enumerate(items) if i not in excluded and visits[i] and theme.accepts(item)]
-        if len(pool) < 2:
+    for theme, pool in zip(themes, pools, strict=True):
+        best = list(itertools.islice((i for i in pool.accepted if i not in excluded), POOL))
+        if len(best) < 2:
             continue
-        pool.sort(key=lambda i: -items[i].value)
-        must = frozenset(i for i in pool if theme.must and theme.must(items[i]))
+        must = frozenset(i for i in pool.must if i not in excluded)
         if theme.must and not must:
             continue
-        chosen_pool = list(dict.fromkeys([*pool[:POOL], *sorted(must, key=lambda i: -items[i].value)[:POOL]]))
+        chosen_pool = list(dict.fromkeys([*best, *sorted(must, key=lambda i: -items[i].value)[:POOL]]))
         theme_visits = [v for i in chosen_pool for v in visits[i]]
         for path in best_paths(items, theme_visits, rules, must=must, ways=ways):
             options.append(_option(f'{theme.key}{suffix}', path, items, theme))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from models.catalog import BOOKABLE_STATUSES, CATEGORIES, City, Event, Venue
+from models.catalog import BOOKABLE_STATUSES, CATEGORIES, City, Event, SourceRun, Venue
 from services.catalog import demo, queries
 from services.timeframes import resolve_window
 
@@ -190,3 +190,19 @@ def test_both_search_paths_find_the_same_events(session: Session, monkeypatch: p
     monkeypatch.setattr(queries, '_has_search_index', lambda session: False)
     assert results() == indexed
     assert all(indexed[:3]) and indexed[1] != indexed[0]
+
+
+def test_a_start_on_the_same_day_finds_the_demo_city_current(session: Session, monkeypatch) -> None:
+    """A restart (or every test's app) does not rewrite thousands of events; the next day, or edited data, does."""
+    first = demo.refresh_if_stale(session=session, now=NOW)
+    assert first.created > 1000
+    again = demo.refresh_if_stale(session=session, now=NOW + timedelta(hours=6))  # 17:00 in Berlin, same day
+    assert (again.created, again.updated, again.removed) == (0, 0, 0)
+    assert again.unchanged == len(session.exec(select(Event)).all())
+    next_day = demo.refresh_if_stale(session=session, now=NOW + timedelta(days=1))
+    assert next_day.created > 0  # the horizon moved on by a day
+    monkeypatch.setattr(demo, '_data_version', lambda: 'edited')  # the data files or their code changed
+    edited = demo.refresh_if_stale(session=session, now=NOW + timedelta(days=1))
+    assert edited.unchanged > 1000  # refreshed again, though nothing came out different
+    runs = session.exec(select(SourceRun).where(SourceRun.name == 'demo')).all()
+    assert len(runs) == 3 and all(run.report.startswith('demo city from ') for run in runs)
