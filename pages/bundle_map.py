@@ -86,7 +86,8 @@ def bundle_map(bundle: Bundle, *, name: str = '', plan: int = 1) -> ui.leaflet |
 
 
 # Pins closer than a thumb (PIN_SPACING_PX on screen) are fanned out around their spot, in visiting order, and
-# again after each zoom: two stops in one street never hide each other (the first keeps its place).
+# again after each zoom and each pin added: two stops in one street never hide each other (the first keeps its
+# place).
 PIN_SPACING_PX = 32
 _SPREAD_PINS_JS = """(() => {
   const map = getElement(%d).map; if (!map) return;
@@ -111,7 +112,12 @@ _SPREAD_PINS_JS = """(() => {
     });
   };
   spread();
-  if (!map.tbSpread) { map.tbSpread = true; map.on('zoomend', spread); }
+  if (!map.tbSpread) {
+    map.tbSpread = true;
+    map.on('zoomend', spread);
+    // Pins can land after this ran (the map fills in as it loads): fan each arrival out at once, too.
+    map.on('layeradd', (event) => { if (event.layer instanceof L.Marker) requestAnimationFrame(spread); });
+  }
 })()""".replace('SPACING', str(PIN_SPACING_PX))
 
 # A pin, when activated, highlights its (first) stop in the card's list and moves the focus there.
