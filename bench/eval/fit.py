@@ -23,13 +23,24 @@ CLAIMS = re.compile(r'your [\w -]+ pick|straight from your|in line with your|sid
 CLASSICAL = {'classical', 'chamber', 'organ', 'choral', 'orchestral', 'baroque'}
 
 
+Rule = Callable[[EventPublic, ZoneInfo], bool]
+
+
 @dataclass(frozen=True)
 class HardWish:
-    """A hard wish as people write it, what every event must then be, and the words a note declining it uses."""
+    """A hard wish as people write it, what every event must then be, and the words a note declining it uses;
+    a wish of several parts ("only Spandau, nothing after 22:00") lists each, since an answer may decline one
+    and keep the other."""
 
     text: str
-    keeps: Callable[[EventPublic, ZoneInfo], bool]
+    keeps: Rule
     note_words: tuple[str, ...]
+    parts: tuple[tuple[Rule, tuple[str, ...]], ...] = ()
+
+    def kept_parts(self, notes: Sequence[str]) -> list[Rule]:
+        """The rules of the parts no note declines (a note names a part by one of its words)."""
+        parts = self.parts or ((self.keeps, self.note_words),)
+        return [rule for rule, words in parts if not any(w.lower() in n.lower() for n in notes for w in words)]
 
 
 def _local(moment, zone: ZoneInfo):
@@ -54,11 +65,13 @@ WISHES = (
         'only Spandau, nothing after 22:00',
         lambda e, z: e.neighborhood == 'Spandau' and _ends_by(22)(e, z),
         ('Spandau', '22:00'),
+        parts=((lambda e, z: e.neighborhood == 'Spandau', ('Spandau',)), (_ends_by(22), ('22:00',))),
     ),
     HardWish(
         'with kids, daytime only',
         lambda e, z: e.category != 'nightlife' and _daytime(e, z),
         ('family', 'kids', 'daytime', '08:00', '19:00'),
+        parts=((lambda e, z: e.category != 'nightlife', ('family', 'kids')), (_daytime, ('daytime', '08:00', '19:00'))),
     ),
     HardWish('no clubs please', lambda e, z: e.category != 'nightlife', ('clubs',)),
     HardWish('no classical', lambda e, z: not set(e.tags) & CLASSICAL, ('classical',)),

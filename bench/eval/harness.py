@@ -129,11 +129,9 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
     }
     on_taste, labelled, false_claims, wildcards = fit_checks.taste_counts(prefs, bundles)
     distinct, lines = fit_checks.why_lines(bundles)
-    # A hard wish the answer kept narrows what the window holds for each interest.
-    kept = hard is not None and not any(
-        w.lower() in n.lower() for n in wish.get('notes') or [] for w in hard.note_words
-    )
-    held = [e for e in candidates if hard.keeps(e, zone)] if kept and hard else candidates
+    # The parts of a hard wish the answer kept narrow what the window holds for each interest.
+    rules = hard.kept_parts(wish.get('notes') or []) if hard else []
+    held = [e for e in candidates if all(rule(e, zone) for rule in rules)]
     plannable = [i for i in prefs.interests if pairable(held, prefs.budget, category=i)]
     genres = read_taste(prefs).genres
     fitting = [e for e in held if fit_checks.on_taste(e, genres)]

@@ -123,11 +123,13 @@ def _options(
 ) -> list[Option]:
     options: list[Option] = []
     for theme, pool in zip(themes, pools, strict=True):
-        best = list(itertools.islice((i for i in pool.accepted if i not in excluded), POOL))
-        if len(best) < 2:
-            continue
         must = frozenset(i for i in pool.must if i not in excluded)
         if theme.must and not must:
+            continue
+        # The best others beside the must-visits (not instead of them: twenty of a kind that all start at once
+        # would leave the must-visits nothing to pair with).
+        best = list(itertools.islice((i for i in pool.accepted if i not in excluded and i not in must), POOL))
+        if len(best) + len(must) < 2:
             continue
         chosen_pool = list(dict.fromkeys([*best, *sorted(must, key=lambda i: -items[i].value)[:POOL]]))
         theme_visits = [v for i in chosen_pool for v in visits[i]]

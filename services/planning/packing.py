@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_OPTIONS = 48  # the best options searched; beyond that the search would cost more than it finds
+COVERING_OPTIONS = 4  # options added for each chosen interest the best ones leave uncovered
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ class Option:
 def choose(options: Sequence[Option], *, target: int, interests: Sequence[str]) -> list[Option]:
     """The best `target` (or fewer) compatible options, by (interests covered, a theme asked for outright,
     plans, value); the plans of the themes asked for most directly first."""
-    ranked = sorted(options, key=lambda o: -o.value)[:MAX_OPTIONS]
     wanted = frozenset(interests)
+    ranked = _searched(options, wanted)
     best: tuple[tuple[int, int, int, float], list[Option]] = ((0, 0, 0, 0.0), [])
     top_value = [o.value for o in ranked]
     # What the options from each position on could still add: their interests, and whether one was asked for.
@@ -64,6 +65,18 @@ def choose(options: Sequence[Option], *, target: int, interests: Sequence[str]) 
 
     search(0, [], frozenset(), 0.0)
     return sorted(best[1], key=lambda o: (-o.weight, -o.value))
+
+
+def _searched(options: Sequence[Option], wanted: frozenset[str]) -> list[Option]:
+    """The MAX_OPTIONS best options, and the best few of each chosen interest none of those covers (a plan of a
+    quiet interest can be worth less than forty-eight of a busy one, yet it is what covers that interest), best
+    first."""
+    ranked = sorted(options, key=lambda o: -o.value)
+    searched = ranked[:MAX_OPTIONS]
+    covered = frozenset().union(*(o.interests for o in searched))
+    for interest in sorted(wanted - covered):
+        searched += [o for o in ranked[MAX_OPTIONS:] if interest in o.interests][:COVERING_OPTIONS]
+    return sorted(dict.fromkeys(searched), key=lambda o: -o.value)
 
 
 def _clash(a: Option, b: Option) -> bool:

@@ -69,12 +69,19 @@ class ScriptedPlanner:
     def grounded_bundles(self, request: PlanRequest) -> list[Bundle]:
         return [self.bundle(request, number) for number in range(self.bundle_count)]
 
-    def catalog_bundles(self, request: PlanRequest) -> list[Bundle]:
-        """One-event bundles of events already in the catalog: reads only (for tests that lock the database)."""
+    def catalog_bundles(self, request: PlanRequest, *, priced: bool = False) -> list[Bundle]:
+        """One-event bundles of events already in the catalog: reads only (for tests that lock the database);
+        `priced`: events with a price (the first of a window may all be free at some hours of some days)."""
+        limit = 100 if priced else self.bundle_count
         with session_scope() as session:
             city = queries.get_city(session=session, name=request.city)
-            events = queries.search_events(session=session, city=city, window=request.window, limit=self.bundle_count)
+            events = queries.search_events(session=session, city=city, window=request.window, limit=limit)
+        if priced:
+            events = [e for e in events if e.price is not None and e.price.max > 0][: self.bundle_count]
         return [self._bundle_of(event, number) for number, event in enumerate(events)]
+
+    def priced_catalog_bundles(self, request: PlanRequest) -> list[Bundle]:
+        return self.catalog_bundles(request, priced=True)
 
     def bundle(self, request: PlanRequest, number: int) -> Bundle:
         """A bundle of one event that this planner first puts in the catalog, one hour apart from the next."""

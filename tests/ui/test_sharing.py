@@ -63,7 +63,8 @@ async def test_the_owner_sees_their_words_and_keeps_the_plan(user: User) -> None
 
 
 async def test_a_card_gives_address_directions_and_price_per_person(user: User, planners: PlannerSwitch) -> None:
-    planners.use(ScriptedPlanner(make_bundles=ScriptedPlanner.catalog_bundles))  # demo events: with places
+    # Demo events, with places and prices (a window's first events may all be free, as on a Tuesday at noon).
+    planners.use(ScriptedPlanner(make_bundles=ScriptedPlanner.priced_catalog_bundles))
     generation_id = await completed()
     event = load(generation_id).bundles[0]['keyEvents'][0]
     assert event['address'] and event['lat'] is not None
