@@ -114,7 +114,7 @@ _SPREAD_PINS_JS = """(() => {
   spread();
   if (!map.tbSpread) {
     map.tbSpread = true;
-    map.on('zoomend', spread);
+    map.on('zoomend moveend', spread);
     // Pins can land after this ran (the map fills in as it loads): fan each arrival out at once, too.
     map.on('layeradd', (event) => { if (event.layer instanceof L.Marker) requestAnimationFrame(spread); });
   }
