@@ -36,7 +36,7 @@ from services.planners.base import PlanRequest
 from services.planners.offline import OfflinePlanner
 from services.planners.offline.alternatives import alternatives_for
 from services.timeframes import resolve_window
-from tests.fakes.requests import SEED_PREFERENCES
+from tests.fakes.requests import BROADEST_PREFERENCES, SEED_PREFERENCES
 
 NOW = datetime(2025, 12, 3, 11, 0, tzinfo=UTC)  # a Wednesday, so "This weekend" is a whole weekend
 DAYS = 30
@@ -182,10 +182,6 @@ def time_planner(runs: int) -> dict[str, dict[str, float]]:
     return results
 
 
-FREE_TEXT = ('Late nights, small rooms, vinyl sets and good food nearby; nothing too touristy, please. ' * 12)[:1000]
-DEMO_BROAD = {'interests': list(CATEGORIES[:8]), 'timeframe': 'Next 30 days', 'otherPreferences': FREE_TEXT}
-
-
 def time_demo_city(runs: int) -> dict[str, dict[str, float]]:
     """The demo city at NOW: the broadest request a person can make, and the swap picker's alternatives."""
     with tempfile.TemporaryDirectory() as folder:
@@ -193,7 +189,7 @@ def time_demo_city(runs: int) -> dict[str, dict[str, float]]:
         schema.create_db_and_tables()
         with db.session_scope() as session:
             demo.refresh_demo_catalog(session=session, now=NOW)
-        preferences = Preferences.model_validate(DEMO_BROAD)
+        preferences = Preferences.model_validate(BROADEST_PREFERENCES)
         window = resolve_window(preferences.timeframe, timezone='Europe/Berlin', now=NOW)
         request = PlanRequest(generation_id='bench', preferences=preferences, window=window, city='Berlin')
 

@@ -32,13 +32,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench_api import _open_rows, _statuses, hammer, summary
 
-from models.catalog import CATEGORIES
-from tests.fakes.requests import seed_body
+from tests.fakes.requests import BROADEST_PREFERENCES, seed_body
 from tests.server import AppServer
 
 RESULTS = Path(__file__).resolve().parent / 'results'
-FREE_TEXT = ('Late nights, small rooms, vinyl sets and good food nearby; nothing too touristy, please. ' * 12)[:1000]
-BROAD = {'preferences': {'interests': list(CATEGORIES[:8]), 'timeframe': 'Next 30 days', 'otherPreferences': FREE_TEXT}}
+BROAD = {'preferences': BROADEST_PREFERENCES}
 LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=4)
 
 

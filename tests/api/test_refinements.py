@@ -250,7 +250,8 @@ async def test_a_picked_replacement_is_swapped_in_as_chosen(api) -> None:
     after = [e['eventId'] for e in child['bundles'][0]['keyEvents']]
     assert sorted(after) == sorted([picked['eventId'], *before[1:]])
     assert child['bundles'][1:] == parent['bundles'][1:]
-    assert 'as you chose' in child['bundles'][0]['description']
+    [swapped_in] = [e for e in child['bundles'][0]['keyEvents'] if e['eventId'] == picked['eventId']]
+    assert swapped_in['why'].startswith('You chose it in place of')
     assert not violations(child)
 
 

@@ -1,7 +1,12 @@
 """Plan quality as a whole (docs/QUALITY.md): 60 seeded requests through the real runner and offline planner
 against the demo catalog; the build fails when a target of issue 10 is missed. `make eval` runs 300+."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bench.eval import fit
 from bench.eval.harness import evaluate
+from models.catalog import EventPublic
 
 SAMPLE = 60
 
@@ -54,3 +59,22 @@ def test_the_checks_catch_a_broken_bundle() -> None:
     )
     assert 'category' in result.hard_failures
     assert {'event_twice', 'overlap'} <= set(result.commonsense_failures)
+
+
+def test_the_harness_lifts_only_the_part_of_a_wish_a_note_declines() -> None:
+    """'only Spandau, nothing after 22:00' with Spandau declined: the curfew still narrows what is plannable."""
+    wish = fit.wish_of('only Spandau, nothing after 22:00')
+    berlin = ZoneInfo('Europe/Berlin')
+    early_in_mitte, late_in_mitte = (_mitte_event(datetime(2025, 12, 5, hour, tzinfo=berlin)) for hour in (18, 21))
+    kept = wish.kept_parts(['Nothing in Spandau fits Sat 5 Dec, so these plans are elsewhere.'])
+    assert [all(rule(e, berlin) for rule in kept) for e in (early_in_mitte, late_in_mitte)] == [True, False]
+    assert wish.kept_parts(['Nothing keeps only Spandau and nothing after 22:00.']) == []
+    assert len(wish.kept_parts([])) == 2
+
+
+def _mitte_event(start: datetime) -> EventPublic:
+    return EventPublic(
+        event_id='m', title='Show', description='', category='music', tags=[], starts_at=start,
+        ends_at=start + timedelta(hours=2), venue='Bar', neighborhood='Mitte', venue_tags=[], price=None,
+        url='', image_url='', status='scheduled',
+    )  # fmt: skip

@@ -13,6 +13,7 @@ from models.generation import Bundle, TimeWindow
 from services.planners.grounding import estimate_cost, find_violations, key_event_from
 from services.planning.core import Theme, plan_answer
 from services.planning.hard import keep_hard_wishes
+from services.planning.packing import Option, choose
 from services.planning.paths import Item, Rules, best_paths
 from services.planning.slots import Limits, visits_of
 from services.planning.wish import read_wish
@@ -150,3 +151,29 @@ def test_every_plan_passes_the_validator_and_no_single_change_improves_it(specs,
                 continue
             subset = [v for v in everything if v.item in {*best.items, other}]
             assert best_paths(pool, subset, RULES)[0].value <= best.value + 1e-9
+
+
+def test_must_visits_get_partners_beyond_a_pool_full_of_ties() -> None:
+    """Thirteen talks and twenty early films all tie for the pool: a talk still finds the late show it pairs with
+    (before, the talks and the earliest films filled the 24 places and no plan held a talk)."""
+    talks = [event(i, f'Talk {i}', 18.5, 1.5, category='talks') for i in range(13)]
+    early = [event(100 + i, f'Early film {i}', 17.5, 2, category='film') for i in range(20)]
+    late = [event(200 + i, f'Late film {i}', 21, 2, category='film') for i in range(5)]
+    pool = items([*talks, *early, *late], [1.0] * 13 + [0.9] * 25)
+    cover = Theme('cover:talks', lambda i: True, must=lambda i: i.event.category == 'talks')
+    chosen = plan_answer(pool, [cover], limits=UTC_CLOCK, rules=RULES, interests=['talks', 'film'], target=1)
+    assert chosen, 'a talk and a late show make a plan'
+    titles = [pool[v.item].event.title for v in chosen[0].visits]
+    assert titles[0].startswith('Talk') and titles[-1].startswith('Late film'), titles
+
+
+def test_the_packing_covers_an_interest_its_best_options_leave_out() -> None:
+    """Fifty options of one interest outvalue the only ones of another: the answer still covers both."""
+    busy = [Option(f'busy{n}', 10.0 - n / 100, frozenset({n}), frozenset({f'b{n}'}), frozenset({'music'}))
+            for n in range(50)]  # fmt: skip
+    quiet = [
+        Option(f'quiet{n}', 1.0, frozenset({100 + n}), frozenset({f'q{n}'}), frozenset({'talks'})) for n in range(2)
+    ]
+    chosen = choose([*busy, *quiet], target=3, interests=['music', 'talks'])
+    assert {i for option in chosen for i in option.interests} == {'music', 'talks'}
+    assert len(chosen) == 3

@@ -103,7 +103,6 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
         old = lookup.get(refinement.replace_event_id)
         if old is None:
             raise PlannerError('That event is no longer in the catalog; try making a new plan.')
-        index = current.index(old)
 
         def similar(events: Sequence[EventPublic]) -> float:
             new = events[0] if events else old
@@ -111,14 +110,19 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
             return -(same + fit.get(new.event_id, 0))
 
         chosen = refinement.replacement_event_id
-        if chosen:
-            return _swap_for_chosen(old, lookup.get(chosen), alternatives, current, target, valid)
+        if chosen:  # the person's pick among the alternatives: that one, or a reason
+            new = lookup.get(chosen)
+            if new is None or new not in alternatives:
+                raise PlannerError(f'That event can no longer take the place of {old.title}; pick another one.')
+            swapped = _swapped(target, current, old, new, valid, why=f'You chose it in place of {isolate(old.title)}.')
+            if swapped is None:
+                raise PlannerError(f'{new.title} no longer fits in place of {old.title}; pick another one.')
+            return swapped
         for new in sorted(alternatives, key=lambda e: similar([e])):
-            events = _sorted([*current[:index], new, *current[index + 1 :]])
-            if valid(events):
-                changed = _bundle(target, events, {new.event_id: f'Instead of {isolate(old.title)}: {_like(new, old)}'})
-                note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
-                return changed.model_copy(update={'description': f'{changed.description} {note}'})
+            why = f'Instead of {isolate(old.title)}: {_like(new, old)}'
+            swapped = _swapped(target, current, old, new, valid, why=why)
+            if swapped is not None:
+                return swapped
         raise PlannerError(f'No other event fits in place of {old.title} without breaking the plan; try another one.')
     kind = _kind(refinement.instruction)
     wish_fit = fit if kind else _instruction_fit(request, refinement.instruction, pool)
@@ -147,23 +151,22 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
     return changed.model_copy(update={'description': f'{changed.description} {note}'.strip()})
 
 
-def _swap_for_chosen(
-    old: EventPublic,
-    new: EventPublic | None,
-    alternatives: list[EventPublic],
-    current: list[EventPublic],
+def _swapped(
     target: Bundle,
+    current: list[EventPublic],
+    old: EventPublic,
+    new: EventPublic,
     valid: Callable[[list[EventPublic]], bool],
-) -> Bundle:
-    """The swap the person picked: exactly that event in old's place, or a reason why it no longer fits."""
-    if new is None or new.event_id not in {e.event_id for e in alternatives}:
-        raise PlannerError(f'That event is no longer free to take the place of {old.title}; pick another one.')
+    *,
+    why: str,
+) -> Bundle | None:
+    """The bundle with `new` in `old`'s place, saying so, or None when that breaks a rule."""
     index = current.index(old)
     events = _sorted([*current[:index], new, *current[index + 1 :]])
     if not valid(events):
-        raise PlannerError(f'{new.title} no longer fits in place of {old.title}; pick another one.')
-    changed = _bundle(target, events, {new.event_id: f'You chose it in place of {isolate(old.title)}.'})
-    note = f'Swapped {isolate(old.title)} for {isolate(new.title)}, as you chose.'
+        return None
+    changed = _bundle(target, events, {new.event_id: why})
+    note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
     return changed.model_copy(update={'description': f'{changed.description} {note}'})
 
 
