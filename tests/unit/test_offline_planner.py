@@ -444,3 +444,10 @@ def test_the_seed_request_fits_on_every_day_of_the_week(session: Session, day: i
     if len(underground) >= 2:
         assert all(e.event_id in underground for e in bundles[0].key_events), bundles[0].title
     assert len(used) / len(events) >= len(underground) / len(on_taste), [(e.title, e.tags) for e in events]
+
+
+def test_why_lines_say_an_before_a_vowel_whatever_its_case() -> None:
+    """'in an English-speaking venue', not 'in a English-speaking venue' (read on a comedy plan, 6 Dec)."""
+    from services.planners.offline.why import a
+
+    assert (a('English-speaking'), a('intimate'), a('cosy')) == ('an English-speaking', 'an intimate', 'a cosy')

@@ -152,4 +152,4 @@ def stable(text: str) -> int:
 
 
 def a(phrase: str) -> str:
-    return f'{"an" if phrase[:1] in "aeiou" else "a"} {phrase}'
+    return f'{"an" if phrase[:1].lower() in "aeiou" else "a"} {phrase}'
