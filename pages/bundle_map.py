@@ -85,28 +85,34 @@ def bundle_map(bundle: Bundle, *, name: str = '', plan: int = 1) -> ui.leaflet |
     return leaflet
 
 
-# Pins closer than a thumb (PIN_SPACING_PX on screen) are fanned out around their spot, in visiting order, and
-# again after each zoom and each pin added: two stops in one street never hide each other (the first keeps its
-# place).
-PIN_SPACING_PX = 32
+# Pins that would touch on screen are fanned out around their spot, in visiting order, and again after each zoom
+# and each pin added: two stops in one street never hide each other (the first keeps its place). Each pin is
+# taken at its drawn size, so a wide "1·3" pin keeps as clear of its neighbours as a round one.
+PIN_GAP_PX = 4
 _SPREAD_PINS_JS = """(() => {
   const map = getElement(%d).map; if (!map) return;
+  const clash = (a, b) => a.l < b.r + GAP && b.l < a.r + GAP && a.t < b.b + GAP && b.t < a.b + GAP;
   const spread = () => {
     const placed = [];
     map.eachLayer((pin) => {
       if (!(pin instanceof L.Marker) || !pin._icon) return;
-      const icon = pin._icon;
-      if (icon.dataset.ml === undefined) {
+      const icon = pin._icon, drawn = icon.firstElementChild || icon;
+      if (icon.dataset.ml === undefined || icon.dataset.icon !== icon.innerHTML) {
+        // First seen, or given a new icon since (setIcon resets the margins): remember where it sits.
         icon.dataset.ml = icon.style.marginLeft; icon.dataset.mt = icon.style.marginTop;
+        icon.dataset.icon = icon.innerHTML;
       }
+      const w = Math.max(drawn.offsetWidth, PIN), h = Math.max(drawn.offsetHeight, PIN), size = Math.max(w, h) + GAP;
       const base = map.latLngToLayerPoint(pin.getLatLng());
+      const box = (dx, dy) => ({l: base.x + dx - w / 2, r: base.x + dx + w / 2,
+                                t: base.y + dy - h / 2, b: base.y + dy + h / 2});
       let dx = 0, dy = 0, step = 0;
-      while (step < 18 && placed.some((p) => Math.hypot(p.x - base.x - dx, p.y - base.y - dy) < SPACING)) {
+      while (step < 36 && placed.some((p) => clash(p, box(dx, dy)))) {
         step += 1;
-        const radius = SPACING * Math.ceil(step / 6), angle = step * Math.PI / 3;
-        dx = Math.round(radius * Math.cos(angle)); dy = Math.round(radius * Math.sin(angle));
+        const ring = Math.ceil(step / 6), angle = step * Math.PI / 3 + ring * Math.PI / 6;
+        dx = Math.round(ring * size * Math.cos(angle)); dy = Math.round(ring * size * Math.sin(angle));
       }
-      placed.push({x: base.x + dx, y: base.y + dy});
+      placed.push(box(dx, dy));
       icon.style.marginLeft = (parseFloat(icon.dataset.ml) + dx) + 'px';
       icon.style.marginTop = (parseFloat(icon.dataset.mt) + dy) + 'px';
     });
@@ -114,11 +120,11 @@ _SPREAD_PINS_JS = """(() => {
   spread();
   if (!map.tbSpread) {
     map.tbSpread = true;
-    map.on('zoomend moveend', spread);
+    map.on('zoomend moveend resize', spread);
     // Pins can land after this ran (the map fills in as it loads): fan each arrival out at once, too.
     map.on('layeradd', (event) => { if (event.layer instanceof L.Marker) requestAnimationFrame(spread); });
   }
-})()""".replace('SPACING', str(PIN_SPACING_PX))
+})()""".replace('GAP', str(PIN_GAP_PX)).replace('PIN', str(PIN_PX))
 
 # A pin, when activated, highlights its (first) stop in the card's list and moves the focus there.
 _PIN_TO_STOP_JS = """(() => {

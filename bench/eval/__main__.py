@@ -5,14 +5,11 @@ city's season) to another moment than the harness's default."""
 import argparse
 import asyncio
 import json
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.eval.harness import MANY, NOW, evaluate
-from models import db, schema
-from settings import settings
+from bench.eval.harness import MANY, NOW, evaluate, scratch_database
 
 RESULTS = Path(__file__).resolve().parent.parent / 'results'
 LABELS = {
@@ -33,7 +30,7 @@ LABELS = {
     'longest_hop_min': 'longest hop (min)',
     'compact_bundles': 'bundles with every hop < 30 min %',
     'repeating_bundles': 'bundles with one series twice (same venue and night) %',
-    'interest_coverage': 'interest coverage % (chosen interest in a plan when the window holds one)',
+    'interest_coverage': 'interest coverage % (chosen interest in a plan when the window holds one beside the others)',
     'taste_fit_music': 'taste fit % (music/nightlife on the profile, wildcards apart)',
     'false_pick_claims': 'false "your pick" claims',
     'wildcards': 'labelled wildcards',
@@ -61,6 +58,14 @@ def table(summary: dict) -> str:
     return '\n'.join(lines)
 
 
+def _short(fit: dict) -> bool:
+    return len(fit['interests_covered']) < fit['interests_jointly']
+
+
+def _uncovered(row: dict) -> list[str]:
+    return sorted(set(row['fit']['interests_plannable']) - set(row['fit']['interests_covered']))
+
+
 def failures(rows: list[dict]) -> str:
     """The requests behind each missed figure, one line each: what was asked and what came back."""
 
@@ -69,7 +74,9 @@ def failures(rows: list[dict]) -> str:
         asked = ', '.join(f'{k}={v}' for k, v in prefs.items())
         named = f' named={row["named"]}' if row['named'] else ''
         found = f'{row["matching_events"]} events, {len(row["bundles"])} bundles'
-        return f'  - {asked}{named} | {found} | {row["error"] or ""}'
+        missing = f' missing {_uncovered(row)}' if _uncovered(row) else ''
+        titles = '; '.join(b['title'] for b in row['bundles'])
+        return f'  - {asked}{named} | {found}{missing} [{titles}] | {row["error"] or ""}'
 
     groups = {
         'not delivered although the window holds two fitting events': [
@@ -79,6 +86,11 @@ def failures(rows: list[dict]) -> str:
             r for r in rows if r['eligible'] and r['matching_events'] >= MANY and len(r['bundles']) < 3
         ],
         'free text not honoured': [r for r in rows if r['honoured'] is False and r['named_plannable']],
+        'a chosen interest in no plan although the window holds one': [
+            r
+            for r in rows
+            if r['status'] == 'completed' and len(r['fit']['interests_covered']) < r['fit']['interests_jointly']
+        ],
     }
     return '\n'.join(f'{title}:\n' + '\n'.join(map(line, found)) for title, found in groups.items() if found)
 
@@ -91,16 +103,10 @@ def main() -> None:
     parser.add_argument('--now', type=datetime.fromisoformat, default=NOW, help='the clock, ISO 8601 with a UTC offset')
     parser.add_argument('--show-failures', action='store_true', help='list the requests behind each missed figure')
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        settings.data_dir = Path(folder)
-        settings.database_url = f'sqlite:///{folder}/eval.db'
-        settings.offline_step_delay_s = 0
-        db.use_engine(db.build_engine(settings.database_url))
-        schema.create_db_and_tables()
+    with scratch_database():
         started = time.perf_counter()
         result = asyncio.run(evaluate(args.requests, seed=args.seed, now=args.now))
         elapsed = time.perf_counter() - started
-        db.use_engine(None)
     result['summary']['seconds'] = round(elapsed, 1)
     result['summary']['clock'] = args.now.isoformat()
     print(table(result['summary']))

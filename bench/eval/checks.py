@@ -10,12 +10,12 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bench.eval.fit import asked_genres
 from bench.eval.requests import EvalRequest, Named
 from models.catalog import EventPublic
 from models.generation import Bundle, KeyEvent, TimeWindow
 from models.geo import estimate_travel
 from services.planners.grounding import GROUNDED_FIELDS
-from services.planners.offline.taste import read_taste
 
 SAME_OUTING = timedelta(hours=6)  # a longer gap between two events is another day, not a hop
 COMPACT_HOP_MIN = 30
@@ -125,7 +125,7 @@ def taste_fit(request: EvalRequest, bundles: list[Bundle]) -> tuple[int, int]:
     """(music events matching the profile, music events) over the answer, for requests with a profile."""
     if not request.preferences.music_profile:
         return 0, 0
-    genres = read_taste(request.preferences).genres
+    genres = asked_genres(request.preferences, request.named)
     music = [e for b in bundles for e in b.key_events if e.category in ('music', 'nightlife')]
     return sum(1 for e in music if set(e.tags) & set(genres)), len(music)
 
@@ -152,3 +152,35 @@ def _fits(first: EventPublic, other: EventPublic, budget: float | None) -> bool:
     gap = timedelta(minutes=travel.minutes if travel else 30)
     cost = (first.price.max if first.price else 0) + (other.price.max if other.price else 0)
     return other.starts_at >= first.ends_at + gap and (budget is None or cost <= budget)
+
+
+JOINT_PAIRS = 200  # pairs tried per interest by `coverable`; enough on the demo city, and the search stays small
+
+
+def coverable(events: list[EventPublic], budget: float | None, interests: list[str]) -> int:
+    """How many of `interests` plans of one answer can cover at once: plans share no event, so two interests
+    whose events all pair only with one and the same event cannot both be covered. An exact search over
+    disjoint pairs (a plan has two events at least); run only for answers that miss an interest."""
+    pairs: dict[str, list[tuple[EventPublic, EventPublic]]] = {}
+    for interest in interests:
+        wanted = [e for e in events if e.category == interest][:40]
+        found = ((a, b) for a in wanted for b in events if a is not b and (_fits(a, b, budget) or _fits(b, a, budget)))
+        pairs[interest] = list(itertools.islice(found, JOINT_PAIRS))
+    best = 0
+
+    def search(index: int, covered: frozenset[str], used: frozenset[str]) -> None:
+        nonlocal best
+        best = max(best, len(covered))
+        if index == len(interests) or len(covered) + len(interests) - index <= best:
+            return
+        interest = interests[index]
+        if interest in covered:
+            search(index + 1, covered, used)
+            return
+        for a, b in pairs[interest]:
+            if a.event_id not in used and b.event_id not in used:
+                search(index + 1, covered | {a.category, b.category} & set(interests), used | {a.event_id, b.event_id})
+        search(index + 1, covered, used)
+
+    search(0, frozenset(), frozenset())
+    return best

@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import UTC, time, timedelta
 from zoneinfo import ZoneInfo
 
 from models.catalog import EventPublic
@@ -37,10 +37,18 @@ class HardWish:
     note_words: tuple[str, ...]
     parts: tuple[tuple[Rule, tuple[str, ...]], ...] = ()
 
-    def kept_parts(self, notes: Sequence[str]) -> list[Rule]:
-        """The rules of the parts no note declines (a note names a part by one of its words)."""
+    def kept_parts(
+        self, notes: Sequence[str], attended: Sequence[EventPublic] = (), zone: ZoneInfo = UTC
+    ) -> list[Rule]:
+        """The rules of the parts the answer did not decline: declined is a part a note names (by one of its
+        words) and some event of the answer breaks (a note that names a kept wish, as in "every nightlife
+        event breaks a wish of yours (nothing after 22:00)", declines nothing)."""
         parts = self.parts or ((self.keeps, self.note_words),)
-        return [rule for rule, words in parts if not any(w.lower() in n.lower() for n in notes for w in words)]
+        return [
+            rule
+            for rule, words in parts
+            if not any(w.lower() in n.lower() for n in notes for w in words) or all(rule(e, zone) for e in attended)
+        ]
 
 
 def _local(moment, zone: ZoneInfo):
@@ -94,55 +102,75 @@ def hard_wish_kept(
     wish: HardWish, bundles: Sequence[Bundle], events: dict[str, EventPublic], notes: Sequence[str], zone: ZoneInfo
 ) -> bool:
     """Every event keeps the wish, or a note names it (declined in words)."""
-    attended = [_attended(events[k.event_id], k) for b in bundles for k in b.key_events if k.event_id in events]
+    attended = [as_attended(events[k.event_id], k) for b in bundles for k in b.key_events if k.event_id in events]
     if all(wish.keeps(e, zone) for e in attended):
         return True
     return any(word.lower() in note.lower() for note in notes for word in wish.note_words)
 
 
-def _attended(event: EventPublic, key: KeyEvent) -> EventPublic:
+def as_attended(event: EventPublic, key: KeyEvent) -> EventPublic:
     """The event as the plan attends it: a drop-in's slot."""
     return event.model_copy(update={'starts_at': key.attended_from, 'ends_at': key.attended_until})
 
 
-def on_taste(key: KeyEvent | EventPublic, genres: dict[str, float]) -> bool:
+def on_taste(key: KeyEvent | EventPublic, genres: dict[str, float], named=None) -> bool:
+    """Music on the genres asked for; what the free text named outright (an event, a venue) is what was asked."""
+    if named is not None and named.value == {'event': key.title, 'venue': key.venue}.get(named.kind):
+        return True
     return key.category not in ('music', 'nightlife') or not genres or bool(set(key.tags) & set(genres))
 
 
-def taste_counts(preferences, bundles: Sequence[Bundle]) -> tuple[int, int, int, int]:
+def asked_genres(preferences, named=None) -> dict[str, float]:
+    """The genres the person asked for: the profile's and the free text's, but not the words of a title or venue
+    named outright ('Please include Jazz Session: Jakob Yilmaz' asks for that night, not for jazz)."""
+    text = preferences.other_preferences or ''
+    if named is not None and named.kind in ('event', 'venue'):
+        text = text.replace(named.value, ' ')
+    return read_taste(preferences.model_copy(update={'other_preferences': text})).genres
+
+
+def taste_counts(preferences, bundles: Sequence[Bundle], named=None) -> tuple[int, int, int, int]:
     """(music events on taste, music events not labelled wildcards, false claims, wildcards)."""
-    genres = read_taste(preferences).genres
+    genres = asked_genres(preferences, named)
     music = [k for b in bundles for k in b.key_events if k.category in ('music', 'nightlife')]
     labelled = [k for k in music if not k.wildcard]
-    false = sum(1 for b in bundles for k in b.key_events if _false_claim(k, genres, preferences.interests))
-    fits = sum(1 for k in labelled if on_taste(k, genres)) if genres else 0
+    false = sum(1 for b in bundles for k in b.key_events if _false_claim(k, genres, preferences.interests, named))
+    fits = sum(1 for k in labelled if on_taste(k, genres, named)) if genres else 0
     return fits, len(labelled) if genres else 0, false, len(music) - len(labelled)
 
 
-def _false_claim(key: KeyEvent, genres: dict[str, float], interests: Sequence[str]) -> bool:
+def _false_claim(key: KeyEvent, genres: dict[str, float], interests: Sequence[str], named=None) -> bool:
     claims = bool(CLAIMS.search(key.why.lower()))
-    return claims and (key.wildcard or key.category not in interests or not on_taste(key, genres))
+    return claims and (key.wildcard or key.category not in interests or not on_taste(key, genres, named))
 
 
-def fit_plans(preferences, bundles: Sequence[Bundle]) -> int:
+def fit_plans(preferences, bundles: Sequence[Bundle], named=None) -> int:
     """Plans over the fit floor: every event of a chosen interest, music on taste unless labelled a wildcard."""
-    genres = read_taste(preferences).genres
+    genres = asked_genres(preferences, named)
     return sum(
         1
         for b in bundles
-        if all(k.category in preferences.interests and (k.wildcard or on_taste(k, genres)) for k in b.key_events)
+        if all(k.category in preferences.interests and (k.wildcard or on_taste(k, genres, named)) for k in b.key_events)
     )
 
 
-def title_key(title: str) -> str:
-    """'Late show: Cléo from 5 to 7' and 'Cinema: Cléo from 5 to 7' are the same film."""
+def works(title: str) -> set[str]:
+    """'Late show: Cléo from 5 to 7' and 'Cinema: Cléo from 5 to 7' are the same film; 'Double Bill: Suspiria +
+    Possession' shows 'Late screening: "Suspiria" (1977)' again."""
     title = title.split('(')[0]
-    return (title.split(':', 1)[1] if ':' in title else title).strip().lower()
+    title = title.split(':', 1)[1] if ':' in title else title
+    return {w.strip(' "\'\u201c\u201d\u2018\u2019').lower() for w in title.split(' + ')} - {''}
 
 
 def repeated_titles(bundles: Sequence[Bundle]) -> int:
-    keys = [title_key(k.title) for b in bundles for k in b.key_events]
-    return len(keys) - len(set(keys))
+    """Events that show a work an earlier event of the answer already showed."""
+    seen: set[str] = set()
+    repeats = 0
+    for key_event in (k for b in bundles for k in b.key_events):
+        shown = works(key_event.title)
+        repeats += bool(shown & seen)
+        seen |= shown
+    return repeats
 
 
 def idle_gaps(bundles: Sequence[Bundle]) -> int:

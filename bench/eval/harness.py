@@ -5,31 +5,47 @@ docs/QUALITY.md. `evaluate` needs an empty database engine in place; `python -m 
 
 import asyncio
 import statistics
+import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
 from bench.eval import fit as fit_checks
-from bench.eval.checks import COMPACT_HOP_MIN, Catalog, check_bundles, honoured, pairable, taste_fit
+from bench.eval.checks import COMPACT_HOP_MIN, Catalog, check_bundles, coverable, honoured, pairable, taste_fit
 from bench.eval.refinements import judge_refinement, refinement_for, summarize_refinements
 from bench.eval.requests import EvalRequest, make_requests
-from models import db
+from models import db, schema
 from models.catalog import City, Event, Venue
 from models.generation import FINISHED_STATUSES, Bundle, Generation, RefinementCreate, TimeWindow
 from services import clock
 from services.catalog import demo, queries
 from services.generations import service
 from services.planners.offline import OfflinePlanner
-from services.planners.offline.taste import read_taste
 from settings import settings
 
 NOW = datetime(2025, 12, 3, 10, 0, tzinfo=UTC)  # a Wednesday morning: "This weekend" lies ahead
 MANY = 12  # a window holding this many matching events should give three bundles
+
+
+@contextmanager
+def scratch_database() -> Iterator[None]:
+    """An empty SQLite database in a temporary folder and a planner without step delays: what a run plans on."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings.data_dir = Path(folder)
+        settings.database_url = f'sqlite:///{folder}/eval.db'
+        settings.offline_step_delay_s = 0
+        db.use_engine(db.build_engine(settings.database_url))
+        schema.create_db_and_tables()
+        try:
+            yield
+        finally:
+            db.use_engine(None)
 
 
 @contextmanager
@@ -127,14 +143,22 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
     events = {
         k.event_id: catalog.events[k.event_id][0] for b in bundles for k in b.key_events if k.event_id in catalog.events
     }
-    on_taste, labelled, false_claims, wildcards = fit_checks.taste_counts(prefs, bundles)
+    on_taste, labelled, false_claims, wildcards = fit_checks.taste_counts(prefs, bundles, request.named)
     distinct, lines = fit_checks.why_lines(bundles)
     # The parts of a hard wish the answer kept narrow what the window holds for each interest.
-    rules = hard.kept_parts(wish.get('notes') or []) if hard else []
+    attended = [
+        fit_checks.as_attended(events[k.event_id], k) for b in bundles for k in b.key_events if k.event_id in events
+    ]
+    rules = hard.kept_parts(wish.get('notes') or [], attended, zone) if hard else []
     held = [e for e in candidates if all(rule(e, zone) for rule in rules)]
     plannable = [i for i in prefs.interests if pairable(held, prefs.budget, category=i)]
-    genres = read_taste(prefs).genres
-    fitting = [e for e in held if fit_checks.on_taste(e, genres)]
+    covered = fit_checks.covered_interests(bundles) & set(plannable)
+    # An answer that misses an interest is judged against what disjoint plans could cover at once.
+    jointly = (
+        len(plannable) if covered >= set(plannable) else max(len(covered), coverable(held, prefs.budget, plannable))
+    )
+    genres = fit_checks.asked_genres(prefs, request.named)
+    fitting = [e for e in held if fit_checks.on_taste(e, genres, request.named)]
     return {
         'preferences': prefs.model_dump(mode='json', exclude_none=True),
         'named': None if request.named is None else vars(request.named),
@@ -160,7 +184,8 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
         'taste': [fit, music],
         'fit': {
             'interests_plannable': plannable,
-            'interests_covered': sorted(fit_checks.covered_interests(bundles) & set(plannable)),
+            'interests_covered': sorted(covered),
+            'interests_jointly': jointly,
             'on_taste': [on_taste, labelled],
             'false_claims': false_claims,
             'wildcards': wildcards,
@@ -171,7 +196,7 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             'repeated_titles': fit_checks.repeated_titles(bundles),
             'idle_gaps': fit_checks.idle_gaps(bundles),
             'why_lines': [distinct, lines],
-            'fit_plans': fit_checks.fit_plans(prefs, bundles),
+            'fit_plans': fit_checks.fit_plans(prefs, bundles, request.named),
             'matching_fit': len(fitting),
             'drop_ins': fit_checks.drop_ins(bundles),
             'understood': len(wish.get('understood') or []),
@@ -184,7 +209,7 @@ def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -
     fits = [r['fit'] for r in delivered]
     wished = [f for f in (r['fit'] for r in rows) if f['hard_wish'] is not None]
     many = [r for r in rows if r['eligible'] and r['fit']['matching_fit'] >= MANY]
-    plannable = sum(len(f['interests_plannable']) for f in fits)
+    plannable = sum(f['interests_jointly'] for f in fits)
     return {
         'interest_coverage': _share(sum(len(f['interests_covered']) for f in fits), plannable),
         'taste_fit_music': _share(sum(f['on_taste'][0] for f in fits), sum(f['on_taste'][1] for f in fits)),

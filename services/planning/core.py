@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from services.planning.packing import Option, choose
-from services.planning.paths import Item, Path, Rules, Ways, best_paths
+from services.planning.paths import Item, Path, Rules, Ways, best_paths, price_of
 from services.planning.slots import Limits, Visit, visits_of
 
 POOL = 24  # the best candidates of a theme planned over (its must-visits on top)
+PARTNERS = 12  # with a budget: partners a must-visit can afford, on top of the pool
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def _in_turn(
     used: frozenset[int] = frozenset()
     titles: frozenset[str] = frozenset()
     for turn in range(target):
-        excluded = used | {i for i, item in enumerate(items) if item.title_key in titles}
+        excluded = used | {i for i, item in enumerate(items) if item.works & titles}
         round_suffix = f'{suffix}.{turn}'
         made = _options(items, themes, pools, visits, rules, ways, excluded=frozenset(excluded), suffix=round_suffix)
         options = [
@@ -128,7 +129,8 @@ def _options(
             continue
         # The best others beside the must-visits (not instead of them: twenty of a kind that all start at once
         # would leave the must-visits nothing to pair with).
-        best = list(itertools.islice((i for i in pool.accepted if i not in excluded and i not in must), POOL))
+        others = [i for i in pool.accepted if i not in excluded and i not in must]
+        best = [*others[:POOL], *_affordable_partners(items, others[POOL:], must, rules)]
         if len(best) + len(must) < 2:
             continue
         chosen_pool = list(dict.fromkeys([*best, *sorted(must, key=lambda i: -items[i].value)[:POOL]]))
@@ -138,13 +140,23 @@ def _options(
     return options
 
 
+def _affordable_partners(items: Sequence[Item], others: Sequence[int], must: frozenset[int], rules: Rules) -> list[int]:
+    """With a budget, the best few candidates beyond the pool that the cheapest must-visit can afford beside it:
+    the best others can all be dearer than the budget leaves (a yoga class at 18 within 25 pairs only with a
+    free bar night, never with the clubs at 12 that top the list)."""
+    if rules.budget is None or not must:
+        return []
+    left = rules.budget - min(price_of(items[i].event) for i in must)
+    return list(itertools.islice((i for i in others if price_of(items[i].event) <= left), PARTNERS))
+
+
 def _option(key: str, path: Path, items: Sequence[Item], theme: Theme) -> Option:
     events = [items[i] for i in path.items]
     return Option(
         theme=key,
         value=path.value * theme.weight,
         items=frozenset(path.items),
-        titles=frozenset(item.title_key for item in events),
+        titles=frozenset().union(*(item.works for item in events)),
         interests=frozenset(item.event.category for item in events),
         wanted=theme.wanted,
         weight=theme.weight,

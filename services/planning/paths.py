@@ -33,11 +33,14 @@ NEARBY_GAP = timedelta(minutes=15)  # between two venues of unknown position in 
 UNKNOWN_GAP = timedelta(minutes=30)  # across town, positions unknown
 
 
-def title_key(title: str) -> str:
-    """What makes two listings the same thing to see: 'Cinema: Cleo from 5 to 7' and 'Late show: Cleo from 5
-    to 7' are one film; a '(Sunday matinee)' is the same play."""
+def title_works(title: str) -> frozenset[str]:
+    """The works a listing shows, what makes two listings the same thing to see: 'Cinema: Cleo from 5 to 7' and
+    'Late show: Cleo from 5 to 7' are one film; a '(Sunday matinee)' is the same play; 'Double Bill: Suspiria +
+    Possession' shows the film of 'Late screening: "Suspiria" (1977)'."""
     title = title.split('(')[0]
-    return (title.split(':', 1)[1] if ':' in title else title).strip().lower()
+    title = title.split(':', 1)[1] if ':' in title else title
+    works = (work.strip(' "\'\u201c\u201d\u2018\u2019').lower() for work in title.split(' + '))
+    return frozenset(work for work in works if work)
 
 
 Ways = dict[tuple[int, int], tuple[timedelta, float]]  # (from item, to item): how long the way, its minutes
@@ -49,7 +52,7 @@ class Item:
 
     event: EventPublic
     value: float
-    title_key: str  # a film or a series counts once per answer
+    works: frozenset[str]  # a film or a series counts once per answer
     series_key: tuple[str, str]
 
 
@@ -101,14 +104,14 @@ def best_paths(
     `must`, every plan visits at least one of those items. `ways` caches the way between two items (how long,
     in minutes) across the calls of one answer."""
     ordered = sorted(visits, key=lambda v: (v.start, v.end, v.item))
-    prices = {v.item: _price(items[v.item].event) for v in ordered}
+    prices = {v.item: price_of(items[v.item].event) for v in ordered}
     labels: list[list[_Classes]] = [[([], []) for _ in range(rules.max_stops + 1)] for _ in ordered]
     ranked: list[tuple[_Ranked, _Ranked]] = [([], []) for _ in range(rules.max_stops)]
     ways = {} if ways is None else ways
     best: dict[int, _Label] = {}
     for index, visit in enumerate(ordered):
         item = items[visit.item]
-        taken = frozenset((visit.item, ('t', item.title_key), ('s', item.series_key)))
+        taken = frozenset((visit.item, ('s', item.series_key), *(('t', work) for work in item.works)))
         is_must = visit.item in must
         own = _Label(item.value, prices[visit.item], visit.start, (visit,), taken, is_must)
         if rules.budget is None or own.cost <= rules.budget:
@@ -142,7 +145,7 @@ def _extend_into(
     and what a visit keeps only gets better, so the scan stops at the first that cannot beat the worst kept."""
     visit = ordered[index]
     item = items[visit.item]
-    keys = frozenset((visit.item, ('t', item.title_key), ('s', item.series_key)))
+    keys = frozenset((visit.item, ('s', item.series_key), *(('t', work) for work in item.works)))
     price, is_must, span, budget = prices[visit.item], visit.item in must, rules.max_span, rules.budget
     links: dict[int, float | None] = {}
     for length in range(1, rules.max_stops):
@@ -216,5 +219,6 @@ def _keep(labels: list[_Label], label: _Label) -> None:
     del labels[LABELS:]
 
 
-def _price(event: EventPublic) -> float:
+def price_of(event: EventPublic) -> float:
+    """What one person pays at most (the budget rule's reading of a price range)."""
     return event.price.max if event.price else 0.0

@@ -112,13 +112,13 @@ def read_wish(
     items += [WishItem('taste', g, False, 'form') for g in genres]
     if budget is not None:
         items.append(WishItem('money', f'up to {budget:g} per plan', True, 'form'))
+    _read_names(reading, names)  # first: words inside a title ('Fotohaus After Work') are not wishes
     _read_time(reading)
     _read_company(reading)
     _read_money(reading)
     _read_language_and_access(reading)
     _read_avoid(reading)
     _read_places(reading, areas)
-    _read_names(reading, names)
     text_genres = [g for g in _read_genres(reading) if g not in genres and g not in reading.values.get('avoid', ())]
     _read_character(reading)
     values = reading.values
@@ -291,6 +291,8 @@ def _read_places(reading: _Reading, areas: tuple[str, ...] | list[str]) -> None:
 
 
 def _read_names(reading: _Reading, names: tuple[str, ...] | list[str]) -> None:
+    """Titles and venues named outright, longest first; each is then taken out of its clause, so the words of a
+    name are not read again as a wish of their own."""
     for name in sorted(set(names), key=len, reverse=True):
         folded = fold(name)
         if len(folded) < 4:
@@ -298,6 +300,7 @@ def _read_names(reading: _Reading, names: tuple[str, ...] | list[str]) -> None:
         for index, clause in enumerate(reading.clauses):
             if f' {folded} ' in f' {clause} ' or (':' in folded and folded in clause):
                 reading.add(index, 'named', name, hard=False, text=name)
+                reading.clauses[index] = ' '.join(clause.replace(folded, ' ').split())
 
 
 def _read_genres(reading: _Reading) -> list[str]:

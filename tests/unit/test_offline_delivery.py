@@ -9,7 +9,8 @@ from models.catalog import EventPublic, Price
 from models.generation import Preferences, TimeWindow
 from services.planners.offline.itinerary import build_plan
 from services.planners.offline.scoring import score_events
-from services.planners.offline.taste import read_taste
+from services.planners.offline.taste import read_taste, with_wish
+from services.planning.wish import read_preferences
 
 START = datetime(2025, 12, 3, 18, tzinfo=UTC)
 MITTE, SPANDAU = (52.525, 13.402), (52.536, 13.2)
@@ -99,3 +100,72 @@ def test_a_plan_takes_each_recurring_night_once_when_others_fit() -> None:
     result = plan([*club, *others])
     titles = [k.title for k in result.bundles[0].key_events]
     assert len(titles) >= 3 and sum(t.startswith('Film Club') for t in titles) <= 1, titles
+
+
+def test_a_chosen_interest_no_plan_can_hold_is_named_in_a_note() -> None:
+    # The talk and the comedy show both pair only with the one market (they start at the same time): one plan,
+    # and the answer says comedy or talks is left out, and why.
+    events = [
+        event(1, 'Street food market', 0, 16, category='food'), event(2, 'A talk', 0, 19, category='talks'),
+        event(3, 'A comedy show', 0, 19, category='comedy'),
+    ]  # fmt: skip
+    prefs = Preferences(interests=['food', 'talks', 'comedy'], timeframe='Tonight')
+    taste = read_taste(prefs)
+    window = TimeWindow(start=START - timedelta(hours=3), end=START + timedelta(hours=8), timezone='UTC', label='x')
+    result = build_plan(score_events(events, taste), taste, window, city_name='Berlin')
+    [bundle] = result.bundles
+    [left] = {'talks', 'comedy'} - {k.category for k in bundle.key_events}
+    assert f'None of these plans has {left}: no {left} event fits a plan beside the events left.' in result.notes
+
+
+def test_a_genre_word_inside_a_named_title_is_not_a_named_genre() -> None:
+    # Read in an answer: 'Please include Jazz Session: Jakob Yilmaz' made every jazz night "named" and left only
+    # jazz on the list, and nothing jazz fitted beside that session; the classical vespers before it do.
+    session = event(1, 'Jazz Session: Jakob Yilmaz', 0, 21, category='music')
+    session.tags.append('jazz')
+    vespers = event(2, 'Abendmusik: vespers', 0, 18, category='music')
+    vespers.tags.append('classical')
+    others = [event(10 + i, f'Jazz Session: Player {i}', 0, 20, category='music') for i in range(3)]
+    for other in others:
+        other.tags.append('jazz')
+    prefs = Preferences(
+        interests=['music'], timeframe='Tonight', other_preferences='Please include Jazz Session: Jakob Yilmaz'
+    )
+    taste = read_taste(prefs)
+    wish = read_preferences(prefs, areas=[], events=[session, vespers, *others])
+    taste = with_wish(taste, wish)
+    assert taste.named_genres == ()
+    window = TimeWindow(start=START - timedelta(hours=3), end=START + timedelta(hours=8), timezone='UTC', label='x')
+    result = build_plan(
+        score_events([session, vespers, *others], taste, wish), taste, window, city_name='Berlin', wish=wish
+    )
+    assert [k.title for k in result.bundles[0].key_events] == ['Abendmusik: vespers', 'Jazz Session: Jakob Yilmaz']
+
+
+def test_an_interest_every_event_of_which_breaks_a_hard_wish_is_named_with_the_wish() -> None:
+    events = [event(1, 'Market', 0, 15, category='food'), event(2, 'Early show', 0, 17, category='film')]
+    events.append(event(3, 'Late talk', 0, 21, category='talks'))
+    prefs = Preferences(
+        interests=['food', 'film', 'talks'], timeframe='Tonight', other_preferences='nothing after 20:00'
+    )
+    taste = read_taste(prefs)
+    wish = read_preferences(prefs, areas=[], events=events)
+    window = TimeWindow(start=START - timedelta(hours=4), end=START + timedelta(hours=8), timezone='UTC', label='x')
+    result = build_plan(score_events(events, taste, wish), with_wish(taste, wish), window, city_name='B', wish=wish)
+    assert [k.title for k in result.bundles[0].key_events] == ['Market', 'Early show']
+    note = 'None of these plans has talks: every talks event breaks a wish of yours (nothing after 20:00).'
+    assert note in result.notes
+
+
+def test_one_recurring_series_makes_a_plan_when_it_is_all_there_is() -> None:
+    # Read in an answer: three afternoon walks from one meeting point, Wed to Fri, and "no two of them fit
+    # together". A plan takes a series once when others fit; when nothing else is on, it goes twice.
+    walks = [
+        event(i, f'Afternoon walk: route {i}', i, 14, category='outdoors').model_copy(update={'venue': 'Meeting point'})
+        for i in range(3)
+    ]
+    prefs = Preferences(interests=['outdoors'], timeframe='Next 7 days')
+    taste = read_taste(prefs)
+    window = TimeWindow(start=START - timedelta(hours=6), end=START + timedelta(days=3), timezone='UTC', label='x')
+    result = build_plan(score_events(walks, taste), taste, window, city_name='Berlin')
+    assert len(result.bundles) == 1 and len(result.bundles[0].key_events) >= 2

@@ -18,7 +18,7 @@ async def test_the_offline_planner_meets_the_quality_targets() -> None:
     assert summary['delivery_rate_eligible'] >= 99, report
     # Fit (issue 19): only plans over the fit floor count, and the answer reads as the person asked.
     assert summary['three_fit_plans_when_12_plus'] >= 85, report
-    assert summary['interest_coverage'] >= 95, report
+    assert summary['interest_coverage'] == 100, report
     assert summary['taste_fit_music'] >= 95 and summary['false_pick_claims'] == 0, report
     assert summary['hard_wish_requests'] >= 25 and summary['hard_wishes_kept_or_declined'] == 100, report
     assert summary['repeated_titles'] == 0 and summary['idle_gaps_over_3h'] == 0, report
@@ -66,15 +66,35 @@ def test_the_harness_lifts_only_the_part_of_a_wish_a_note_declines() -> None:
     wish = fit.wish_of('only Spandau, nothing after 22:00')
     berlin = ZoneInfo('Europe/Berlin')
     early_in_mitte, late_in_mitte = (_mitte_event(datetime(2025, 12, 5, hour, tzinfo=berlin)) for hour in (18, 21))
-    kept = wish.kept_parts(['Nothing in Spandau fits Sat 5 Dec, so these plans are elsewhere.'])
+    kept = wish.kept_parts(
+        ['Nothing in Spandau fits Sat 5 Dec, so these plans are elsewhere.'], [early_in_mitte], berlin
+    )
     assert [all(rule(e, berlin) for rule in kept) for e in (early_in_mitte, late_in_mitte)] == [True, False]
-    assert wish.kept_parts(['Nothing keeps only Spandau and nothing after 22:00.']) == []
-    assert len(wish.kept_parts([])) == 2
+    assert wish.kept_parts(['Nothing keeps only Spandau and nothing after 22:00.'], [late_in_mitte], berlin) == []
+    assert len(wish.kept_parts([], [late_in_mitte], berlin)) == 2
+    # A note that names the curfew while every event keeps it declines nothing.
+    named = ['None of these plans has nightlife: every nightlife event breaks a wish of yours (nothing after 22:00).']
+    assert len(wish.kept_parts(named, [early_in_mitte], berlin)) == 2
 
 
-def _mitte_event(start: datetime) -> EventPublic:
+def test_the_harness_counts_interests_that_disjoint_plans_can_cover_at_once() -> None:
+    """A talk and a comedy show that pair only with one market: each interest is plannable alone, but one answer
+    can cover food and one of the two; a second market lets it cover all three."""
+    from bench.eval.checks import coverable
+
+    berlin = ZoneInfo('Europe/Berlin')
+    market = _mitte_event(datetime(2025, 12, 5, 16, tzinfo=berlin), 'market', 'food')
+    talk = _mitte_event(datetime(2025, 12, 5, 19, tzinfo=berlin), 'talk', 'talks')
+    comedy = _mitte_event(datetime(2025, 12, 5, 19, tzinfo=berlin), 'comedy', 'comedy')
+    interests = ['food', 'talks', 'comedy']
+    assert coverable([market, talk, comedy], None, interests) == 2
+    second = _mitte_event(datetime(2025, 12, 5, 13, tzinfo=berlin), 'market2', 'food')
+    assert coverable([market, second, talk, comedy], None, interests) == 3
+
+
+def _mitte_event(start: datetime, event_id: str = 'm', category: str = 'music') -> EventPublic:
     return EventPublic(
-        event_id='m', title='Show', description='', category='music', tags=[], starts_at=start,
+        event_id=event_id, title='Show', description='', category=category, tags=[], starts_at=start,
         ends_at=start + timedelta(hours=2), venue='Bar', neighborhood='Mitte', venue_tags=[], price=None,
         url='', image_url='', status='scheduled',
     )  # fmt: skip

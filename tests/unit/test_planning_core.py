@@ -14,7 +14,7 @@ from services.planners.grounding import estimate_cost, find_violations, key_even
 from services.planning.core import Theme, plan_answer
 from services.planning.hard import keep_hard_wishes
 from services.planning.packing import Option, choose
-from services.planning.paths import Item, Rules, best_paths
+from services.planning.paths import Item, Rules, best_paths, title_works
 from services.planning.slots import Limits, visits_of
 from services.planning.wish import read_wish
 
@@ -36,7 +36,7 @@ def event(n: int, title: str, start: float, hours: float, *, where=MITTE, area='
 
 def items(events: list[EventPublic], values: list[float] | None = None) -> list[Item]:
     values = values or [1.0] * len(events)
-    return [Item(e, v, e.title.lower(), (e.venue, e.title.lower())) for e, v in zip(events, values, strict=True)]
+    return [Item(e, v, title_works(e.title), (e.venue, e.title.lower())) for e, v in zip(events, values, strict=True)]
 
 
 UTC_CLOCK = Limits('UTC')
@@ -85,6 +85,21 @@ def test_one_title_once_per_answer() -> None:
     found = plans(events)
     titles = [title for plan in found for title, _, _ in plan]
     assert titles.count('Cleo') == 1 and len(found) == 1
+
+
+def test_a_film_of_a_double_bill_is_not_shown_again_on_its_own() -> None:
+    # Read in an answer: 'Midnight Double Bill: Suspiria + Possession' in one plan, 'Late screening: "Suspiria"
+    # (1977)' in another. The double bill shows both films, so each of them counts as seen.
+    assert title_works('Midnight Double Bill: Suspiria + Possession') == {'suspiria', 'possession'}
+    assert title_works('Late screening: "Suspiria" (1977)') == {'suspiria'}
+    events = [
+        event(1, 'Midnight Double Bill: Suspiria + Possession', 18, 2), event(2, 'Stalker', 20.5, 2),
+        event(3, 'Late screening: "Suspiria" (1977)', 18, 2, where=NEXT_DOOR),
+        event(4, 'Paris, Texas', 20.5, 2, where=NEXT_DOOR),
+    ]  # fmt: skip
+    found = plans(events)
+    titles = [title for plan in found for title, _, _ in plan]
+    assert len(found) == 1 and sum('Suspiria' in title for title in titles) == 1
 
 
 def test_the_budget_is_a_hard_rule_of_each_plan() -> None:
@@ -165,6 +180,19 @@ def test_must_visits_get_partners_beyond_a_pool_full_of_ties() -> None:
     assert chosen, 'a talk and a late show make a plan'
     titles = [pool[v.item].event.title for v in chosen[0].visits]
     assert titles[0].startswith('Talk') and titles[-1].startswith('Late film'), titles
+
+
+def test_a_must_visit_within_a_budget_finds_an_affordable_partner_beyond_the_pool() -> None:
+    """Read in an answer: wellness + nightlife within 25, and no plan held wellness. A yoga class at 18 pairs
+    only with a free bar night; thirty club nights at 12 all score higher and filled the pool."""
+    clubs = [event(i, f'Club {i}', 23, 4, price=12, category='nightlife') for i in range(30)]
+    bar = event(99, 'Bar night', 20.5, 2, price=0, category='nightlife')
+    yoga = event(100, 'Evening yoga', 18, 1.25, price=18, category='wellness')
+    pool = items([*clubs, bar, yoga], [1.0] * 30 + [0.5, 0.5])
+    cover = Theme('cover:wellness', lambda i: True, must=lambda i: i.event.category == 'wellness')
+    rules = Rules(budget=25, max_span=timedelta(hours=60))
+    chosen = plan_answer(pool, [cover], limits=UTC_CLOCK, rules=rules, interests=['wellness'], target=1)
+    assert [[pool[v.item].event.title for v in plan.visits] for plan in chosen] == [['Evening yoga', 'Bar night']]
 
 
 def test_the_packing_covers_an_interest_its_best_options_leave_out() -> None:

@@ -115,6 +115,15 @@ def test_a_name_from_the_catalog_is_understood() -> None:
     assert ('named', 'Kessel: Raw Concrete', False) in kinds(wish) and wish.not_understood == ()
 
 
+def test_the_words_of_a_named_title_are_not_read_as_wishes_of_their_own() -> None:
+    # Read in an answer: 'Please include Fotohaus After Work: "Concrete Summer"' was taken as "evenings only"
+    # too, and every daytime walk of the outdoors the person chose was dropped.
+    title = 'Fotohaus After Work: "Concrete Summer"'
+    wish = read(f'Please include {title}, nothing after 22:00', interests=('outdoors', 'art'), names=[title])
+    assert kinds(wish) == {('named', title, False), ('time_of_day', 'nothing after 22:00', True)}
+    assert wish.earliest is None and wish.not_understood == ()
+
+
 def test_what_cannot_be_read_is_reported_and_polite_filler_is_not() -> None:
     wish = read('Hi! rooftop bars, I want to see unicorns, thanks')
     assert wish.not_understood == ('i want to see unicorns',)

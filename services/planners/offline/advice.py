@@ -1,6 +1,7 @@
 """What the offline planner says when it cannot make (enough) plans: why, and what to change."""
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,30 @@ def _nothing_fits(rejected: Counter[str], budget: str) -> tuple[str, str]:
     if main == 'weak':
         return 'only one of them is a strong match for your tastes', 'Try other interests or a longer timeframe.'
     return 'no two of them fit together without overlapping', 'Try a longer timeframe or more interests.'
+
+
+def left_out(
+    missing: Sequence[str],
+    on: Counter[str],
+    fitting: Counter[str],
+    wishes: Sequence[str],
+    taste: Taste,
+    window: TimeWindow,
+) -> str:
+    """Why a chosen interest is in none of the plans: nothing of it is on, all of it breaks a hard wish, or none
+    of it fits a plan beside the events the plans left (`on`: the window's candidates of each interest,
+    `fitting`: those that keep the hard wishes and the taste)."""
+    budget = f' within a budget of {taste.budget:g}' if taste.budget is not None else ''
+    absent = [i for i in missing if not on[i]]
+    barred = [i for i in missing if on[i] and not fitting[i]]
+    unfit = [i for i in missing if fitting[i]]
+    parts = [f'no {join_words(absent, "or")} event is on for {window.label}'] if absent else []
+    if barred:
+        why = f' ({join_words(list(wishes))})' if wishes else ''
+        parts.append(f'every {join_words(barred, "or")} event breaks a wish of yours{why}')
+    if unfit:
+        parts.append(f'no {join_words(unfit, "or")} event fits a plan beside the events left')
+    return f'None of these plans has {join_words(list(missing), "or")}{budget}: {" and ".join(parts)}.'
 
 
 def late_advice(window: TimeWindow) -> str:

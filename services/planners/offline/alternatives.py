@@ -11,12 +11,12 @@ from models.catalog import EventPublic
 from models.generation import Bundle, Generation, KeyEvent, Preferences, TimeWindow
 from services.catalog import queries
 from services.planners import grounding
-from services.planners.offline.itinerary import title_key
+from services.planners.offline.itinerary import works_of
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste, with_wish
 from services.planners.offline.why import why
 from services.planning.hard import keep_hard_wishes
-from services.planning.paths import title_key as title_key_of
+from services.planning.paths import title_works
 from services.planning.wish import read_preferences
 
 MAX_ALTERNATIVES = 3
@@ -38,11 +38,13 @@ def alternatives_for(*, session: Session, generation: Generation, bundle_index: 
     wish = read_preferences(preferences, areas=queries.list_neighborhoods(session=session, city=city), events=events)
     taste = with_wish(taste, wish)
     used_ids = {k.event_id for b in bundles for k in b.key_events}
-    used_titles = {title_key_of(k.title) for b in bundles for k in b.key_events if k.event_id != event_id}
+    used_titles = frozenset().union(
+        *(title_works(k.title) for b in bundles for k in b.key_events if k.event_id != event_id)
+    )
     scored = [
         s
         for s in score_events(events, taste, wish)
-        if s.event.event_id not in used_ids and title_key(s.event) not in used_titles
+        if s.event.event_id not in used_ids and works_of(s.event).isdisjoint(used_titles)
     ]
     kept = keep_hard_wishes(scored, wish, event_of=lambda s: s.event, timezone=window.timezone, label=window.label)
     lookup = _lookup(session, bundles, [s.event for s in kept.candidates])

@@ -14,14 +14,13 @@ from datetime import timedelta
 from models.catalog import EventPublic
 from models.generation import Bundle, TimeWindow
 from models.geo import estimate_travel
-from services.planners.offline.advice import interest_words, late_advice, shortfall
+from services.planners.offline.advice import interest_words, late_advice, left_out, shortfall
 from services.planners.offline.scoring import Scored
 from services.planners.offline.taste import Taste
 from services.planners.offline.writing import Picked, Wording, write_bundle
 from services.planning.core import Theme, plan_answer
 from services.planning.hard import keep_hard_wishes
-from services.planning.paths import Item, Rules
-from services.planning.paths import title_key as title_of
+from services.planning.paths import Item, Rules, title_works
 from services.planning.slots import Limits
 from services.planning.wish import Wish
 from services.text import join_words
@@ -79,17 +78,27 @@ def _build(
         advice = late_advice(window) or 'Try other interests or dates.'
         return Plan([], [], f'{found} {interest_words(taste)} in {city_name} for {window.label}. {advice}', notes)
     by_id = {s.event.event_id: s for s in fitting}
-    items = [Item(s.event, s.score, title_key(s.event), series_of(s.event)) for s in fitting]
+    items = [Item(s.event, s.score, works_of(s.event), series_of(s.event)) for s in fitting]
     rules = Rules(budget=taste.budget, max_span=max_span(window))
+    themes = _themes(fitting, taste, by_id)
     planned = plan_answer(
-        items, _themes(fitting, taste, by_id), limits=kept.limits, rules=rules, interests=taste.interests,
-        target=TARGET_BUNDLES,
-    )  # fmt: skip
+        items, themes, limits=kept.limits, rules=rules, interests=taste.interests, target=TARGET_BUNDLES
+    )
+    if not planned:  # one recurring series is all there is (a walk every afternoon): twice beats no plan
+        items = [replace(item, series_key=(item.event.event_id, '')) for item in items]
+        planned = plan_answer(
+            items, themes, limits=kept.limits, rules=rules, interests=taste.interests, target=TARGET_BUNDLES
+        )
     wording = Wording(taste=taste, wish=wish, window=window, wildcards=wildcards)
     bundles: list[Bundle] = []
     for plan in planned:
         picks = [Picked(by_id[items[v.item].event.event_id], v if v.drop_in else None) for v in plan.visits]
         bundles.append(write_bundle(plan.theme, picks, wording))
+    shown = {k.category for b in bundles for k in b.key_events}
+    if bundles and (absent := [i for i in taste.interests if i not in shown]):
+        on, kept_on = Counter(s.event.category for s in scored), Counter(s.event.category for s in fitting)
+        wishes = [item.value for item in wish.hard_items if item.kind != 'money']
+        notes.append(left_out(absent, on, kept_on, wishes, taste, window))
     missing = ''
     if len(bundles) < TARGET_BUNDLES:
         missing = _why_fewer(len(bundles), fitting, taste, window, city_name, kept.limits, rules)
@@ -165,7 +174,7 @@ def _why_fewer(
     """Why fewer plans than wanted: over the budget when plans exist without it, else they clash in time."""
     rejected: Counter[str] = Counter()
     if made == 0:
-        items = [Item(s.event, s.score, title_key(s.event), series_of(s.event)) for s in fitting]
+        items = [Item(s.event, s.score, works_of(s.event), series_of(s.event)) for s in fitting]
 
         def any_plan(budget: float | None, span: timedelta) -> bool:
             best = [Theme('best', lambda i: True)]
@@ -192,9 +201,9 @@ def series_of(event: EventPublic) -> tuple[str, str]:
     return event.venue, event.title.split(':')[0].strip().lower()
 
 
-def title_key(event: EventPublic) -> str:
-    """One title once per answer (services.planning.paths.title_key)."""
-    return title_of(event.title)
+def works_of(event: EventPublic) -> frozenset[str]:
+    """One film or play once per answer (services.planning.paths.title_works)."""
+    return title_works(event.title)
 
 
 def travel_gap(a: EventPublic, b: EventPublic) -> timedelta:

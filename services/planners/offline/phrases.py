@@ -224,5 +224,7 @@ VENUE_NOUNS = {
     'late-license': 'club',
     'live-venue': 'venue',
     'seated': 'hall',
+    'outdoor': 'place',  # a park or a square: never "an open-air room"
+    'open-air': 'place',
 }
 GENRE_WORDS = {'drum-and-bass': 'drum and bass', 'hip-hop': 'hip-hop', 'rnb': 'R&B', 'uk-garage': 'UK garage'}

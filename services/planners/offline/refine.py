@@ -21,12 +21,12 @@ from services.catalog import queries
 from services.database import in_db
 from services.planners import grounding
 from services.planners.base import PlanContext, PlannerError, PlanRequest, Refinement
-from services.planners.offline.itinerary import title_key
+from services.planners.offline.itinerary import works_of
 from services.planners.offline.replan import replan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
 from services.planners.offline.writing import describe_route
-from services.planning.paths import title_key as title_key_of
+from services.planning.paths import title_works
 from services.text import isolate
 
 MIN_EVENTS = 2
@@ -80,9 +80,11 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
     fit = {s.event.event_id: s.score for s in score_events(pool, taste)}
     # One title once per answer: no event of a title the plan or the other bundles already show (a swap never
     # brings back the same film or night on another date).
-    shown = {title_key(e) for e in current} | {title_key_of(k.title) for b in refinement.others for k in b.key_events}
+    shown = frozenset().union(
+        *(works_of(e) for e in current), *(title_works(k.title) for b in refinement.others for k in b.key_events)
+    )
     alternatives = sorted(
-        (e for e in pool if e.event_id not in taken and title_key(e) not in shown),
+        (e for e in pool if e.event_id not in taken and works_of(e).isdisjoint(shown)),
         key=lambda e: -fit.get(e.event_id, 0),
     )
 

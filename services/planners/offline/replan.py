@@ -10,11 +10,10 @@ from datetime import datetime
 from models.catalog import EventPublic
 from models.generation import Bundle
 from services.planners.base import PlanRequest, Refinement
-from services.planners.offline.itinerary import max_span, series_of, title_key
+from services.planners.offline.itinerary import max_span, series_of, works_of
 from services.planning.core import Theme, plan_answer
 from services.planning.hard import keep_hard_wishes
-from services.planning.paths import Item, Rules
-from services.planning.paths import title_key as title_key_of
+from services.planning.paths import Item, Rules, title_works
 from services.planning.wish import read_preferences
 
 PRICE_WEIGHT = 0.3  # value lost per unit of price, for "cheaper"
@@ -39,8 +38,8 @@ def replan(
     day_seconds: Callable[[datetime], float],
 ) -> tuple[tuple[float, float], list[EventPublic], Visits] | None:
     """(the measure, the events, their drop-in slots) of the best re-planned bundle, or None."""
-    taken = {title_key_of(k.title) for b in refinement.others for k in b.key_events}
-    events = [e for e in pool if title_key(e) not in taken]
+    taken = frozenset().union(*(title_works(k.title) for b in refinement.others for k in b.key_events))
+    events = [e for e in pool if works_of(e).isdisjoint(taken)]
     wish = read_preferences(request.preferences, areas=[], events=[])
     window = request.window
     kept = keep_hard_wishes(events, wish, event_of=lambda e: e, timezone=window.timezone, label=window.label)
@@ -54,7 +53,7 @@ def replan(
             return base + TIME_WEIGHT * ((1 - share) if kind == 'earlier' else share)
         return base
 
-    items = [Item(e, value(e), title_key(e), series_of(e)) for e in kept.candidates]
+    items = [Item(e, value(e), works_of(e), series_of(e)) for e in kept.candidates]
     travel_cost = CLOSER_TRAVEL_COST if kind == 'closer together' else Rules(None, max_span(window)).travel_cost
     rules = Rules(request.preferences.budget, max_span(window), travel_cost=travel_cost)
     planned = plan_answer(

@@ -56,9 +56,20 @@ def read_taste(preferences: Preferences) -> Taste:
 
 
 def with_wish(taste: Taste, wish: Wish) -> Taste:
-    """The taste with what the wish reader found beyond it: the character a date asks for (cosy, candlelit...)."""
+    """The taste with what the wish reader found beyond it (the character a date asks for: cosy, candlelit...)
+    and without what it found is no wish: a genre word inside a title named outright ('Please include Jazz
+    Session: Jakob Yilmaz' names one jazz night, not jazz)."""
     tags = tuple(dict.fromkeys([*taste.wanted_tags, *wish.wanted_tags]))
-    return replace(taste, wanted_tags=tags, cheap=taste.cheap or wish.cheap, free=taste.free or wish.free)
+    profile = _genre_words(taste.profile)
+    named = tuple(g for g in taste.named_genres if g in profile or g in wish.genres)
+    return replace(
+        taste,
+        genres=_genre_weights(named),
+        named_genres=named,
+        wanted_tags=tags,
+        cheap=taste.cheap or wish.cheap,
+        free=taste.free or wish.free,
+    )
 
 
 def _genre_words(text: str) -> list[str]:

@@ -32,7 +32,7 @@ def why(scored: Scored, taste: Taste, step: int, *, date: bool = False, kids: bo
     tags = set(event.tags) | set(event.venue_tags)
     if date and tags & set(DATE_TAGS):
         parts.append('a good one for a date')
-    if kids and tags & set(KIDS_TAGS):
+    if kids and tags & set(KIDS_TAGS) and 'family' not in place:  # not "family-friendly ..., made for families"
         parts.append('made for families')
     money = _price_reason(scored, taste)
     return _sentence(', '.join(parts) + (f'; {money}' if money else ''))
@@ -44,15 +44,17 @@ def wildcard_why(scored: Scored, taste: Taste) -> str:
     return _sentence(f'a wildcard: {_event_kind(scored.event)}, not {profile}, but the best of what is on')
 
 
-def distinct(line: str, scored: Scored, step: int, taken: set[str]) -> str:
-    """The line, told apart from the lines already on this answer's cards by what is specific to this stop."""
+def distinct(line: str, scored: Scored, step: int, taken: set[str], *, last: bool) -> str:
+    """The line, told apart from the lines already on this answer's cards by what is specific to this stop (its
+    place in the plan: `step` from 0, `last` for the final stop)."""
     event = scored.event
     stem = line.rstrip('.')
+    role = ROLES[2 if last else min(step, 1)]
     options = [
         line,
-        f'{stem}, {ROLES[min(step, 2)]}.',
+        f'{stem}, {role}.',
         f'{stem}, in {event.neighborhood}.' if event.neighborhood else '',
-        f'{stem}, {ROLES[min(step, 2)]}, in {event.neighborhood}.' if event.neighborhood else '',
+        f'{stem}, {role}, in {event.neighborhood}.' if event.neighborhood else '',
         f'{stem}; one more of the kind you like.',
     ]
     chosen = next((o for o in options if o and o not in taken), options[-1])

@@ -63,7 +63,7 @@ def write_bundle(theme_key: str, stops: Sequence[Picked], wording: Wording) -> B
     """A bundle of `stops`, in time order, about the theme `theme_key` ('tag:underground', 'genre:techno'...)."""
     picks = [stop.scored for stop in stops]
     events = [p.event for p in picks]
-    key_events = [_key_event(stop, step, wording) for step, stop in enumerate(stops)]
+    key_events = [_key_event(stop, step, wording, last=step == len(stops) - 1) for step, stop in enumerate(stops)]
     lead = max(picks, key=lambda p: p.score).event
     title = _title(theme_key, picks, wording.window, wording.titles)
     wording.titles.append(title)
@@ -78,14 +78,14 @@ def write_bundle(theme_key: str, stops: Sequence[Picked], wording: Wording) -> B
     )
 
 
-def _key_event(stop: Picked, step: int, wording: Wording) -> KeyEvent:
+def _key_event(stop: Picked, step: int, wording: Wording, *, last: bool) -> KeyEvent:
     event = stop.scored.event
     wildcard = event.event_id in wording.wildcards
     taste, wish = wording.taste, wording.wish
     line = (
         wildcard_why(stop.scored, taste) if wildcard else why(stop.scored, taste, step, date=wish.date, kids=wish.kids)
     )
-    line = distinct(line, stop.scored, step, wording.whys)
+    line = distinct(line, stop.scored, step, wording.whys, last=last)
     visit = (stop.visit.start, stop.visit.end) if stop.visit else None
     return key_event_from(event, line, visit=visit, wildcard=wildcard)
 
