@@ -51,6 +51,16 @@ class HardWish:
         ]
 
 
+GROWN_UP = {'late-license', 'bar', 'club', 'supper-club', 'queer-night'}  # no place to bring kids to
+FOR_KIDS = {'family', 'kids', 'puppetry'}
+
+
+def _for_kids(event: EventPublic, zone: ZoneInfo) -> bool:
+    """Somewhere to go with kids: made for them, or neither nightlife nor a bar, a club or a supper club."""
+    tags = set(event.tags) | set(event.venue_tags)
+    return bool(tags & FOR_KIDS) or (event.category != 'nightlife' and not tags & GROWN_UP)
+
+
 def _local(moment, zone: ZoneInfo):
     return moment.astimezone(zone)
 
@@ -77,9 +87,9 @@ WISHES = (
     ),
     HardWish(
         'with kids, daytime only',
-        lambda e, z: e.category != 'nightlife' and _daytime(e, z),
+        lambda e, z: _for_kids(e, z) and _daytime(e, z),
         ('family', 'kids', 'daytime', '08:00', '19:00'),
-        parts=((lambda e, z: e.category != 'nightlife', ('family', 'kids')), (_daytime, ('daytime', '08:00', '19:00'))),
+        parts=((_for_kids, ('family', 'kids')), (_daytime, ('daytime', '08:00', '19:00'))),
     ),
     HardWish('no clubs please', lambda e, z: e.category != 'nightlife', ('clubs',)),
     HardWish('no classical', lambda e, z: not set(e.tags) & CLASSICAL, ('classical',)),

@@ -7,17 +7,18 @@ the most value. When that leaves plans missing, a second round plans every theme
 round chose, so the packing has disjoint alternatives to pick from.
 """
 
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from services.planning.packing import Option, choose
-from services.planning.paths import Item, Path, Rules, Ways, best_paths, price_of
+from services.planning.paths import Item, Path, Rules, Ways, best_paths, can_pair
 from services.planning.slots import Limits, Visit, visits_of
 
 POOL = 24  # the best candidates of a theme planned over (its must-visits on top)
-PARTNERS = 12  # with a budget: partners a must-visit can afford, on top of the pool
+PARTNERS = 12  # partners that can share a plan with a must-visit, on top of the pool
+ANCHORS = 8  # the must-visits partners are looked for
+PARTNERS_SCANNED = 400  # how far down the list partners are looked for
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _options(
         # The best others beside the must-visits (not instead of them: twenty of a kind that all start at once
         # would leave the must-visits nothing to pair with).
         others = [i for i in pool.accepted if i not in excluded and i not in must]
-        best = [*others[:POOL], *_affordable_partners(items, others[POOL:], must, rules)]
+        best = [*others[:POOL], *_partners(items, others[POOL:], must, visits, rules, ways)]
         if len(best) + len(must) < 2:
             continue
         chosen_pool = list(dict.fromkeys([*best, *sorted(must, key=lambda i: -items[i].value)[:POOL]]))
@@ -140,14 +141,32 @@ def _options(
     return options
 
 
-def _affordable_partners(items: Sequence[Item], others: Sequence[int], must: frozenset[int], rules: Rules) -> list[int]:
-    """With a budget, the best few candidates beyond the pool that the cheapest must-visit can afford beside it:
-    the best others can all be dearer than the budget leaves (a yoga class at 18 within 25 pairs only with a
-    free bar night, never with the clubs at 12 that top the list)."""
-    if rules.budget is None or not must:
-        return []
-    left = rules.budget - min(price_of(items[i].event) for i in must)
-    return list(itertools.islice((i for i in others if price_of(items[i].event) <= left), PARTNERS))
+def _partners(
+    items: Sequence[Item],
+    others: Sequence[int],
+    must: frozenset[int],
+    visits: dict[int, list[Visit]],
+    rules: Rules,
+    ways: Ways,
+) -> list[int]:
+    """The best few candidates beyond the pool that can share a plan with one of the theme's best must-visits:
+    before or after it with the way between, and affordable beside it. Twenty-four concerts that start with the
+    one talk of the day can fill the pool, while the soul night after the talk is its partner; a yoga class at 18
+    within 25 pairs only with a free bar night, never with the clubs at 12 that top the list."""
+    anchors = sorted(must, key=lambda i: -items[i].value)[:ANCHORS]
+    found: list[int] = []
+    for other in others[:PARTNERS_SCANNED]:
+        if any(_pair(items, visits, anchor, other, rules, ways) for anchor in anchors):
+            found.append(other)
+            if len(found) == PARTNERS:
+                break
+    return found
+
+
+def _pair(items: Sequence[Item], visits: dict[int, list[Visit]], a: int, b: int, rules: Rules, ways: Ways) -> bool:
+    return any(
+        can_pair(items, x, y, rules, ways) or can_pair(items, y, x, rules, ways) for x in visits[a] for y in visits[b]
+    )
 
 
 def _option(key: str, path: Path, items: Sequence[Item], theme: Theme) -> Option:

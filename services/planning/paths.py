@@ -176,6 +176,17 @@ def _extend_into(
                 _keep(target, extended)
 
 
+def can_pair(items: Sequence[Item], first: Visit, then: Visit, rules: Rules, ways: Ways) -> bool:
+    """Whether a plan can go from one visit to the other: two things to see, in time with the way between,
+    within the span and the budget."""
+    a, b = items[first.item], items[then.item]
+    if a.works & b.works or a.series_key == b.series_key or then.start - first.start > rules.max_span:
+        return False
+    if rules.budget is not None and price_of(a.event) + price_of(b.event) > rules.budget + 1e-9:
+        return False
+    return _link_cost(items, first, then, rules, ways) is not None
+
+
 def _link_cost(
     items: Sequence[Item],
     before: Visit,

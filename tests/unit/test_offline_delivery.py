@@ -169,3 +169,52 @@ def test_one_recurring_series_makes_a_plan_when_it_is_all_there_is() -> None:
     window = TimeWindow(start=START - timedelta(hours=6), end=START + timedelta(days=3), timezone='UTC', label='x')
     result = build_plan(score_events(walks, taste), taste, window, city_name='Berlin')
     assert len(result.bundles) == 1 and len(result.bundles[0].key_events) >= 2
+
+
+def test_a_bar_named_outright_is_no_taste_for_nightlife_the_rest_are_wildcards() -> None:
+    # Read in an answer (January): jazz profile, nightlife chosen, "I have always wanted to go to Tante Kaethe".
+    # The bar's night counted as nightlife on taste, so no other nightlife was offered even as a wildcard, and
+    # the jazz concert had nothing to go on to: no music plan.
+    bar = event(1, 'Bar DJs: Selin', 0, 22, category='nightlife').model_copy(update={'venue': 'Tante Kaethe'})
+    club = event(2, 'House night', 0, 23, category='nightlife')
+    club.tags.append('house')
+    jazz = event(3, 'Hard bop quartet', 0, 20, category='music')
+    trio = event(4, 'Jazz trio', 0, 20, category='music')
+    jazz.tags.append('jazz')
+    trio.tags.append('jazz')
+    prefs = Preferences(
+        interests=['nightlife', 'music'], music_profile='jazz', timeframe='Tonight',
+        other_preferences='I have always wanted to go to Tante Kaethe',
+    )  # fmt: skip
+    taste = read_taste(prefs)
+    wish = read_preferences(prefs, areas=[], events=[bar, club, jazz, trio])
+    window = TimeWindow(start=START - timedelta(hours=3), end=START + timedelta(hours=12), timezone='UTC', label='x')
+    scored = score_events([bar, club, jazz, trio], taste, wish)
+    result = build_plan(scored, with_wish(taste, wish), window, city_name='B', wish=wish)
+    stops = {k.title: k for b in result.bundles for k in b.key_events}
+    assert len(result.bundles) == 2 and 'Bar DJs: Selin' in stops, stops  # the second: jazz, then the club
+    assert stops['House night'].wildcard and not stops['Bar DJs: Selin'].wildcard
+
+
+def test_a_chosen_interest_that_pairs_only_off_taste_gets_a_labelled_wildcard() -> None:
+    # Read in an answer (December): a jazz profile, theatre and music chosen; the one play pairs with no jazz
+    # night, only with an Advent concert before it, and no theatre plan was made.
+    far = (52.44, 13.70)
+    jazz = [
+        event(1, 'Jazz early', 0, 17, where=far, category='music'),
+        event(2, 'Jazz late', 0, 21, where=far, category='music'),
+    ]
+    for night in jazz:
+        night.tags.append('jazz')
+    advent = event(3, 'Advent music', 0, 15, category='music')
+    advent.tags.append('classical')
+    play = event(4, 'The play', 0, 20, category='theatre')
+    prefs = Preferences(interests=['theatre', 'music'], music_profile='jazz', timeframe='Tonight')
+    taste = read_taste(prefs)
+    window = TimeWindow(start=START - timedelta(hours=6), end=START + timedelta(hours=8), timezone='UTC', label='x')
+    result = build_plan(score_events([*jazz, advent, play], taste), taste, window, city_name='Berlin')
+    plans = [[(k.title, k.wildcard) for k in b.key_events] for b in result.bundles]
+    assert [('Advent music', True), ('The play', False)] in plans and [
+        ('Jazz early', False),
+        ('Jazz late', False),
+    ] in plans

@@ -195,6 +195,18 @@ def test_a_must_visit_within_a_budget_finds_an_affordable_partner_beyond_the_poo
     assert [[pool[v.item].event.title for v in plan.visits] for plan in chosen] == [['Evening yoga', 'Bar night']]
 
 
+def test_a_must_visit_finds_its_one_partner_behind_thirty_ties_that_clash_with_it() -> None:
+    """Read in an answer (January): the one talk of the day, 19:00-21:00, and thirty concerts that all start
+    with it, tied in value and earlier in the list than the soul night at 21:30 that follows it: no talk plan."""
+    concerts = [event(i, f'Concert {i}', 19 + (i % 4) * 0.25, 2) for i in range(30)]
+    talk = event(99, 'The talk', 19, 2, category='talks')
+    soul = event(100, 'Soul night', 21.5, 2.5, where=NEXT_DOOR)
+    pool = items([*concerts, talk, soul])
+    cover = Theme('cover:talks', lambda i: True, must=lambda i: i.event.category == 'talks')
+    chosen = plan_answer(pool, [cover], limits=UTC_CLOCK, rules=RULES, interests=['talks'], target=1)
+    assert [[pool[v.item].event.title for v in plan.visits] for plan in chosen] == [['The talk', 'Soul night']]
+
+
 def test_the_packing_covers_an_interest_its_best_options_leave_out() -> None:
     """Fifty options of one interest outvalue the only ones of another: the answer still covers both."""
     busy = [Option(f'busy{n}', 10.0 - n / 100, frozenset({n}), frozenset({f'b{n}'}), frozenset({'music'}))

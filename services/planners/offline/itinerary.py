@@ -50,8 +50,12 @@ def build_plan(
     """Up to TARGET_BUNDLES bundles from distinct themes, the strongest first."""
     wish = wish or Wish(interests=taste.interests, budget=taste.budget)
     plan = _build(scored, taste, window, city_name=city_name, wish=wish)
-    if not plan.bundles and taste.genres:  # nothing on taste fits together: a plan with wildcards, said so
-        plan = _build(scored, taste, window, city_name=city_name, wish=wish, wild=True)
+    if taste.genres and (not plan.bundles or _uncovered(plan, taste)):
+        # Nothing on taste fits together, or a chosen interest pairs only with what is off taste: plans with
+        # labelled wildcards, said so, when they cover more of what was chosen.
+        wider = _build(scored, taste, window, city_name=city_name, wish=wish, wild=True)
+        if not plan.bundles or len(_uncovered(wider, taste)) < len(_uncovered(plan, taste)):
+            plan = wider
     hard = [item.value for item in wish.hard_items if item.kind != 'money']
     if plan.bundles or not hard:
         return plan
@@ -65,6 +69,11 @@ def build_plan(
         return plan
     note = f'Nothing for {window.label} keeps all of {join_words(hard)}, so these plans do not keep every one.'
     return Plan(other.bundles, other.themes, other.shortfall, [note, *other.notes])
+
+
+def _uncovered(plan: Plan, taste: Taste) -> list[str]:
+    shown = {k.category for b in plan.bundles for k in b.key_events}
+    return [i for i in taste.interests if i not in shown]
 
 
 def _build(
@@ -116,8 +125,9 @@ def _on_taste(
     fitting = [s for s in candidates if s.event.category not in TASTE_CATEGORIES or s.genre_hits or s.named]
     wild: list[Scored] = []
     for category in TASTE_CATEGORIES:
-        if category in taste.interests and not any(s.event.category == category for s in fitting):
-            wild += [s for s in candidates if s.event.category == category]
+        # Nothing of it on taste (what was named outright apart: one bar named is not a taste for nightlife)
+        if category in taste.interests and not any(s.event.category == category and s.genre_hits for s in fitting):
+            wild += [s for s in candidates if s.event.category == category and not s.named]
     if len(fitting) + len(wild) < MIN_EVENTS or allow_wild:  # a plan with a wildcard, said so, beats none
         wild += [s for s in candidates if s not in fitting and s not in wild]
     if not wild:
