@@ -26,6 +26,7 @@ TRAVEL_COST = 0.04  # per minute
 IDLE_FREE = timedelta(minutes=90)
 IDLE_COST = 0.25  # per hour beyond IDLE_FREE
 MAX_IDLE = timedelta(hours=3)
+RETURN_COST = 1.0  # going back to a venue of the plan on another day
 TWO_PARTS = 2.5  # what splitting a plan in two parts costs: only when nothing closer fits
 NEXT_DAY_AFTER = timedelta(hours=10)  # a longer gap is another day, not a wait
 SAME_PLACE_GAP = timedelta(0)
@@ -74,7 +75,7 @@ class _Label(NamedTuple):
     cost: float
     first: datetime
     visits: tuple[Visit, ...]
-    taken: frozenset[object]  # its items, titles and series: none may come twice
+    taken: frozenset[object]  # its items, works and series (none may come twice) and venues (again at a cost)
     has_must: bool
 
 
@@ -111,7 +112,7 @@ def best_paths(
     best: dict[int, _Label] = {}
     for index, visit in enumerate(ordered):
         item = items[visit.item]
-        taken = frozenset((visit.item, ('s', item.series_key), *(('t', work) for work in item.works)))
+        taken = _keys(visit.item, item)
         is_must = visit.item in must
         own = _Label(item.value, prices[visit.item], visit.start, (visit,), taken, is_must)
         if rules.budget is None or own.cost <= rules.budget:
@@ -145,7 +146,8 @@ def _extend_into(
     and what a visit keeps only gets better, so the scan stops at the first that cannot beat the worst kept."""
     visit = ordered[index]
     item = items[visit.item]
-    keys = frozenset((visit.item, ('s', item.series_key), *(('t', work) for work in item.works)))
+    keys = _keys(visit.item, item)
+    venue = ('v', item.event.venue)
     price, is_must, span, budget = prices[visit.item], visit.item in must, rules.max_span, rules.budget
     links: dict[int, float | None] = {}
     for length in range(1, rules.max_stops):
@@ -157,8 +159,14 @@ def _extend_into(
                 previous = ordered[previous_index]
                 if previous.end > visit.start or previous.item == visit.item:
                     continue
-                if visit.start - label.first > span or not label.taken.isdisjoint(keys):
+                if visit.start - label.first > span:
                     continue
+                clash = label.taken & keys
+                if clash and clash != {venue}:
+                    continue  # nothing twice
+                # Back at a venue of the plan on another day: allowed, at a cost (staying on the same evening is
+                # free); a plan of four nights at one cellar reads as padding.
+                revisit = RETURN_COST if clash and not _stays_on(items, previous, visit) else 0.0
                 cost = label.cost + price
                 if budget is not None and cost > budget + 1e-9:
                     continue
@@ -167,13 +175,26 @@ def _extend_into(
                 link = links[previous_index]
                 if link is None:
                     continue
-                value = label.value + item.value - link
+                value = label.value + item.value - link - revisit
                 if len(target) >= LABELS and value <= target[-1].value:
                     continue  # no better than the worst kept: skip building it
                 extended = _Label(
                     value, cost, label.first, (*label.visits, visit), label.taken | keys, bool(flag or is_must)
                 )
                 _keep(target, extended)
+
+
+def _keys(index: int, item: Item) -> frozenset[object]:
+    """What a plan holding this candidate may not hold again (the candidate, its series, its works), and its
+    venue, which it may visit again at a cost."""
+    venue = ('v', item.event.venue)
+    return frozenset((index, ('s', item.series_key), venue, *(('t', work) for work in item.works)))
+
+
+def _stays_on(items: Sequence[Item], previous: Visit, visit: Visit) -> bool:
+    """The next stop at the same venue the same evening ("stay on at Kino Bambi"), not a return on another day."""
+    same = items[previous.item].event.venue == items[visit.item].event.venue
+    return same and visit.start - previous.end < NEXT_DAY_AFTER
 
 
 def can_pair(items: Sequence[Item], first: Visit, then: Visit, rules: Rules, ways: Ways) -> bool:

@@ -102,6 +102,19 @@ def test_a_film_of_a_double_bill_is_not_shown_again_on_its_own() -> None:
     assert len(found) == 1 and sum('Suspiria' in title for title in titles) == 1
 
 
+def test_a_plan_goes_back_to_a_venue_on_another_day_only_when_nothing_else_fits() -> None:
+    # Read in an answer: four evenings at two comedy cellars, back and forth. Staying on the same evening is
+    # free; another day at the same venue costs, so a show elsewhere that night wins.
+    saturday = event(1, 'Early show', 20, 1.5)
+    sunday_same = event(2, 'Late show', 44, 1.5).model_copy(update={'venue': 'Venue 1'})
+    sunday_elsewhere = event(3, 'Other show', 44, 1.5)
+    assert [t for t, _, _ in plans([saturday, sunday_same, sunday_elsewhere], target=1)[0]] == [
+        'Early show',
+        'Other show',
+    ]
+    assert [t for t, _, _ in plans([saturday, sunday_same], target=1)[0]] == ['Early show', 'Late show']
+
+
 def test_the_budget_is_a_hard_rule_of_each_plan() -> None:
     events = [event(1, 'Dear', 18, 2, price=40), event(2, 'Cheap', 21, 1, price=5), event(3, 'Cheaper', 23, 1, price=5)]
     [plan] = plans(events, rules=Rules(budget=20, max_span=timedelta(hours=60)), target=1)
