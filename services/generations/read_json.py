@@ -8,6 +8,8 @@ models dump them (services.generations.store), so the bytes equal `GenerationPub
 """
 
 import json
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from sqlalchemy import Text, cast, select
@@ -33,13 +35,66 @@ _QUERY = select(
 )
 
 
+# What tells whether a body made earlier is still the row's: every write to a generation sets its updated_at,
+# and status, kept and expires_at are the rest of what can change (a cancel, "Keep this plan").
+_VERSION = select(_table.c.status, _table.c.kept, _table.c.updated_at, _table.c.expires_at)
+CACHE_BYTES = 16 * 1024 * 1024  # bodies kept per process: a few hundred plans that clients are polling
+
+
+class _Bodies:
+    """The bodies made last, by generation id and version, least recently read dropped first. Clients poll a
+    running plan several times a second and it changes a few times a minute: most reads are answered from here
+    after one small query, without reading and splicing the large JSON columns again."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size = limit, 0
+        self.bodies: OrderedDict[str, tuple[tuple, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, generation_id: str, version: tuple) -> bytes | None:
+        with self.lock:
+            found = self.bodies.get(generation_id)
+            if found is None or found[0] != version:
+                return None
+            self.bodies.move_to_end(generation_id)
+            return found[1]
+
+    def put(self, generation_id: str, version: tuple, body: bytes) -> None:
+        with self.lock:
+            old = self.bodies.pop(generation_id, None)
+            self.size -= len(old[1]) if old else 0
+            self.bodies[generation_id] = (version, body)
+            self.size += len(body)
+            while self.size > self.limit and self.bodies:
+                _, (_, dropped) = self.bodies.popitem(last=False)
+                self.size -= len(dropped)
+
+
+_bodies = _Bodies(CACHE_BYTES)
+
+
 def read_generation_json(*, session: Session, generation_id: str, now: datetime) -> bytes | None:
     """The API's JSON body for this generation, or None when the id is malformed, unknown or expired."""
     if not is_valid_id(generation_id):
         return None
-    row = session.connection().execute(_QUERY.where(_table.c.id == generation_id.lower())).first()
-    if row is None or is_expired(status=row.status, expires_at=row.expires_at, kept=bool(row.kept), now=now):
+    generation_id = generation_id.lower()
+    connection = session.connection()
+    version = connection.execute(_VERSION.where(_table.c.id == generation_id)).first()
+    if version is None or is_expired(
+        status=version.status, expires_at=version.expires_at, kept=bool(version.kept), now=now
+    ):
         return None
+    body = _bodies.get(generation_id, tuple(version))
+    if body is None:
+        row = connection.execute(_QUERY.where(_table.c.id == generation_id)).first()
+        if row is None:  # deleted between the two reads
+            return None
+        body = _body(row)
+        _bodies.put(generation_id, (row.status, row.kept, row.updated_at, row.expires_at), body)
+    return body
+
+
+def _body(row) -> bytes:
     parts = (
         f'{{"generationId":"{row.id}","status":"{row.status}","preferences":{row.preferences},'
         f'"bundles":{row.bundles or "null"},"error":{json.dumps(row.error)},"progress":{row.progress},'

@@ -2,14 +2,16 @@
 
 import asyncio
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 from nicegui.testing import User
+from sqlmodel import col, update
 
 from models import db
 from models.catalog import CATEGORIES
-from models.generation import GenerationPublic
+from models.generation import Generation, GenerationPublic
 from services import clock
 from services.generations import service, store
 from settings import settings
@@ -65,6 +67,23 @@ async def test_get_serves_exactly_what_the_model_would_encode(api, planner) -> N
         encoded = GenerationPublic.from_row(row).model_dump(mode='json')
     assert served == encoded
     assert served['progress'][0]['at'].endswith('Z') and served['bundles'][0]['keyEvents']
+
+
+async def test_get_shows_every_write_to_a_plan_it_served_before(api, planner) -> None:
+    """GET keeps the bodies it made (read_json._Bodies) and must never serve one a write has made stale: a new
+    progress line, without any change of status, shows on the next read."""
+    generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
+    served = await poll(api, generation_id, 'completed')
+    assert (await api.get(f'/api/generations/{generation_id}')).json() == served  # read again, unchanged
+    later = clock.now() + timedelta(seconds=1)
+    entries = [*served['progress'], {'at': later.isoformat().replace('+00:00', 'Z'), 'message': 'A late note'}]
+    with db.session_scope() as session:
+        session.exec(
+            update(Generation).where(col(Generation.id) == generation_id).values(progress=entries, updated_at=later)
+        )
+        session.commit()
+    again = (await api.get(f'/api/generations/{generation_id}')).json()
+    assert again['progress'][-1]['message'] == 'A late note' and again['status'] == 'completed'
 
 
 async def test_idempotent_replay_returns_the_same_generation(api, planner) -> None:
