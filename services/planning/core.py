@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from services.planning.packing import Option, choose
-from services.planning.paths import Item, Path, Rules, Ways, best_paths, can_pair
+from services.planning.paths import Item, Path, Rules, Ways, best_paths, can_pair, price_of
 from services.planning.slots import Limits, Visit, visits_of
 
 POOL = 24  # the best candidates of a theme planned over (its must-visits on top)
@@ -42,6 +42,7 @@ class _Pool(NamedTuple):
 
     accepted: list[int]
     must: list[int]
+    cheapest: list[int]  # the cheapest of them, for a budget the best ones may all overrun
 
 
 def plan_answer(
@@ -108,7 +109,8 @@ def _pools(items: Sequence[Item], themes: Sequence[Theme], visits: dict[int, lis
         accepted = sorted((i for i, item in enumerate(items) if visits[i] and theme.accepts(item)),
                           key=lambda i: -items[i].value)  # fmt: skip
         must = [i for i in accepted if theme.must(items[i])] if theme.must else []
-        pools.append(_Pool(accepted, must))
+        cheapest = sorted(accepted, key=lambda i: (price_of(items[i].event), -items[i].value))[: 2 * PARTNERS]
+        pools.append(_Pool(accepted, must, cheapest))
     return pools
 
 
@@ -132,6 +134,9 @@ def _options(
         # would leave the must-visits nothing to pair with).
         others = [i for i in pool.accepted if i not in excluded and i not in must]
         best = [*others[:POOL], *_partners(items, others[POOL:], must, visits, rules, ways)]
+        if rules.budget is not None:  # two of the best can cost more than the budget: the cheapest few too
+            best += [i for i in pool.cheapest if i not in excluded and i not in must][:PARTNERS]
+            best = list(dict.fromkeys(best))
         if len(best) + len(must) < 2:
             continue
         chosen_pool = list(dict.fromkeys([*best, *sorted(must, key=lambda i: -items[i].value)[:POOL]]))

@@ -218,3 +218,13 @@ def test_a_chosen_interest_that_pairs_only_off_taste_gets_a_labelled_wildcard() 
         ('Jazz early', False),
         ('Jazz late', False),
     ] in plans
+
+
+def test_a_play_is_no_house_music_for_a_house_profile() -> None:
+    # Found by the clock matrix: every play whose text said "A Doll's House" scored as house music for a House
+    # profile and filled the plan's pool, and its why line could have said so.
+    play = event(1, "A Doll's House", 0, 19, category='theatre')
+    night = event(2, 'Warehouse house night', 0, 23, category='nightlife')
+    taste = read_taste(Preferences(interests=['theatre', 'nightlife'], music_profile='House', timeframe='Tonight'))
+    by_title = {s.event.title: s for s in score_events([play, night], taste)}
+    assert by_title["A Doll's House"].genre_hits == [] and by_title['Warehouse house night'].genre_hits == ['house']

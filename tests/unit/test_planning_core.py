@@ -115,6 +115,19 @@ def test_a_plan_goes_back_to_a_venue_on_another_day_only_when_nothing_else_fits(
     assert [t for t, _, _ in plans([saturday, sunday_same], target=1)[0]] == ['Early show', 'Late show']
 
 
+def test_a_budget_the_best_candidates_overrun_is_met_with_the_cheapest() -> None:
+    """Found by the clock matrix: theatre within 40 over a week; the 24 best plays cost 22 each, two of them 44,
+    and the puppet shows at 9 sat far down the list: no plan."""
+    plays = [event(i, f'Play {i}', 19 + 24 * (i % 5), 2, price=22) for i in range(30)]
+    puppets = event(99, 'Puppet show', 16, 1, price=9)
+    pool = items([*plays, puppets], [2.0] * 30 + [0.5])
+    rules = Rules(budget=40, max_span=timedelta(hours=60))
+    chosen = plan_answer(
+        pool, [Theme('best', lambda i: True)], limits=UTC_CLOCK, rules=rules, interests=['music'], target=1
+    )
+    assert chosen and 'Puppet show' in [pool[v.item].event.title for v in chosen[0].visits]
+
+
 def test_the_budget_is_a_hard_rule_of_each_plan() -> None:
     events = [event(1, 'Dear', 18, 2, price=40), event(2, 'Cheap', 21, 1, price=5), event(3, 'Cheaper', 23, 1, price=5)]
     [plan] = plans(events, rules=Rules(budget=20, max_span=timedelta(hours=60)), target=1)

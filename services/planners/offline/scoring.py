@@ -96,9 +96,11 @@ def _score_genres(result: Scored, event: EventPublic, taste: Taste) -> None:
     if not taste.genres:
         return
     hits = sorted((g for g in event.tags if g in taste.genres), key=lambda g: (-taste.genres[g], g))
-    if not hits and not any(tag in ALL_GENRES for tag in event.tags):
+    music = event.category in ('music', 'nightlife')
+    if not hits and music and not any(tag in ALL_GENRES for tag in event.tags):
         # Titles of imported feeds rarely carry genre tags: "Techno Night" still counts, a little less. An event
-        # with genres of its own is not read from its words ("the house band" is not house music).
+        # with genres of its own is not read from its words ("the house band" is not house music), nor a play
+        # ("A Doll's House").
         words = set(search_text.normalize_words(f'{event.title} {event.description}').split())
         hits = sorted(g for g in taste.genres if g in words)
         result.genre_hits = hits
@@ -106,7 +108,7 @@ def _score_genres(result: Scored, event: EventPublic, taste: Taste) -> None:
     elif hits:
         result.genre_hits = hits
         result.score += 3.0 * taste.genres[hits[0]] + 0.3 * min(len(hits) - 1, 3)
-    if not result.genre_hits and event.category in ('music', 'nightlife'):
+    if not result.genre_hits and music:
         result.score -= 0.5  # music, but not their music
 
 
