@@ -95,6 +95,16 @@ def failures(rows: list[dict]) -> str:
     return '\n'.join(f'{title}:\n' + '\n'.join(map(line, found)) for title, found in groups.items() if found)
 
 
+def refused(rows: list[dict]) -> str:
+    """The refinements refused, each with what was asked, the plan it was asked of, and the reason."""
+    lines = [
+        f'  - {r["kind"]}: {r["asked"]}\n      plan: {" | ".join(r["plan"])}\n      {r["error"]}'
+        for r in rows
+        if r['status'] != 'completed'
+    ]
+    return 'refinements refused:\n' + '\n'.join(lines) if lines else ''
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--requests', type=int, default=300)
@@ -113,6 +123,7 @@ def main() -> None:
     print(f'{"seconds":<52} {elapsed:.1f}')
     if args.show_failures:
         print(failures(result['requests']))
+        print(refused(result['refinements']))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f'{args.label}-{args.requests}-seed{args.seed}.json'
     path.write_text(json.dumps(result, indent=1, default=str))

@@ -16,6 +16,11 @@ from models.geo import estimate_travel
 from services.planners.offline.refine import day_seconds
 
 KINDS = ('swap', 'cheaper', 'closer together', 'earlier', 'later', 'something quieter and cosy')
+# Nobody asks for a quieter plan of one that is quiet already: screenings, exhibitions, talks, yoga, plays and
+# walks, or rooms that are seated, small or unamplified, none of them loud.
+QUIET_KINDS = {'film', 'art', 'talks', 'wellness', 'theatre', 'outdoors'}
+QUIET_TAGS = {'quiet', 'intimate', 'seated', 'acoustic', 'cosy'}
+LOUD_TAGS = {'stadium', 'sports-hall', 'dancefloor', 'warehouse', 'late-license', 'standing', 'techno', 'hip-hop'}
 
 
 def refinement_for(index: int, parent: Generation) -> tuple[str, RefinementCreate]:
@@ -35,7 +40,14 @@ def _sensible(kind: str, bundle: dict[str, Any]) -> bool:
     if kind == 'closer together':
         hops = [e.get('travelFromPrevious') for e in bundle['keyEvents'][1:]]
         return any(h and h.get('mode') != 'walk' for h in hops)
+    if kind == 'something quieter and cosy':
+        return not all(_quiet(stop) for stop in bundle['keyEvents'])
     return True
+
+
+def _quiet(stop: dict[str, Any]) -> bool:
+    tags = set(stop.get('tags') or ())
+    return (stop['category'] in QUIET_KINDS or bool(tags & QUIET_TAGS)) and not tags & LOUD_TAGS
 
 
 def judge_refinement(
@@ -43,6 +55,9 @@ def judge_refinement(
 ) -> dict[str, Any]:
     result: dict[str, Any] = {'kind': kind, 'status': row.status, 'error': row.error}
     if row.status != 'completed':
+        asked = request.preferences
+        result['asked'] = f'{asked.interests} {asked.timeframe} budget={asked.budget} {asked.other_preferences!r}'
+        result['plan'] = [_stop(e) for e in parent.bundles[0]['keyEvents']]
         return result
     window = TimeWindow.model_validate(row.window)
     bundles = [Bundle.model_validate(b) for b in row.bundles or []]
@@ -53,6 +68,12 @@ def judge_refinement(
     result['others_kept'] = [b.model_dump(mode='json') for b in bundles[1:]] == parent.bundles[1:]
     result['followed'] = _followed(kind, before, after)
     return result
+
+
+def _stop(event: dict[str, Any]) -> str:
+    """One stop of a refused refinement's plan, for reading: when, what, where, how much."""
+    price = event.get('price') or {}
+    return f'{event["startsAt"][5:16]} {event["title"][:40]} @ {event["venue"]} {price.get("max", "")}'
 
 
 def _followed(kind: str, before: Bundle, after: Bundle) -> bool | None:
@@ -73,8 +94,9 @@ def _followed(kind: str, before: Bundle, after: Bundle) -> bool | None:
 
 
 def _time_of_day(bundle: Bundle) -> float:
-    """When the bundle's events start, on average, in the night-life day (06:00 to 06:00)."""
-    return sum(day_seconds(e.starts_at) for e in bundle.key_events) / len(bundle.key_events)
+    """When the bundle's stops are attended (a drop-in: its slot), on average, in the night-life day (06:00 to
+    06:00)."""
+    return sum(day_seconds(e.attended_from) for e in bundle.key_events) / len(bundle.key_events)
 
 
 def _cost(bundle: Bundle) -> tuple[float, float]:

@@ -4,6 +4,7 @@ chooses, at least a sensible stay for its kind. Hard time-of-day wishes (daytime
 only) cut what may be visited, so an open air running 14:00-23:00 still fits "nothing after 22:00".
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -50,17 +51,14 @@ def is_drop_in(event: EventPublic) -> bool:
 
 def visits_of(item: int, event: EventPublic, limits: Limits) -> list[Visit]:
     """The visits a plan may make to `event` within the limits; [] when none keeps them."""
-    zone = ZoneInfo(limits.timezone)
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
     if not is_drop_in(event):
+        zone = ZoneInfo(limits.timezone)
+        start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
         return [Visit(item, event.starts_at, event.ends_at, False)] if _within(start, end, limits) else []
-    day = start.date()
-    low = max(start, _at(day, limits.earliest, zone)) if limits.earliest else start
-    day_end = datetime.combine(day + timedelta(days=1), NIGHT_ENDS, zone)  # a bar night runs past midnight
-    high = min(end, day_end, _at(day, limits.latest, zone)) if limits.latest else min(end, day_end)
-    stay = min(timedelta(minutes=STAY.get(event.category, DEFAULT_STAY)), end - start)
-    if high - low < stay:
+    bounds = _drop_in_bounds(event, limits)
+    if bounds is None:
         return []
+    low, high, stay = bounds
     slots: list[Visit] = []
     moment = low
     while moment + stay <= high and len(slots) < MAX_SLOTS - 1:
@@ -69,6 +67,33 @@ def visits_of(item: int, event: EventPublic, limits: Limits) -> list[Visit]:
     if not slots or slots[-1].end < high:
         slots.append(Visit(item, high - stay, high, True))  # staying to the end (or to the curfew)
     return slots
+
+
+def slots_meeting(
+    event: EventPublic, limits: Limits, stops: Sequence[tuple[datetime, datetime, timedelta]]
+) -> list[tuple[datetime, datetime]]:
+    """Drop-in slots of `event` that meet a plan's other stops end to end: right after one (its end plus the way
+    over) or right before one. `stops`: each stop's attended (start, end) and the way between it and `event`.
+    The coarse grid of `visits_of` can miss the one gap a replacement has to fill; these cannot. [] for an event
+    that is attended whole."""
+    bounds = _drop_in_bounds(event, limits) if is_drop_in(event) else None
+    if bounds is None:
+        return []
+    low, high, stay = bounds
+    starts = [end + way for _, end, way in stops] + [start - way - stay for start, _, way in stops]
+    return [(start, start + stay) for start in sorted(set(starts)) if low <= start and start + stay <= high]
+
+
+def _drop_in_bounds(event: EventPublic, limits: Limits) -> tuple[datetime, datetime, timedelta] | None:
+    """(earliest start, latest end, shortest stay) of a visit to a drop-in within the limits; None if none fits."""
+    zone = ZoneInfo(limits.timezone)
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    day = start.date()
+    low = max(start, _at(day, limits.earliest, zone)) if limits.earliest else start
+    day_end = datetime.combine(day + timedelta(days=1), NIGHT_ENDS, zone)  # a bar night runs past midnight
+    high = min(end, day_end, _at(day, limits.latest, zone)) if limits.latest else min(end, day_end)
+    stay = min(timedelta(minutes=STAY.get(event.category, DEFAULT_STAY)), end - start)
+    return (low, high, stay) if high - low >= stay else None
 
 
 def _within(start: datetime, end: datetime, limits: Limits) -> bool:

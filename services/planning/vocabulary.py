@@ -75,6 +75,12 @@ TAG_SIGNALS: dict[str, tuple[str, ...]] = {
     'cozy': ('cosy', 'intimate'),
     'intimate': ('intimate', 'cosy'),
     'small': ('intimate',),
+    # Quiet is a kind of room: seated, small, unamplified. (Loud genres are the negation's business: "not loud".)
+    'quiet': ('quiet', 'intimate', 'seated', 'acoustic'),
+    'quieter': ('quiet', 'intimate', 'seated', 'acoustic'),
+    'calm': ('quiet', 'intimate', 'seated'),
+    'calmer': ('quiet', 'intimate', 'seated'),
+    'peaceful': ('quiet', 'intimate'),
     'late': ('late-license',),
     'all night': ('late-license',),
     'after hours': ('late-license',),
@@ -97,3 +103,11 @@ TAG_SIGNALS: dict[str, tuple[str, ...]] = {
     'diy': ('diy',),
     'artist run': ('artist-run',),
 }
+
+# What a wish for quiet ('quiet', asked through TAG_SIGNALS) weighs against: big standing rooms, stadiums, late
+# licences and the loud genres, so "something quieter" of a match night moves it to a run, not only to a room
+# that happens to be tagged cosy.
+LOUD_TAGS = frozenset(
+    {'stadium', 'sports-hall', 'dancefloor', 'warehouse', 'late-license', 'standing'}
+    | {'techno', 'industrial', 'punk', 'hip-hop', 'drum-and-bass', 'ebm', 'bass', 'acid', 'hard-techno', 'post-punk'}
+)

@@ -26,14 +26,20 @@ from services.planners.offline.replan import replan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
 from services.planners.offline.writing import describe_route
+from services.planners.placing import placements
+from services.planning.hard import keep_hard_wishes
 from services.planning.paths import title_works
+from services.planning.slots import Limits
+from services.planning.wish import read_preferences
 from services.text import isolate
 
 MIN_EVENTS = 2
 DAY_STARTS_HOUR = 6  # a night out runs past midnight: the day of "earlier" and "later" starts at 06:00
 # Lower is better: (what was asked for, a tie-break keeping the person's taste). Only the first term may
 # decide that a bundle follows the instruction; the second picks among those that do.
-Measure = Callable[[Sequence[EventPublic]], tuple[float, float]]
+# The measure sees each drop-in's slot (`Visits`): moving a market visit from 15:00 to 11:00 is "earlier".
+Visits = dict[str, tuple[datetime, datetime]]
+Measure = Callable[[Sequence[EventPublic], Visits], tuple[float, float]]
 WORDS = (
     ('cheaper', re.compile(r'\b(cheap|cheaper|less expensive|budget|save money|lower cost)\b')),
     ('closer together', re.compile(r'\b(closer|near|nearby|walk|walking|less travel|compact)\b')),
@@ -88,8 +94,8 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
         key=lambda e: -fit.get(e.event_id, 0),
     )
 
-    def valid(events: list[EventPublic]) -> bool:
-        return valid_bundle(_bundle(target, events, {}))
+    def valid(events: list[EventPublic], visits: Visits) -> bool:
+        return valid_bundle(_bundle(target, events, {}, visits))
 
     def valid_bundle(candidate: Bundle) -> bool:
         violations = grounding.find_violations(
@@ -101,6 +107,7 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
         )
         return not any(v.bundle == len(refinement.others) for v in violations)
 
+    limits = _limits(request, pool)
     if refinement.replace_event_id:
         old = lookup.get(refinement.replace_event_id)
         if old is None:
@@ -116,30 +123,32 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
             new = lookup.get(chosen)
             if new is None or new not in alternatives:
                 raise PlannerError(f'That event can no longer take the place of {old.title}; pick another one.')
-            swapped = _swapped(target, current, old, new, valid, why=f'You chose it in place of {isolate(old.title)}.')
+            why = f'You chose it in place of {isolate(old.title)}.'
+            swapped = _swapped(target, current, old, new, valid_bundle, why=why, limits=limits)
             if swapped is None:
                 raise PlannerError(f'{new.title} no longer fits in place of {old.title}; pick another one.')
             return swapped
         for new in sorted(alternatives, key=lambda e: similar([e])):
             why = f'Instead of {isolate(old.title)}: {_like(new, old)}'
-            swapped = _swapped(target, current, old, new, valid, why=why)
+            swapped = _swapped(target, current, old, new, valid_bundle, why=why, limits=limits)
             if swapped is not None:
                 return swapped
         raise PlannerError(f'No other event fits in place of {old.title} without breaking the plan; try another one.')
     kind = _kind(refinement.instruction)
     wish_fit = fit if kind else _instruction_fit(request, refinement.instruction, pool)
     measure = _measure(kind, taste_fit=fit) if kind else _taste_measure(wish_fit)
-    before = measure(current)
+    slots = {k.event_id: visit for k in target.key_events if (visit := _kept_visit(k))}
+    before = measure(current, slots)
     best: tuple | None = None
-    for events in _edits(current, alternatives):
-        score = measure(events)
-        if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events):
-            best = (score, events)
+    for events, visits in _edits(current, alternatives, slots, moves=_moves(target, current, limits)):
+        score = measure(events, visits)
+        if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events, visits):
+            best = (score, events, visits)
     if best is None:
         best = replan(
             kind or 'wish', request=request, refinement=refinement, pool=[*current, *alternatives], fit=wish_fit,
             measure=measure,
-            current=current, make_bundle=lambda events, slots: _bundle(target, events, {}, slots),
+            current=current, current_visits=slots, make_bundle=lambda events, slots: _bundle(target, events, {}, slots),
             valid=valid_bundle, day_seconds=day_seconds,
         )  # fmt: skip
     if best is None:
@@ -149,7 +158,7 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
     new_ids = {e.event_id for e in events} - {e.event_id for e in current}
     whys = {i: f'Chosen to make the plan {kind or "follow your wish"}.' for i in new_ids}
     changed = _bundle(target, events, whys, visits)
-    note = _summary(kind, refinement.instruction, current, events, target)
+    note = _summary(kind, refinement.instruction, (current, slots), (events, visits), target)
     return changed.model_copy(update={'description': f'{changed.description} {note}'.strip()})
 
 
@@ -158,27 +167,59 @@ def _swapped(
     current: list[EventPublic],
     old: EventPublic,
     new: EventPublic,
-    valid: Callable[[list[EventPublic]], bool],
+    valid: Callable[[Bundle], bool],
     *,
     why: str,
+    limits: Limits,
 ) -> Bundle | None:
-    """The bundle with `new` in `old`'s place, saying so, or None when that breaks a rule."""
+    """The bundle with `new` in `old`'s place (a drop-in at a slot that fits), saying so, or None when every
+    placement breaks a rule."""
     index = current.index(old)
     events = _sorted([*current[:index], new, *current[index + 1 :]])
-    if not valid(events):
-        return None
-    changed = _bundle(target, events, {new.event_id: why})
-    note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
-    return changed.model_copy(update={'description': f'{changed.description} {note}'})
+    others = [k for k in target.key_events if k.event_id != old.event_id]
+    replaced = next((k.attended_from for k in target.key_events if k.event_id == old.event_id), old.starts_at)
+    for slot in placements(new, others, limits, near=replaced):
+        changed = _bundle(target, events, {new.event_id: why}, {new.event_id: slot} if slot else None)
+        if valid(changed):
+            note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
+            return changed.model_copy(update={'description': f'{changed.description} {note}'})
+    return None
 
 
-def _edits(current: list[EventPublic], alternatives: list[EventPublic]) -> Iterator[list[EventPublic]]:
-    """Every bundle one step away: one event replaced by an alternative, or one dropped."""
+def _limits(request: PlanRequest, pool: list[EventPublic]) -> Limits:
+    """The hard time-of-day limits a new drop-in slot keeps (none where the plan had to decline them)."""
+    wish = read_preferences(request.preferences, areas=[], events=[])
+    window = request.window
+    return keep_hard_wishes(pool, wish, event_of=lambda e: e, timezone=window.timezone, label=window.label).limits
+
+
+def _edits(
+    current: list[EventPublic], alternatives: list[EventPublic], slots: Visits, *, moves: list[Visits]
+) -> Iterator[tuple[list[EventPublic], Visits]]:
+    """Every bundle one step away: one event replaced by an alternative, one dropped, or one drop-in visited at
+    another slot of its run (kept stops keep their slots; a new one is attended whole)."""
     for index in range(len(current)):
+        kept = {i: v for i, v in slots.items() if i != current[index].event_id}
         for new in alternatives:
-            yield _sorted([*current[:index], new, *current[index + 1 :]])
+            yield _sorted([*current[:index], new, *current[index + 1 :]]), kept
         if len(current) > MIN_EVENTS:
-            yield current[:index] + current[index + 1 :]
+            yield current[:index] + current[index + 1 :], kept
+    for move in moves:
+        yield current, {**slots, **move}
+
+
+def _moves(target: Bundle, current: list[EventPublic], limits: Limits) -> list[Visits]:
+    """Each drop-in stop at each other slot of its run that meets the plan's other stops (or the grid's)."""
+    found: list[Visits] = []
+    for stop in target.key_events:
+        event = next((e for e in current if e.event_id == stop.event_id), None)
+        if event is None or stop.visit_start is None:
+            continue
+        others = [k for k in target.key_events if k.event_id != stop.event_id]
+        for slot in placements(event, others, limits, near=stop.attended_from):
+            if slot and slot != (stop.visit_start, stop.visit_end):
+                found.append({event.event_id: slot})
+    return found
 
 
 def _kind(instruction: str) -> str | None:
@@ -195,11 +236,11 @@ def _measure(kind: str, *, taste_fit: dict[str, float]) -> Measure:
 
     if kind == 'cheaper':
         # The most it may cost first (what a budget is about), then the least: cheaper means lower on both terms.
-        return lambda events: (_cost(events) + _cost(events, 'min') * 1e-3, fit(events))
+        return lambda events, _visits: (_cost(events) + _cost(events, 'min') * 1e-3, fit(events))
     if kind == 'closer together':
-        return lambda events: (_travel_m(events), fit(events))
+        return lambda events, _visits: (_travel_m(events), fit(events))
     sign = 1 if kind == 'earlier' else -1
-    return lambda events: (sign * _mean_start(events), fit(events))
+    return lambda events, visits: (sign * _mean_start(events, visits), fit(events))
 
 
 def _instruction_fit(request: PlanRequest, instruction: str, pool: list[EventPublic]) -> dict[str, float]:
@@ -210,7 +251,7 @@ def _instruction_fit(request: PlanRequest, instruction: str, pool: list[EventPub
 
 def _taste_measure(fit: dict[str, float]) -> Measure:
     """Better means a closer match to the free-text wish, on average per stop."""
-    return lambda events: (-sum(fit.get(e.event_id, 0) for e in events) / max(1, len(events)), 0.0)
+    return lambda events, _visits: (-sum(fit.get(e.event_id, 0) for e in events) / max(1, len(events)), 0.0)
 
 
 def _cost(events: Sequence[EventPublic], end: str = 'max') -> float:
@@ -225,10 +266,11 @@ def _travel_m(events: Sequence[EventPublic]) -> float:
     return total
 
 
-def _mean_start(events: Sequence[EventPublic]) -> float:
-    """Seconds into the night-life day (06:00 to 06:00, local): "earlier" means earlier in the day, not an
-    earlier date; a 01:00 start is later than a 23:00 one."""
-    return sum(day_seconds(e.starts_at) for e in events) / max(1, len(events))
+def _mean_start(events: Sequence[EventPublic], visits: Visits) -> float:
+    """Seconds into the night-life day (06:00 to 06:00, local) of when each stop is attended (a drop-in: its
+    slot): "earlier" means earlier in the day, not an earlier date; a 01:00 start is later than a 23:00 one."""
+    starts = [visits[e.event_id][0] if e.event_id in visits else e.starts_at for e in events]
+    return sum(day_seconds(start) for start in starts) / max(1, len(starts))
 
 
 def day_seconds(moment: datetime) -> float:
@@ -282,22 +324,40 @@ def _like(new: EventPublic, old: EventPublic) -> str:
 
 
 def _summary(
-    kind: str | None, instruction: str, before: list[EventPublic], after: list[EventPublic], target: Bundle
+    kind: str | None,
+    instruction: str,
+    before: tuple[list[EventPublic], Visits],
+    after: tuple[list[EventPublic], Visits],
+    target: Bundle,
 ) -> str:
-    dropped = [isolate(e.title) for e in before if e not in after]
-    added = [isolate(e.title) for e in after if e not in before]
-    change = f'swapped {", ".join(dropped)} for {", ".join(added)}' if added else f'left out {", ".join(dropped)}'
+    (old, old_visits), (new, new_visits) = before, after
+    dropped = [isolate(e.title) for e in old if e not in new]
+    added = [isolate(e.title) for e in new if e not in old]
+    moved = [e for e in new if e in old and new_visits.get(e.event_id) != old_visits.get(e.event_id)]
+    if added:
+        change = f'swapped {", ".join(dropped)} for {", ".join(added)}'
+    elif dropped:
+        change = f'left out {", ".join(dropped)}'
+    else:
+        change = '; '.join(_moved(e, new_visits[e.event_id]) for e in moved if e.event_id in new_visits)
     if kind == 'cheaper':
-        detail = f' (at most {_cost(after):g} {_currency(target)} now, {_cost(before):g} before)'
+        detail = f' (at most {_cost(new):g} {_currency(target)} now, {_cost(old):g} before)'
     elif kind == 'closer together':
-        detail = f' (about {_travel_m(before) / 1000:.1f} km of travel down to {_travel_m(after) / 1000:.1f} km)'
+        detail = f' (about {_travel_m(old) / 1000:.1f} km of travel down to {_travel_m(new) / 1000:.1f} km)'
     elif kind in ('earlier', 'later'):
-        minutes = abs(_mean_start(after) - _mean_start(before)) / 60
+        minutes = abs(_mean_start(new, new_visits) - _mean_start(old, old_visits)) / 60
         detail = f' (starting {minutes:.0f} minutes {kind} on average)'
     else:
         detail = ''
     wish = kind or f'"{isolate(instruction)}"'
     return f'Changed to be {wish}: {change}{detail}.' if kind else f'Following {wish}: {change}{detail}.'
+
+
+def _moved(event: EventPublic, slot: tuple[datetime, datetime]) -> str:
+    """'drop in at Lichterhof Christmas Market 10:00-11:30 instead', in the event's own clock."""
+    zone = event.starts_at.tzinfo
+    start, end = slot[0].astimezone(zone), slot[1].astimezone(zone)
+    return f'drop in at {isolate(event.title)} {start:%H:%M}-{end:%H:%M} instead'
 
 
 def _cannot(kind: str | None, instruction: str, target: Bundle) -> str:

@@ -31,8 +31,9 @@ def replan(
     refinement: Refinement,
     pool: Sequence[EventPublic],
     fit: dict[str, float],
-    measure: Callable[[Sequence[EventPublic]], tuple[float, float]],
+    measure: Callable[[Sequence[EventPublic], Visits], tuple[float, float]],
     current: Sequence[EventPublic],
+    current_visits: Visits,
     make_bundle: Callable[[Sequence[EventPublic], Visits], Bundle],
     valid: Callable[[Bundle], bool],
     day_seconds: Callable[[datetime], float],
@@ -60,11 +61,11 @@ def replan(
         items, [Theme('best', lambda i: True)], limits=kept.limits, rules=rules,
         interests=request.preferences.interests, target=3,
     )  # fmt: skip
-    before = measure(current)
+    before = measure(current, current_visits)
     for plan in planned:
         chosen = [items[v.item].event for v in plan.visits]
         slots = {items[v.item].event.event_id: (v.start, v.end) for v in plan.visits if v.drop_in}
-        score = measure(chosen)
+        score = measure(chosen, slots)
         if score[0] < before[0] - 1e-9 and valid(make_bundle(chosen, slots)):
             return score, chosen, slots
     return None

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from models.catalog import EventPublic
 from services.catalog import search_text
 from services.planners.offline.taste import CHEAP, Taste
-from services.planning.vocabulary import ALL_GENRES
+from services.planning.vocabulary import ALL_GENRES, LOUD_TAGS
 from services.planning.wish import Wish
 from services.planning.wish_words import GROUP_TAGS, KIDS_TAGS
 
@@ -50,6 +50,8 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     result.score += 2.0 * min(len(result.tag_hits), 2)
     if taste.wanted_tags and not result.tag_hits:
         result.score -= 2.0  # not the kind of place asked for: only where nothing of that kind fits
+    if 'quiet' in taste.wanted_tags and tags & LOUD_TAGS:
+        result.score -= 1.5  # asked for quiet: a loud room or genre is further from it than a plain one
     _score_price(result, event, taste)
     if event.neighborhood and f' {search_text.normalize_words(event.neighborhood)} ' in taste.text:
         result.in_neighborhood = True

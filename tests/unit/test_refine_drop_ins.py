@@ -1,0 +1,102 @@
+"""Refining plans with drop-ins (a market, an exhibition): a drop-in swapped in takes a slot of its run that fits
+between the plan's other stops (a swap the planner picks, one the person picked, the Swap picker's placements),
+and "earlier" or "later" can move a drop-in's visit inside its run."""
+
+from datetime import UTC, datetime, timedelta
+
+from models.catalog import EventPublic, Price
+from models.generation import Bundle, Preferences, TimeWindow
+from services.planners.base import PlanRequest, Refinement
+from services.planners.grounding import estimate_cost, find_violations, key_event_from
+from services.planners.offline.refine import _refine
+from services.planners.placing import placements
+from services.planning.slots import Limits
+
+DAY = datetime(2026, 12, 5, tzinfo=UTC)  # a Saturday; the city's clock is UTC here
+WINDOW = TimeWindow(start=DAY, end=DAY + timedelta(days=1), timezone='UTC', label='Sat 5 Dec')
+MITTE, NEXT_DOOR = (52.525, 13.402), (52.526, 13.403)
+
+
+def event(n: int, title: str, start: float, hours: float, *, where=MITTE) -> EventPublic:
+    starts = DAY + timedelta(hours=start)
+    return EventPublic(
+        event_id=f'e{n}', title=title, description='', category='markets', tags=[], starts_at=starts,
+        ends_at=starts + timedelta(hours=hours), venue=f'Venue {n}', neighborhood='Mitte', venue_tags=[],
+        price=Price(min=0, max=0, currency='EUR'), url=f'https://tickets.test/{n}', image_url='',
+        status='scheduled', lat=where[0], lon=where[1],
+    )  # fmt: skip
+
+
+# A plan: the old market visited 11:00-12:30, a craft workshop 13:00-14:30. The new market runs 09:00-20:00:
+# attended whole it clashes with the workshop; visited 11:00-12:30 (or before the workshop) it fits.
+OLD_MARKET = event(1, 'Old Town Market', 9, 11)
+WORKSHOP = event(2, 'Craft Workshop', 13, 1.5, where=NEXT_DOOR)
+NEW_MARKET = event(3, 'Harbour Market', 9, 11, where=NEXT_DOOR)
+POOL = [OLD_MARKET, WORKSHOP, NEW_MARKET]
+
+
+def plan() -> Bundle:
+    stops = [
+        key_event_from(OLD_MARKET, 'stalls', visit=(DAY + timedelta(hours=11), DAY + timedelta(hours=12.5))),
+        key_event_from(WORKSHOP, 'make something'),
+    ]
+    return Bundle(title='Market Day', description='', key_events=stops, estimated_cost=estimate_cost(POOL[:2]))
+
+
+def swap(**pick) -> Bundle:
+    return refined(plan(), POOL, replace_event_id=OLD_MARKET.event_id, **pick)
+
+
+def refined(bundle: Bundle, pool: list[EventPublic], **change) -> Bundle:
+    preferences = Preferences(interests=['markets'], timeframe='This weekend')
+    refinement = Refinement(bundles=[bundle], bundle_index=0, **change)
+    request = PlanRequest('g1', preferences, WINDOW, 'Berlin', refinement=refinement)
+    return _refine(request, refinement, pool)
+
+
+def assert_valid(bundle: Bundle) -> None:
+    lookup = {e.event_id: e for e in POOL}.get
+    assert find_violations([bundle], window=WINDOW, budget=None, lookup=lookup, min_events=2) == []
+
+
+def test_a_drop_in_swapped_in_takes_a_slot_that_fits_between_the_other_stops() -> None:
+    swapped = swap()
+    new, workshop = swapped.key_events
+    assert (new.title, workshop.title) == ('Harbour Market', 'Craft Workshop')
+    assert new.visit_start is not None and new.visit_end is not None
+    assert new.visit_end <= workshop.starts_at  # before the workshop, not the whole 09:00-20:00 run
+    assert_valid(swapped)
+
+
+def test_a_picked_drop_in_is_swapped_in_at_a_slot_too() -> None:
+    swapped = swap(replacement_event_id=NEW_MARKET.event_id)
+    assert swapped.key_events[0].event_id == NEW_MARKET.event_id
+    assert swapped.key_events[0].visit_start is not None
+    assert_valid(swapped)
+
+
+def test_placements_meet_the_other_stops_and_start_nearest_the_replaced_stop() -> None:
+    workshop = plan().key_events[1]
+    near = DAY + timedelta(hours=11)
+    slots = placements(NEW_MARKET, [workshop], Limits('UTC'), near=near)
+    # Right before the workshop and right after it (the same courtyard: no way to go) are both offered.
+    assert any(slot and slot[1] == workshop.starts_at for slot in slots)
+    assert any(slot and slot[0] == workshop.ends_at for slot in slots)
+    assert abs(slots[0][0] - near) <= timedelta(minutes=30)  # first, where the old market's visit was
+    assert placements(WORKSHOP, [], Limits('UTC'), near=near) == [None]  # a short event: attended whole
+
+
+def test_earlier_moves_a_drop_in_visit_inside_its_run_when_no_other_event_would_do() -> None:
+    # The market visited 14:00-15:30, then the workshop 16:00-17:30; the catalog has nothing else. The market runs
+    # from 09:00, so "earlier" is a morning visit of it (before: "No earlier events fit").
+    afternoon = (DAY + timedelta(hours=14), DAY + timedelta(hours=15.5))
+    workshop = event(2, 'Craft Workshop', 16, 1.5, where=NEXT_DOOR)
+    stops = [key_event_from(OLD_MARKET, 'stalls', visit=afternoon), key_event_from(workshop, 'make something')]
+    bundle = Bundle(title='Market Day', description='', key_events=stops, estimated_cost=None)
+    changed = refined(bundle, [OLD_MARKET, workshop], instruction='earlier')
+    market, kept = changed.key_events
+    assert (market.event_id, kept.event_id) == (OLD_MARKET.event_id, workshop.event_id)
+    assert market.visit_start is not None and market.visit_start < afternoon[0]
+    assert 'drop in at' in changed.description and 'earlier on average' in changed.description
+    lookup = {e.event_id: e for e in (OLD_MARKET, workshop)}.get
+    assert find_violations([changed], window=WINDOW, budget=None, lookup=lookup, min_events=2) == []
