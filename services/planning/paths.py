@@ -12,7 +12,7 @@ text says so), and a gap over NEXT_DAY_AFTER is another day.
 from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import NamedTuple
 
 from models.catalog import EventPublic
@@ -73,7 +73,7 @@ class _Label(NamedTuple):
 
     value: float
     cost: float
-    first: datetime
+    first: float  # when its first visit starts (a POSIX timestamp: the hot loop compares floats, not datetimes)
     visits: tuple[Visit, ...]
     taken: frozenset[object]  # its items, works and series (none may come twice) and venues (again at a cost)
     has_must: bool
@@ -105,6 +105,7 @@ def best_paths(
     `must`, every plan visits at least one of those items. `ways` caches the way between two items (how long,
     in minutes) across the calls of one answer."""
     ordered = sorted(visits, key=lambda v: (v.start, v.end, v.item))
+    times = _Times([v.start.timestamp() for v in ordered], [v.end.timestamp() for v in ordered])
     prices = {v.item: price_of(items[v.item].event) for v in ordered}
     labels: list[list[_Classes]] = [[([], []) for _ in range(rules.max_stops + 1)] for _ in ordered]
     ranked: list[tuple[_Ranked, _Ranked]] = [([], []) for _ in range(rules.max_stops)]
@@ -114,10 +115,10 @@ def best_paths(
         item = items[visit.item]
         taken = _keys(visit.item, item)
         is_must = visit.item in must
-        own = _Label(item.value, prices[visit.item], visit.start, (visit,), taken, is_must)
+        own = _Label(item.value, prices[visit.item], times.starts[index], (visit,), taken, is_must)
         if rules.budget is None or own.cost <= rules.budget:
             _keep(labels[index][1][is_must], own)
-        _extend_into(index, ordered, items, prices, labels, ranked, rules, must, ways)
+        _extend_into(index, ordered, times, items, prices, labels, ranked, rules, must, ways)
         for length in range(1, rules.max_stops):
             for flag in (0, 1):
                 for label in labels[index][length][flag]:
@@ -130,9 +131,17 @@ def best_paths(
     return sorted(paths, key=lambda p: -p.value)
 
 
+class _Times(NamedTuple):
+    """Each ordered visit's start and end as POSIX timestamps."""
+
+    starts: list[float]
+    ends: list[float]
+
+
 def _extend_into(
     index: int,
     ordered: Sequence[Visit],
+    times: _Times,
     items: Sequence[Item],
     prices: dict[int, float],
     labels: list[list[_Classes]],
@@ -148,7 +157,8 @@ def _extend_into(
     item = items[visit.item]
     keys = _keys(visit.item, item)
     venue = ('v', item.event.venue)
-    price, is_must, span, budget = prices[visit.item], visit.item in must, rules.max_span, rules.budget
+    price, is_must, budget = prices[visit.item], visit.item in must, rules.budget
+    start, ends, span = times.starts[index], times.ends, rules.max_span.total_seconds()
     links: dict[int, float | None] = {}
     for length in range(1, rules.max_stops):
         for flag in (0, 1) if must else (0,):
@@ -156,10 +166,10 @@ def _extend_into(
             for negative_value, _, previous_index, label in ranked[length][flag]:
                 if len(target) >= LABELS and item.value - negative_value <= target[-1].value:
                     break
-                previous = ordered[previous_index]
-                if previous.end > visit.start or previous.item == visit.item:
+                if ends[previous_index] > start or start - label.first > span:
                     continue
-                if visit.start - label.first > span:
+                previous = ordered[previous_index]
+                if previous.item == visit.item:
                     continue
                 clash = label.taken & keys
                 if clash and clash != {venue}:
