@@ -42,12 +42,12 @@ def bundle_map(bundle: Bundle, *, name: str = '', plan: int = 1) -> ui.leaflet |
     points = [(event.lat, event.lon) for _, event in stops]
     places = _places(stops)
     centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
-    # No scroll-wheel zoom: scrolling down the page must not get caught by a map on the way.
+    # No scroll-wheel zoom: scrolling down the page must not get caught by a map on the way. No zoom animation:
+    # while one runs the pins sit in passing places, overlapping; without it a zoom and the fan-out after it are
+    # drawn in one frame.
+    options = {'scrollWheelZoom': False, 'zoomSnap': 0.5, 'zoomAnimation': False, 'markerZoomAnimation': False}
     leaflet = (
-        ui.leaflet(center=centre, zoom=14, options={'scrollWheelZoom': False, 'zoomSnap': 0.5})
-        .classes('tb-map')
-        .props('role=region')
-        .mark('bundle-map')
+        ui.leaflet(center=centre, zoom=14, options=options).classes('tb-map').props('role=region').mark('bundle-map')
     )
     leaflet.props['aria-label'] = f'{name or "Map of this plan"}: {len(stops)} stop{"s" if len(stops) != 1 else ""}'
     leaflet.clear_layers()  # drops NiceGUI's default tile layer for the configured one
@@ -67,11 +67,13 @@ def bundle_map(bundle: Bundle, *, name: str = '', plan: int = 1) -> ui.leaflet |
     ]
 
     def decorate() -> None:
-        # Runs once Leaflet is up in the browser (again after a reconnect): numbered pins, then the fit.
+        # Runs once Leaflet is up in the browser (again after a reconnect): numbered pins, the fit (at once, not
+        # animated), then the fan-out, which shows the pins (hidden by style.css until then, so no state of the page
+        # has them with Leaflet's default icon, at the first view's zoom, or on top of each other).
         for marker, visits in zip(markers, places.values(), strict=True):
             leaflet.run_layer_method(marker.id, ':setIcon', _pin_icon([n for n, _ in visits]))
         fit = {'paddingTopLeft': FIT_PADDING_TOP_LEFT, 'paddingBottomRight': FIT_PADDING_BOTTOM_RIGHT}
-        leaflet.run_map_method('fitBounds', points, {**fit, 'maxZoom': MAX_FIT_ZOOM})
+        leaflet.run_map_method('fitBounds', points, {**fit, 'maxZoom': MAX_FIT_ZOOM, 'animate': False})
         ui.run_javascript(_SPREAD_PINS_JS % int(leaflet.id))
         ui.run_javascript(_PIN_TO_STOP_JS % (int(leaflet.id), int(plan)))
 
@@ -87,13 +89,19 @@ def bundle_map(bundle: Bundle, *, name: str = '', plan: int = 1) -> ui.leaflet |
 
 # Pins that would touch on screen are fanned out around their spot, in visiting order, and again after each zoom
 # and each pin added: two stops in one street never hide each other (the first keeps its place). Each pin is
-# taken at its drawn size, so a wide "1·3" pin keeps as clear of its neighbours as a round one.
+# taken at its drawn size, so a wide "1·3" pin keeps as clear of its neighbours as a round one. The nearest free
+# spot is taken, each ring of spots tried from the side facing the middle of the map, and a pin the fit put inside
+# the padded box stays inside it: fanned out, it never lands on the zoom buttons or the attribution bar.
 PIN_GAP_PX = 4
 _SPREAD_PINS_JS = """(() => {
   const map = getElement(%d).map; if (!map) return;
   const clash = (a, b) => a.l < b.r + GAP && b.l < a.r + GAP && a.t < b.b + GAP && b.t < a.b + GAP;
   const spread = () => {
-    const placed = [];
+    const [left, top, right, bottom] = PADDING, view = map.getSize(), placed = [];
+    const lo = map.containerPointToLayerPoint([left, top]);
+    const hi = map.containerPointToLayerPoint([view.x - right, view.y - bottom]);
+    const inside = (x, y) => lo.x <= x && x <= hi.x && lo.y <= y && y <= hi.y;
+    const middle = lo.add(hi).divideBy(2);
     map.eachLayer((pin) => {
       if (!(pin instanceof L.Marker) || !pin._icon) return;
       const icon = pin._icon, drawn = icon.firstElementChild || icon;
@@ -106,18 +114,25 @@ _SPREAD_PINS_JS = """(() => {
       const base = map.latLngToLayerPoint(pin.getLatLng());
       const box = (dx, dy) => ({l: base.x + dx - w / 2, r: base.x + dx + w / 2,
                                 t: base.y + dy - h / 2, b: base.y + dy + h / 2});
-      let dx = 0, dy = 0, step = 0;
-      while (step < 36 && placed.some((p) => clash(p, box(dx, dy)))) {
-        step += 1;
-        const ring = Math.ceil(step / 6), angle = step * Math.PI / 3 + ring * Math.PI / 6;
-        dx = Math.round(ring * size * Math.cos(angle)); dy = Math.round(ring * size * Math.sin(angle));
+      const keepInside = inside(base.x, base.y), toMiddle = Math.atan2(middle.y - base.y, middle.x - base.x);
+      let spot = null, free = null;  // the first spot clear of the pins placed, and inside the box if need be
+      for (let ring = 0; ring <= 4 && !spot; ring++) {
+        for (let k = 0, spots = Math.max(1, 6 * ring); k < spots && !spot; k++) {
+          const angle = toMiddle + Math.ceil(k / 2) * (k %% 2 ? 1 : -1) * 2 * Math.PI / spots;
+          const dx = Math.round(ring * size * Math.cos(angle)), dy = Math.round(ring * size * Math.sin(angle));
+          if (placed.some((p) => clash(p, box(dx, dy)))) continue;
+          free = free || [dx, dy];
+          if (!keepInside || inside(base.x + dx, base.y + dy)) spot = [dx, dy];
+        }
       }
+      const [dx, dy] = spot || free || [0, 0];
       placed.push(box(dx, dy));
       icon.style.marginLeft = (parseFloat(icon.dataset.ml) + dx) + 'px';
       icon.style.marginTop = (parseFloat(icon.dataset.mt) + dy) + 'px';
     });
   };
   spread();
+  map.getPane('markerPane').classList.add('tb-pins-ready');
   if (!map.tbSpread) {
     map.tbSpread = true;
     map.on('zoomend moveend resize', spread);
@@ -125,6 +140,7 @@ _SPREAD_PINS_JS = """(() => {
     map.on('layeradd', (event) => { if (event.layer instanceof L.Marker) requestAnimationFrame(spread); });
   }
 })()""".replace('GAP', str(PIN_GAP_PX)).replace('PIN', str(PIN_PX))
+_SPREAD_PINS_JS = _SPREAD_PINS_JS.replace('PADDING', str([*FIT_PADDING_TOP_LEFT, *FIT_PADDING_BOTTOM_RIGHT]))
 
 # A pin, when activated, highlights its (first) stop in the card's list and moves the focus there.
 _PIN_TO_STOP_JS = """(() => {

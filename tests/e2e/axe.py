@@ -15,15 +15,12 @@ TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']
 RUN_OPTIONS = json.dumps({'runOnly': {'type': 'tag', 'values': TAGS}})
 
 
-def violations(page: Page, *, maps_settled: bool = True) -> list[str]:
-    """One line per violated rule: its id, impact, and the first nodes that break it. `maps_settled=False`: the
-    state redraws a card's map (cards landing, a change being made), whose pins sit in passing places until it
-    is drawn; its pins are left to the settled states (completed, refined, shared), where every rule holds."""
+def violations(page: Page) -> list[str]:
+    """One line per violated rule: its id, impact, and the first nodes that break it, over the whole page."""
     page.wait_for_timeout(400)  # let transitions (and Quasar's ripples) settle: axe reads computed colours
     if not page.evaluate('typeof window.axe !== "undefined"'):
         page.add_script_tag(path=str(AXE_SCRIPT))
-    context = 'document' if maps_settled else "{include: [document], exclude: [['.leaflet-marker-pane']]}"
-    found = page.evaluate(f'async () => (await axe.run({context}, {RUN_OPTIONS})).violations')
+    found = page.evaluate(f'async () => (await axe.run(document, {RUN_OPTIONS})).violations')
     return [
         f'{v["id"]} ({v["impact"]}): {v["help"]} -> '
         + ' | '.join(f'{n["target"]} {n["html"][:140]!r} {n.get("failureSummary", "")[:160]!r}' for n in v['nodes'][:4])

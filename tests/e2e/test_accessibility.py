@@ -18,16 +18,6 @@ LOOKS = {
 }
 
 
-# True once no map has zoomed or panned for QUIET_MS (a card redrawn for a change builds its map anew).
-QUIET_MS = 800
-QUIET_MAPS = f"""() => {{
-  const now = performance.now();
-  if (document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim')) {{ window.tbQuietSince = now; return false; }}
-  if (window.tbQuietSince === undefined) window.tbQuietSince = now;
-  return now - window.tbQuietSince > {QUIET_MS};
-}}"""
-
-
 class Checker:
     """Runs axe on each state reached and collects what it finds, so one run lists every failing state."""
 
@@ -35,13 +25,10 @@ class Checker:
         self.look = look
         self.found: dict[str, list[str]] = {}
 
-    def check(self, page: Page, state: str, *, maps_settled: bool = True) -> None:
-        # A map that is zooming or panning (a card's map fitting its stops again) has its pins in passing places,
-        # fanned out again when it stops: settle first (no animation, then two frames for the fan-out).
-        page.evaluate('() => { window.tbQuietSince = undefined; }')
-        page.wait_for_function(QUIET_MAPS)
+    def check(self, page: Page, state: str) -> None:
+        # No waiting for the maps: a map shows its pins only once they are fitted and fanned out (bundle_map.py).
         screenshot(page, f'a11y-{self.look}-{state}')
-        problems = violations(page, maps_settled=maps_settled)
+        problems = violations(page)
         if problems:
             self.found[state] = problems
 
@@ -72,7 +59,7 @@ def test_every_page_state_passes_axe(
     expect(page.locator('.tb-step').first).to_be_visible(timeout=15_000)
     checker.check(page, 'planning')
     expect(page.locator('.tb-bundle').first).to_be_visible(timeout=CARDS_TIMEOUT_MS)
-    checker.check(page, 'cards-landing', maps_settled=False)
+    checker.check(page, 'cards-landing')
     expect_cards(page)
     checker.check(page, 'completed')
     page.locator('[data-plan="1"] .tb-swap').first.click()
@@ -81,7 +68,7 @@ def test_every_page_state_passes_axe(
     page.get_by_role('button', name='Let the planner choose').click()
     expect(page.get_by_role('dialog')).to_be_hidden()  # its fade-out would cover a pin (seen on CI)
     expect(page.locator('.tb-working')).to_be_visible()
-    checker.check(page, 'refining', maps_settled=False)
+    checker.check(page, 'refining')
     expect(page.locator('.tb-changed')).to_be_visible(timeout=CARDS_TIMEOUT_MS)
     checker.check(page, 'refined')
 
