@@ -7,6 +7,7 @@ the most value. When that leaves plans missing, a second round plans every theme
 round chose, so the packing has disjoint alternatives to pick from.
 """
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -103,13 +104,17 @@ def _in_turn(
 
 
 def _pools(items: Sequence[Item], themes: Sequence[Theme], visits: dict[int, list[Visit]]) -> list[_Pool]:
-    """Each theme's pool, once for all the rounds (a round only leaves out what the rounds before took)."""
+    """Each theme's pool, once for all the rounds (a round only leaves out what the rounds before took). The
+    candidates are put in order by value and by price once, and each theme keeps what it accepts of them, in
+    those orders (ties by index, as sorting each theme's own list would give)."""
+    by_value = sorted((i for i in range(len(items)) if visits[i]), key=lambda i: -items[i].value)
+    by_price = sorted(by_value, key=lambda i: price_of(items[i].event))  # stable: value breaks a tie in price
     pools = []
     for theme in themes:
-        accepted = sorted((i for i, item in enumerate(items) if visits[i] and theme.accepts(item)),
-                          key=lambda i: -items[i].value)  # fmt: skip
+        accepted = [i for i in by_value if theme.accepts(items[i])]
         must = [i for i in accepted if theme.must(items[i])] if theme.must else []
-        cheapest = sorted(accepted, key=lambda i: (price_of(items[i].event), -items[i].value))[: 2 * PARTNERS]
+        kept = set(accepted)
+        cheapest = list(itertools.islice((i for i in by_price if i in kept), 2 * PARTNERS))
         pools.append(_Pool(accepted, must, cheapest))
     return pools
 
