@@ -5,7 +5,11 @@ clock, and prints every card as the page shows it: title, story, each stop with 
 visit), venue, price and why line, then what the answer understood and its notes. Numbers say how often a
 rule holds; this says whether the plans are the ones asked for.
 
-    .venv/bin/python bench/read_answers.py [--now 2026-12-06T12:00:00+01:00] [--only 3]
+    .venv/bin/python bench/read_answers.py [--now 2026-12-06T12:00:00+01:00] [--only 3] [--refine earlier]
+
+`--refine` then asks each answer's first plan for one change, as the card's buttons do ("swap" swaps its first
+stop; anything else is the instruction: cheaper, closer together, earlier, later, or free text), and prints
+the changed card or the reason it was refused.
 """
 
 import argparse
@@ -17,10 +21,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.eval.harness import _runner, _start, _wait, fixed_clock, scratch_database
+from bench.eval.harness import _refine, _runner, _start, _wait, fixed_clock, scratch_database
 from bench.eval.requests import EvalRequest
 from models import db
-from models.generation import Bundle, Generation, Preferences
+from models.generation import Bundle, Generation, Preferences, RefinementCreate
 from services.catalog import demo
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=ZoneInfo('Europe/Berlin'))  # a Sunday noon in December
@@ -76,24 +80,44 @@ def _price(price) -> str:
     return 'free' if price.max == 0 else f'{price.min:g}-{price.max:g} {price.currency}'
 
 
-async def read(now: datetime, chosen: list[dict]) -> list[str]:
+async def read(now: datetime, chosen: list[dict], change: str = '') -> list[str]:
     with fixed_clock(now):
         with db.session_scope() as session:
             demo.refresh_demo_catalog(session=session, now=now)
         async with _runner():
             started = [(await _start(EvalRequest(Preferences.model_validate(p)), i)).id for i, p in enumerate(chosen)]
             rows = await _wait(started)
-    return [answer(p, row) for p, row in zip(chosen, rows, strict=True)]
+            texts = [answer(p, row) for p, row in zip(chosen, rows, strict=True)]
+            if change:
+                done = [row for row in rows if row.status == 'completed']
+                refined = await _wait([(await _refine(row, _change(change, row), i)).id for i, row in enumerate(done)])
+                changed = iter(refined)
+                texts = [f'{text}\n{_refined(change, next(changed))}' if row in done else text
+                         for text, row in zip(texts, rows, strict=True)]  # fmt: skip
+    return texts
+
+
+def _change(change: str, row: Generation) -> RefinementCreate:
+    if change == 'swap':
+        return RefinementCreate(bundle_index=0, replace_event_id=row.bundles[0]['keyEvents'][0]['eventId'])
+    return RefinementCreate(bundle_index=0, instruction=change)
+
+
+def _refined(change: str, row: Generation) -> str:
+    if row.status != 'completed':
+        return f'>>> "{change}" of plan 1: {row.status}: {row.error}'
+    return f'>>> "{change}" of plan 1:\n{card(Bundle.model_validate(row.bundles[0]), ZoneInfo(row.window["timezone"]))}'
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--now', type=datetime.fromisoformat, default=NOW, help='the clock, ISO 8601 with an offset')
     parser.add_argument('--only', type=int, help='one request of the ten, 1-10')
+    parser.add_argument('--refine', default='', help='then ask each first plan for this change (or "swap")')
     args = parser.parse_args()
     chosen = [REQUESTS[args.only - 1]] if args.only else REQUESTS
     with scratch_database():
-        print('\n\n'.join(asyncio.run(read(args.now, chosen))))
+        print('\n\n'.join(asyncio.run(read(args.now, chosen, args.refine))))
 
 
 if __name__ == '__main__':

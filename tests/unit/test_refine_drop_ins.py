@@ -47,10 +47,10 @@ def swap(**pick) -> Bundle:
     return refined(plan(), POOL, replace_event_id=OLD_MARKET.event_id, **pick)
 
 
-def refined(bundle: Bundle, pool: list[EventPublic], **change) -> Bundle:
+def refined(bundle: Bundle, pool: list[EventPublic], *, window: TimeWindow = WINDOW, **change) -> Bundle:
     preferences = Preferences(interests=['markets'], timeframe='This weekend')
     refinement = Refinement(bundles=[bundle], bundle_index=0, **change)
-    request = PlanRequest('g1', preferences, WINDOW, 'Berlin', refinement=refinement)
+    request = PlanRequest('g1', preferences, window, 'Berlin', refinement=refinement)
     return _refine(request, refinement, pool)
 
 
@@ -100,3 +100,20 @@ def test_earlier_moves_a_drop_in_visit_inside_its_run_when_no_other_event_would_
     assert 'drop in at' in changed.description and 'earlier on average' in changed.description
     lookup = {e.event_id: e for e in (OLD_MARKET, workshop)}.get
     assert find_violations([changed], window=WINDOW, budget=None, lookup=lookup, min_events=2) == []
+
+
+def test_a_drop_in_brought_in_by_an_edit_is_visited_for_a_slot_not_its_whole_run() -> None:
+    # Saturday's workshop, then Sunday's 16:00 concert. "Earlier" can swap the concert for Sunday's market
+    # (09:00-17:00), which is then a drop-in visit of an hour and a half, not a day at the market.
+    weekend = WINDOW.model_copy(update={'end': DAY + timedelta(days=2), 'label': 'Sat 5 - Sun 6 Dec'})
+    workshop = event(2, 'Craft Workshop', 13, 1.5, where=NEXT_DOOR)
+    concert = event(4, 'Teatime Concert', 24 + 16, 1.5, where=NEXT_DOOR)
+    market = event(5, 'Sunday Flea Market', 24 + 9, 8, where=NEXT_DOOR)
+    stops = [key_event_from(workshop, 'make something'), key_event_from(concert, 'listen')]
+    bundle = Bundle(title='Weekend', description='', key_events=stops, estimated_cost=None)
+    changed = refined(bundle, [workshop, concert, market], window=weekend, instruction='earlier')
+    visit = next(k for k in changed.key_events if k.event_id == market.event_id)
+    assert visit.visit_start is not None and visit.visit_end is not None
+    assert visit.visit_end - visit.visit_start < timedelta(hours=3)
+    lookup = {e.event_id: e for e in (workshop, concert, market)}.get
+    assert find_violations([changed], window=weekend, budget=None, lookup=lookup, min_events=2) == []

@@ -34,6 +34,8 @@ from services.planning.wish import read_preferences
 from services.text import isolate
 
 MIN_EVENTS = 2
+TASTE_SLACK = 1.5  # how far below the plan's weakest stop a change may go in taste (an off-genre night is 3+)
+PLACES_TRIED = 3  # slots of a drop-in weighed as a replacement in one edit (the nearest the old stop)
 DAY_STARTS_HOUR = 6  # a night out runs past midnight: the day of "earlier" and "later" starts at 06:00
 # Lower is better: (what was asked for, a tie-break keeping the person's taste). Only the first term may
 # decide that a bundle follows the instruction; the second picks among those that do.
@@ -135,12 +137,19 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
                 return swapped
         raise PlannerError(f'No other event fits in place of {old.title} without breaking the plan; try another one.')
     kind = _kind(refinement.instruction)
+    if kind:
+        # Cheaper, closer, earlier or later changes price, place or time, not taste: nothing comes in that is
+        # further from what the person likes than the plan's weakest stop already is (an earlier classical
+        # recital is no answer to "earlier" for someone who asked for house), nor anything their taste rules out.
+        floor = min((fit.get(e.event_id, 0.0) for e in current), default=0.0) - TASTE_SLACK
+        alternatives = [e for e in alternatives if fit.get(e.event_id, float('-inf')) >= floor]
     wish_fit = fit if kind else _instruction_fit(request, refinement.instruction, pool)
     measure = _measure(kind, taste_fit=fit) if kind else _taste_measure(wish_fit)
     slots = {k.event_id: visit for k in target.key_events if (visit := _kept_visit(k))}
     before = measure(current, slots)
     best: tuple | None = None
-    for events, visits in _edits(current, alternatives, slots, moves=_moves(target, current, limits)):
+    moves, place = _moves(target, current, limits), _placing(target, limits)
+    for events, visits in _edits(current, alternatives, slots, moves=moves, place=place):
         score = measure(events, visits)
         if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events, visits):
             best = (score, events, visits)
@@ -194,18 +203,37 @@ def _limits(request: PlanRequest, pool: list[EventPublic]) -> Limits:
 
 
 def _edits(
-    current: list[EventPublic], alternatives: list[EventPublic], slots: Visits, *, moves: list[Visits]
+    current: list[EventPublic],
+    alternatives: list[EventPublic],
+    slots: Visits,
+    *,
+    moves: list[Visits],
+    place: Callable[[EventPublic, EventPublic], list[tuple[datetime, datetime] | None]],
 ) -> Iterator[tuple[list[EventPublic], Visits]]:
-    """Every bundle one step away: one event replaced by an alternative, one dropped, or one drop-in visited at
-    another slot of its run (kept stops keep their slots; a new one is attended whole)."""
-    for index in range(len(current)):
-        kept = {i: v for i, v in slots.items() if i != current[index].event_id}
+    """Every bundle one step away: one event replaced by an alternative (a drop-in at the few slots `place`
+    offers in the old one's stead), one dropped, or one drop-in visited at another slot of its run; kept stops
+    keep their slots."""
+    for index, old in enumerate(current):
+        kept = {i: v for i, v in slots.items() if i != old.event_id}
         for new in alternatives:
-            yield _sorted([*current[:index], new, *current[index + 1 :]]), kept
+            events = _sorted([*current[:index], new, *current[index + 1 :]])
+            for slot in place(new, old):
+                yield events, ({**kept, new.event_id: slot} if slot else kept)
         if len(current) > MIN_EVENTS:
             yield current[:index] + current[index + 1 :], kept
     for move in moves:
         yield current, {**slots, **move}
+
+
+def _placing(target: Bundle, limits: Limits) -> Callable[[EventPublic, EventPublic], list[tuple | None]]:
+    """Where a new event may go in place of an old one: its own times, or a drop-in's nearest few slots."""
+    attended = {k.event_id: k.attended_from for k in target.key_events}
+
+    def place(new: EventPublic, old: EventPublic) -> list[tuple | None]:
+        others = [k for k in target.key_events if k.event_id != old.event_id]
+        return placements(new, others, limits, near=attended.get(old.event_id, old.starts_at))[:PLACES_TRIED]
+
+    return place
 
 
 def _moves(target: Bundle, current: list[EventPublic], limits: Limits) -> list[Visits]:
@@ -363,13 +391,16 @@ def _moved(event: EventPublic, slot: tuple[datetime, datetime]) -> str:
 def _cannot(kind: str | None, instruction: str, target: Bundle) -> str:
     if kind == 'cheaper':
         return (
-            f'"{isolate(target.title)}" cannot be made cheaper: no cheaper event fits its times and rules, and it '
-            f'needs at least {MIN_EVENTS} events.'
+            f'"{isolate(target.title)}" cannot be made cheaper: no cheaper event to your taste fits its times and '
+            f'rules, and it needs at least {MIN_EVENTS} events.'
         )
     if kind == 'closer together':
-        return f'"{isolate(target.title)}" cannot be made closer together: no nearer event fits its times and rules.'
+        return (
+            f'"{isolate(target.title)}" cannot be made closer together: no nearer event to your taste fits its times '
+            'and rules.'
+        )
     if kind in ('earlier', 'later'):
-        return f'No {kind} events fit "{isolate(target.title)}" within your dates and its rules.'
+        return f'No {kind} events to your taste fit "{isolate(target.title)}" within your dates and its rules.'
     wish, title = isolate(instruction), isolate(target.title)
     return f'Nothing in the catalog follows "{wish}" better than "{title}" already does.'
 
