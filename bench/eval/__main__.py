@@ -48,6 +48,8 @@ LABELS = {
     'refinement_commonsense_pass': 'refinement commonsense pass %',
     'refinement_others_kept': 'refinements keeping the other bundles %',
     'refinement_followed': 'refinements doing what was asked % (swap, cheaper, closer, earlier, later)',
+    'refinement_wishes_kept': 'refinements keeping the hard wish (or its note) %',
+    'refinement_new_music_on_taste': 'music/nightlife brought in by a change on taste %',
 }
 
 

@@ -8,7 +8,9 @@ the others kept; the bundle cheaper; less travel; an earlier or later start) or 
 
 import itertools
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bench.eval import fit
 from bench.eval.checks import Catalog, check_bundles
 from bench.eval.requests import EvalRequest
 from models.generation import Bundle, Generation, RefinementCreate, TimeWindow
@@ -67,6 +69,15 @@ def judge_refinement(
     before, after = Bundle.model_validate(parent.bundles[0]), bundles[0]
     result['others_kept'] = [b.model_dump(mode='json') for b in bundles[1:]] == parent.bundles[1:]
     result['followed'] = _followed(kind, before, after)
+    # A change keeps what the first plans kept: the hard wish (or its note declining it) and the person's taste.
+    hard, zone = fit.wish_of(request.preferences.other_preferences), ZoneInfo(window.timezone)
+    events = {k.event_id: catalog.events[k.event_id][0] for k in after.key_events if k.event_id in catalog.events}
+    notes = (parent.wish or {}).get('notes') or []
+    result['wish_kept'] = None if hard is None else fit.hard_wish_kept(hard, [after], events, notes, zone)
+    new = {k.event_id for k in after.key_events} - {k.event_id for k in before.key_events}
+    changed = after.model_copy(update={'key_events': [k for k in after.key_events if k.event_id in new]})
+    on_taste, music, _, _ = fit.taste_counts(request.preferences, [changed], request.named)
+    result['new_music_on_taste'] = [on_taste, music]
     return result
 
 
@@ -128,4 +139,10 @@ def summarize_refinements(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ),
         'refinement_others_kept': share(sum(1 for r in completed if r['others_kept']), len(completed)),
         'refinement_followed': share(sum(1 for r in judged if r['followed']), len(judged)),
+        'refinement_wishes_kept': share(
+            sum(1 for r in completed if r['wish_kept']), sum(1 for r in completed if r['wish_kept'] is not None)
+        ),
+        'refinement_new_music_on_taste': share(
+            sum(r['new_music_on_taste'][0] for r in completed), sum(r['new_music_on_taste'][1] for r in completed)
+        ),
     }

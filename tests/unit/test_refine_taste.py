@@ -31,13 +31,21 @@ CLUB = event(2, 'Deep House Night', 23.5, 4, 'deep-house')
 RECITAL = event(3, 'Piano Recital', 18, 1.5, 'classical', category='music')
 
 
-def earlier(pool: list[EventPublic]) -> Bundle:
-    plan = Bundle(
+def house_night() -> Bundle:
+    return Bundle(
         title='Night Moves', description='', estimated_cost=None,
         key_events=[key_event_from(WARM_UP, 'house'), key_event_from(CLUB, 'deep house')],
     )  # fmt: skip
-    refinement = Refinement(bundles=[plan], bundle_index=0, instruction='earlier')
+
+
+def changed(pool: list[EventPublic], **change) -> Bundle:
+    """The house night refined as asked, for the person who asked for house."""
+    refinement = Refinement(bundles=[house_night()], bundle_index=0, **change)
     return _refine(PlanRequest('g1', HOUSE, WINDOW, 'Berlin', refinement=refinement), refinement, pool)
+
+
+def earlier(pool: list[EventPublic]) -> Bundle:
+    return changed(pool, instruction='earlier')
 
 
 def test_earlier_never_trades_the_persons_music_for_an_earlier_start() -> None:
@@ -50,3 +58,42 @@ def test_earlier_takes_an_earlier_event_of_their_music_when_there_is_one() -> No
     changed = earlier([WARM_UP, CLUB, RECITAL, early_house])
     titles = [k.title for k in changed.key_events]
     assert 'Sunset House Session' in titles and 'Piano Recital' not in titles
+
+
+def test_a_change_keeps_the_hard_wishes_of_the_first_plans() -> None:
+    # "With kids, daytime only": "something quieter and cosy" may not bring in a cosy evening play for adults.
+    family = Preferences(
+        interests=['art', 'theatre'], timeframe='This weekend', other_preferences='with kids, daytime only'
+    )
+    morning = event(5, 'Family morning: clay for kids', 10.5, 2, 'family', category='art')
+    puppets = event(6, 'Puppet theatre (4+)', 15, 1, 'puppetry', category='theatre')
+    play = event(7, 'Chamber play', 20, 2, 'drama', category='theatre').model_copy(
+        update={'venue_tags': ['cosy', 'intimate'], 'tags': ['drama', 'cosy', 'intimate']}
+    )
+    plan = Bundle(
+        title='Family Day', description='', estimated_cost=None,
+        key_events=[key_event_from(morning, 'clay'), key_event_from(puppets, 'puppets')],
+    )  # fmt: skip
+    refinement = Refinement(bundles=[plan], bundle_index=0, instruction='something quieter and cosy')
+    request = PlanRequest('g1', family, WINDOW, 'Berlin', refinement=refinement)
+    with pytest.raises(PlannerError):
+        _refine(request, refinement, [morning, puppets, play])
+
+
+def test_a_wish_for_quiet_is_no_wish_for_other_music() -> None:
+    cosy_recital = RECITAL.model_copy(update={'venue_tags': ['cosy', 'intimate'], 'tags': ['classical', 'cosy']})
+    with pytest.raises(PlannerError, match='Nothing in the catalog follows'):
+        changed([WARM_UP, CLUB, cosy_recital], instruction='something quieter and cosy')
+    # Named in the instruction, other music may come in.
+    jazz_bar = event(8, 'Late Jazz Trio', 18, 1.5, 'jazz', category='music')
+    with_jazz = changed([WARM_UP, CLUB, jazz_bar], instruction='add some jazz')
+    assert 'Late Jazz Trio' in [k.title for k in with_jazz.key_events]
+
+
+def test_a_swap_brings_their_music_or_says_there_is_none() -> None:
+    techno = event(9, 'Techno Cellar', 20, 2, 'techno')  # a club night, not theirs
+    with pytest.raises(PlannerError, match='No other event to your taste fits in place of House Warm-up'):
+        changed([WARM_UP, CLUB, techno], replace_event_id=WARM_UP.event_id)
+    disco_house = event(10, 'Disco House Early', 20, 2, 'house')
+    swapped = changed([WARM_UP, CLUB, techno, disco_house], replace_event_id=WARM_UP.event_id)
+    assert [k.title for k in swapped.key_events] == ['Disco House Early', 'Deep House Night']

@@ -54,8 +54,8 @@ async def refine(request: PlanRequest, refinement: Refinement, context: PlanCont
     """The one remade bundle (the runner puts it in place of the old one)."""
     target = refinement.target
     await context.report(f'Changing "{target.title}": {_what(refinement)}')
-    pool = await in_db(_candidates, request=request)
-    bundle = _refine(request, refinement, pool)
+    pool, areas = await in_db(_candidates, request=request)
+    bundle = _refine(request, refinement, pool, areas=areas)
     await context.report(f'Changed: {bundle.description.rsplit(" ", 1)[0][-80:]}...')
     return [bundle]
 
@@ -64,7 +64,9 @@ def _what(refinement: Refinement) -> str:
     return 'swap one event' if refinement.replace_event_id and not refinement.instruction else refinement.instruction
 
 
-def _candidates(*, session: Session, request: PlanRequest) -> list[EventPublic]:
+def _candidates(*, session: Session, request: PlanRequest) -> tuple[list[EventPublic], list[str]]:
+    """The events a change may use (with the plan's own and a picked replacement), and the city's areas (a wish
+    may name one: "only Spandau")."""
     city = queries.get_city(session=session, name=request.city or None)
     if city is None:
         raise PlannerError(f'There is no events catalog for {request.city or "any city"} yet.')
@@ -76,25 +78,53 @@ def _candidates(*, session: Session, request: PlanRequest) -> list[EventPublic]:
     if refinement and refinement.replacement_event_id:
         ids.append(refinement.replacement_event_id)  # the person's pick, whatever its category
     events.update(queries.get_events(session=session, event_ids=ids))
-    return list(events.values())
+    return list(events.values()), queries.list_neighborhoods(session=session, city=city)
 
 
-def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic]) -> Bundle:
+def _refine(
+    request: PlanRequest, refinement: Refinement, pool: list[EventPublic], *, areas: Sequence[str] = ()
+) -> Bundle:
     lookup = {e.event_id: e for e in pool}
     target = refinement.target
     current = [lookup[k.event_id] for k in target.key_events if k.event_id in lookup]
     taken = {k.event_id for b in refinement.others for k in b.key_events} | {e.event_id for e in current}
     taste = read_taste(request.preferences)
-    fit = {s.event.event_id: s.score for s in score_events(pool, taste)}
+    scored = score_events(pool, taste)
+    fit = {s.event.event_id: s.score for s in scored}
+    on_genre = {s.event.event_id for s in scored if s.genre_hits}
     # One title once per answer: no event of a title the plan or the other bundles already show (a swap never
     # brings back the same film or night on another date).
     shown = frozenset().union(
         *(works_of(e) for e in current), *(title_works(k.title) for b in refinement.others for k in b.key_events)
     )
-    alternatives = sorted(
-        (e for e in pool if e.event_id not in taken and works_of(e).isdisjoint(shown)),
+    # The hard wishes hold for a change as for the first plans ("with kids, daytime only" stays so after "something
+    # quieter"); a wish the first plans had to decline is declined here too (keep_hard_wishes decides alike).
+    window = request.window
+    wish = read_preferences(request.preferences, areas=list(areas), events=pool)
+    kept = keep_hard_wishes(pool, wish, event_of=lambda e: e, timezone=window.timezone, label=window.label)
+    allowed, limits = {e.event_id for e in kept.candidates}, kept.limits
+    open_events = sorted(
+        (e for e in pool if e.event_id in allowed and e.event_id not in taken and works_of(e).isdisjoint(shown)),
         key=lambda e: -fit.get(e.event_id, 0),
     )
+    kind = _kind(refinement.instruction)
+    # A swap or a change of price, place, time or character is no change of taste: no music off the person's
+    # genres comes in (an earlier classical recital is no answer to "earlier", nor a piano recital to "something
+    # quieter", for someone who asked for house), nothing further from what they like than the plan's weakest
+    # stop already is, nothing their taste rules out; only music the instruction itself names ("add some jazz")
+    # may come in beside it.
+    floor = min((fit.get(e.event_id, 0.0) for e in current), default=0.0) - TASTE_SLACK
+    named = set(read_taste(_with_instruction(request, refinement.instruction)).named_genres) if not kind else set()
+
+    def suits(event: EventPublic) -> bool:
+        if event.event_id not in fit:
+            return False
+        if named & set(event.tags):
+            return True
+        off_genre = taste.genres and event.category in ('music', 'nightlife') and event.event_id not in on_genre
+        return not off_genre and fit[event.event_id] >= floor
+
+    alternatives = [e for e in open_events if suits(e)]
 
     def valid(events: list[EventPublic], visits: Visits) -> bool:
         return valid_bundle(_bundle(target, events, {}, visits))
@@ -109,7 +139,6 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
         )
         return not any(v.bundle == len(refinement.others) for v in violations)
 
-    limits = _limits(request, pool)
     if refinement.replace_event_id:
         old = lookup.get(refinement.replace_event_id)
         if old is None:
@@ -123,7 +152,7 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
         chosen = refinement.replacement_event_id
         if chosen:  # the person's pick among the alternatives: that one, or a reason
             new = lookup.get(chosen)
-            if new is None or new not in alternatives:
+            if new is None or new not in open_events:  # picked from the list: their choice, whatever its taste
                 raise PlannerError(f'That event can no longer take the place of {old.title}; pick another one.')
             why = f'You chose it in place of {isolate(old.title)}.'
             swapped = _swapped(target, current, old, new, valid_bundle, why=why, limits=limits)
@@ -135,14 +164,10 @@ def _refine(request: PlanRequest, refinement: Refinement, pool: list[EventPublic
             swapped = _swapped(target, current, old, new, valid_bundle, why=why, limits=limits)
             if swapped is not None:
                 return swapped
-        raise PlannerError(f'No other event fits in place of {old.title} without breaking the plan; try another one.')
-    kind = _kind(refinement.instruction)
-    if kind:
-        # Cheaper, closer, earlier or later changes price, place or time, not taste: nothing comes in that is
-        # further from what the person likes than the plan's weakest stop already is (an earlier classical
-        # recital is no answer to "earlier" for someone who asked for house), nor anything their taste rules out.
-        floor = min((fit.get(e.event_id, 0.0) for e in current), default=0.0) - TASTE_SLACK
-        alternatives = [e for e in alternatives if fit.get(e.event_id, float('-inf')) >= floor]
+        raise PlannerError(
+            f'No other event to your taste fits in place of {old.title} without breaking the plan or your wishes; '
+            'try another one.'
+        )
     wish_fit = fit if kind else _instruction_fit(request, refinement.instruction, pool)
     measure = _measure(kind, taste_fit=fit) if kind else _taste_measure(wish_fit)
     slots = {k.event_id: visit for k in target.key_events if (visit := _kept_visit(k))}
@@ -193,13 +218,6 @@ def _swapped(
             note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
             return changed.model_copy(update={'description': f'{changed.description} {note}'})
     return None
-
-
-def _limits(request: PlanRequest, pool: list[EventPublic]) -> Limits:
-    """The hard time-of-day limits a new drop-in slot keeps (none where the plan had to decline them)."""
-    wish = read_preferences(request.preferences, areas=[], events=[])
-    window = request.window
-    return keep_hard_wishes(pool, wish, event_of=lambda e: e, timezone=window.timezone, label=window.label).limits
 
 
 def _edits(
@@ -273,8 +291,11 @@ def _measure(kind: str, *, taste_fit: dict[str, float]) -> Measure:
 
 def _instruction_fit(request: PlanRequest, instruction: str, pool: list[EventPublic]) -> dict[str, float]:
     """Free text: the wish read like the "other preferences" field, as a score per event."""
-    wish = request.preferences.model_copy(update={'other_preferences': instruction})
-    return {s.event.event_id: s.score for s in score_events(pool, read_taste(wish))}
+    return {s.event.event_id: s.score for s in score_events(pool, read_taste(_with_instruction(request, instruction)))}
+
+
+def _with_instruction(request: PlanRequest, instruction: str):
+    return request.preferences.model_copy(update={'other_preferences': instruction})
 
 
 def _taste_measure(fit: dict[str, float]) -> Measure:
