@@ -15,7 +15,7 @@ from bench.eval.checks import Catalog, check_bundles
 from bench.eval.requests import EvalRequest
 from models.generation import Bundle, Generation, RefinementCreate, TimeWindow
 from models.geo import estimate_travel
-from services.planners.offline.refine import day_seconds
+from services.planners.offline.refine_measures import day_seconds
 
 KINDS = ('swap', 'cheaper', 'closer together', 'earlier', 'later', 'something quieter and cosy')
 # Nobody asks for a quieter plan of one that is quiet already: screenings, exhibitions, talks, yoga, plays and

@@ -7,8 +7,6 @@ the grounding validator against the kept bundles, and the best valid one by the 
 When no edit improves that measure, the planner fails with a reason a person can act on.
 """
 
-import itertools
-import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
@@ -16,12 +14,23 @@ from sqlmodel import Session
 
 from models.catalog import EventPublic
 from models.generation import Bundle, KeyEvent
-from models.geo import estimate_travel
 from services.catalog import queries
 from services.database import in_db
 from services.planners import grounding
 from services.planners.base import PlanContext, PlannerError, PlanRequest, Refinement
 from services.planners.offline.itinerary import works_of
+from services.planners.offline.refine_measures import (
+    MIN_EVENTS,
+    Visits,
+    cannot,
+    day_seconds,
+    instruction_fit,
+    kind_of,
+    measure_for,
+    summary,
+    taste_measure,
+    with_instruction,
+)
 from services.planners.offline.replan import replan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
@@ -33,21 +42,8 @@ from services.planning.slots import Limits
 from services.planning.wish import read_preferences
 from services.text import isolate
 
-MIN_EVENTS = 2
 TASTE_SLACK = 1.5  # how far below the plan's weakest stop a change may go in taste (an off-genre night is 3+)
 PLACES_TRIED = 3  # slots of a drop-in weighed as a replacement in one edit (the nearest the old stop)
-DAY_STARTS_HOUR = 6  # a night out runs past midnight: the day of "earlier" and "later" starts at 06:00
-# Lower is better: (what was asked for, a tie-break keeping the person's taste). Only the first term may
-# decide that a bundle follows the instruction; the second picks among those that do.
-# The measure sees each drop-in's slot (`Visits`): moving a market visit from 15:00 to 11:00 is "earlier".
-Visits = dict[str, tuple[datetime, datetime]]
-Measure = Callable[[Sequence[EventPublic], Visits], tuple[float, float]]
-WORDS = (
-    ('cheaper', re.compile(r'\b(cheap|cheaper|less expensive|budget|save money|lower cost)\b')),
-    ('closer together', re.compile(r'\b(closer|near|nearby|walk|walking|less travel|compact)\b')),
-    ('earlier', re.compile(r'\b(earlier|early|morning|afternoon|before dark)\b')),
-    ('later', re.compile(r'\b(later|late|night owl|after dark)\b')),
-)
 
 
 async def refine(request: PlanRequest, refinement: Refinement, context: PlanContext) -> list[Bundle]:
@@ -107,14 +103,14 @@ def _refine(
         (e for e in pool if e.event_id in allowed and e.event_id not in taken and works_of(e).isdisjoint(shown)),
         key=lambda e: -fit.get(e.event_id, 0),
     )
-    kind = _kind(refinement.instruction)
+    kind = kind_of(refinement.instruction)
     # A swap or a change of price, place, time or character is no change of taste: no music off the person's
     # genres comes in (an earlier classical recital is no answer to "earlier", nor a piano recital to "something
     # quieter", for someone who asked for house), nothing further from what they like than the plan's weakest
     # stop already is, nothing their taste rules out; only music the instruction itself names ("add some jazz")
     # may come in beside it.
     floor = min((fit.get(e.event_id, 0.0) for e in current), default=0.0) - TASTE_SLACK
-    named = set(read_taste(_with_instruction(request, refinement.instruction)).named_genres) if not kind else set()
+    named = set(read_taste(with_instruction(request, refinement.instruction)).named_genres) if not kind else set()
 
     def suits(event: EventPublic) -> bool:
         if event.event_id not in fit:
@@ -168,8 +164,8 @@ def _refine(
             f'No other event to your taste fits in place of {old.title} without breaking the plan or your wishes; '
             'try another one.'
         )
-    wish_fit = fit if kind else _instruction_fit(request, refinement.instruction, pool)
-    measure = _measure(kind, taste_fit=fit) if kind else _taste_measure(wish_fit)
+    wish_fit = fit if kind else instruction_fit(request, refinement.instruction, pool)
+    measure = measure_for(kind, taste_fit=fit) if kind else taste_measure(wish_fit)
     slots = {k.event_id: visit for k in target.key_events if (visit := _kept_visit(k))}
     before = measure(current, slots)
     best: tuple | None = None
@@ -186,13 +182,13 @@ def _refine(
             valid=valid_bundle, day_seconds=day_seconds,
         )  # fmt: skip
     if best is None:
-        raise PlannerError(_cannot(kind, refinement.instruction, target))
+        raise PlannerError(cannot(kind, refinement.instruction, target))
     events = best[1]
     visits = best[2] if len(best) > 2 else {}
     new_ids = {e.event_id for e in events} - {e.event_id for e in current}
     whys = {i: f'Chosen to make the plan {kind or "follow your wish"}.' for i in new_ids}
     changed = _bundle(target, events, whys, visits)
-    note = _summary(kind, refinement.instruction, (current, slots), (events, visits), target)
+    note = summary(kind, refinement.instruction, (current, slots), (events, visits), target)
     return changed.model_copy(update={'description': f'{changed.description} {note}'.strip()})
 
 
@@ -268,64 +264,6 @@ def _moves(target: Bundle, current: list[EventPublic], limits: Limits) -> list[V
     return found
 
 
-def _kind(instruction: str) -> str | None:
-    text = instruction.lower().strip()
-    for kind, words in WORDS:
-        if text == kind or words.search(text):
-            return kind
-    return None
-
-
-def _measure(kind: str, *, taste_fit: dict[str, float]) -> Measure:
-    def fit(events: Sequence[EventPublic]) -> float:
-        return -sum(taste_fit.get(e.event_id, 0) for e in events)
-
-    if kind == 'cheaper':
-        # The most it may cost first (what a budget is about), then the least: cheaper means lower on both terms.
-        return lambda events, _visits: (_cost(events) + _cost(events, 'min') * 1e-3, fit(events))
-    if kind == 'closer together':
-        return lambda events, _visits: (_travel_m(events), fit(events))
-    sign = 1 if kind == 'earlier' else -1
-    return lambda events, visits: (sign * _mean_start(events, visits), fit(events))
-
-
-def _instruction_fit(request: PlanRequest, instruction: str, pool: list[EventPublic]) -> dict[str, float]:
-    """Free text: the wish read like the "other preferences" field, as a score per event."""
-    return {s.event.event_id: s.score for s in score_events(pool, read_taste(_with_instruction(request, instruction)))}
-
-
-def _with_instruction(request: PlanRequest, instruction: str):
-    return request.preferences.model_copy(update={'other_preferences': instruction})
-
-
-def _taste_measure(fit: dict[str, float]) -> Measure:
-    """Better means a closer match to the free-text wish, on average per stop."""
-    return lambda events, _visits: (-sum(fit.get(e.event_id, 0) for e in events) / max(1, len(events)), 0.0)
-
-
-def _cost(events: Sequence[EventPublic], end: str = 'max') -> float:
-    return sum(getattr(e.price, end) for e in events if e.price is not None)
-
-
-def _travel_m(events: Sequence[EventPublic]) -> float:
-    total = 0.0
-    for a, b in itertools.pairwise(events):
-        travel = estimate_travel(a.lat, a.lon, b.lat, b.lon)
-        total += travel.meters if travel else 0
-    return total
-
-
-def _mean_start(events: Sequence[EventPublic], visits: Visits) -> float:
-    """Seconds into the night-life day (06:00 to 06:00, local) of when each stop is attended (a drop-in: its
-    slot): "earlier" means earlier in the day, not an earlier date; a 01:00 start is later than a 23:00 one."""
-    starts = [visits[e.event_id][0] if e.event_id in visits else e.starts_at for e in events]
-    return sum(day_seconds(start) for start in starts) / max(1, len(starts))
-
-
-def day_seconds(moment: datetime) -> float:
-    return ((moment.hour - DAY_STARTS_HOUR) % 24) * 3600 + moment.minute * 60 + moment.second
-
-
 def _sorted(events: list[EventPublic]) -> list[EventPublic]:
     return sorted(events, key=lambda e: e.starts_at)
 
@@ -370,61 +308,3 @@ def _like(new: EventPublic, old: EventPublic) -> str:
     if new.category == old.category:
         return f'another {new.category} pick at {new.venue}'
     return f'{new.category} at {new.venue}'
-
-
-def _summary(
-    kind: str | None,
-    instruction: str,
-    before: tuple[list[EventPublic], Visits],
-    after: tuple[list[EventPublic], Visits],
-    target: Bundle,
-) -> str:
-    (old, old_visits), (new, new_visits) = before, after
-    dropped = [isolate(e.title) for e in old if e not in new]
-    added = [isolate(e.title) for e in new if e not in old]
-    moved = [e for e in new if e in old and new_visits.get(e.event_id) != old_visits.get(e.event_id)]
-    if added:
-        change = f'swapped {", ".join(dropped)} for {", ".join(added)}'
-    elif dropped:
-        change = f'left out {", ".join(dropped)}'
-    else:
-        change = '; '.join(_moved(e, new_visits[e.event_id]) for e in moved if e.event_id in new_visits)
-    if kind == 'cheaper':
-        detail = f' (at most {_cost(new):g} {_currency(target)} now, {_cost(old):g} before)'
-    elif kind == 'closer together':
-        detail = f' (about {_travel_m(old) / 1000:.1f} km of travel down to {_travel_m(new) / 1000:.1f} km)'
-    elif kind in ('earlier', 'later'):
-        minutes = abs(_mean_start(new, new_visits) - _mean_start(old, old_visits)) / 60
-        detail = f' (starting {minutes:.0f} minutes {kind} on average)'
-    else:
-        detail = ''
-    wish = kind or f'"{isolate(instruction)}"'
-    return f'Changed to be {wish}: {change}{detail}.' if kind else f'Following {wish}: {change}{detail}.'
-
-
-def _moved(event: EventPublic, slot: tuple[datetime, datetime]) -> str:
-    """'drop in at Lichterhof Christmas Market 10:00-11:30 instead', in the event's own clock."""
-    zone = event.starts_at.tzinfo
-    start, end = slot[0].astimezone(zone), slot[1].astimezone(zone)
-    return f'drop in at {isolate(event.title)} {start:%H:%M}-{end:%H:%M} instead'
-
-
-def _cannot(kind: str | None, instruction: str, target: Bundle) -> str:
-    if kind == 'cheaper':
-        return (
-            f'"{isolate(target.title)}" cannot be made cheaper: no cheaper event to your taste fits its times and '
-            f'rules, and it needs at least {MIN_EVENTS} events.'
-        )
-    if kind == 'closer together':
-        return (
-            f'"{isolate(target.title)}" cannot be made closer together: no nearer event to your taste fits its times '
-            'and rules.'
-        )
-    if kind in ('earlier', 'later'):
-        return f'No {kind} events to your taste fit "{isolate(target.title)}" within your dates and its rules.'
-    wish, title = isolate(instruction), isolate(target.title)
-    return f'Nothing in the catalog follows "{wish}" better than "{title}" already does.'
-
-
-def _currency(target: Bundle) -> str:
-    return target.estimated_cost.currency if target.estimated_cost else ''
