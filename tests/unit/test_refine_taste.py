@@ -97,3 +97,18 @@ def test_a_swap_brings_their_music_or_says_there_is_none() -> None:
     disco_house = event(10, 'Disco House Early', 20, 2, 'house')
     swapped = changed([WARM_UP, CLUB, techno, disco_house], replace_event_id=WARM_UP.event_id)
     assert [k.title for k in swapped.key_events] == ['Disco House Early', 'Deep House Night']
+
+
+def test_a_change_does_not_go_back_to_a_venue_of_the_plan_on_another_day() -> None:
+    # "Cheaper" of Saturday's warm-up and club night: a free Sunday night back at the warm-up's bar would be
+    # padding (two evenings at one venue); the free bar night elsewhere is the cheaper plan.
+    free = {'price': Price(min=0, max=0, currency='EUR')}
+    back_again = event(11, 'Free Sunday Session', 24 + 20, 2, 'house').model_copy(
+        update={**free, 'venue': WARM_UP.venue, 'tags': ['house', 'deep-house']}  # the better match of the two
+    )
+    elsewhere = event(12, 'House Bar Night', 24 + 20, 2, 'house').model_copy(update=free)
+    weekend = WINDOW.model_copy(update={'end': DAY + timedelta(days=2)})
+    refinement = Refinement(bundles=[house_night()], bundle_index=0, instruction='cheaper')
+    request = PlanRequest('g1', HOUSE, weekend, 'Berlin', refinement=refinement)
+    titles = [k.title for k in _refine(request, refinement, [WARM_UP, CLUB, back_again, elsewhere]).key_events]
+    assert titles == ['House Warm-up', 'House Bar Night']

@@ -37,7 +37,7 @@ from services.planners.offline.taste import read_taste
 from services.planners.offline.writing import describe_route
 from services.planners.placing import placements
 from services.planning.hard import keep_hard_wishes
-from services.planning.paths import title_works
+from services.planning.paths import NEXT_DAY_AFTER, title_works
 from services.planning.slots import Limits
 from services.planning.wish import read_preferences
 from services.text import isolate
@@ -156,6 +156,8 @@ def _refine(
                 raise PlannerError(f'{new.title} no longer fits in place of {old.title}; pick another one.')
             return swapped
         for new in sorted(alternatives, key=lambda e: similar([e])):
+            if _returns(new, [e for e in current if e != old]):
+                continue
             why = f'Instead of {isolate(old.title)}: {_like(new, old)}'
             swapped = _swapped(target, current, old, new, valid_bundle, why=why, limits=limits)
             if swapped is not None:
@@ -230,6 +232,8 @@ def _edits(
     for index, old in enumerate(current):
         kept = {i: v for i, v in slots.items() if i != old.event_id}
         for new in alternatives:
+            if _returns(new, current[:index] + current[index + 1 :]):
+                continue
             events = _sorted([*current[:index], new, *current[index + 1 :]])
             for slot in place(new, old):
                 yield events, ({**kept, new.event_id: slot} if slot else kept)
@@ -237,6 +241,13 @@ def _edits(
             yield current[:index] + current[index + 1 :], kept
     for move in moves:
         yield current, {**slots, **move}
+
+
+def _returns(new: EventPublic, others: Sequence[EventPublic]) -> bool:
+    """Whether `new` goes back to a venue of the plan on another day: a plan of two evenings at one market hall
+    reads as padding (the planning core weighs it as a cost; a single edit simply does not make it). Staying on
+    at a venue the same evening is fine."""
+    return any(e.venue == new.venue and abs(e.starts_at - new.starts_at) >= NEXT_DAY_AFTER for e in others)
 
 
 def _placing(target: Bundle, limits: Limits) -> Callable[[EventPublic, EventPublic], list[tuple | None]]:

@@ -47,7 +47,7 @@ def measure_for(kind: str, *, taste_fit: dict[str, float]) -> Measure:
         # The most it may cost first (what a budget is about), then the least: cheaper means lower on both terms.
         return lambda events, _visits: (cost_of(events) + cost_of(events, 'min') * 1e-3, fit(events))
     if kind == 'closer together':
-        return lambda events, _visits: (travel_m(events), fit(events))
+        return lambda events, _visits: (travel_minutes(events), fit(events))
     sign = 1 if kind == 'earlier' else -1
     return lambda events, visits: (sign * mean_start(events, visits), fit(events))
 
@@ -70,12 +70,11 @@ def cost_of(events: Sequence[EventPublic], end: str = 'max') -> float:
     return sum(getattr(e.price, end) for e in events if e.price is not None)
 
 
-def travel_m(events: Sequence[EventPublic]) -> float:
-    total = 0.0
-    for a, b in itertools.pairwise(events):
-        travel = estimate_travel(a.lat, a.lon, b.lat, b.lon)
-        total += travel.meters if travel else 0
-    return total
+def travel_minutes(events: Sequence[EventPublic]) -> float:
+    """Minutes on the way between stops, what a person feels (a shorter distance can take longer: a walk just
+    too long for walking becomes a ride)."""
+    hops = (estimate_travel(a.lat, a.lon, b.lat, b.lon) for a, b in itertools.pairwise(events))
+    return sum(hop.minutes for hop in hops if hop is not None)
 
 
 def mean_start(events: Sequence[EventPublic], visits: Visits) -> float:
@@ -109,7 +108,7 @@ def summary(
     if kind == 'cheaper':
         detail = f' (at most {cost_of(new):g} {_currency(target)} now, {cost_of(old):g} before)'
     elif kind == 'closer together':
-        detail = f' (about {travel_m(old) / 1000:.1f} km of travel down to {travel_m(new) / 1000:.1f} km)'
+        detail = f' (travel down from {travel_minutes(old):.0f} to {travel_minutes(new):.0f} minutes)'
     elif kind in ('earlier', 'later'):
         minutes = abs(mean_start(new, new_visits) - mean_start(old, old_visits)) / 60
         detail = f' (starting {minutes:.0f} minutes {kind} on average)'
