@@ -26,6 +26,16 @@ def placements(event: EventPublic, others: Sequence[KeyEvent], limits: Limits, *
     return sorted(set(options), key=lambda slot: (abs((slot[0] - near).total_seconds()), slot[0]))
 
 
+def placements_instead(
+    event: EventPublic, stops: Sequence[KeyEvent], replaced_id: str, limits: Limits, *, default: datetime
+) -> list[Slot | None]:
+    """`placements` of `event` in the place of stop `replaced_id` of `stops` (nearest when that stop was
+    attended; `default` when it is not one of them): a swap, a picker's alternative, or a drop-in moved."""
+    others = [k for k in stops if k.event_id != replaced_id]
+    near = next((k.attended_from for k in stops if k.event_id == replaced_id), default)
+    return placements(event, others, limits, near=near)
+
+
 def _way(stop: KeyEvent, event: EventPublic) -> timedelta:
     travel = estimate_travel(stop.lat, stop.lon, event.lat, event.lon)
     return timedelta(minutes=travel.minutes if travel else 0)

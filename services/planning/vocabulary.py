@@ -107,7 +107,5 @@ TAG_SIGNALS: dict[str, tuple[str, ...]] = {
 # What a wish for quiet ('quiet', asked through TAG_SIGNALS) weighs against: big standing rooms, stadiums, late
 # licences and the loud genres, so "something quieter" of a match night moves it to a run, not only to a room
 # that happens to be tagged cosy.
-LOUD_TAGS = frozenset(
-    {'stadium', 'sports-hall', 'dancefloor', 'warehouse', 'late-license', 'standing'}
-    | {'techno', 'industrial', 'punk', 'hip-hop', 'drum-and-bass', 'ebm', 'bass', 'acid', 'hard-techno', 'post-punk'}
-)
+LOUD_GENRES = ('techno', 'industrial', 'punk', 'post-punk', 'drum-and-bass', 'hip-hop', 'ebm', 'bass', 'acid')
+LOUD_TAGS = frozenset({'stadium', 'sports-hall', 'dancefloor', 'warehouse', 'late-license', 'standing', *LOUD_GENRES})

@@ -7,6 +7,8 @@ Each pattern is a regular expression over that text; a clause of the free text t
 genre, venue word or place name) reads is reported back as "not understood".
 """
 
+from services.planning.vocabulary import LOUD_GENRES
+
 # Daytime only: events inside 08:00-19:00.
 DAYTIME = r'\b(?:daytime|day time|during the day|in the day|by day|before dark|tagsueber|day only|days only|no nights?|not at night|no evenings?)\b'
 # Evenings only: nothing before 17:00.
@@ -61,8 +63,8 @@ AVOID_CATEGORIES: dict[str, tuple[str, ...]] = {
     'galleries': ('art',),
 }
 AVOID_TAGS: dict[str, tuple[str, ...]] = {
-    'loud': ('techno', 'industrial', 'punk', 'post-punk', 'drum-and-bass', 'hip-hop', 'ebm', 'bass', 'acid'),
-    'too loud': ('techno', 'industrial', 'punk', 'post-punk', 'drum-and-bass', 'hip-hop', 'ebm', 'bass', 'acid'),
+    'loud': LOUD_GENRES,
+    'too loud': LOUD_GENRES,
     'crowds': ('late-license', 'warehouse'),
     'late nights': ('late-license',),
     'alcohol': ('bar', 'late-license'),

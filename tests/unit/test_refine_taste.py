@@ -10,6 +10,8 @@ from models.generation import Bundle, Preferences, TimeWindow
 from services.planners.base import PlannerError, PlanRequest, Refinement
 from services.planners.grounding import key_event_from
 from services.planners.offline.refine import _refine
+from services.planners.offline.scoring import score_events
+from services.planners.offline.taste import read_taste
 
 DAY = datetime(2026, 12, 5, tzinfo=UTC)  # a Saturday; the city's clock is UTC here
 WINDOW = TimeWindow(start=DAY, end=DAY + timedelta(days=1, hours=6), timezone='UTC', label='Sat 5 Dec')
@@ -112,3 +114,17 @@ def test_a_change_does_not_go_back_to_a_venue_of_the_plan_on_another_day() -> No
     request = PlanRequest('g1', HOUSE, weekend, 'Berlin', refinement=refinement)
     titles = [k.title for k in _refine(request, refinement, [WARM_UP, CLUB, back_again, elsewhere]).key_events]
     assert titles == ['House Warm-up', 'House Bar Night']
+
+
+def test_quieter_asks_for_seated_small_rooms_and_away_from_loud_ones() -> None:
+    def room(n: int, title: str, tags: list[str]) -> EventPublic:
+        return event(n, title, 20, 2, 'house').model_copy(update={'tags': ['house', *tags], 'venue_tags': tags})
+
+    seated, plain, loud = (
+        room(15, 'Listening Session', ['seated']),
+        room(14, 'Bar Night', []),
+        room(13, 'Rave', ['warehouse']),
+    )
+    quiet = HOUSE.model_copy(update={'other_preferences': 'something quieter'})
+    order = [s.event.title for s in score_events([loud, plain, seated], read_taste(quiet))]
+    assert order == ['Listening Session', 'Bar Night', 'Rave']

@@ -15,7 +15,7 @@ from services.planners.offline.itinerary import works_of
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste, with_wish
 from services.planners.offline.why import why
-from services.planners.placing import placements
+from services.planners.placing import placements_instead
 from services.planning.hard import keep_hard_wishes
 from services.planning.paths import title_works
 from services.planning.wish import read_preferences
@@ -50,12 +50,10 @@ def alternatives_for(*, session: Session, generation: Generation, bundle_index: 
     kept = keep_hard_wishes(scored, wish, event_of=lambda s: s.event, timezone=window.timezone, label=window.label)
     lookup = _lookup(session, bundles, [s.event for s in kept.candidates])
     stops = bundles[bundle_index].key_events
-    others = [k for k in stops if k.event_id != event_id]
-    replaced = next((k.attended_from for k in stops if k.event_id == event_id), window.start)
     found: list[KeyEvent] = []
     for candidate in kept.candidates:
         reason = why(candidate, taste, 1, date=wish.date, kids=wish.kids)
-        for slot in placements(candidate.event, others, kept.limits, near=replaced):
+        for slot in placements_instead(candidate.event, stops, event_id, kept.limits, default=window.start):
             key_event = grounding.key_event_from(candidate.event, reason, visit=slot)
             if _fits(bundles, bundle_index, event_id, key_event, window, preferences.budget, lookup):
                 found.append(key_event)

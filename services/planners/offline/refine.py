@@ -35,7 +35,7 @@ from services.planners.offline.replan import replan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
 from services.planners.offline.writing import describe_route
-from services.planners.placing import placements
+from services.planners.placing import Slot, placements_instead
 from services.planning.hard import keep_hard_wishes
 from services.planning.paths import NEXT_DAY_AFTER, title_works
 from services.planning.slots import Limits
@@ -43,6 +43,7 @@ from services.planning.wish import read_preferences
 from services.text import isolate
 
 TASTE_SLACK = 1.5  # how far below the plan's weakest stop a change may go in taste (an off-genre night is 3+)
+Place = Callable[[EventPublic, EventPublic], list[Slot | None]]  # (new event, the stop it replaces) -> slots
 PLACES_TRIED = 3  # slots of a drop-in weighed as a replacement in one edit (the nearest the old stop)
 
 
@@ -110,7 +111,10 @@ def _refine(
     # stop already is, nothing their taste rules out; only music the instruction itself names ("add some jazz")
     # may come in beside it.
     floor = min((fit.get(e.event_id, 0.0) for e in current), default=0.0) - TASTE_SLACK
-    named = set(read_taste(with_instruction(request, refinement.instruction)).named_genres) if not kind else set()
+    named = set()  # the genres the instruction itself names, beyond the person's own
+    if refinement.instruction and not kind:
+        named = set(read_taste(with_instruction(request, refinement.instruction)).named_genres)
+        named -= set(taste.named_genres)
 
     def suits(event: EventPublic) -> bool:
         if event.event_id not in fit:
@@ -135,6 +139,7 @@ def _refine(
         )
         return not any(v.bundle == len(refinement.others) for v in violations)
 
+    place_all = _placing(target, limits)
     if refinement.replace_event_id:
         old = lookup.get(refinement.replace_event_id)
         if old is None:
@@ -151,7 +156,7 @@ def _refine(
             if new is None or new not in open_events:  # picked from the list: their choice, whatever its taste
                 raise PlannerError(f'That event can no longer take the place of {old.title}; pick another one.')
             why = f'You chose it in place of {isolate(old.title)}.'
-            swapped = _swapped(target, current, old, new, valid_bundle, why=why, limits=limits)
+            swapped = _swapped(target, current, old, new, valid_bundle, why=why, place=place_all)
             if swapped is None:
                 raise PlannerError(f'{new.title} no longer fits in place of {old.title}; pick another one.')
             return swapped
@@ -159,7 +164,7 @@ def _refine(
             if _returns(new, [e for e in current if e != old]):
                 continue
             why = f'Instead of {isolate(old.title)}: {_like(new, old)}'
-            swapped = _swapped(target, current, old, new, valid_bundle, why=why, limits=limits)
+            swapped = _swapped(target, current, old, new, valid_bundle, why=why, place=place_all)
             if swapped is not None:
                 return swapped
         raise PlannerError(
@@ -171,8 +176,12 @@ def _refine(
     slots = {k.event_id: visit for k in target.key_events if (visit := _kept_visit(k))}
     before = measure(current, slots)
     best: tuple | None = None
-    moves, place = _moves(target, current, limits), _placing(target, limits)
-    for events, visits in _edits(current, alternatives, slots, moves=moves, place=place):
+    moves = _moves(target, current, place_all)
+
+    def nearest(new: EventPublic, old: EventPublic) -> list[Slot | None]:
+        return place_all(new, old)[:PLACES_TRIED]  # each edit weighs a drop-in's nearest few slots
+
+    for events, visits in _edits(current, alternatives, slots, moves=moves, place=nearest):
         score = measure(events, visits)
         if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events, visits):
             best = (score, events, visits)
@@ -185,8 +194,7 @@ def _refine(
         )  # fmt: skip
     if best is None:
         raise PlannerError(cannot(kind, refinement.instruction, target))
-    events = best[1]
-    visits = best[2] if len(best) > 2 else {}
+    _, events, visits = best
     new_ids = {e.event_id for e in events} - {e.event_id for e in current}
     whys = {i: f'Chosen to make the plan {kind or "follow your wish"}.' for i in new_ids}
     changed = _bundle(target, events, whys, visits)
@@ -202,15 +210,13 @@ def _swapped(
     valid: Callable[[Bundle], bool],
     *,
     why: str,
-    limits: Limits,
+    place: Place,
 ) -> Bundle | None:
     """The bundle with `new` in `old`'s place (a drop-in at a slot that fits), saying so, or None when every
     placement breaks a rule."""
     index = current.index(old)
     events = _sorted([*current[:index], new, *current[index + 1 :]])
-    others = [k for k in target.key_events if k.event_id != old.event_id]
-    replaced = next((k.attended_from for k in target.key_events if k.event_id == old.event_id), old.starts_at)
-    for slot in placements(new, others, limits, near=replaced):
+    for slot in place(new, old):
         changed = _bundle(target, events, {new.event_id: why}, {new.event_id: slot} if slot else None)
         if valid(changed):
             note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
@@ -224,7 +230,7 @@ def _edits(
     slots: Visits,
     *,
     moves: list[Visits],
-    place: Callable[[EventPublic, EventPublic], list[tuple[datetime, datetime] | None]],
+    place: Place,
 ) -> Iterator[tuple[list[EventPublic], Visits]]:
     """Every bundle one step away: one event replaced by an alternative (a drop-in at the few slots `place`
     offers in the old one's stead), one dropped, or one drop-in visited at another slot of its run; kept stops
@@ -250,29 +256,26 @@ def _returns(new: EventPublic, others: Sequence[EventPublic]) -> bool:
     return any(e.venue == new.venue and abs(e.starts_at - new.starts_at) >= NEXT_DAY_AFTER for e in others)
 
 
-def _placing(target: Bundle, limits: Limits) -> Callable[[EventPublic, EventPublic], list[tuple | None]]:
-    """Where a new event may go in place of an old one: its own times, or a drop-in's nearest few slots."""
-    attended = {k.event_id: k.attended_from for k in target.key_events}
+def _placing(target: Bundle, limits: Limits) -> Place:
+    """Where a new event may go in place of an old one of the plan: its own times, or a drop-in's slots, nearest
+    the old one's first."""
 
-    def place(new: EventPublic, old: EventPublic) -> list[tuple | None]:
-        others = [k for k in target.key_events if k.event_id != old.event_id]
-        return placements(new, others, limits, near=attended.get(old.event_id, old.starts_at))[:PLACES_TRIED]
+    def place(new: EventPublic, old: EventPublic) -> list[Slot | None]:
+        return placements_instead(new, target.key_events, old.event_id, limits, default=old.starts_at)
 
     return place
 
 
-def _moves(target: Bundle, current: list[EventPublic], limits: Limits) -> list[Visits]:
+def _moves(target: Bundle, current: list[EventPublic], place: Place) -> list[Visits]:
     """Each drop-in stop at each other slot of its run that meets the plan's other stops (or the grid's)."""
-    found: list[Visits] = []
-    for stop in target.key_events:
-        event = next((e for e in current if e.event_id == stop.event_id), None)
-        if event is None or stop.visit_start is None:
-            continue
-        others = [k for k in target.key_events if k.event_id != stop.event_id]
-        for slot in placements(event, others, limits, near=stop.attended_from):
-            if slot and slot != (stop.visit_start, stop.visit_end):
-                found.append({event.event_id: slot})
-    return found
+    visited = {k.event_id: (k.visit_start, k.visit_end) for k in target.key_events if k.visit_start is not None}
+    return [
+        {event.event_id: slot}
+        for event in current
+        if event.event_id in visited
+        for slot in place(event, event)
+        if slot and slot != visited[event.event_id]
+    ]
 
 
 def _sorted(events: list[EventPublic]) -> list[EventPublic]:
