@@ -119,13 +119,31 @@ async def refine_generation(
     responses={**NOT_FOUND_RESPONSE, **INVALID_RESPONSE, **UNAVAILABLE_RESPONSE},
     tags=['generations'],
 )
-async def read_generation(generation_id: str) -> Response:
+async def read_generation(generation_id: str, request: Request) -> Response:
     # The stored JSON as it is (services.generations.read_json): every client polls this, so it skips
-    # decoding and re-encoding; response_model still documents the shape.
-    body = await in_db(read_json.read_generation_json, generation_id=generation_id, now=clock.now())
+    # decoding and re-encoding, and a client that accepts gzip gets the copy compressed once per version
+    # (the gzip middleware leaves a response that already has a Content-Encoding as it is).
+    compressed = accepts_gzip(request.headers.get('accept-encoding', ''))
+    body = await in_db(
+        read_json.read_generation_json, generation_id=generation_id, now=clock.now(), compressed=compressed
+    )
     if body is None:
         raise GenerationNotFound()
-    return Response(body, media_type='application/json')
+    headers = {'Vary': 'Accept-Encoding', **({'Content-Encoding': 'gzip'} if compressed else {})}
+    return Response(body, media_type='application/json', headers=headers)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip ("gzip", "gzip;q=0.5", "*"; not "gzip;q=0")."""
+    weights: dict[str, bool] = {}
+    for part in accept_encoding.lower().split(','):
+        coding, _, params = part.strip().partition(';')
+        quality = params.strip().removeprefix('q=').strip() if params.strip().startswith('q=') else '1'
+        try:
+            weights[coding.strip()] = float(quality) > 0
+        except ValueError:
+            weights[coding.strip()] = False
+    return weights.get('gzip', weights.get('*', False))
 
 
 @router.delete(

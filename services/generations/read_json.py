@@ -5,8 +5,12 @@ spliced into the response as they are; only the short scalar fields (and a refin
 here. What is stored is already the API's shape: bundles, progress and the window are written as their
 models dump them (services.generations.store), so the bytes equal `GenerationPublic.from_row(row)`
 (tests/api/test_api.py checks).
+
+Clients that accept gzip get the body compressed once per version of the row and kept with it: compressing
+12 KB of plan at each poll (the server's gzip middleware, level 9) cost more than the read itself.
 """
 
+import gzip
 import json
 import threading
 from collections import OrderedDict
@@ -39,6 +43,21 @@ _QUERY = select(
 # and status, kept and expires_at are the rest of what can change (a cancel, "Keep this plan").
 _VERSION = select(_table.c.status, _table.c.kept, _table.c.updated_at, _table.c.expires_at)
 CACHE_BYTES = 16 * 1024 * 1024  # bodies kept per process: a few hundred plans that clients are polling
+GZIP_LEVEL = 6  # zlib's default: JSON compresses within a few per cent of level 9 at a fraction of its time
+
+
+class _Body:
+    """One version's body, with its gzip made the first time a client that accepts gzip asks for it."""
+
+    def __init__(self, version: tuple, plain: bytes) -> None:
+        self.version, self.plain, self.gzipped = version, plain, None
+
+    def encoded(self, compressed: bool) -> bytes:
+        if not compressed:
+            return self.plain
+        if self.gzipped is None:  # two threads may both compress a new version once: same bytes, no harm
+            self.gzipped = gzip.compress(self.plain, compresslevel=GZIP_LEVEL, mtime=0)
+        return self.gzipped
 
 
 class _Bodies:
@@ -48,33 +67,36 @@ class _Bodies:
 
     def __init__(self, limit: int) -> None:
         self.limit, self.size = limit, 0
-        self.bodies: OrderedDict[str, tuple[tuple, bytes]] = OrderedDict()
+        self.bodies: OrderedDict[str, _Body] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, generation_id: str, version: tuple) -> bytes | None:
+    def get(self, generation_id: str, version: tuple) -> _Body | None:
         with self.lock:
             found = self.bodies.get(generation_id)
-            if found is None or found[0] != version:
+            if found is None or found.version != version:
                 return None
             self.bodies.move_to_end(generation_id)
-            return found[1]
+            return found
 
-    def put(self, generation_id: str, version: tuple, body: bytes) -> None:
+    def put(self, generation_id: str, body: _Body) -> None:
         with self.lock:
             old = self.bodies.pop(generation_id, None)
-            self.size -= len(old[1]) if old else 0
-            self.bodies[generation_id] = (version, body)
-            self.size += len(body)
+            self.size -= len(old.plain) if old else 0
+            self.bodies[generation_id] = body
+            self.size += len(body.plain)  # a gzip is a fifth of its body or less: counted with it
             while self.size > self.limit and self.bodies:
-                _, (_, dropped) = self.bodies.popitem(last=False)
-                self.size -= len(dropped)
+                _, dropped = self.bodies.popitem(last=False)
+                self.size -= len(dropped.plain)
 
 
 _bodies = _Bodies(CACHE_BYTES)
 
 
-def read_generation_json(*, session: Session, generation_id: str, now: datetime) -> bytes | None:
-    """The API's JSON body for this generation, or None when the id is malformed, unknown or expired."""
+def read_generation_json(
+    *, session: Session, generation_id: str, now: datetime, compressed: bool = False
+) -> bytes | None:
+    """The API's JSON body for this generation (gzip-compressed when `compressed`), or None when the id is
+    malformed, unknown or expired."""
     if not is_valid_id(generation_id):
         return None
     generation_id = generation_id.lower()
@@ -89,9 +111,9 @@ def read_generation_json(*, session: Session, generation_id: str, now: datetime)
         row = connection.execute(_QUERY.where(_table.c.id == generation_id)).first()
         if row is None:  # deleted between the two reads
             return None
-        body = _body(row)
-        _bodies.put(generation_id, (row.status, row.kept, row.updated_at, row.expires_at), body)
-    return body
+        body = _Body((row.status, row.kept, row.updated_at, row.expires_at), _body(row))
+        _bodies.put(generation_id, body)
+    return body.encoded(compressed)
 
 
 def _body(row) -> bytes:

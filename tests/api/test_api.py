@@ -1,6 +1,7 @@
 """The HTTP API contract (docs/ARCHITECTURE.md, API), through the real app (NiceGUI's User fixture)."""
 
 import asyncio
+import gzip
 import uuid
 from datetime import timedelta
 
@@ -84,6 +85,23 @@ async def test_get_shows_every_write_to_a_plan_it_served_before(api, planner) ->
         session.commit()
     again = (await api.get(f'/api/generations/{generation_id}')).json()
     assert again['progress'][-1]['message'] == 'A late note' and again['status'] == 'completed'
+
+
+async def test_get_sends_the_plan_gzipped_to_a_client_that_accepts_gzip(api, planner) -> None:
+    """Pollers that accept gzip get the body compressed (once per version, kept with it); the bytes are the
+    plain body's, and a client that refuses gzip gets the plain body."""
+    generation_id = (await api.post('/api/generations', json=BODY)).json()['generationId']
+    await poll(api, generation_id, 'completed')
+    url = f'/api/generations/{generation_id}'
+    plain = await api.get(url, headers={'Accept-Encoding': 'identity'})
+    assert 'content-encoding' not in plain.headers and 'Accept-Encoding' in plain.headers['vary']
+    for _ in range(2):  # made, then served again from the kept bodies
+        async with api.stream('GET', url, headers={'Accept-Encoding': 'br, gzip;q=0.8'}) as response:
+            raw = b''.join([chunk async for chunk in response.aiter_raw()])
+        assert response.headers['content-encoding'] == 'gzip' and 'Accept-Encoding' in response.headers['vary']
+        assert gzip.decompress(raw) == plain.content and len(raw) < len(plain.content)
+    refused = await api.get(url, headers={'Accept-Encoding': 'gzip;q=0, identity'})
+    assert 'content-encoding' not in refused.headers and refused.content == plain.content
 
 
 async def test_idempotent_replay_returns_the_same_generation(api, planner) -> None:
