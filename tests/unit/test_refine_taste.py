@@ -92,13 +92,20 @@ def test_a_wish_for_quiet_is_no_wish_for_other_music() -> None:
     assert 'Late Jazz Trio' in [k.title for k in with_jazz.key_events]
 
 
-def test_a_swap_brings_their_music_or_says_there_is_none() -> None:
-    techno = event(9, 'Techno Cellar', 20, 2, 'techno')  # a club night, not theirs
+def test_a_swap_brings_their_music_first_then_a_labelled_wildcard_then_says_there_is_none() -> None:
     with pytest.raises(PlannerError, match='No other event to your taste fits in place of House Warm-up'):
-        changed([WARM_UP, CLUB, techno], replace_event_id=WARM_UP.event_id)
+        changed([WARM_UP, CLUB], replace_event_id=WARM_UP.event_id)  # nothing else that evening at all
+    techno = event(9, 'Techno Cellar', 20, 2, 'techno')  # a club night, not theirs
+    wild = changed([WARM_UP, CLUB, techno], replace_event_id=WARM_UP.event_id)
+    stop = wild.key_events[0]
+    assert (stop.title, stop.wildcard) == ('Techno Cellar', True)
+    assert stop.why.startswith('A wildcard in place of') and 'not House' in stop.why
+    assert 'a wildcard: nothing closer to your taste fits there' in wild.description
+    assert not wild.key_events[1].wildcard  # the kept club night is no wildcard
     disco_house = event(10, 'Disco House Early', 20, 2, 'house')
     swapped = changed([WARM_UP, CLUB, techno, disco_house], replace_event_id=WARM_UP.event_id)
     assert [k.title for k in swapped.key_events] == ['Disco House Early', 'Deep House Night']
+    assert not any(k.wildcard for k in swapped.key_events)
 
 
 def test_a_change_does_not_go_back_to_a_venue_of_the_plan_on_another_day() -> None:
@@ -128,3 +135,33 @@ def test_quieter_asks_for_seated_small_rooms_and_away_from_loud_ones() -> None:
     quiet = HOUSE.model_copy(update={'other_preferences': 'something quieter'})
     order = [s.event.title for s in score_events([loud, plain, seated], read_taste(quiet))]
     assert order == ['Listening Session', 'Bar Night', 'Rave']
+
+
+def test_a_wildcard_of_the_first_plan_stays_labelled_when_another_stop_changes() -> None:
+    jazz = event(16, 'Late Jazz Trio', 23.5, 2, 'jazz', category='music')
+    plan = Bundle(
+        title='Night Moves', description='', estimated_cost=None,
+        key_events=[key_event_from(WARM_UP, 'house'), key_event_from(jazz, 'a wildcard: jazz', wildcard=True)],
+    )  # fmt: skip
+    other_house = event(17, 'Disco House Early', 20.5, 2, 'house')
+    refinement = Refinement(bundles=[plan], bundle_index=0, replace_event_id=WARM_UP.event_id)
+    request = PlanRequest('g1', HOUSE, WINDOW, 'Berlin', refinement=refinement)
+    swapped = _refine(request, refinement, [WARM_UP, jazz, other_house])
+    assert [(k.title, k.wildcard) for k in swapped.key_events] == [
+        ('Disco House Early', False),
+        ('Late Jazz Trio', True),
+    ]
+
+
+def test_a_swap_with_nothing_to_put_in_its_place_takes_the_stop_out_of_a_longer_plan() -> None:
+    after = event(18, 'After-hours House', 28, 2, 'house')
+    plan = Bundle(
+        title='Night Moves', description='', estimated_cost=None,
+        key_events=[key_event_from(e, 'house') for e in (WARM_UP, CLUB, after)],
+    )  # fmt: skip
+    refinement = Refinement(bundles=[plan], bundle_index=0, replace_event_id=WARM_UP.event_id)
+    request = PlanRequest('g1', HOUSE, WINDOW, 'Berlin', refinement=refinement)
+    shorter = _refine(request, refinement, [WARM_UP, CLUB, after])
+    assert [k.title for k in shorter.key_events] == ['Deep House Night', 'After-hours House']
+    note = shorter.description.replace('\u2068', '').replace('\u2069', '')  # the titles' direction isolates
+    assert note.endswith('Took out House Warm-up: nothing else fits in its place.')

@@ -34,6 +34,7 @@ from services.planners.offline.refine_measures import (
 from services.planners.offline.replan import replan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
+from services.planners.offline.why import swap_wildcard_why
 from services.planners.offline.writing import describe_route
 from services.planners.placing import Slot, placements_instead
 from services.planning.hard import keep_hard_wishes
@@ -167,6 +168,22 @@ def _refine(
             swapped = _swapped(target, current, old, new, valid_bundle, why=why, place=place_all)
             if swapped is not None:
                 return swapped
+        # Nothing on taste fits the stop's place: the nearest event of the person's interests that their taste
+        # does not rule out, labelled a wildcard (they asked for that stop to go; "try another one" is a dead end).
+        scored_by_id = {s.event.event_id: s for s in scored}
+        wildcards = [e for e in open_events if e.event_id in fit and e not in alternatives]
+        for new in sorted(wildcards, key=lambda e: similar([e])):
+            if _returns(new, [e for e in current if e != old]):
+                continue
+            why = swap_wildcard_why(scored_by_id[new.event_id], taste, isolate(old.title))
+            swapped = _swapped(target, current, old, new, valid_bundle, why=why, place=place_all, wildcard=True)
+            if swapped is not None:
+                return swapped
+        if len(current) > MIN_EVENTS:  # a plan that stays a plan without it: the stop goes, said so
+            shorter = _bundle(target, [e for e in current if e != old], {})
+            if valid_bundle(shorter):
+                note = f'Took out {isolate(old.title)}: nothing else fits in its place.'
+                return shorter.model_copy(update={'description': f'{shorter.description} {note}'})
         raise PlannerError(
             f'No other event to your taste fits in place of {old.title} without breaking the plan or your wishes; '
             'try another one.'
@@ -211,15 +228,19 @@ def _swapped(
     *,
     why: str,
     place: Place,
+    wildcard: bool = False,
 ) -> Bundle | None:
     """The bundle with `new` in `old`'s place (a drop-in at a slot that fits), saying so, or None when every
-    placement breaks a rule."""
+    placement breaks a rule. A `wildcard` is labelled so on its stop and in the note."""
     index = current.index(old)
     events = _sorted([*current[:index], new, *current[index + 1 :]])
+    wild = frozenset({new.event_id} if wildcard else ())
     for slot in place(new, old):
-        changed = _bundle(target, events, {new.event_id: why}, {new.event_id: slot} if slot else None)
+        changed = _bundle(target, events, {new.event_id: why}, {new.event_id: slot} if slot else None, wild=wild)
         if valid(changed):
             note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
+            if wildcard:
+                note = f'{note[:-1]}, a wildcard: nothing closer to your taste fits there.'
             return changed.model_copy(update={'description': f'{changed.description} {note}'})
     return None
 
@@ -294,7 +315,11 @@ def _bundle(
     events: Sequence[EventPublic],
     whys: dict[str, str],
     visits: dict[str, tuple[datetime, datetime]] | None = None,
+    *,
+    wild: frozenset[str] = frozenset(),
 ) -> Bundle:
+    """`target` with `events`: kept stops keep their why, slot and wildcard label; new ones take `whys`, and
+    those in `wild` are labelled wildcards."""
     visits = visits or {}
     kept = {k.event_id: k for k in target.key_events}
     key_events: list[KeyEvent] = [
@@ -302,6 +327,7 @@ def _bundle(
             e,
             whys.get(e.event_id) or (kept[e.event_id].why if e.event_id in kept else ''),
             visit=visits.get(e.event_id) or _kept_visit(kept.get(e.event_id)),
+            wildcard=e.event_id in wild or (e.event_id in kept and kept[e.event_id].wildcard),
         )
         for e in events
     ]

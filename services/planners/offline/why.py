@@ -44,6 +44,17 @@ def wildcard_why(scored: Scored, taste: Taste) -> str:
     return _sentence(f'a wildcard: {_event_kind(scored.event)}, not {profile}, but the best of what is on')
 
 
+def swap_wildcard_why(scored: Scored, taste: Taste, replaced: str) -> str:
+    """A swap's replacement off the person's taste, taken because nothing on taste fits the stop's place: said
+    plainly, so the person can undo it or pick another."""
+    profile = taste.profile or join_words([genre_name(g) for g in taste.named_genres])
+    music = scored.event.category in ('music', 'nightlife') and profile
+    off = f'not {profile}' if music else 'a little further from what you asked for than the rest'
+    return _sentence(
+        f'a wildcard in place of {replaced}: {_event_kind(scored.event)}, {off}, but nothing closer fits there'
+    )
+
+
 def distinct(line: str, scored: Scored, step: int, taken: set[str], *, last: bool) -> str:
     """The line, told apart from the lines already on this answer's cards by what is specific to this stop (its
     place in the plan: `step` from 0, `last` for the final stop)."""
