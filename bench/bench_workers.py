@@ -76,9 +76,13 @@ async def latency(server: AppServer) -> dict:
             h, e1 = await hammer(client, 'GET', ['/healthz'] * 40, 8)
             p, e2 = await _posts(client, 8, ids)
             health_8, posts, errors = health_8 + h, posts + p, errors + e1 + e2
-        for _ in range(5):
-            h, e1 = await hammer(client, 'GET', ['/healthz'] * 160, 16)
-            r, e2 = await hammer(client, 'GET', [f'/api/generations/{ids[n % len(ids)]}' for n in range(160)], 16)
+        for round_ in range(10):  # each kind first in every other round: neither gets the quieter moments
+            pings = hammer(client, 'GET', ['/healthz'] * 80, 16)
+            gets = hammer(client, 'GET', [f'/api/generations/{ids[n % len(ids)]}' for n in range(80)], 16)
+            if round_ % 2:
+                (r, e2), (h, e1) = await gets, await pings
+            else:
+                (h, e1), (r, e2) = await pings, await gets
             health_16, reads, errors = health_16 + h, reads + r, errors + e1 + e2
         open_after = _open_rows(server)
     return {
