@@ -29,3 +29,9 @@ class CamelModel(BaseModel):
     """API and planner shapes: snake_case in Python, camelCase in JSON (either accepted on input)."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
+
+
+def empty_list() -> list:
+    """A default factory for list columns. Not `list` itself: for a builtin, pydantic parses its text signature
+    (tokenize and compile) each time a table row is made, about 0.5 ms per new generation or event."""
+    return []

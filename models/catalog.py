@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, Un
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
-from models.base import CamelModel, UTCDateTime
+from models.base import CamelModel, UTCDateTime, empty_list
 
 # The catalog's vocabulary: preferences may only name these interests.
 CATEGORIES: tuple[str, ...] = (
@@ -49,7 +49,7 @@ class Venue(SQLModel, table=True):
     # Position in WGS84 degrees; None when the source gave none (such a venue is listed but not mapped).
     lat: float | None = None
     lon: float | None = None
-    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     # When a place people drop into (bar, cafe, market, gallery, museum) is open, in OpenStreetMap's
     # `opening_hours` syntax ("Tu-Su 12:00-18:00"); '' when unknown or not such a place.
     opening_hours: str = Field(default='', sa_column_kwargs={'server_default': ''})
@@ -75,7 +75,7 @@ class Event(SQLModel, table=True):
     title: str
     description: str = ''
     category: str = Field(index=True)
-    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # genres, style
+    tags: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))  # genres, style
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     price_min: float | None = None  # None: price unknown; 0 and 0: free

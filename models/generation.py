@@ -8,7 +8,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from models.base import CamelModel, UTCDateTime
+from models.base import CamelModel, UTCDateTime, empty_list
 from models.catalog import CATEGORIES, Price
 from models.geo import Travel, estimate_travel
 
@@ -155,7 +155,7 @@ class Generation(SQLModel, table=True):
     preferences: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     bundles: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     error: str | None = None
-    progress: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    progress: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     planner: str
     window: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, func, literal_column, or_
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, literal_column, or_
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -115,11 +115,16 @@ def get_events(*, session: Session, event_ids: Iterable[str]) -> dict[str, Event
     return {event.id: to_public(event, venue, city) for event, venue, city in rows}
 
 
+# Built once (every POST reads its city): building a statement and its cache key cost more than running it.
+_DEFAULT_CITY = select(City).order_by(col(City.is_demo).desc(), col(City.id))
+_CITY_NAMED = select(City).where(func.lower(City.name) == bindparam('name'))
+
+
 def get_city(*, session: Session, name: str | None = None) -> City | None:
     """The city called `name` (any case), or the catalog's default city when `name` is None."""
     if name is None:
-        return session.exec(select(City).order_by(col(City.is_demo).desc(), col(City.id))).first()
-    return session.exec(select(City).where(func.lower(City.name) == name.strip().lower())).first()
+        return session.exec(_DEFAULT_CITY).first()
+    return session.exec(_CITY_NAMED, params={'name': name.strip().lower()}).first()
 
 
 def list_cities(*, session: Session) -> list[City]:
