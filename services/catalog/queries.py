@@ -75,13 +75,28 @@ def list_candidates(
     """Every bookable event a planner may consider (same rules as `search_events`, no 100-row cap)."""
     # Thousands of rows on a big catalog: read as plain rows (their columns are the Event's attributes, so
     # `to_public` takes them as it takes an Event) and each venue once, not as ORM objects (half the time).
-    query = select_columns(*Event.__table__.c).where(
-        *_window_conditions(city=city, window=window, categories=categories), *_price_conditions(max_price)
-    )
-    rows = session.execute(_in_order(query, 'time').limit(max(1, min(limit, MAX_CANDIDATES)))).all()
+    conditions = [*_window_conditions(city=city, window=window, categories=categories), *_price_conditions(max_price)]
+    query = select_columns(*Event.__table__.c).where(*conditions)
+    cap = max(1, min(limit, MAX_CANDIDATES))
+    over_cap = session.execute(select_columns(Event.id).where(*conditions).limit(1).offset(cap)).first()
+    if over_cap is not None:  # a share of every day and kind, not only the window's first days
+        query = query.where(col(Event.id).in_(_spread(conditions, cap)))
+    rows = session.execute(_in_order(query, 'time').limit(cap)).all()
     venue_ids = sorted({row.venue_id for row in rows})
     venues = {v.id: v for v in session.exec(select(Venue).where(col(Venue.id).in_(venue_ids))).all()}
     return [to_public(row, venues[row.venue_id], city) for row in rows if row.venue_id in venues]
+
+
+def _spread(conditions: Sequence[ColumnElement[bool]], cap: int) -> Select:
+    """The ids of `cap` events taken in turn from each day and category of the window: the first of each, then
+    the second of each, and so on. In time order alone, the cap of a week-long window on a big catalog stops on
+    its second or third day, and a kind with few events may fall behind a kind with many. Ranked on the narrow
+    columns only; the full rows are read for the chosen ids."""
+    turn = func.row_number().over(
+        partition_by=(func.date(Event.starts_at), col(Event.category)), order_by=(col(Event.starts_at), col(Event.id))
+    )
+    ranked = select_columns(col(Event.id), col(Event.starts_at), turn.label('turn')).where(*conditions).subquery()
+    return select_columns(ranked.c.id).order_by(ranked.c.turn, ranked.c.starts_at, ranked.c.id).limit(cap)
 
 
 def list_neighborhoods(*, session: Session, city: City) -> list[str]:

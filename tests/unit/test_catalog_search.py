@@ -169,6 +169,25 @@ def test_list_candidates_has_no_100_row_cap(session, city, cellar) -> None:
     assert len(found) == 120 and len(search(session, city, limit=500)) == queries.MAX_SEARCH_LIMIT
 
 
+def test_over_the_cap_candidates_reach_every_day_and_kind_of_the_window(session, city, cellar) -> None:
+    # A big catalog: 40 concerts each day (and a few talks on Sunday) over a cap of 30. In time order the cap
+    # would stop on Friday; a share of every day and kind keeps Saturday, Sunday and the talks in reach.
+    for day in range(3):
+        for n in range(40):
+            start = FRIDAY.replace(hour=10) + timedelta(days=day, minutes=10 * n)
+            add_event(session, cellar, title=f'd{day} n{n}', starts_at=start)
+    for n in range(3):
+        add_event(session, cellar, title=f'talk {n}', starts_at=FRIDAY + timedelta(days=2, hours=n), category='talks')
+    window = WEEKEND.model_copy(update={'start': FRIDAY.replace(hour=10)})
+    found = queries.list_candidates(session=session, city=city, window=window, limit=30)
+    assert len(found) == 30
+    assert [e.starts_at for e in found] == sorted(e.starts_at for e in found)  # still in time order
+    per_day = {day: sum(1 for e in found if e.title.startswith(f'd{day} ')) for day in range(3)}
+    assert min(per_day.values()) >= 8 and {e.title for e in found} >= {'talk 0', 'talk 1', 'talk 2'}
+    under = queries.list_candidates(session=session, city=city, window=window, limit=200)
+    assert len(under) == 123 and [e.title for e in under][:3] == ['d0 n0', 'd0 n1', 'd0 n2']  # all, in time order
+
+
 def test_get_city_by_name_or_default(session, city) -> None:
     add_city(session, 'Hamburg')
     assert queries.get_city(session=session, name=' berlin ').name == 'Berlin'
