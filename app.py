@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api import calendar, routes
 from api.errors import register_error_handlers
-from api.middleware import BodySizeLimit
+from api.middleware import BodySizeLimit, GZip
 from api.security import SecurityHeaders
 from models.db import session_scope
 from models.schema import create_db_and_tables
@@ -121,6 +121,7 @@ if __name__ in {'__main__', '__mp_main__'}:
         reload=False,
         show=False,
         fastapi_docs=True,
+        gzip_middleware_factory=GZip,  # honours gzip;q=0 (api/middleware.py)
         # X-Forwarded-For/-Proto only from TRUSTED_PROXIES; uvicorn's own default believes 127.0.0.1, which
         # would let any local peer pick its rate-limit bucket.
         proxy_headers=bool(trusted_proxies),

@@ -17,6 +17,7 @@ from api.errors import (
     error_response,
 )
 from api.links import generation_links
+from api.middleware import accepts_gzip
 from models import db
 from models.generation import Alternatives, GenerationCreate, GenerationCreated, GenerationPublic, RefinementCreate
 from services import clock, metrics
@@ -131,19 +132,6 @@ async def read_generation(generation_id: str, request: Request) -> Response:
         raise GenerationNotFound()
     headers = {'Vary': 'Accept-Encoding', **({'Content-Encoding': 'gzip'} if compressed else {})}
     return Response(body, media_type='application/json', headers=headers)
-
-
-def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding header allows gzip ("gzip", "gzip;q=0.5", "*"; not "gzip;q=0")."""
-    weights: dict[str, bool] = {}
-    for part in accept_encoding.lower().split(','):
-        coding, _, params = part.strip().partition(';')
-        quality = params.strip().removeprefix('q=').strip() if params.strip().startswith('q=') else '1'
-        try:
-            weights[coding.strip()] = float(quality) > 0
-        except ValueError:
-            weights[coding.strip()] = False
-    return weights.get('gzip', weights.get('*', False))
 
 
 @router.delete(

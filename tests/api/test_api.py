@@ -14,7 +14,7 @@ from models import db
 from models.catalog import CATEGORIES
 from models.generation import Generation, GenerationPublic
 from services import clock
-from services.generations import service, store
+from services.generations import read_json, service, store
 from settings import settings
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.fakes.requests import seed_body
@@ -102,6 +102,14 @@ async def test_get_sends_the_plan_gzipped_to_a_client_that_accepts_gzip(api, pla
         assert gzip.decompress(raw) == plain.content and len(raw) < len(plain.content)
     refused = await api.get(url, headers={'Accept-Encoding': 'gzip;q=0, identity'})
     assert 'content-encoding' not in refused.headers and refused.content == plain.content
+    with db.session_scope() as session:  # compressed once for this version of the row, then kept
+        made = [
+            read_json.read_generation_json(
+                session=session, generation_id=generation_id, now=clock.now(), compressed=True
+            )
+            for _ in range(2)
+        ]
+    assert made[0] is made[1] and gzip.decompress(made[0]) == plain.content
 
 
 async def test_idempotent_replay_returns_the_same_generation(api, planner) -> None:

@@ -100,3 +100,18 @@ def test_files_the_server_writes_are_its_own(limited: AppServer) -> None:
     written = [p for p in data.rglob('*') if p.is_file() and not p.name.startswith('server-')]  # logs: the test's
     assert written
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in written} == {p.name: '0o600' for p in written}
+
+
+def test_gzip_only_for_clients_that_accept_it(behind_proxy: AppServer) -> None:
+    created = post(behind_proxy, **{'X-Forwarded-For': '203.0.113.77'})  # a bucket of its own
+    url = f'{behind_proxy.url}/api/generations/{created.json()["generationId"]}'
+    for path in (url, f'{behind_proxy.url}/'):  # the API's own gzip, and the middleware's for a page
+        refused = httpx.get(path, headers={'Accept-Encoding': 'gzip;q=0, identity'}, timeout=10)
+        gzipped = httpx.get(path, headers={'Accept-Encoding': 'gzip'}, timeout=10)
+        assert refused.status_code == gzipped.status_code == 200
+        assert 'content-encoding' not in refused.headers, path
+        assert gzipped.headers['content-encoding'] == 'gzip', path  # once, not twice: httpx decoded it
+    assert (
+        gzipped.text.lstrip().lower().startswith('<!doctype html>')
+        and httpx.get(url, timeout=10).json()['generationId']
+    )

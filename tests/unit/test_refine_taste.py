@@ -165,3 +165,11 @@ def test_a_swap_with_nothing_to_put_in_its_place_takes_the_stop_out_of_a_longer_
     assert [k.title for k in shorter.key_events] == ['Deep House Night', 'After-hours House']
     note = shorter.description.replace('\u2068', '').replace('\u2069', '')  # the titles' direction isolates
     assert note.endswith('Took out House Warm-up: nothing else fits in its place.')
+
+
+def test_a_wildcard_of_their_own_genre_says_why_it_fell_short_not_that_it_is_off_genre() -> None:
+    sold_out = event(19, 'House Matinee', 20, 2, 'house').model_copy(update={'status': 'sold_out'})
+    wild = changed([WARM_UP, CLUB, sold_out], replace_event_id=WARM_UP.event_id)
+    stop = wild.key_events[0]
+    assert (stop.title, stop.wildcard) == ('House Matinee', True)
+    assert 'not House' not in stop.why and 'sold out, so resale tickets only' in stop.why

@@ -171,7 +171,8 @@ def _refine(
         # Nothing on taste fits the stop's place: the nearest event of the person's interests that their taste
         # does not rule out, labelled a wildcard (they asked for that stop to go; "try another one" is a dead end).
         scored_by_id = {s.event.event_id: s for s in scored}
-        wildcards = [e for e in open_events if e.event_id in fit and e not in alternatives]
+        on_taste = {e.event_id for e in alternatives}
+        wildcards = [e for e in open_events if e.event_id in fit and e.event_id not in on_taste]
         for new in sorted(wildcards, key=lambda e: similar([e])):
             if _returns(new, [e for e in current if e != old]):
                 continue

@@ -48,11 +48,11 @@ def swap_wildcard_why(scored: Scored, taste: Taste, replaced: str) -> str:
     """A swap's replacement off the person's taste, taken because nothing on taste fits the stop's place: said
     plainly, so the person can undo it or pick another."""
     profile = taste.profile or join_words([genre_name(g) for g in taste.named_genres])
-    music = scored.event.category in ('music', 'nightlife') and profile
-    off = f'not {profile}' if music else 'a little further from what you asked for than the rest'
-    return _sentence(
-        f'a wildcard in place of {replaced}: {_event_kind(scored.event)}, {off}, but nothing closer fits there'
-    )
+    off_genre = scored.event.category in ('music', 'nightlife') and profile and not scored.genre_hits
+    off = f'not {profile}' if off_genre else 'a little further from what you asked for than the rest'
+    money = _price_reason(scored, taste)  # a sold-out night of their genre says so ("resale tickets only")
+    line = f'a wildcard in place of {replaced}: {_event_kind(scored.event)}, {off}, but nothing closer fits there'
+    return _sentence(line + (f'; {money}' if money else ''))
 
 
 def distinct(line: str, scored: Scored, step: int, taken: set[str], *, last: bool) -> str:
