@@ -5,10 +5,11 @@ to an LLM as tool output). Cancelled and postponed events never come back from a
 """
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, func, literal_column, or_
+from sqlalchemy import ColumnElement, Interval, Row, Select, bindparam, func, literal, literal_column, or_
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -80,20 +81,28 @@ def list_candidates(
     cap = max(1, min(limit, MAX_CANDIDATES))
     over_cap = session.execute(select_columns(Event.id).where(*conditions).limit(1).offset(cap)).first()
     if over_cap is not None:  # a share of every day and kind, not only the window's first days
-        query = query.where(col(Event.id).in_(_spread(conditions, cap)))
+        query = query.where(col(Event.id).in_(_spread(conditions, cap, day=_local_day(session, window))))
     rows = session.execute(_in_order(query, 'time').limit(cap)).all()
     venue_ids = sorted({row.venue_id for row in rows})
     venues = {v.id: v for v in session.exec(select(Venue).where(col(Venue.id).in_(venue_ids))).all()}
     return [to_public(row, venues[row.venue_id], city) for row in rows if row.venue_id in venues]
 
 
-def _spread(conditions: Sequence[ColumnElement[bool]], cap: int) -> Select:
+def _local_day(session: Session, window: TimeWindow) -> ColumnElement:
+    """The city's calendar day of an event's start (stored in UTC): New York's evenings run past midnight UTC."""
+    offset = window.start.astimezone(ZoneInfo(window.timezone)).utcoffset() or timedelta(0)
+    if session.get_bind().dialect.name == 'sqlite':
+        return func.date(col(Event.starts_at), f'{int(offset.total_seconds() // 60):+d} minutes')
+    return func.date(col(Event.starts_at) + literal(offset, Interval()))
+
+
+def _spread(conditions: Sequence[ColumnElement[bool]], cap: int, *, day: ColumnElement) -> Select:
     """The ids of `cap` events taken in turn from each day and category of the window: the first of each, then
     the second of each, and so on. In time order alone, the cap of a week-long window on a big catalog stops on
     its second or third day, and a kind with few events may fall behind a kind with many. Ranked on the narrow
     columns only; the full rows are read for the chosen ids."""
     turn = func.row_number().over(
-        partition_by=(func.date(Event.starts_at), col(Event.category)), order_by=(col(Event.starts_at), col(Event.id))
+        partition_by=(day, col(Event.category)), order_by=(col(Event.starts_at), col(Event.id))
     )
     ranked = select_columns(col(Event.id), col(Event.starts_at), turn.label('turn')).where(*conditions).subquery()
     return select_columns(ranked.c.id).order_by(ranked.c.turn, ranked.c.starts_at, ranked.c.id).limit(cap)

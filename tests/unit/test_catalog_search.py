@@ -188,6 +188,21 @@ def test_over_the_cap_candidates_reach_every_day_and_kind_of_the_window(session,
     assert len(under) == 123 and [e.title for e in under][:3] == ['d0 n0', 'd0 n1', 'd0 n2']  # all, in time order
 
 
+def test_over_the_cap_the_days_are_the_citys_own(session) -> None:
+    # Evenings in New York run past midnight UTC: counted in UTC days, one evening's late shows would fall in
+    # the next day's turn and crowd out the next evening. Each local evening gets its share.
+    new_york = ZoneInfo('America/New_York')
+    city = add_city(session, 'New York', timezone='America/New_York')
+    hall = add_venue(session, city, 'Hall')
+    first = datetime(2025, 12, 5, 17, 0, tzinfo=new_york)
+    for day in range(3):
+        for n in range(40):
+            add_event(session, hall, title=f'd{day} n{n}', starts_at=first + timedelta(days=day, minutes=10 * n))
+    window = TimeWindow(start=first, end=first + timedelta(days=3), timezone='America/New_York', label='')
+    found = queries.list_candidates(session=session, city=city, window=window, limit=30)
+    assert [sum(1 for e in found if e.title.startswith(f'd{day} ')) for day in range(3)] == [10, 10, 10]
+
+
 def test_get_city_by_name_or_default(session, city) -> None:
     add_city(session, 'Hamburg')
     assert queries.get_city(session=session, name=' berlin ').name == 'Berlin'
