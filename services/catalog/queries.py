@@ -89,7 +89,8 @@ def list_candidates(
 
 
 def _local_day(session: Session, window: TimeWindow) -> ColumnElement:
-    """The city's calendar day of an event's start (stored in UTC): New York's evenings run past midnight UTC."""
+    """The city's calendar day of an event's start (stored in UTC): New York's evenings run past midnight UTC. The
+    offset is the window's at its start (a clock change inside the window moves one night's hour, no more)."""
     offset = window.start.astimezone(ZoneInfo(window.timezone)).utcoffset() or timedelta(0)
     if session.get_bind().dialect.name == 'sqlite':
         return func.date(col(Event.starts_at), f'{int(offset.total_seconds() // 60):+d} minutes')

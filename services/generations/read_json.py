@@ -7,7 +7,7 @@ models dump them (services.generations.store), so the bytes equal `GenerationPub
 (tests/api/test_api.py checks).
 
 Clients that accept gzip get the body compressed once per version of the row and kept with it: compressing
-12 KB of plan at each poll (the server's gzip middleware, level 9) cost more than the read itself.
+12 KB of plan at each poll (as the server's gzip middleware did, at level 9) cost more than the read itself.
 """
 
 import gzip

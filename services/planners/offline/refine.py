@@ -161,25 +161,30 @@ def _refine(
             if swapped is None:
                 raise PlannerError(f'{new.title} no longer fits in place of {old.title}; pick another one.')
             return swapped
-        for new in sorted(alternatives, key=lambda e: similar([e])):
-            if _returns(new, [e for e in current if e != old]):
-                continue
-            why = f'Instead of {isolate(old.title)}: {_like(new, old)}'
-            swapped = _swapped(target, current, old, new, valid_bundle, why=why, place=place_all)
-            if swapped is not None:
-                return swapped
+        staying = [e for e in current if e != old]
+
+        def first_swap(candidates: list[EventPublic], why: Callable[[EventPublic], str], wild: bool) -> Bundle | None:
+            for new in sorted(candidates, key=lambda e: similar([e])):
+                if not _returns(new, staying):
+                    line = why(new)
+                    swap = _swapped(target, current, old, new, valid_bundle, why=line, place=place_all, wildcard=wild)
+                    if swap is not None:
+                        return swap
+            return None
+
+        swapped = first_swap(alternatives, lambda new: f'Instead of {isolate(old.title)}: {_like(new, old)}', False)
+        if swapped is not None:
+            return swapped
         # Nothing on taste fits the stop's place: the nearest event of the person's interests that their taste
         # does not rule out, labelled a wildcard (they asked for that stop to go; "try another one" is a dead end).
         scored_by_id = {s.event.event_id: s for s in scored}
         on_taste = {e.event_id for e in alternatives}
         wildcards = [e for e in open_events if e.event_id in fit and e.event_id not in on_taste]
-        for new in sorted(wildcards, key=lambda e: similar([e])):
-            if _returns(new, [e for e in current if e != old]):
-                continue
-            why = swap_wildcard_why(scored_by_id[new.event_id], taste, isolate(old.title))
-            swapped = _swapped(target, current, old, new, valid_bundle, why=why, place=place_all, wildcard=True)
-            if swapped is not None:
-                return swapped
+        swapped = first_swap(
+            wildcards, lambda new: swap_wildcard_why(scored_by_id[new.event_id], taste, isolate(old.title)), True
+        )
+        if swapped is not None:
+            return swapped
         if len(current) > MIN_EVENTS:  # a plan that stays a plan without it: the stop goes, said so
             shorter = _bundle(target, [e for e in current if e != old], {})
             if valid_bundle(shorter):
