@@ -21,6 +21,10 @@ PARTNERS = 12  # partners that can share a plan with a must-visit, on top of the
 ANCHORS = 8  # the must-visits partners are looked for
 PARTNERS_SCANNED = 400  # how far down the list partners are looked for
 
+# The best plans of one theme pool, by (pool, must-visits, rules): a later round whose theme left out nothing of
+# that pool (another theme's plan took other events) plans nothing again. Lives for one answer.
+Memo = dict[tuple[tuple[int, ...], frozenset[int], Rules], list[Path]]
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -58,8 +62,9 @@ def plan_answer(
     """Up to `target` plans, the strongest first."""
     visits = {i: visits_of(i, item.event, limits) for i, item in enumerate(items)}
     ways: Ways = {}  # the way between two candidates, found once for every theme and round
+    memo: Memo = {}
     pools = _pools(items, themes, visits)
-    options = _options(items, themes, pools, visits, rules, ways, excluded=frozenset())
+    options = _options(items, themes, pools, visits, rules, ways, memo, excluded=frozenset())
     chosen = choose(options, target=target, interests=interests)
     covered = {c for option in chosen for c in option.interests}
     if len(chosen) < target or not set(interests) <= covered:
@@ -67,7 +72,7 @@ def plan_answer(
         # smaller plans too (three plans of two beat one of four), and let the packing choose among all of it.
         for stops in dict.fromkeys((rules.max_stops, 2)):
             rules_now = replace(rules, max_stops=stops)
-            options += _in_turn(items, themes, pools, visits, rules_now, ways, target, f'#{stops}')
+            options += _in_turn(items, themes, pools, visits, rules_now, ways, memo, target, f'#{stops}')
         chosen = choose(options, target=target, interests=interests)
     return [Planned(o.theme.split('#')[0], o.visits, o.value) for o in chosen]
 
@@ -79,6 +84,7 @@ def _in_turn(
     visits: dict[int, list[Visit]],
     rules: Rules,
     ways: Ways,
+    memo: Memo,
     target: int,
     suffix: str,
 ) -> list[Option]:
@@ -89,7 +95,9 @@ def _in_turn(
     for turn in range(target):
         excluded = used | {i for i, item in enumerate(items) if item.works & titles}
         round_suffix = f'{suffix}.{turn}'
-        made = _options(items, themes, pools, visits, rules, ways, excluded=frozenset(excluded), suffix=round_suffix)
+        made = _options(
+            items, themes, pools, visits, rules, ways, memo, excluded=frozenset(excluded), suffix=round_suffix
+        )
         options = [
             o
             for o in made
@@ -126,6 +134,7 @@ def _options(
     visits: dict[int, list[Visit]],
     rules: Rules,
     ways: Ways,
+    memo: Memo,
     *,
     excluded: frozenset[int],
     suffix: str = '',
@@ -144,10 +153,12 @@ def _options(
             best = list(dict.fromkeys(best))
         if len(best) + len(must) < 2:
             continue
-        chosen_pool = list(dict.fromkeys([*best, *sorted(must, key=lambda i: -items[i].value)[:POOL]]))
-        theme_visits = [v for i in chosen_pool for v in visits[i]]
-        for path in best_paths(items, theme_visits, rules, must=must, ways=ways):
-            options.append(_option(f'{theme.key}{suffix}', path, items, theme))
+        chosen_pool = tuple(dict.fromkeys([*best, *sorted(must, key=lambda i: -items[i].value)[:POOL]]))
+        paths = memo.get((chosen_pool, must, rules))
+        if paths is None:
+            theme_visits = [v for i in chosen_pool for v in visits[i]]
+            paths = memo[chosen_pool, must, rules] = best_paths(items, theme_visits, rules, must=must, ways=ways)
+        options += [_option(f'{theme.key}{suffix}', path, items, theme) for path in paths]
     return options
 
 
