@@ -84,7 +84,8 @@ def list_candidates(
         query = query.where(col(Event.id).in_(_spread(conditions, cap, day=_local_day(session, window))))
     rows = session.execute(_in_order(query, 'time').limit(cap)).all()
     venue_ids = sorted({row.venue_id for row in rows})
-    venues = {v.id: v for v in session.exec(select(Venue).where(col(Venue.id).in_(venue_ids))).all()}
+    found = session.execute(select_columns(*Venue.__table__.c).where(col(Venue.id).in_(venue_ids))).all()
+    venues = {venue.id: venue for venue in found}
     return [to_public(row, venues[row.venue_id], city) for row in rows if row.venue_id in venues]
 
 
@@ -156,7 +157,7 @@ def list_cities(*, session: Session) -> list[City]:
     return list(session.exec(select(City).order_by(col(City.name))).all())
 
 
-def to_public(event: Event | Row, venue: Venue, city: City) -> EventPublic:
+def to_public(event: Event | Row, venue: Venue | Row, city: City) -> EventPublic:
     zone = ZoneInfo(city.timezone)
     price = None
     if event.price_min is not None:

@@ -32,6 +32,7 @@ NEXT_DAY_AFTER = timedelta(hours=10)  # a longer gap is another day, not a wait
 SAME_PLACE_GAP = timedelta(0)
 NEARBY_GAP = timedelta(minutes=15)  # between two venues of unknown position in one neighbourhood
 UNKNOWN_GAP = timedelta(minutes=30)  # across town, positions unknown
+NEXT_DAY_AFTER_S, MAX_IDLE_S, IDLE_FREE_S = (d.total_seconds() for d in (NEXT_DAY_AFTER, MAX_IDLE, IDLE_FREE))
 
 
 def title_works(title: str) -> frozenset[str]:
@@ -44,7 +45,8 @@ def title_works(title: str) -> frozenset[str]:
     return frozenset(work for work in works if work)
 
 
-Ways = dict[tuple[int, int], tuple[timedelta, float]]  # (from item, to item): how long the way, its minutes
+# (from item, to item): how long the way takes in seconds, and its minutes (what travel costs)
+Ways = dict[tuple[int, int], tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class Rules:
     max_stops: int = MAX_STOPS
     travel_cost: float = TRAVEL_COST  # per minute on the way; a refinement "closer together" raises it
 
+
+_new_label = tuple.__new__
 
 # Partial plans of one length, kept apart by whether they visit a must-visit yet: [without, with].
 _Classes = tuple[list[_Label], list[_Label]]
@@ -181,16 +185,17 @@ def _extend_into(
                 if budget is not None and cost > budget + 1e-9:
                     continue
                 if previous_index not in links:
-                    links[previous_index] = _link_cost(items, previous, visit, rules, ways)
+                    gap = start - ends[previous_index]
+                    links[previous_index] = _link_value(_way_of(items, previous.item, visit.item, ways), gap, rules)
                 link = links[previous_index]
                 if link is None:
                     continue
                 value = label.value + item.value - link - revisit
                 if len(target) >= LABELS and value <= target[-1].value:
                     continue  # no better than the worst kept: skip building it
-                extended = _Label(
-                    value, cost, label.first, (*label.visits, visit), label.taken | keys, bool(flag or is_must)
-                )
+                # tuple.__new__ skips the NamedTuple's Python-level constructor: this is the hottest line.
+                fields = (value, cost, label.first, (*label.visits, visit), label.taken | keys, bool(flag or is_must))
+                extended = _new_label(_Label, fields)
                 _keep(target, extended)
 
 
@@ -226,30 +231,41 @@ def _link_cost(
     ways: Ways,
 ) -> float | None:
     """What going from one stop to the next costs in value, or None when it cannot be done."""
-    pair = (before.item, after.item)
-    if pair not in ways:
-        ways[pair] = _way(items[before.item].event, items[after.item].event)
-    way, minutes = ways[pair]
-    gap = after.start - before.end
-    if gap < way:
+    gap = (after.start - before.end).total_seconds()
+    return _link_value(_way_of(items, before.item, after.item, ways), gap, rules)
+
+
+def _link_value(way: tuple[float, float], gap: float, rules: Rules) -> float | None:
+    """What a link costs, from the way (seconds, minutes) and the gap between the stops in seconds (floats: the
+    hot loop of the path search calls this for each pair it tries)."""
+    seconds, minutes = way
+    if gap < seconds:
         return None
-    wait = gap - way
-    if gap >= NEXT_DAY_AFTER:
+    if gap >= NEXT_DAY_AFTER_S:
         return 0.0  # another day: how far apart a plan's days may be is the span's rule
-    if gap > MAX_IDLE:
+    if gap > MAX_IDLE_S:
         return TWO_PARTS  # over 3 hours between two stops: a plan in two parts, which says so
-    idle_hours = max(wait - IDLE_FREE, timedelta(0)).total_seconds() / 3600
+    idle_hours = max(gap - seconds - IDLE_FREE_S, 0.0) / 3600
     return rules.travel_cost * minutes + IDLE_COST * idle_hours
 
 
-def _way(before: EventPublic, after: EventPublic) -> tuple[timedelta, float]:
-    """How long the way from one event to the next takes, and its minutes (what travel costs)."""
+def _way_of(items: Sequence[Item], before: int, after: int, ways: Ways) -> tuple[float, float]:
+    """The way from one candidate to the other, found once per answer."""
+    pair = (before, after)
+    way = ways.get(pair)
+    if way is None:
+        way = ways[pair] = _way(items[before].event, items[after].event)
+    return way
+
+
+def _way(before: EventPublic, after: EventPublic) -> tuple[float, float]:
+    """How long the way from one event to the next takes in seconds, and its minutes (what travel costs)."""
     travel = estimate_travel(before.lat, before.lon, after.lat, after.lon)
     if travel is not None:
-        return timedelta(minutes=travel.minutes), travel.minutes
+        return travel.minutes * 60.0, travel.minutes
     same_area = before.neighborhood and before.neighborhood == after.neighborhood
     way = SAME_PLACE_GAP if before.venue == after.venue else NEARBY_GAP if same_area else UNKNOWN_GAP
-    return way, way.total_seconds() / 60
+    return way.total_seconds(), way.total_seconds() / 60
 
 
 def _keep(labels: list[_Label], label: _Label) -> None:
