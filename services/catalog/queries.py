@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Interval, Select, bindparam, func, literal, literal_column, or_
+from sqlalchemy import ColumnElement, Interval, Result, Select, bindparam, func, literal, literal_column, or_
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -89,11 +89,18 @@ def list_candidates(
     over_cap = session.execute(select_columns(Event.id).where(*conditions).limit(1).offset(cap)).first()
     if over_cap is not None:  # a share of every day and kind, not only the window's first days
         query = query.where(col(Event.id).in_(_spread(conditions, cap, day=_local_day(session, window))))
-    rows = [_as_tuple(EventRow, row) for row in session.execute(_in_order(query, 'time').limit(cap))]
+    rows = _named(session.execute(_in_order(query, 'time').limit(cap)), EventRow)
     venue_ids = sorted({row.venue_id for row in rows})
     found = session.execute(select_columns(*Venue.__table__.c).where(col(Venue.id).in_(venue_ids)))
-    venues = {venue.id: venue for venue in (_as_tuple(VenueRow, row) for row in found)}
+    venues = {venue.id: venue for venue in _named(found, VenueRow)}
     return [to_public(row, venues[row.venue_id], city) for row in rows if row.venue_id in venues]
+
+
+def _named(result: Result, kind: type[tuple]) -> list:
+    """The result's rows as `kind` (EventRow, VenueRow), whose fields must be the result's columns in order."""
+    if tuple(result.keys()) != kind._fields:  # type: ignore[attr-defined]
+        raise RuntimeError(f'{kind.__name__} does not match the columns read: {list(result.keys())}')
+    return [_as_tuple(kind, row) for row in result]
 
 
 def _local_day(session: Session, window: TimeWindow) -> ColumnElement:

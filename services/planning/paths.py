@@ -89,7 +89,7 @@ class Rules:
     travel_cost: float = TRAVEL_COST  # per minute on the way; a refinement "closer together" raises it
 
 
-_new_label = tuple.__new__
+_new_label = tuple.__new__  # a _Label without the NamedTuple's Python-level constructor (the hottest line)
 
 # Partial plans of one length, kept apart by whether they visit a must-visit yet: [without, with].
 _Classes = tuple[list[_Label], list[_Label]]
@@ -106,8 +106,8 @@ def best_paths(
     ways: Ways | None = None,
 ) -> list[Path]:
     """The best plan of each length MIN_STOPS..max_stops through `visits` (of `items`), best first; with
-    `must`, every plan visits at least one of those items. `ways` caches the way between two items (how long,
-    in minutes) across the calls of one answer."""
+    `must`, every plan visits at least one of those items. `ways` caches the way between two items (how long in
+    seconds, and its minutes) across the calls of one answer."""
     ordered = sorted(visits, key=lambda v: (v.start, v.end, v.item))
     times = _Times([v.start.timestamp() for v in ordered], [v.end.timestamp() for v in ordered])
     prices = {v.item: price_of(items[v.item].event) for v in ordered}
@@ -185,7 +185,9 @@ def _extend_into(
                 if budget is not None and cost > budget + 1e-9:
                     continue
                 if previous_index not in links:
-                    gap = start - ends[previous_index]
+                    # On the clock, as a person reads it (the aware datetimes of one city subtract so): a night out
+                    # and the next morning are another day across a clock change too.
+                    gap = (visit.start - previous.end).total_seconds()
                     links[previous_index] = _link_value(_way_of(items, previous.item, visit.item, ways), gap, rules)
                 link = links[previous_index]
                 if link is None:
@@ -193,7 +195,6 @@ def _extend_into(
                 value = label.value + item.value - link - revisit
                 if len(target) >= LABELS and value <= target[-1].value:
                     continue  # no better than the worst kept: skip building it
-                # tuple.__new__ skips the NamedTuple's Python-level constructor: this is the hottest line.
                 fields = (value, cost, label.first, (*label.visits, visit), label.taken | keys, bool(flag or is_must))
                 extended = _new_label(_Label, fields)
                 _keep(target, extended)

@@ -4,6 +4,7 @@ is declined in words; and a property over random small catalogs: every plan pass
 single-event change improves it."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -243,3 +244,25 @@ def test_the_packing_covers_an_interest_its_best_options_leave_out() -> None:
     chosen = choose([*busy, *quiet], target=3, interests=['music', 'talks'])
     assert {i for option in chosen for i in option.interests} == {'music', 'talks'}
     assert len(chosen) == 3
+
+
+def test_a_night_and_the_next_morning_across_the_clock_change_are_two_days() -> None:
+    # Spring forward in Berlin (29 Mar 2026): a club night 23:00-01:00 and a walk at 11:00 are ten hours apart on
+    # the clock, nine of real time. Read on the clock, as on any other night, it is another day (no link cost),
+    # not one outing in two parts.
+    berlin = ZoneInfo('Europe/Berlin')
+    night = event(1, 'Club Night', 0, 2).model_copy(
+        update={
+            'starts_at': datetime(2026, 3, 28, 23, tzinfo=berlin),
+            'ends_at': datetime(2026, 3, 29, 1, tzinfo=berlin),
+        }
+    )
+    walk = event(2, 'Morning Walk', 0, 2).model_copy(
+        update={
+            'starts_at': datetime(2026, 3, 29, 11, tzinfo=berlin),
+            'ends_at': datetime(2026, 3, 29, 13, tzinfo=berlin),
+        }
+    )
+    visits = [v for i, e in enumerate([night, walk]) for v in visits_of(i, e, Limits('Europe/Berlin'))]
+    [best] = best_paths(items([night, walk], [5.0, 5.0]), visits, RULES)
+    assert (best.items, best.value) == ((0, 1), 10.0)
