@@ -37,8 +37,8 @@ def test_each_bundle_has_a_map_with_a_pin_per_mapped_event(
                 places.setdefault((event['lat'], event['lon']), []).append(str(number))
             pins = card.locator('.leaflet-container .leaflet-marker-icon')
             expect(pins).to_have_count(len(places))
-            expect(card.locator('.tb-pin')).to_have_count(len(places))
-            assert card.locator('.tb-pin').all_inner_texts() == ['·'.join(numbers) for numbers in places.values()]
+            # to_have_text waits, like the count above: Leaflet fills a pin's number after it adds the marker.
+            expect(card.locator('.tb-pin')).to_have_text(['·'.join(numbers) for numbers in places.values()])
             days = outings(mapped)  # one line joining the stops of each day out, none between days
             expect(card.locator('.leaflet-overlay-pane path')).to_have_count(sum(1 for day in days if len(day) > 1))
             expect(card.locator('.leaflet-control-attribution')).to_contain_text('OpenStreetMap')
