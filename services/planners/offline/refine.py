@@ -7,6 +7,7 @@ the grounding validator against the kept bundles, and the best valid one by the 
 When no edit improves that measure, the planner fails with a reason a person can act on.
 """
 
+import asyncio
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
@@ -42,6 +43,7 @@ from services.planning.paths import NEXT_DAY_AFTER, title_works
 from services.planning.slots import Limits
 from services.planning.wish import read_preferences
 from services.text import isolate
+from settings import settings
 
 TASTE_SLACK = 1.5  # how far below the plan's weakest stop a change may go in taste (an off-genre night is 3+)
 Place = Callable[[EventPublic, EventPublic], list[Slot | None]]  # (new event, the stop it replaces) -> slots
@@ -52,6 +54,7 @@ async def refine(request: PlanRequest, refinement: Refinement, context: PlanCont
     """The one remade bundle (the runner puts it in place of the old one)."""
     target = refinement.target
     await context.report(f'Changing "{target.title}": {_what(refinement)}')
+    await asyncio.sleep(settings.offline_step_delay_s)  # as between a first plan's steps (0 unless slowed down)
     pool, areas = await in_db(_candidates, request=request)
     bundle = _refine(request, refinement, pool, areas=areas)
     await context.report(f'Changed: {bundle.description.rsplit(" ", 1)[0][-80:]}...')
