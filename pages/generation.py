@@ -150,12 +150,16 @@ class GenerationView:
         self.generation = generation
         if generation.status in FINISHED_STATUSES:
             self.stop()
-        if generation.status != self.shown_status:
+        # Waiting for a planner and planning share one view, updated in place: a rebuild between them
+        # would swallow a click on Cancel made just then (seen on CI).
+        same_view = self.shown_status in RUNNING_STATUSES and generation.status in RUNNING_STATUSES
+        if generation.status != self.shown_status and not same_view:
             self.shown_status = generation.status
             self.shown_steps = 0
             self.content.refresh()
             self.announce_state()
         elif generation.status in RUNNING_STATUSES:
+            self.shown_status = generation.status
             self._update_running(landed=landed)
 
     def announce_state(self) -> None:

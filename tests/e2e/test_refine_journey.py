@@ -28,8 +28,10 @@ def test_cards_land_one_by_one_and_a_swap_changes_the_card_in_place(
         expect(page.get_by_role('heading', name='Planning your bundles')).to_be_visible()
         assert slow_server.generation(parent_id).status == 'processing'
         screenshot(page, f'{name}-cards-landing')
-        expect(page.locator('.tb-eyebrow', has_text='2 plans ready so far')).to_be_visible(timeout=30_000)
-        expect(page.locator(LANDED)).to_have_count(2)
+        # the second lands too; the third may follow it within one poll on a busy machine (seen on CI)
+        second = page.locator('.tb-eyebrow', has_text='2 plans ready so far')
+        expect(second.or_(page.get_by_text('Your plans are ready'))).to_be_visible(timeout=30_000)
+        expect(page.locator(LANDED).nth(1)).to_be_visible()
         assert no_horizontal_scroll(page)
         expect_cards(page)
 

@@ -12,8 +12,8 @@ from sqlmodel import select
 from models.db import session_scope
 from models.generation import Generation, Preferences
 from pages.components import remember_generation
-from services import metrics
-from services.generations import service
+from services import clock, metrics
+from services.generations import service, store
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.ui.conftest import eventually
 
@@ -114,6 +114,32 @@ async def test_cancel_stops_a_running_generation(user: User, planners: PlannerSw
     await user.should_see('This plan was cancelled', retries=20)
     assert load(generation_id).status == 'cancelled'
     await user.should_see(marker='retry')
+
+
+async def test_a_planner_picking_up_the_plan_does_not_redraw_the_page_under_a_click(user: User) -> None:
+    """Waiting and planning share one view: the Cancel button met while waiting is the one still there."""
+    with session_scope() as session:  # waiting for a free planner: no runner hands it over
+        row = store.create_generation(
+            session=session, preferences=PREFERENCES, client_id='browser:test', planner='offline', now=clock.now()
+        )
+        generation_id = row.id
+    await user.open('/')
+    with user:
+        remember_generation(generation_id, service.owner_token(generation_id))
+    await user.open(f'/generations/{generation_id}')
+    await user.should_see('Waiting for a free planner')
+    waiting_cancel = user.find(marker='cancel').elements.pop()
+
+    with session_scope() as session:
+        row = session.get(Generation, generation_id)
+        row.status = 'processing'
+        row.progress = [{'at': clock.now().isoformat(), 'message': 'Searched 12 events: music'}]
+        session.add(row)
+    await user.should_see('Searched 12 events: music', retries=20)
+    await user.should_not_see('Waiting for a free planner')
+    assert user.find(marker='cancel').elements == {waiting_cancel}  # the same button, not a new one
+    user.find(marker='cancel').click()
+    await user.should_see('Stop planning?')
 
 
 async def test_a_shared_link_does_not_show_cancel(user: User, planners: PlannerSwitch) -> None:
