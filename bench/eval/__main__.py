@@ -50,6 +50,7 @@ LABELS = {
     'refinement_followed': 'refinements doing what was asked % (swap, cheaper, closer, earlier, later)',
     'refinement_wishes_kept': 'refinements keeping the hard wish (or its note) %',
     'refinement_new_music_on_taste': 'music/nightlife brought in by a change on taste %',
+    'refinement_named_kept': 'refinements keeping the event or venue named by the person %',
 }
 
 

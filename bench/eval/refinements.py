@@ -78,7 +78,23 @@ def judge_refinement(
     changed = after.model_copy(update={'key_events': [k for k in after.key_events if k.event_id in new]})
     on_taste, music, _, _ = fit.taste_counts(request.preferences, [changed], request.named)
     result['new_music_on_taste'] = [on_taste, music]
+    result['named_kept'] = _named_kept(request, kind, before, after)
     return result
+
+
+def _named_kept(request: EvalRequest, kind: str, before: Bundle, after: Bundle) -> bool | None:
+    """Whether a plan holding the event or venue the person named still holds it after a change they did not
+    aim at it (a swap of that very stop is theirs to make); None when the plan did not hold it."""
+    named = request.named
+    if named is None or named.kind == 'genre':
+        return None
+
+    def holds(bundle: Bundle, skip: str = '') -> bool:
+        field = 'title' if named.kind == 'event' else 'venue'
+        return any(getattr(k, field) == named.value for k in bundle.key_events if k.event_id != skip)
+
+    swapped = before.key_events[0].event_id if kind == 'swap' else ''
+    return holds(after) if holds(before, skip=swapped) else None
 
 
 def _stop(event: dict[str, Any]) -> str:
@@ -141,6 +157,9 @@ def summarize_refinements(rows: list[dict[str, Any]]) -> dict[str, Any]:
         'refinement_followed': share(sum(1 for r in judged if r['followed']), len(judged)),
         'refinement_wishes_kept': share(
             sum(1 for r in completed if r['wish_kept']), sum(1 for r in completed if r['wish_kept'] is not None)
+        ),
+        'refinement_named_kept': share(
+            sum(1 for r in completed if r['named_kept']), sum(1 for r in completed if r['named_kept'] is not None)
         ),
         'refinement_new_music_on_taste': share(
             sum(r['new_music_on_taste'][0] for r in completed), sum(r['new_music_on_taste'][1] for r in completed)

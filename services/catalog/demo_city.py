@@ -24,6 +24,7 @@ ACTS_PER_SERIES = 3
 DISHES_PER_SERIES = 3
 START_SHIFTS = (0, 15, -15, 30, -30)  # minutes, by a venue's number among its kind
 ROUTES = {'walk': 'courtyards of {street}', 'run': '{street} and the back streets'}
+FILM_ROTATIONS = {'film': 'films', 'afternoon': 'afternoon_films'}  # pool -> its list of films
 
 
 def city_venues_and_series(
@@ -33,20 +34,28 @@ def city_venues_and_series(
     pools = _Pools(names)
     kinds = list(KINDS)
     ordinals = dict.fromkeys(kinds, 0)
-    venues: list[dict[str, Any]] = []
-    series: list[dict[str, Any]] = []
+    venues: list[tuple[dict[str, Any], int]] = []
     for area_index, (area, centre) in enumerate(sorted(centres.items())):
         for slot in range(VENUES_PER_AREA):
             kind = kinds[(area_index * 3 + slot) % len(kinds)]
             ordinal = ordinals[kind]
             ordinals[kind] += 1
-            venue = _venue(kind, ordinal, area, area_index, slot, centre, names)
-            venues.append(venue)
-            series.extend(_series(venue, KINDS[kind], ordinal, item, pools) for item in KINDS[kind].series)
-    _rotate_films([s for s in series if s.pop('pool') == 'film'], names['films'])
-    for venue in venues:
+            venues.append((_venue(kind, ordinal, area, area_index, slot, centre, names), ordinal))
+    waves = sorted({item.wave for kind in KINDS.values() for item in kind.series})
+    series = [
+        _series(venue, KINDS[venue['kind']], ordinal, item, pools)
+        for wave in waves  # a later wave's acts come after every earlier one's: adding a series renames nobody
+        for venue, ordinal in venues
+        for item in KINDS[venue['kind']].series
+        if item.wave == wave
+    ]
+    for pool, films in FILM_ROTATIONS.items():
+        _rotate_films([s for s in series if s['pool'] == pool], names[films])
+    for item in series:
+        del item['pool']
+    for venue, _ in venues:
         del venue['streets'], venue['kind']
-    return venues, series
+    return [venue for venue, _ in venues], series
 
 
 def _venue(

@@ -222,3 +222,18 @@ def test_every_evening_of_every_season_has_a_programme_from_early_to_late(day: d
             fits = any(b.starts_at >= a.ends_at + timedelta(minutes=30) for a in mine for b in mine)
             assert fits or category == 'theatre', (evening.date(), category)
         assert {17, 18, 19, 20, 21, 22, 23} <= {e.starts_at.hour for e in tonight}
+
+
+@pytest.mark.parametrize('day', DATES, ids=str)
+def test_every_day_of_the_week_is_as_full_as_a_real_citys(day: date) -> None:
+    # Weeknights too have stand-up and bars with DJs in several places, afternoons have screenings and the
+    # weekend has talks: an "earlier" film or a Tuesday of comedy has somewhere to go.
+    events = [e for e in programme(day) if e.status != 'cancelled']
+    for offset in range(7):
+        today = day + timedelta(days=offset)
+        on = [e for e in events if local_day(e) == today]
+        evening = [e for e in on if e.starts_at.hour >= 17]
+        for category in ('comedy', 'nightlife'):
+            assert len({e.venue_key for e in evening if e.category == category}) >= 5, (today, category)
+        assert len([e for e in on if e.category == 'film' and e.starts_at.hour < 17]) >= 5, today
+        assert [e for e in on if e.category == 'talks'], today

@@ -173,3 +173,19 @@ def test_a_wildcard_of_their_own_genre_says_why_it_fell_short_not_that_it_is_off
     stop = wild.key_events[0]
     assert (stop.title, stop.wildcard) == ('House Matinee', True)
     assert 'not House' not in stop.why and 'sold out, so resale tickets only' in stop.why
+
+
+def test_a_change_keeps_the_event_the_person_asked_for_by_name() -> None:
+    # "Please include Deep House Night": "cheaper" may swap the warm-up, never the night they named.
+    named = HOUSE.model_copy(update={'other_preferences': 'Please include Deep House Night'})
+    cheap_club = event(8, 'Free House Night', 23.5, 4, 'house').model_copy(update={'price': None})
+    cheap_bar = event(9, 'House at the Bar', 21, 2, 'house').model_copy(update={'price': None})
+
+    def cheaper(pool: list[EventPublic]) -> Bundle:
+        refinement = Refinement(bundles=[house_night()], bundle_index=0, instruction='cheaper')
+        return _refine(PlanRequest('g1', named, WINDOW, 'Berlin', refinement=refinement), refinement, pool)
+
+    titles = [k.title for k in cheaper([WARM_UP, CLUB, cheap_club, cheap_bar]).key_events]
+    assert titles == ['House at the Bar', 'Deep House Night']
+    with pytest.raises(PlannerError, match=r'It keeps .Deep House Night., which you asked for by name'):
+        cheaper([WARM_UP, CLUB, cheap_club])

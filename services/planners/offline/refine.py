@@ -33,7 +33,7 @@ from services.planners.offline.refine_measures import (
     with_instruction,
 )
 from services.planners.offline.replan import replan
-from services.planners.offline.scoring import score_events
+from services.planners.offline.scoring import Scored, score_events
 from services.planners.offline.taste import read_taste
 from services.planners.offline.why import swap_wildcard_why
 from services.planners.offline.writing import describe_route
@@ -207,7 +207,8 @@ def _refine(
     def nearest(new: EventPublic, old: EventPublic) -> list[Slot | None]:
         return place_all(new, old)[:PLACES_TRIED]  # each edit weighs a drop-in's nearest few slots
 
-    for events, visits in _edits(current, alternatives, slots, moves=moves, place=nearest):
+    pinned = _asked_by_name(current, scored)
+    for events, visits in _edits(current, alternatives, slots, moves=moves, place=nearest, pinned=pinned):
         score = measure(events, visits)
         if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events, visits):
             best = (score, events, visits)
@@ -216,10 +217,12 @@ def _refine(
             kind or 'wish', request=request, refinement=refinement, pool=[*current, *alternatives], fit=wish_fit,
             measure=measure,
             current=current, current_visits=slots, make_bundle=lambda events, slots: _bundle(target, events, {}, slots),
-            valid=valid_bundle, day_seconds=day_seconds,
+            valid=valid_bundle, day_seconds=day_seconds, pinned=pinned,
         )  # fmt: skip
     if best is None:
-        raise PlannerError(cannot(kind, refinement.instruction, target))
+        named = [isolate(e.title) for e in current if e.event_id in pinned]
+        kept = f' It keeps {" and ".join(named)}, which you asked for by name.' if named else ''
+        raise PlannerError(cannot(kind, refinement.instruction, target) + kept)
     _, events, visits = best
     new_ids = {e.event_id for e in events} - {e.event_id for e in current}
     whys = {i: f'Chosen to make the plan {kind or "follow your wish"}.' for i in new_ids}
@@ -261,11 +264,14 @@ def _edits(
     *,
     moves: list[Visits],
     place: Place,
+    pinned: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[list[EventPublic], Visits]]:
     """Every bundle one step away: one event replaced by an alternative (a drop-in at the few slots `place`
     offers in the old one's stead), one dropped, or one drop-in visited at another slot of its run; kept stops
-    keep their slots."""
+    keep their slots, and `pinned` ones stay."""
     for index, old in enumerate(current):
+        if old.event_id in pinned:
+            continue
         kept = {i: v for i, v in slots.items() if i != old.event_id}
         for new in alternatives:
             if _returns(new, current[:index] + current[index + 1 :]):
@@ -277,6 +283,15 @@ def _edits(
             yield current[:index] + current[index + 1 :], kept
     for move in moves:
         yield current, {**slots, **move}
+
+
+def _asked_by_name(current: Sequence[EventPublic], scored: Sequence[Scored]) -> frozenset[str]:
+    """The stops the person asked for by name ("Please include ...", "I have always wanted to go to ..."): a
+    change of price, place or time keeps them (of several at a named venue, an edit of one keeps another)."""
+    named = {s.event.event_id: s.named for s in scored if s.named in ('event', 'venue')}
+    events = [e.event_id for e in current if named.get(e.event_id) == 'event']
+    at_venue = [e.event_id for e in current if named.get(e.event_id) == 'venue']
+    return frozenset(events + (at_venue if len(at_venue) == 1 else []))
 
 
 def _returns(new: EventPublic, others: Sequence[EventPublic]) -> bool:

@@ -37,8 +37,10 @@ def replan(
     make_bundle: Callable[[Sequence[EventPublic], Visits], Bundle],
     valid: Callable[[Bundle], bool],
     day_seconds: Callable[[datetime], float],
+    pinned: frozenset[str] = frozenset(),
 ) -> tuple[tuple[float, float], list[EventPublic], Visits] | None:
-    """(the measure, the events, their drop-in slots) of the best re-planned bundle, or None."""
+    """(the measure, the events, their drop-in slots) of the best re-planned bundle that keeps the `pinned`
+    events (those asked for by name), or None."""
     taken = frozenset().union(*(title_works(k.title) for b in refinement.others for k in b.key_events))
     events = [e for e in pool if works_of(e).isdisjoint(taken)]
     wish = read_preferences(request.preferences, areas=[], events=[])
@@ -57,8 +59,9 @@ def replan(
     items = [Item(e, value(e), works_of(e), series_of(e)) for e in kept.candidates]
     travel_cost = CLOSER_TRAVEL_COST if kind == 'closer together' else Rules(None, max_span(window)).travel_cost
     rules = Rules(request.preferences.budget, max_span(window), travel_cost=travel_cost)
+    must = (lambda i: i.event.event_id in pinned) if pinned else None
     planned = plan_answer(
-        items, [Theme('best', lambda i: True)], limits=kept.limits, rules=rules,
+        items, [Theme('best', lambda i: True, must=must)], limits=kept.limits, rules=rules,
         interests=request.preferences.interests, target=3,
     )  # fmt: skip
     before = measure(current, current_visits)
@@ -66,6 +69,7 @@ def replan(
         chosen = [items[v.item].event for v in plan.visits]
         slots = {items[v.item].event.event_id: (v.start, v.end) for v in plan.visits if v.drop_in}
         score = measure(chosen, slots)
-        if score[0] < before[0] - 1e-9 and valid(make_bundle(chosen, slots)):
+        keeps = pinned <= {e.event_id for e in chosen}
+        if keeps and score[0] < before[0] - 1e-9 and valid(make_bundle(chosen, slots)):
             return score, chosen, slots
     return None
