@@ -80,8 +80,18 @@ def slots_meeting(
     if bounds is None:
         return []
     low, high, stay = bounds
-    starts = [end + way for _, end, way in stops] + [start - way - stay for start, _, way in stops]
-    return [(start, start + stay) for start in sorted(set(starts)) if low <= start and start + stay <= high]
+    after = [(end + way, True) for _, end, way in stops]  # right after a stop: rounded up, to still meet it
+    before = [(start - way - stay, False) for start, _, way in stops]  # right before one: rounded down
+    fitting = (_said(start, up=up, low=low, high=high - stay) for start, up in after + before)
+    return [(start, start + stay) for start in sorted({start for start in fitting if start is not None})]
+
+
+def _said(moment: datetime, *, up: bool, low: datetime, high: datetime) -> datetime | None:
+    """`moment` on the five minutes, as a person says a time ("drop in 22:55", not 22:51), or as it is when the
+    rounding would leave [low, high]; None when neither is in it."""
+    past = timedelta(minutes=moment.minute % 5, seconds=moment.second, microseconds=moment.microsecond)
+    rounded = moment if not past else moment - past + (timedelta(minutes=5) if up else timedelta(0))
+    return next((m for m in (rounded, moment) if low <= m <= high), None)
 
 
 def _drop_in_bounds(event: EventPublic, limits: Limits) -> tuple[datetime, datetime, timedelta] | None:

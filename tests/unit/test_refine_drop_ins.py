@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from models.catalog import EventPublic, Price
 from models.generation import Bundle, Preferences, TimeWindow
+from models.geo import estimate_travel
 from services.planners.base import PlanRequest, Refinement
 from services.planners.grounding import estimate_cost, find_violations, key_event_from
 from services.planners.offline.refine import _refine
@@ -84,6 +85,21 @@ def test_placements_meet_the_other_stops_and_start_nearest_the_replaced_stop() -
     assert any(slot and slot[0] == workshop.ends_at for slot in slots)
     assert abs(slots[0][0] - near) <= timedelta(minutes=30)  # first, where the old market's visit was
     assert placements(WORKSHOP, [], Limits('UTC'), near=near) == [None]  # a short event: attended whole
+
+
+def test_a_slot_that_meets_a_stop_across_town_starts_on_the_five_minutes() -> None:
+    # "Drop in 14:40", not 14:37: the way there from a workshop a few streets away is rounded up after it
+    # (and down before it), so the slot still meets the stop with the whole way in between.
+    away = event(4, 'Print Workshop', 13, 1.5, where=(52.531, 13.421))
+    stop = key_event_from(away, 'print')
+    way = timedelta(minutes=estimate_travel(*MITTE, away.lat, away.lon).minutes)
+    assert way.total_seconds() % 300  # the way itself is not on the five minutes
+    slots = [slot for slot in placements(OLD_MARKET, [stop], Limits('UTC'), near=DAY) if slot]
+    after = [s for s in slots if s[0] >= stop.ends_at]
+    before = [s for s in slots if s[1] <= stop.starts_at]
+    assert min(s[0] for s in after) - stop.ends_at - way < timedelta(minutes=5) and after and before
+    assert all(s[0] - stop.ends_at >= way for s in after) and all(stop.starts_at - s[1] >= way for s in before)
+    assert all(s[0].minute % 5 == 0 and s[0].second == 0 for s in slots)
 
 
 def test_earlier_moves_a_drop_in_visit_inside_its_run_when_no_other_event_would_do() -> None:

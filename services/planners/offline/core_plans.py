@@ -23,7 +23,7 @@ async def core_plans(
         preferences = preferences.model_copy(update={'other_preferences': extra[:1000]})
     taste = read_taste(preferences)
     city, events, areas = await in_db(load_candidates, city_name=request.city, window=request.window, taste=taste)
-    wish = read_preferences(preferences, areas=areas, events=events)
+    wish = await in_thread(read_preferences, preferences, areas=areas, events=events)
     taste = with_wish(taste, wish)
     scored = [s for s in await in_thread(score_events, events, taste, wish) if s.event.event_id not in avoid]
     plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name, wish=wish)

@@ -36,7 +36,8 @@ class OfflinePlanner:
         if len(saved) >= TARGET_BUNDLES:
             return saved
         city, events, areas = await in_db(load_candidates, city_name=request.city, window=request.window, taste=taste)
-        wish = read_preferences(request.preferences, areas=areas, events=events)
+        # Reading the wish matches every candidate's title and venue against the free text: off the loop too.
+        wish = await in_thread(read_preferences, request.preferences, areas=areas, events=events)
         taste = with_wish(taste, wish)
         await context.save_wish(wish.public())
         await context.report(f'Searched {len(events)} events: {_search_summary(taste)}, {request.window.label}')

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from models.catalog import EventPublic
 from models.generation import Bundle, KeyEvent
 from services.catalog import queries
-from services.database import in_db
+from services.database import in_db, in_thread
 from services.planners import grounding
 from services.planners.base import PlanContext, PlannerError, PlanRequest, Refinement
 from services.planners.offline.itinerary import works_of
@@ -56,7 +56,7 @@ async def refine(request: PlanRequest, refinement: Refinement, context: PlanCont
     await context.report(f'Changing "{target.title}": {_what(refinement)}')
     await asyncio.sleep(settings.offline_step_delay_s)  # as between a first plan's steps (0 unless slowed down)
     pool, areas = await in_db(_candidates, request=request)
-    bundle = _refine(request, refinement, pool, areas=areas)
+    bundle = await in_thread(_refine, request, refinement, pool, areas=areas)  # edits, validator, re-plan: CPU
     await context.report(f'Changed: {bundle.description.rsplit(" ", 1)[0][-80:]}...')
     return [bundle]
 
