@@ -9,8 +9,7 @@ of venues whose edition is in English; `family` marks daytime family events. Pri
 'afternoon' is a second film rotation, of its own films, so an afternoon show never repeats an evening one.
 
 Wave 1 makes the city as dense as a real one through the week: comedy and nightlife on weeknights, afternoon
-screenings, talks at the weekend, a midweek club night, a Sunday sundowner at the clubs and Sunday
-matinees.
+screenings, talks at the weekend, a midweek club night and Sunday matinees.
 """
 
 from dataclasses import dataclass
@@ -70,7 +69,6 @@ KINDS: dict[str, Kind] = {
             S('bass', 'nightlife', ('drum-and-bass', 'bass'), ('thu',), '23:00', 5, (8, 12), 'Bass Thursday: {name}', 'Drum and bass, jungle and UK garage with {name}. Student discount at the door.'),  # noqa: E501
             S('live', 'music', ('indie', 'post-punk'), ('wed', 'fri'), '20:00', 2.5, (12, 18), 'Live: {name}', 'A loud, sweaty gig: {name} play songs from their new record, support from a local band.', pool='band'),  # noqa: E501
             S('midweek', 'nightlife', ('minimal', 'tech-house'), ('wed',), '23:00', 5, (6, 10), 'Midweek: {name}', 'A cheap midweek night of minimal and tech house with {name}: in by one, out by five.', wave=1),  # noqa: E501
-            S('sundowner', 'nightlife', ('house', 'deep-house'), ('sun',), '17:00', 3, (5, 10), 'Sunday sundowner: {name}', 'House and deep house from the afternoon into the evening with {name}; the bar opens at five, the floor by six.', wave=1),  # noqa: E501
         ),
     ),
     'kino': Kind(
