@@ -58,7 +58,7 @@ KINDS: dict[str, Kind] = {
             S('jazz', 'music', ('jazz', 'jam-session'), ('mon', 'wed', 'sun'), '20:30', 2.5, (0, 8), 'Jazz Session: {name}', 'An open jam in the back room: {name} start, then the stage belongs to whoever brought an instrument.'),  # noqa: E501
             S('djs', 'nightlife', ('house', 'disco'), ('thu', 'fri', 'sat'), '22:00', 5, (0, 6), 'Bar DJs: {name}', 'Records behind the bar and a small dance floor: {name} play house and disco until late.'),  # noqa: E501
             S('quiz', 'comedy', ('quiz',), ('tue',), '20:00', 2, (0, 5), 'Pub Quiz with {name}', 'Six rounds, teams of up to five, and {name} as a merciless quizmaster.', english=0.6),  # noqa: E501
-            S('late', 'nightlife', ('soul', 'disco', 'vinyl'), ('sun', 'mon', 'tue', 'wed'), '22:30', 3.5, None, 'Late bar: {name} on the decks', 'Soul, disco and rare grooves from the crates of {name} once the back room is quiet; free entry.', wave=1),  # noqa: E501
+            S('late', 'nightlife', ('soul', 'disco', 'vinyl'), ('sun', 'mon', 'tue', 'wed'), '23:00', 3.5, None, 'Late bar: {name} on the decks', 'Soul, disco and rare grooves from the crates of {name} once the back room is quiet; free entry.', wave=1),  # noqa: E501
         ),
     ),
     'club': Kind(

@@ -80,18 +80,22 @@ def slots_meeting(
     if bounds is None:
         return []
     low, high, stay = bounds
-    after = [(end + way, True) for _, end, way in stops]  # right after a stop: rounded up, to still meet it
+    after = [(end + way, True) for _, end, way in stops]  # right after a stop: rounded up
     before = [(start - way - stay, False) for start, _, way in stops]  # right before one: rounded down
-    fitting = (_said(start, up=up, low=low, high=high - stay) for start, up in after + before)
-    return [(start, start + stay) for start in sorted({start for start in fitting if start is not None})]
+
+    def fits(start: datetime) -> bool:  # in the run and limits, clear of every stop with the way between
+        end = start + stay
+        return low <= start and end <= high and all(start >= e + w or end + w <= s for s, e, w in stops)
+
+    chosen = (next((m for m in (_on_the_five(start, up=up), start) if fits(m)), None) for start, up in after + before)
+    return [(start, start + stay) for start in sorted({start for start in chosen if start is not None})]
 
 
-def _said(moment: datetime, *, up: bool, low: datetime, high: datetime) -> datetime | None:
-    """`moment` on the five minutes, as a person says a time ("drop in 22:55", not 22:51), or as it is when the
-    rounding would leave [low, high]; None when neither is in it."""
+def _on_the_five(moment: datetime, *, up: bool) -> datetime:
+    """`moment` on the five minutes, as a person says a time ("drop in 22:55", not 22:51); the exact moment is
+    kept when the rounded one no longer fits (a gap just long enough)."""
     past = timedelta(minutes=moment.minute % 5, seconds=moment.second, microseconds=moment.microsecond)
-    rounded = moment if not past else moment - past + (timedelta(minutes=5) if up else timedelta(0))
-    return next((m for m in (rounded, moment) if low <= m <= high), None)
+    return moment if not past else moment - past + (timedelta(minutes=5) if up else timedelta(0))
 
 
 def _drop_in_bounds(event: EventPublic, limits: Limits) -> tuple[datetime, datetime, timedelta] | None:

@@ -102,6 +102,19 @@ def test_a_slot_that_meets_a_stop_across_town_starts_on_the_five_minutes() -> No
     assert all(s[0].minute % 5 == 0 and s[0].second == 0 for s in slots)
 
 
+def test_a_gap_just_long_enough_keeps_its_exact_slot() -> None:
+    # Between a workshop ending 12:00 and a talk starting exactly a visit and two ways later, only the exact
+    # slot fits: rounding either end to the five minutes would clash, so the exact one is offered.
+    where = (52.531, 13.421)
+    way = timedelta(minutes=estimate_travel(*MITTE, *where).minutes)
+    first = key_event_from(event(5, 'Print Workshop', 10.5, 1.5, where=where), 'print')
+    talk_at = (DAY + timedelta(hours=12) + way + timedelta(minutes=90) + way - DAY).total_seconds() / 3600
+    second = key_event_from(event(6, 'Artist Talk', talk_at, 1, where=where), 'talk')
+    slots = [slot for slot in placements(OLD_MARKET, [first, second], Limits('UTC'), near=DAY) if slot]
+    between = [s for s in slots if s[0] >= first.ends_at + way and s[1] + way <= second.starts_at]
+    assert between == [(first.ends_at + way, second.starts_at - way)]
+
+
 def test_earlier_moves_a_drop_in_visit_inside_its_run_when_no_other_event_would_do() -> None:
     # The market visited 14:00-15:30, then the workshop 16:00-17:30; the catalog has nothing else. The market runs
     # from 09:00, so "earlier" is a morning visit of it (before: "No earlier events fit").

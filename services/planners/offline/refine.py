@@ -8,6 +8,7 @@ When no edit improves that measure, the planner fails with a reason a person can
 """
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
@@ -32,7 +33,7 @@ from services.planners.offline.refine_measures import (
     taste_measure,
     with_instruction,
 )
-from services.planners.offline.replan import replan
+from services.planners.offline.replan import Asked, replan
 from services.planners.offline.scoring import Scored, score_events
 from services.planners.offline.taste import read_taste
 from services.planners.offline.why import swap_wildcard_why
@@ -207,8 +208,8 @@ def _refine(
     def nearest(new: EventPublic, old: EventPublic) -> list[Slot | None]:
         return place_all(new, old)[:PLACES_TRIED]  # each edit weighs a drop-in's nearest few slots
 
-    pinned = _asked_by_name(current, scored)
-    for events, visits in _edits(current, alternatives, slots, moves=moves, place=nearest, pinned=pinned):
+    asked = _asked_by_name(current, scored)
+    for events, visits in _edits(current, alternatives, slots, moves=moves, place=nearest, pinned=asked.events):
         score = measure(events, visits)
         if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events, visits):
             best = (score, events, visits)
@@ -217,11 +218,11 @@ def _refine(
             kind or 'wish', request=request, refinement=refinement, pool=[*current, *alternatives], fit=wish_fit,
             measure=measure,
             current=current, current_visits=slots, make_bundle=lambda events, slots: _bundle(target, events, {}, slots),
-            valid=valid_bundle, day_seconds=day_seconds, pinned=pinned,
+            valid=valid_bundle, day_seconds=day_seconds, asked=asked,
         )  # fmt: skip
     if best is None:
-        named = [isolate(e.title) for e in current if e.event_id in pinned]
-        kept = f' It keeps {" and ".join(named)}, which you asked for by name.' if named else ''
+        by_name = [isolate(e.title) for e in current if e.event_id in asked.events]
+        kept = f' It keeps {" and ".join(by_name)}, which you asked for by name.' if by_name else ''
         raise PlannerError(cannot(kind, refinement.instruction, target) + kept)
     _, events, visits = best
     new_ids = {e.event_id for e in events} - {e.event_id for e in current}
@@ -285,13 +286,16 @@ def _edits(
         yield current, {**slots, **move}
 
 
-def _asked_by_name(current: Sequence[EventPublic], scored: Sequence[Scored]) -> frozenset[str]:
+def _asked_by_name(current: Sequence[EventPublic], scored: Sequence[Scored]) -> Asked:
     """The stops the person asked for by name ("Please include ...", "I have always wanted to go to ..."): a
-    change of price, place or time keeps them (of several at a named venue, an edit of one keeps another)."""
+    change of price, place or time keeps them. Of several stops at a named venue one is enough: a single edit
+    of one keeps another, a re-plan keeps one."""
     named = {s.event.event_id: s.named for s in scored if s.named in ('event', 'venue')}
-    events = [e.event_id for e in current if named.get(e.event_id) == 'event']
-    at_venue = [e.event_id for e in current if named.get(e.event_id) == 'venue']
-    return frozenset(events + (at_venue if len(at_venue) == 1 else []))
+    events = {e.event_id for e in current if named.get(e.event_id) == 'event'}
+    at_venue = [e for e in current if named.get(e.event_id) == 'venue']
+    venues = Counter(e.venue for e in at_venue)
+    events |= {e.event_id for e in at_venue if venues[e.venue] == 1}
+    return Asked(frozenset(events), frozenset(v for v, count in venues.items() if count > 1))
 
 
 def _returns(new: EventPublic, others: Sequence[EventPublic]) -> bool:

@@ -6,6 +6,7 @@ instruction's measure and pass the validator win."""
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from models.catalog import EventPublic
 from models.generation import Bundle
@@ -24,6 +25,23 @@ DAY_SECONDS = 86_400
 Visits = dict[str, tuple[datetime, datetime]]
 
 
+class Asked(NamedTuple):
+    """What a changed plan keeps of what the person asked for by name: these events, and a stop at each of these
+    venues (a venue the plan visits more than once: any one of its stops will do)."""
+
+    events: frozenset[str] = frozenset()
+    venues: frozenset[str] = frozenset()
+
+    def held(self, item: Item) -> bool:
+        return item.event.event_id in self.events or item.event.venue in self.venues
+
+    def kept_by(self, events: Sequence[EventPublic]) -> bool:
+        return self.events <= {e.event_id for e in events} and self.venues <= {e.venue for e in events}
+
+
+NOTHING_ASKED = Asked()
+
+
 def replan(
     kind: str,
     *,
@@ -37,10 +55,10 @@ def replan(
     make_bundle: Callable[[Sequence[EventPublic], Visits], Bundle],
     valid: Callable[[Bundle], bool],
     day_seconds: Callable[[datetime], float],
-    pinned: frozenset[str] = frozenset(),
+    asked: Asked = NOTHING_ASKED,
 ) -> tuple[tuple[float, float], list[EventPublic], Visits] | None:
-    """(the measure, the events, their drop-in slots) of the best re-planned bundle that keeps the `pinned`
-    events (those asked for by name), or None."""
+    """(the measure, the events, their drop-in slots) of the best re-planned bundle that keeps what was `asked`
+    for by name, or None."""
     taken = frozenset().union(*(title_works(k.title) for b in refinement.others for k in b.key_events))
     events = [e for e in pool if works_of(e).isdisjoint(taken)]
     wish = read_preferences(request.preferences, areas=[], events=[])
@@ -59,7 +77,7 @@ def replan(
     items = [Item(e, value(e), works_of(e), series_of(e)) for e in kept.candidates]
     travel_cost = CLOSER_TRAVEL_COST if kind == 'closer together' else Rules(None, max_span(window)).travel_cost
     rules = Rules(request.preferences.budget, max_span(window), travel_cost=travel_cost)
-    must = (lambda i: i.event.event_id in pinned) if pinned else None
+    must = asked.held if asked.events or asked.venues else None
     planned = plan_answer(
         items, [Theme('best', lambda i: True, must=must)], limits=kept.limits, rules=rules,
         interests=request.preferences.interests, target=3,
@@ -69,7 +87,6 @@ def replan(
         chosen = [items[v.item].event for v in plan.visits]
         slots = {items[v.item].event.event_id: (v.start, v.end) for v in plan.visits if v.drop_in}
         score = measure(chosen, slots)
-        keeps = pinned <= {e.event_id for e in chosen}
-        if keeps and score[0] < before[0] - 1e-9 and valid(make_bundle(chosen, slots)):
+        if asked.kept_by(chosen) and score[0] < before[0] - 1e-9 and valid(make_bundle(chosen, slots)):
             return score, chosen, slots
     return None
