@@ -9,7 +9,9 @@ from models.catalog import EventPublic, Price
 from models.generation import Bundle, Preferences, TimeWindow
 from services.planners.base import PlannerError, PlanRequest, Refinement
 from services.planners.grounding import key_event_from
-from services.planners.offline.refine import _refine
+from services.planners.offline.refine import _bundle, _refine
+from services.planners.offline.refine_measures import day_seconds, measure_for
+from services.planners.offline.replan import Asked, replan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
 
@@ -189,3 +191,34 @@ def test_a_change_keeps_the_event_the_person_asked_for_by_name() -> None:
     assert titles == ['House at the Bar', 'Deep House Night']
     with pytest.raises(PlannerError, match=r'It keeps .Deep House Night., which you asked for by name'):
         cheaper([WARM_UP, CLUB, cheap_club])
+
+
+def test_a_re_plan_keeps_a_stop_at_a_venue_named_and_visited_twice() -> None:
+    # "I have always wanted to go to Tresor", and the plan is two nights there: a re-plan for "cheaper" may swap
+    # one of them for a free night elsewhere, never both.
+    first, second = (e.model_copy(update={'venue': 'Tresor'}) for e in (WARM_UP, CLUB))
+    free = [
+        event(n, title, start, hours, 'house').model_copy(update={'price': None})
+        for n, title, start, hours in ((10, 'Free Warm-up', 21, 2), (11, 'Free House Night', 23.5, 4))
+    ]
+    plan = Bundle(
+        title='Night Moves', description='', estimated_cost=None,
+        key_events=[key_event_from(first, 'house'), key_event_from(second, 'deep house')],
+    )  # fmt: skip
+    refinement = Refinement(bundles=[plan], bundle_index=0, instruction='cheaper')
+    request = PlanRequest('g1', HOUSE, WINDOW, 'Berlin', refinement=refinement)
+    pool = [first, second, *free]
+    fit = {s.event.event_id: s.score for s in score_events(pool, read_taste(HOUSE))}
+
+    def replanned(asked: Asked) -> set[str]:
+        found = replan(
+            'cheaper', request=request, refinement=refinement, pool=pool, fit=fit,
+            measure=measure_for('cheaper', taste_fit=fit), current=[first, second], current_visits={},
+            make_bundle=lambda events, slots: _bundle(plan, events, {}, slots), valid=lambda bundle: True,
+            day_seconds=day_seconds, asked=asked,
+        )  # fmt: skip
+        assert found is not None
+        return {e.venue for e in found[1]}
+
+    assert 'Tresor' not in replanned(Asked())  # asked for nothing by name: both free nights elsewhere
+    assert 'Tresor' in replanned(Asked(venues=frozenset({'Tresor'})))
