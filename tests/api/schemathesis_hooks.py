@@ -9,6 +9,7 @@ refusals of those rules.
 
 import json
 import os
+import time
 import uuid
 from datetime import timedelta
 from urllib.parse import quote
@@ -82,13 +83,27 @@ def _existing_event(case) -> None:
         return
     generation_id = (case.path_parameters or {}).get('generation_id')
     base = case.operation.schema.get_base_url().rstrip('/')
-    try:
-        with urlopen(f'{base}/api/generations/{quote(str(generation_id), safe="")}', timeout=5) as answer:
-            plan = json.loads(answer.read())
-    except (OSError, ValueError):
+    plan = _settled_plan(f'{base}/api/generations/{quote(str(generation_id), safe="")}')
+    if plan is None:
         return  # unknown or malformed id: the request goes as generated (404)
     bundles = plan.get('bundles') or []
     if plan.get('status') != 'completed' or not bundles or not bundles[0].get('keyEvents'):
         return  # not completed: 409 as generated
     case.path_parameters['index'] = 0
     case.query = {**(case.query or {}), 'eventId': bundles[0]['keyEvents'][0]['eventId']}
+
+
+def _settled_plan(url: str) -> dict | None:
+    """The plan once it has stopped changing. A plan still being made would be asked about as generated and
+    could complete between this read and the request, which then names a bundle the plan lacks (a 422 the
+    schema cannot foresee): so the hook waits for a final status (the demo planner takes a second or two)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urlopen(url, timeout=5) as answer:
+                plan = json.loads(answer.read())
+        except (OSError, ValueError):
+            return None
+        if plan.get('status') not in ('pending', 'processing') or time.monotonic() > deadline:
+            return plan
+        time.sleep(0.1)
