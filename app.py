@@ -8,7 +8,6 @@ from settings import settings
 if settings.redis_url:
     os.environ.setdefault('NICEGUI_REDIS_URL', settings.redis_url)
 
-import gc
 import logging
 import sys
 
@@ -23,7 +22,7 @@ from api.security import SecurityHeaders
 from models.db import session_scope
 from models.schema import create_db_and_tables
 from pages import generation, history, home, theme  # noqa: F401  (pages register routes)
-from services import clock, metrics
+from services import clock, heap, metrics
 from services.catalog import demo
 from services.generations import scheduler, service
 from services.planners import registry
@@ -47,8 +46,7 @@ def startup() -> None:
     background_tasks.create(metrics.watch_event_loop_lag(), name='event loop lag')
     # Everything loaded so far lives as long as the process: keep it out of the garbage collector's full
     # passes, which otherwise walk it and stall the event loop for tens of milliseconds.
-    gc.collect()
-    gc.freeze()
+    heap.settle()
 
 
 def start_planning() -> None:

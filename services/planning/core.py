@@ -26,6 +26,11 @@ PARTNERS_SCANNED = 400  # how far down the list partners are looked for
 Memo = dict[tuple[tuple[int, ...], frozenset[int], Rules], list[Path]]
 
 
+def any_item(item: Item) -> bool:
+    """A theme that takes every candidate (the best of the day, a covering theme): its pool is the whole list."""
+    return True
+
+
 @dataclass(frozen=True)
 class Theme:
     key: str  # 'genre:techno', 'cover:food', 'named', 'best'...
@@ -119,7 +124,7 @@ def _pools(items: Sequence[Item], themes: Sequence[Theme], visits: dict[int, lis
     by_price = sorted(by_value, key=lambda i: price_of(items[i].event))  # stable: value breaks a tie in price
     pools = []
     for theme in themes:
-        accepted = [i for i in by_value if theme.accepts(items[i])]
+        accepted = list(by_value) if theme.accepts is any_item else [i for i in by_value if theme.accepts(items[i])]
         must = [i for i in accepted if theme.must(items[i])] if theme.must else []
         kept = set(accepted)
         cheapest = list(itertools.islice((i for i in by_price if i in kept), 2 * PARTNERS))

@@ -9,6 +9,9 @@ hour of waiting beyond IDLE_FREE; a gap over MAX_IDLE splits the plan in two par
 text says so), and a gap over NEXT_DAY_AFTER is another day.
 """
 
+import functools
+import math
+import operator
 from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,7 +80,7 @@ class _Label(NamedTuple):
     cost: float
     first: float  # when its first visit starts (a POSIX timestamp: the hot loop compares floats, not datetimes)
     visits: tuple[Visit, ...]
-    taken: frozenset[object]  # its items, works and series (none may come twice) and venues (again at a cost)
+    taken: int  # its items, works and series (none may come twice) and venues (again at a cost), as bits (_Keys)
     has_must: bool
 
 
@@ -114,15 +117,15 @@ def best_paths(
     labels: list[list[_Classes]] = [[([], []) for _ in range(rules.max_stops + 1)] for _ in ordered]
     ranked: list[tuple[_Ranked, _Ranked]] = [([], []) for _ in range(rules.max_stops)]
     ways = {} if ways is None else ways
+    keys = _Keys(items, ordered)
     best: dict[int, _Label] = {}
     for index, visit in enumerate(ordered):
         item = items[visit.item]
-        taken = _keys(visit.item, item)
         is_must = visit.item in must
-        own = _Label(item.value, prices[visit.item], times.starts[index], (visit,), taken, is_must)
+        own = _Label(item.value, prices[visit.item], times.starts[index], (visit,), keys.of[visit.item], is_must)
         if rules.budget is None or own.cost <= rules.budget:
             _keep(labels[index][1][is_must], own)
-        _extend_into(index, ordered, times, items, prices, labels, ranked, rules, must, ways)
+        _extend_into(index, ordered, times, items, keys, prices, labels, ranked, rules, must, ways)
         for length in range(1, rules.max_stops):
             for flag in (0, 1):
                 for label in labels[index][length][flag]:
@@ -147,6 +150,7 @@ def _extend_into(
     ordered: Sequence[Visit],
     times: _Times,
     items: Sequence[Item],
+    keys: '_Keys',
     prices: dict[int, float],
     labels: list[list[_Classes]],
     ranked: list[tuple[_Ranked, _Ranked]],
@@ -159,24 +163,24 @@ def _extend_into(
     and what a visit keeps only gets better, so the scan stops at the first that cannot beat the worst kept."""
     visit = ordered[index]
     item = items[visit.item]
-    keys = _keys(visit.item, item)
-    venue = ('v', item.event.venue)
+    mine, venue = keys.of[visit.item], keys.venue[visit.item]
     price, is_must, budget = prices[visit.item], visit.item in must, rules.budget
     start, ends, span = times.starts[index], times.ends, rules.max_span.total_seconds()
     links: dict[int, float | None] = {}
     for length in range(1, rules.max_stops):
         for flag in (0, 1) if must else (0,):
             target = labels[index][length + 1][flag or is_must]
+            floor = target[-1].value if len(target) >= LABELS else -math.inf  # what a new label must beat
             for negative_value, _, previous_index, label in ranked[length][flag]:
-                if len(target) >= LABELS and item.value - negative_value <= target[-1].value:
+                if item.value - negative_value <= floor:
                     break
                 if ends[previous_index] > start or start - label.first > span:
                     continue
                 previous = ordered[previous_index]
                 if previous.item == visit.item:
                     continue
-                clash = label.taken & keys
-                if clash and clash != {venue}:
+                clash = label.taken & mine
+                if clash and clash != venue:
                     continue  # nothing twice
                 # Back at a venue of the plan on another day: allowed, at a cost (staying on the same evening is
                 # free); a plan of four nights at one cellar reads as padding.
@@ -184,27 +188,42 @@ def _extend_into(
                 cost = label.cost + price
                 if budget is not None and cost > budget + 1e-9:
                     continue
-                if previous_index not in links:
+                link = links.get(previous_index, _UNKNOWN)
+                if link is _UNKNOWN:
                     # On the clock, as a person reads it (the aware datetimes of one city subtract so): a night out
                     # and the next morning are another day across a clock change too.
                     gap = (visit.start - previous.end).total_seconds()
-                    links[previous_index] = _link_value(_way_of(items, previous.item, visit.item, ways), gap, rules)
-                link = links[previous_index]
+                    link = links[previous_index] = _link_value(
+                        _way_of(items, previous.item, visit.item, ways), gap, rules
+                    )
                 if link is None:
                     continue
                 value = label.value + item.value - link - revisit
-                if len(target) >= LABELS and value <= target[-1].value:
+                if value <= floor:
                     continue  # no better than the worst kept: skip building it
-                fields = (value, cost, label.first, (*label.visits, visit), label.taken | keys, bool(flag or is_must))
-                extended = _new_label(_Label, fields)
-                _keep(target, extended)
+                fields = (value, cost, label.first, (*label.visits, visit), label.taken | mine, bool(flag or is_must))
+                _keep(target, _new_label(_Label, fields))
+                if len(target) >= LABELS:
+                    floor = target[-1].value
 
 
-def _keys(index: int, item: Item) -> frozenset[object]:
-    """What a plan holding this candidate may not hold again (the candidate, its series, its works), and its
-    venue, which it may visit again at a cost."""
-    venue = ('v', item.event.venue)
-    return frozenset((index, ('s', item.series_key), venue, *(('t', work) for work in item.works)))
+_UNKNOWN = object()  # a link not worked out yet (None is a link that cannot be made)
+
+
+class _Keys:
+    """What a plan holding each candidate may not hold again (the candidate, its series, its works), and its
+    venue, which it may visit again at a cost: one bit each, so a partial plan's keys are one int (an AND and an
+    OR where sets of a dozen keys took an intersection and a union per extension)."""
+
+    def __init__(self, items: Sequence[Item], visits: Sequence[Visit]) -> None:
+        bits: dict[object, int] = {}
+        self.of: dict[int, int] = {}
+        self.venue: dict[int, int] = {}
+        for index in dict.fromkeys(v.item for v in visits):
+            item = items[index]
+            keys = (('v', item.event.venue), index, ('s', item.series_key), *(('t', work) for work in item.works))
+            masks = [1 << bits.setdefault(key, len(bits)) for key in keys]
+            self.venue[index], self.of[index] = masks[0], functools.reduce(operator.or_, masks)
 
 
 def _stays_on(items: Sequence[Item], previous: Visit, visit: Visit) -> bool:

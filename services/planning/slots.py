@@ -7,6 +7,8 @@ only) cut what may be visited, so an open air running 14:00-23:00 still fits "no
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from models.catalog import EventPublic
@@ -29,10 +31,14 @@ class Limits:
     earliest: time | None = None
     latest: time | None = None
 
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
-@dataclass(frozen=True)
-class Visit:
-    """One way to be at one event: the whole run, or a drop-in slot inside it."""
+
+class Visit(NamedTuple):
+    """One way to be at one event: the whole run, or a drop-in slot inside it (a tuple: one is made for every
+    candidate of every plan)."""
 
     item: int  # index of the candidate it visits
     start: datetime
@@ -52,7 +58,7 @@ def is_drop_in(event: EventPublic) -> bool:
 def visits_of(item: int, event: EventPublic, limits: Limits) -> list[Visit]:
     """The visits a plan may make to `event` within the limits; [] when none keeps them."""
     if not is_drop_in(event):
-        zone = ZoneInfo(limits.timezone)
+        zone = limits.zone
         start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
         return [Visit(item, event.starts_at, event.ends_at, False)] if _within(start, end, limits) else []
     bounds = _drop_in_bounds(event, limits)
@@ -100,7 +106,7 @@ def _on_the_five(moment: datetime, *, up: bool) -> datetime:
 
 def _drop_in_bounds(event: EventPublic, limits: Limits) -> tuple[datetime, datetime, timedelta] | None:
     """(earliest start, latest end, shortest stay) of a visit to a drop-in within the limits; None if none fits."""
-    zone = ZoneInfo(limits.timezone)
+    zone = limits.zone
     start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
     day = start.date()
     low = max(start, _at(day, limits.earliest, zone)) if limits.earliest else start

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.schema import create_db_and_tables
+from services import heap
 from services.generations import scheduler, service
 from services.generations.runner import PlannerFactory, Runner
 from services.planners import registry
@@ -53,6 +54,7 @@ async def serve(
         server = await health.start(host=health_address[0], port=health_address[1], runner=runner)
     sender = relay.Sender(metrics_outbox) if metrics_outbox is not None else None
     sending = asyncio.create_task(sender.run()) if sender is not None else None
+    heap.settle()  # what start-up loaded stays out of the collector's full passes, which stall a plan
     log.info('worker %s started: up to %d generations at once', runner.owner, max_concurrent)
     try:
         await _poll(runner, stop, parent_alive)

@@ -18,7 +18,7 @@ from services.planners.offline.advice import interest_words, late_advice, left_o
 from services.planners.offline.scoring import Scored
 from services.planners.offline.taste import Taste
 from services.planners.offline.writing import Picked, Wording, write_bundle
-from services.planning.core import Theme, plan_answer
+from services.planning.core import Theme, any_item, plan_answer
 from services.planning.hard import keep_hard_wishes
 from services.planning.paths import Item, Rules, title_works
 from services.planning.slots import Limits
@@ -148,7 +148,7 @@ def _themes(scored: Sequence[Scored], taste: Taste, by_id: dict[str, Scored]) ->
 
     themes: list[Theme] = []
     if any(s.named for s in scored):
-        themes.append(Theme('named', lambda i: True, must=lambda i: bool(signal(i).named), weight=3.0, wanted=True))
+        themes.append(Theme('named', any_item, must=lambda i: bool(signal(i).named), weight=3.0, wanted=True))
     for tag in taste.wanted_tags[:4]:
         themes.append(Theme(f'tag:{tag}', lambda i, tag=tag: tag in signal(i).tag_hits, weight=1.15, wanted=True))
     genre_counts = Counter(g for s in scored for g in s.genre_hits)
@@ -161,14 +161,12 @@ def _themes(scored: Sequence[Scored], taste: Taste, by_id: dict[str, Scored]) ->
         themes.append(Theme(f'category:{category}', lambda i, category=category: i.event.category == category))
         if len(taste.interests) > 1:
             themes.append(
-                Theme(
-                    f'cover:{category}', lambda i: True, must=lambda i, c=category: i.event.category == c, weight=0.95
-                )
+                Theme(f'cover:{category}', any_item, must=lambda i, c=category: i.event.category == c, weight=0.95)
             )
     top_areas = Counter(s.event.neighborhood for s in scored[:30] if s.event.neighborhood)
     for area, _count in sorted(top_areas.items(), key=lambda item: (-item[1], item[0]))[:2]:
         themes.append(Theme(f'area:{area}', lambda i, area=area: i.event.neighborhood == area, weight=0.9))
-    themes.append(Theme('best', lambda i: True, weight=0.85))
+    themes.append(Theme('best', any_item, weight=0.85))
     return themes
 
 
@@ -187,7 +185,7 @@ def _why_fewer(
         items = [Item(s.event, s.score, works_of(s.event), series_of(s.event)) for s in fitting]
 
         def any_plan(budget: float | None, span: timedelta) -> bool:
-            best = [Theme('best', lambda i: True)]
+            best = [Theme('best', any_item)]
             rules = Rules(budget, span)
             return bool(plan_answer(items, best, limits=limits, rules=rules, interests=taste.interests, target=1))
 

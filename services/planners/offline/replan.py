@@ -12,7 +12,7 @@ from models.catalog import EventPublic
 from models.generation import Bundle
 from services.planners.base import PlanRequest, Refinement
 from services.planners.offline.itinerary import max_span, series_of, works_of
-from services.planning.core import Theme, plan_answer
+from services.planning.core import Theme, any_item, plan_answer
 from services.planning.hard import keep_hard_wishes
 from services.planning.paths import Item, Rules, title_works
 from services.planning.wish import read_preferences
@@ -79,7 +79,7 @@ def replan(
     rules = Rules(request.preferences.budget, max_span(window), travel_cost=travel_cost)
     must = asked.held if asked.events or asked.venues else None
     planned = plan_answer(
-        items, [Theme('best', lambda i: True, must=must)], limits=kept.limits, rules=rules,
+        items, [Theme('best', any_item, must=must)], limits=kept.limits, rules=rules,
         interests=request.preferences.interests, target=3,
     )  # fmt: skip
     before = measure(current, current_visits)
