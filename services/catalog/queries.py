@@ -28,7 +28,10 @@ TEXT_INDEX_MAX_MATCHES = 3000
 # Candidates are read as plain rows and turned into tuples with named fields: `to_public` reads two dozen
 # attributes per event, and each attribute of an SQLAlchemy Row costs about a microsecond (a field of a named
 # tuple a few hundredths of one), a third of the read of 3,000 candidates.
-EventRow = namedtuple('EventRow', [column.name for column in Event.__table__.c])
+# What an event's page and a plan never show (the import's bookkeeping, the search column) is not read.
+_NOT_SHOWN = frozenset({'city_id', 'source_id', 'feed', 'search_text', 'updated_at'})
+_SHOWN_COLUMNS = [column for column in Event.__table__.c if column.name not in _NOT_SHOWN]
+EventRow = namedtuple('EventRow', [column.name for column in _SHOWN_COLUMNS])
 VenueRow = namedtuple('VenueRow', [column.name for column in Venue.__table__.c])
 _as_tuple = tuple.__new__
 
@@ -84,7 +87,7 @@ def list_candidates(
     # Thousands of rows on a big catalog: read as plain rows (their columns are the Event's attributes, so
     # `to_public` takes them as it takes an Event) and each venue once, not as ORM objects (half the time).
     conditions = [*_window_conditions(city=city, window=window, categories=categories), *_price_conditions(max_price)]
-    query = select_columns(*Event.__table__.c).where(*conditions)
+    query = select_columns(*_SHOWN_COLUMNS).where(*conditions)
     cap = max(1, min(limit, MAX_CANDIDATES))
     over_cap = session.execute(select_columns(Event.id).where(*conditions).limit(1).offset(cap)).first()
     if over_cap is not None:  # a share of every day and kind, not only the window's first days

@@ -290,11 +290,16 @@ def _way(before: EventPublic, after: EventPublic) -> tuple[float, float]:
 
 def _keep(labels: list[_Label], label: _Label) -> None:
     """Keeps the LABELS best partial plans of a class, best first."""
+    value, cost = label[0], label[1]  # by index: called for every partial plan kept, attributes cost more
     position = len(labels)
-    while position and (labels[position - 1].value, -labels[position - 1].cost) < (label.value, -label.cost):
+    while position:
+        other = labels[position - 1]
+        if other[0] > value or (other[0] == value and other[1] <= cost):
+            break  # better, or as good and no dearer: stays ahead
         position -= 1
     labels.insert(position, label)
-    del labels[LABELS:]
+    if len(labels) > LABELS:
+        labels.pop()
 
 
 def price_of(event: EventPublic) -> float:
