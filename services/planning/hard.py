@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from models.catalog import EventPublic
 from services.planning.slots import Limits, visits_of
-from services.planning.wish import Wish
+from services.planning.wish import Wish, fold
 from services.planning.wish_words import ADULT_TAGS, KIDS_TAGS
 from services.text import join_words
 
@@ -47,7 +47,7 @@ def keep_hard_wishes(
     avoided = [item.value for item in wish.hard_items if item.kind == 'avoid']
     if avoided:
         what = join_words(avoided)
-        checks.append((what, _avoids(wish), f'With {what}, nothing fits {label}, so these plans include some.'))
+        checks.append((what, avoids(wish), f'With {what}, nothing fits {label}, so these plans include some.'))
     if wish.kids:
         checks.append(
             ('with kids', _family_friendly, f'Nothing family-friendly fits {label}; these plans are not made for kids.')
@@ -93,9 +93,14 @@ def _apply_time(kept: Kept, wish: Wish, event_of: Callable[[T], EventPublic], la
     kept.declined.append('time of day')
 
 
-def _avoids(wish: Wish) -> Callable[[EventPublic], bool]:
+def avoids(wish: Wish) -> Callable[[EventPublic], bool]:
+    """Whether an event keeps the wish's "no ...": no category, tag, title or venue it turns down."""
+    names = {fold(name) for name in wish.avoid_names}
+
     def test(event: EventPublic) -> bool:
         tags = set(event.tags) | set(event.venue_tags)
+        if names and (fold(event.title) in names or fold(event.venue) in names):
+            return False
         return event.category not in wish.avoid_categories and not tags & wish.avoid_tags
 
     return test

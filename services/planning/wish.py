@@ -60,6 +60,7 @@ class Wish:
     step_free: bool = False  # hard
     avoid_categories: frozenset[str] = frozenset()
     avoid_tags: frozenset[str] = frozenset()
+    avoid_names: tuple[str, ...] = ()  # hard: titles and venues the free text turns down by name
     wanted_tags: tuple[str, ...] = ()  # soft: venue and event character ('underground', 'rooftop')
 
     def public(self) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def read_wish(
 ) -> Wish:
     """The wish in the form and the free text. `areas` are the city's neighbourhood names (place wishes);
     `names` the titles and venues of the catalog's events in the window (a wish may name one outright)."""
-    text = fold(other_preferences or '')
+    text = re.sub(words.ANYTHING_BUT, 'not', fold(other_preferences or ''))
     reading = _Reading(clauses=_clauses(text), used=[])
     reading.used = [False] * len(reading.clauses)
     items = [WishItem('interest', i, True, 'form') for i in interests]
@@ -144,6 +145,7 @@ def read_wish(
         step_free=values.get('step_free', False),
         avoid_categories=frozenset(values.get('avoid_categories', ())),
         avoid_tags=frozenset(values.get('avoid_tags', ())),
+        avoid_names=tuple(values.get('avoid_names', ())),
         wanted_tags=tuple(values.get('tags', ())),
     )
 
@@ -299,8 +301,14 @@ def _read_names(reading: _Reading, names: tuple[str, ...] | list[str]) -> None:
             continue
         for index, clause in enumerate(reading.clauses):
             if f' {folded} ' in f' {clause} ' or (':' in folded and folded in clause):
-                reading.add(index, 'named', name, hard=False, text=name)
-                reading.clauses[index] = ' '.join(clause.replace(folded, ' ').split())
+                negation = re.search(words.NAME_NEGATION, clause[: clause.index(folded)])
+                if negation:  # turned down by name: a hard wish, never a stop to build around
+                    reading.add(index, 'avoid', f'no {name}', hard=True, text=f'{negation.group(0)}{name}')
+                    reading.values.setdefault('avoid_names', []).append(name)
+                else:
+                    reading.add(index, 'named', name, hard=False, text=name)
+                said = f'{negation.group(0)}{folded}' if negation else folded
+                reading.clauses[index] = ' '.join(clause.replace(said, ' ').split())
 
 
 def _read_genres(reading: _Reading) -> list[str]:

@@ -36,6 +36,10 @@ ONLY_BEFORE = r'\b(?:only|just|nur|strictly|stay in|staying in|within)\s+(?:in\s
 ONLY_AFTER = r'\s+only\b'
 NEAR_BEFORE = r'\b(?:near|around|close to|in|nahe|bei|im|rund um|somewhere in)\s+'
 # "no techno", "not too loud", "avoid clubs", "keine Clubs": the words after one of these are unwanted.
+# Right before a title or venue named outright: the person does not want it ("anything but Improhaus", "not at
+# Tresen Elf", "no Karaoke Night"). 'anything but' is read as 'not' before the text is cut into clauses at 'but'.
+NAME_NEGATION = r'\b(?:no|not|never|without|except|avoid|skip|hate|nicht|keine?n?|kein|ohne)\s+(?:(?:at|to|in|the|a|an|any|more)\s+)*$'
+ANYTHING_BUT = r'\b(?:anything|everything|alles) (?:but|except|ausser)\b'
 NEGATION = r'\b(?:no|not|avoid|without|except|hate|skip|keine?n?|kein|ohne|nothing|never)\s+(?P<what>[a-z][a-z ]*?)(?=$|[,.;!?]| and | or | but | please)'
 
 # Unwanted words and what they rule out: categories, and event or venue tags.

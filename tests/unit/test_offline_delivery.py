@@ -157,6 +157,29 @@ def test_an_interest_every_event_of_which_breaks_a_hard_wish_is_named_with_the_w
     assert note in result.notes
 
 
+def plan_with_wish(events: list[EventPublic], text: str):
+    prefs = Preferences(interests=['film'], timeframe='Next 7 days', other_preferences=text)
+    taste, wish = read_taste(prefs), read_preferences(prefs, areas=[], events=events)
+    window = TimeWindow(start=START - timedelta(hours=1), end=START + timedelta(days=7), timezone='UTC', label='x')
+    return build_plan(score_events(events, taste, wish), with_wish(taste, wish), window, city_name='B', wish=wish)
+
+
+def test_a_place_turned_down_by_name_is_in_no_plan() -> None:
+    events = [event(i, f'Ordinary Film {i}', i % 3, 16 + 2 * (i % 3)) for i in range(9)]
+    events.append(event(99, 'Zebra Lantern', 5, 20))
+    venues = {e.event_id: e.venue for e in events}
+    for text in ('anything but Kino 99 please', 'not Zebra Lantern'):
+        result = plan_with_wish(events, text)
+        assert result.bundles and all(venues[k.event_id] != 'Kino 99' for b in result.bundles for k in b.key_events)
+    assert 'e99' in [k.event_id for k in plan_with_wish(events, 'please include Kino 99').bundles[0].key_events]
+
+
+def test_a_place_turned_down_that_is_all_there_is_is_kept_and_said_so() -> None:
+    result = plan_with_wish([event(1, 'Early film', 0, 16), event(2, 'Late film', 0, 20)], 'no Kino 1')
+    assert [k.event_id for k in result.bundles[0].key_events] == ['e1', 'e2']
+    assert 'With no Kino 1, nothing fits x, so these plans include some.' in result.notes
+
+
 def test_one_recurring_series_makes_a_plan_when_it_is_all_there_is() -> None:
     # Read in an answer: three afternoon walks from one meeting point, Wed to Fri, and "no two of them fit
     # together". A plan takes a series once when others fit; when nothing else is on, it goes twice.

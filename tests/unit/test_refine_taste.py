@@ -222,3 +222,18 @@ def test_a_re_plan_keeps_a_stop_at_a_venue_named_and_visited_twice() -> None:
 
     assert 'Tresor' not in replanned(Asked())  # asked for nothing by name: both free nights elsewhere
     assert 'Tresor' in replanned(Asked(venues=frozenset({'Tresor'})))
+
+
+def test_a_change_turning_down_a_stop_by_name_takes_it_out_even_one_named_before() -> None:
+    # "Please include Deep House Night", then the change "anything but Deep House Night": the newer word wins (read
+    # in an answer: "no Improhaus please" dropped the one stop elsewhere and kept both Improhaus shows).
+    named = HOUSE.model_copy(update={'other_preferences': 'Please include Deep House Night'})
+    late = event(12, 'Late House Session', 23.5, 3, 'house')
+
+    def turned_down(pool: list[EventPublic]) -> Bundle:
+        refinement = Refinement(bundles=[house_night()], bundle_index=0, instruction='anything but Deep House Night')
+        return _refine(PlanRequest('g1', named, WINDOW, 'Berlin', refinement=refinement), refinement, pool)
+
+    assert [k.title for k in turned_down([WARM_UP, CLUB, late]).key_events] == ['House Warm-up', 'Late House Session']
+    with pytest.raises(PlannerError, match='anything but Deep House Night'):
+        turned_down([WARM_UP, CLUB])  # nothing can take its place: said so, never kept without a word

@@ -115,6 +115,30 @@ def test_a_name_from_the_catalog_is_understood() -> None:
     assert ('named', 'Kessel: Raw Concrete', False) in kinds(wish) and wish.not_understood == ()
 
 
+@pytest.mark.parametrize(
+    'text',
+    [
+        'anything but Improhaus please',
+        'not at Improhaus',
+        'no Improhaus, thanks',
+        'Alles ausser Improhaus',
+        'ohne Improhaus',
+    ],
+)
+def test_a_name_turned_down_is_a_hard_wish_not_a_stop_to_build_around(text: str) -> None:
+    # Read in an answer: "anything but Improhaus please" was understood as naming Improhaus, and all three
+    # comedy plans were built around it.
+    wish = read(text, interests=('comedy',), names=['Improhaus', 'Improhaus Late Show: the roast battle'])
+    assert kinds(wish) == {('avoid', 'no Improhaus', True)}
+    assert wish.avoid_names == ('Improhaus',) and wish.not_understood == ()
+
+
+def test_a_name_beside_a_negation_of_something_else_is_still_named() -> None:
+    wish = read('no clubs and Improhaus please', interests=('comedy', 'nightlife'), names=['Improhaus'])
+    assert ('named', 'Improhaus', False) in kinds(wish) and wish.avoid_names == ()
+    assert wish.avoid_categories == {'nightlife'}
+
+
 def test_the_words_of_a_named_title_are_not_read_as_wishes_of_their_own() -> None:
     # Read in an answer: 'Please include Fotohaus After Work: "Concrete Summer"' was taken as "evenings only"
     # too, and every daytime walk of the outdoors the person chose was dropped.

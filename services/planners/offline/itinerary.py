@@ -62,7 +62,7 @@ def build_plan(
     # The hard wishes together leave no plan: say which could not be kept, and plan without them.
     relaxed = replace(
         wish, only_areas=(), earliest=None, latest=None, kids=False, step_free=False, free_only=False,
-        avoid_categories=frozenset(), avoid_tags=frozenset(),
+        avoid_categories=frozenset(), avoid_tags=frozenset(), avoid_names=(),
     )  # fmt: skip
     other = _build(scored, taste, window, city_name=city_name, wish=relaxed)
     if not other.bundles:

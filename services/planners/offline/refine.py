@@ -31,7 +31,9 @@ from services.planners.offline.refine_measures import (
     measure_for,
     summary,
     taste_measure,
+    turned_down,
     with_instruction,
+    without,
 )
 from services.planners.offline.replan import Asked, replan
 from services.planners.offline.scoring import Scored, score_events
@@ -105,6 +107,8 @@ def _refine(
     wish = read_preferences(request.preferences, areas=list(areas), events=pool)
     kept = keep_hard_wishes(pool, wish, event_of=lambda e: e, timezone=window.timezone, label=window.label)
     allowed, limits = {e.event_id for e in kept.candidates}, kept.limits
+    refused = turned_down(refinement.instruction, pool, areas)  # "no Improhaus": out, and nothing of it comes in
+    allowed -= refused
     open_events = sorted(
         (e for e in pool if e.event_id in allowed and e.event_id not in taken and works_of(e).isdisjoint(shown)),
         key=lambda e: -fit.get(e.event_id, 0),
@@ -199,7 +203,7 @@ def _refine(
             'try another one.'
         )
     wish_fit = fit if kind else instruction_fit(request, refinement.instruction, pool)
-    measure = measure_for(kind, taste_fit=fit) if kind else taste_measure(wish_fit)
+    measure = without(refused, measure_for(kind, taste_fit=fit) if kind else taste_measure(wish_fit))
     slots = {k.event_id: visit for k in target.key_events if (visit := _kept_visit(k))}
     before = measure(current, slots)
     best: tuple | None = None
@@ -208,14 +212,17 @@ def _refine(
     def nearest(new: EventPublic, old: EventPublic) -> list[Slot | None]:
         return place_all(new, old)[:PLACES_TRIED]  # each edit weighs a drop-in's nearest few slots
 
-    asked = _asked_by_name(current, scored)
+    asked = _asked_by_name(current, scored, refused)
     for events, visits in _edits(current, alternatives, slots, moves=moves, place=nearest, pinned=asked.events):
         score = measure(events, visits)
+        if refused.intersection(e.event_id for e in events):
+            continue  # a stop turned down stays in it: a re-plan may take them all out
         if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events, visits):
             best = (score, events, visits)
     if best is None:
         best = replan(
-            kind or 'wish', request=request, refinement=refinement, pool=[*current, *alternatives], fit=wish_fit,
+            kind or 'wish', request=request, refinement=refinement, fit=wish_fit,
+            pool=[e for e in [*current, *alternatives] if e.event_id not in refused],
             measure=measure,
             current=current, current_visits=slots, make_bundle=lambda events, slots: _bundle(target, events, {}, slots),
             valid=valid_bundle, day_seconds=day_seconds, asked=asked,
@@ -286,11 +293,13 @@ def _edits(
         yield current, {**slots, **move}
 
 
-def _asked_by_name(current: Sequence[EventPublic], scored: Sequence[Scored]) -> Asked:
+def _asked_by_name(current: Sequence[EventPublic], scored: Sequence[Scored], refused: frozenset[str]) -> Asked:
     """The stops the person asked for by name ("Please include ...", "I have always wanted to go to ..."): a
     change of price, place or time keeps them. Of several stops at a named venue one is enough: a single edit
-    of one keeps another, a re-plan keeps one."""
-    named = {s.event.event_id: s.named for s in scored if s.named in ('event', 'venue')}
+    of one keeps another, a re-plan keeps one. What the change itself turns down is no longer asked for."""
+    named = {
+        s.event.event_id: s.named for s in scored if s.named in ('event', 'venue') and s.event.event_id not in refused
+    }
     events = {e.event_id for e in current if named.get(e.event_id) == 'event'}
     at_venue = [e for e in current if named.get(e.event_id) == 'venue']
     venues = Counter(e.venue for e in at_venue)

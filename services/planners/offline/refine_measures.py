@@ -6,6 +6,7 @@ be done.
 import itertools
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from models.catalog import EventPublic
@@ -14,9 +15,12 @@ from models.geo import estimate_travel
 from services.planners.base import PlanRequest
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
+from services.planning.hard import avoids
+from services.planning.wish import read_wish
 from services.text import isolate
 
 MIN_EVENTS = 2
+REFUSED_WEIGHT = 1e6  # a stop turned down by name outweighs any price, distance or hour
 DAY_STARTS_HOUR = 6  # a night out runs past midnight: the day of "earlier" and "later" starts at 06:00
 # Lower is better: (what was asked for, a tie-break keeping the person's taste). Only the first term may
 # decide that a bundle follows the instruction; the second picks among those that do.
@@ -37,6 +41,33 @@ def kind_of(instruction: str) -> str | None:
         if text == kind or words.search(text):
             return kind
     return None
+
+
+def turned_down(instruction: str | None, pool: Sequence[EventPublic], areas: Sequence[str]) -> frozenset[str]:
+    """The events a change turns down by name ("no Improhaus", "anything but Tresen Elf"): they leave the plan
+    and none comes in, even a stop asked for by name before."""
+    if not instruction:
+        return frozenset()
+    names = [name for e in pool for name in (e.title, e.venue)]
+    said = read_wish(
+        interests=(), music_profile=None, other_preferences=instruction, budget=None, areas=areas, names=names
+    )
+    if not said.avoid_names:
+        return frozenset()
+    keeps = avoids(replace(said, avoid_categories=frozenset(), avoid_tags=frozenset()))
+    return frozenset(e.event_id for e in pool if not keeps(e))
+
+
+def without(refused: frozenset[str], measure: Measure) -> Measure:
+    """The measure, with each stop turned down counting more than any change of the rest can make up."""
+    if not refused:
+        return measure
+
+    def measured(events: Sequence[EventPublic], visits: Visits) -> tuple[float, float]:
+        first, second = measure(events, visits)
+        return first + REFUSED_WEIGHT * sum(e.event_id in refused for e in events), second
+
+    return measured
 
 
 def measure_for(kind: str, *, taste_fit: dict[str, float]) -> Measure:

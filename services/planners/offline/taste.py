@@ -62,6 +62,9 @@ def with_wish(taste: Taste, wish: Wish) -> Taste:
     tags = tuple(dict.fromkeys([*taste.wanted_tags, *wish.wanted_tags]))
     profile = _genre_words(taste.profile)
     named = tuple(g for g in taste.named_genres if g in profile or g in wish.genres)
+    text = taste.text
+    for name in wish.avoid_names:  # turned down by name ("anything but Improhaus"): not named outright
+        text = text.replace(f' {search_text.normalize_words(name)} ', ' ')
     return replace(
         taste,
         genres=_genre_weights(named),
@@ -69,6 +72,7 @@ def with_wish(taste: Taste, wish: Wish) -> Taste:
         wanted_tags=tags,
         cheap=taste.cheap or wish.cheap,
         free=taste.free or wish.free,
+        text=text,
     )
 
 
