@@ -1,5 +1,6 @@
 """How well each candidate event answers the taste: a score and the signals that earned it."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -11,6 +12,13 @@ from services.planning.wish import Wish
 from services.planning.wish_words import GROUP_TAGS, KIDS_TAGS
 
 NAMED_BONUS = {'event': 8.0, 'venue': 5.0, 'genre': 3.0}
+
+
+@functools.lru_cache(maxsize=8192)
+def _padded_words(name: str) -> str:
+    """A title, venue, area or category as the free text is matched (' hip hop night '): the same few hundred
+    names come back in every plan, and normalizing one is a regular expression's work."""
+    return f' {search_text.normalize_words(name)} '
 
 
 @dataclass
@@ -39,7 +47,7 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     if event.category not in taste.interests:
         return None
     tags = set(event.tags)
-    if tags & taste.unwanted or search_text.normalize_words(event.category) in taste.unwanted:
+    if tags & taste.unwanted or _padded_words(event.category).strip() in taste.unwanted:
         return None
     price_max = event.price.max if event.price else 0.0
     if taste.budget is not None and price_max > taste.budget:
@@ -53,7 +61,7 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     if 'quiet' in taste.wanted_tags and tags & LOUD_TAGS:
         result.score -= 1.5  # asked for quiet: a loud room or genre is further from it than a plain one
     _score_price(result, event, taste)
-    if event.neighborhood and f' {search_text.normalize_words(event.neighborhood)} ' in taste.text:
+    if event.neighborhood and _padded_words(event.neighborhood) in taste.text:
         result.in_neighborhood = True
         result.score += 1.5
     result.named = _named(event, taste)
@@ -85,11 +93,11 @@ def _named(event: EventPublic, taste: Taste) -> str:
     """Whether the free text names this event (its title), its venue, or one of its genres outright."""
     if len(taste.text) < 4:
         return ''
-    if f' {search_text.normalize_words(event.title)} ' in taste.text:
+    if _padded_words(event.title) in taste.text:
         return 'event'
-    if f' {search_text.normalize_words(event.venue)} ' in taste.text:
+    if _padded_words(event.venue) in taste.text:
         return 'venue'
-    if any(f' {search_text.normalize_words(tag)} ' in taste.text for tag in event.tags if tag in taste.named_genres):
+    if any(_padded_words(tag) in taste.text for tag in event.tags if tag in taste.named_genres):
         return 'genre'
     return ''
 
