@@ -10,6 +10,7 @@ from models.generation import Preferences, TimeWindow
 from services.planners.offline.itinerary import build_plan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste, with_wish
+from services.planners.offline.writing import describe_route
 from services.planning.wish import read_preferences
 
 START = datetime(2025, 12, 3, 18, tzinfo=UTC)
@@ -251,3 +252,11 @@ def test_a_play_is_no_house_music_for_a_house_profile() -> None:
     taste = read_taste(Preferences(interests=['theatre', 'nightlife'], music_profile='House', timeframe='Tonight'))
     by_title = {s.event.title: s for s in score_events([play, night], taste)}
     assert by_title["A Doll's House"].genre_hits == [] and by_title['Warehouse house night'].genre_hits == ['house']
+
+
+def test_the_story_says_later_that_day_not_the_weekday_for_a_morning_and_an_evening_of_one_day() -> None:
+    # Read in an answer for "Tomorrow" (a Tuesday): "The morning begins with Kiez run ... On Tuesday, on to ...".
+    run, show, film = event(1, 'Kiez run', 0, 9), event(2, 'Late Show', 0, 22), event(3, 'Film', 1, 20)
+    story = describe_route([run, show, film])
+    assert 'Later that day, on to Kino 2' in story and 'on Thursday, on to' in story
+    assert 'Wednesday' not in story

@@ -232,12 +232,14 @@ def _stop(event: EventPublic, named: Collection[str]) -> str:
 
 
 def _move(a: EventPublic, b: EventPublic) -> str:
-    """How the plan gets from one step to the next: stay, walk, cross town, or come back another day."""
-    another_day = b.starts_at - a.ends_at > timedelta(hours=10)
+    """How the plan gets from one step to the next: stay, walk, cross town, come back later that day (a morning
+    run, then a late show) or another day."""
+    long_break = b.starts_at - a.ends_at > timedelta(hours=10)
+    when = 'later that day' if b.starts_at.date() == a.starts_at.date() else f'on {b.starts_at:%A}'
     if a.venue == b.venue:
-        return f'back on {b.starts_at:%A} to' if another_day else 'stay on at'
-    if another_day:
-        return f'on {b.starts_at:%A}, on to'
+        return f'back {when} to' if long_break else 'stay on at'
+    if long_break:
+        return f'{when}, on to'
     if a.neighborhood and a.neighborhood == b.neighborhood:
         return 'a short walk to'
     return f'then over to {b.neighborhood} for' if b.neighborhood else 'then on to'
