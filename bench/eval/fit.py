@@ -204,6 +204,20 @@ def why_lines(bundles: Sequence[Bundle]) -> tuple[int, int]:
     return len(set(lines)), len(lines)
 
 
+WORK_HOURS = (time(9, 0), time(17, 0))
+
+
+def working_hours(bundles: Sequence[Bundle], zone: ZoneInfo) -> tuple[int, int]:
+    """(stops attended whole that start on a weekday between 09:00 and 17:00, all stops): when most people are at
+    work or school."""
+    stops = [k for b in bundles for k in b.key_events]
+    at_work = 0
+    for k in stops:
+        start = k.starts_at.astimezone(zone)
+        at_work += k.visit_start is None and start.weekday() < 5 and WORK_HOURS[0] <= start.time() < WORK_HOURS[1]
+    return at_work, len(stops)
+
+
 def drop_ins(bundles: Sequence[Bundle]) -> int:
     return sum(1 for b in bundles for k in b.key_events if k.visit_start is not None)
 

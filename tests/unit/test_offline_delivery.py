@@ -260,3 +260,16 @@ def test_the_story_says_later_that_day_not_the_weekday_for_a_morning_and_an_even
     story = describe_route([run, show, film])
     assert 'Later that day, on to Kino 2' in story and 'on Thursday, on to' in story
     assert 'Wednesday' not in story
+
+
+def test_a_weekday_afternoon_show_comes_after_an_evening_one_unless_daytime_is_asked_for() -> None:
+    # Read in an answer on a Monday: three "film, next 7 days" plans each began with a 15:00 screening.
+    afternoon, evening, saturday = event(1, 'Matinee', 0, 15), event(2, 'Evening', 0, 19), event(3, 'Sat', 3, 15)
+
+    def order(text: str | None) -> list[str]:
+        prefs = Preferences(interests=['film'], timeframe='Next 7 days', other_preferences=text)
+        wish = read_preferences(prefs, areas=[], events=[afternoon, evening, saturday])
+        return [s.event.title for s in score_events([afternoon, evening, saturday], read_taste(prefs), wish)]
+
+    assert order(None) == ['Evening', 'Sat', 'Matinee']  # a Wednesday 15:00 last; Saturday afternoon is free time
+    assert order('daytime only')[0] == 'Matinee'

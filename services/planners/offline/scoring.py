@@ -3,15 +3,19 @@
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import time
 
 from models.catalog import EventPublic
 from services.catalog import search_text
 from services.planners.offline.taste import CHEAP, Taste
+from services.planning.slots import is_drop_in
 from services.planning.vocabulary import ALL_GENRES, LOUD_TAGS
-from services.planning.wish import Wish
+from services.planning.wish import DAY_ENDS, Wish
 from services.planning.wish_words import GROUP_TAGS, KIDS_TAGS
 
 NAMED_BONUS = {'event': 8.0, 'venue': 5.0, 'genre': 3.0}
+WORK_STARTS, WORK_ENDS = time(9, 0), time(17, 0)
+WORKING_HOURS_COST = 1.0  # a weekday afternoon show: behind an evening one of the same fit
 
 
 @functools.lru_cache(maxsize=8192)
@@ -86,7 +90,16 @@ def _soft_wishes(event: EventPublic, wish: Wish) -> float:
         bonus += 2.0
     if wish.group and tags & set(GROUP_TAGS):
         bonus += 0.8
+    if _in_working_hours(event) and not wish.early and not (wish.latest and wish.latest <= DAY_ENDS):
+        bonus -= WORKING_HOURS_COST
     return bonus
+
+
+def _in_working_hours(event: EventPublic) -> bool:
+    """Starts on a weekday between 09:00 and 17:00 and is attended whole (a market or an exhibition is dropped in
+    on when the person is free): most people are at work or school then, unless they ask for daytime."""
+    start = event.starts_at
+    return start.weekday() < 5 and WORK_STARTS <= start.time() < WORK_ENDS and not is_drop_in(event)
 
 
 def _named(event: EventPublic, taste: Taste) -> str:
