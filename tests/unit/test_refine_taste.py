@@ -35,11 +35,14 @@ CLUB = event(2, 'Deep House Night', 23.5, 4, 'deep-house')
 RECITAL = event(3, 'Piano Recital', 18, 1.5, 'classical', category='music')
 
 
+def plan_of(title: str, *stops: tuple[EventPublic, str]) -> Bundle:
+    """A plan of these stops, each with its why line."""
+    key_events = [key_event_from(stop, why) for stop, why in stops]
+    return Bundle(title=title, description='', estimated_cost=None, key_events=key_events)
+
+
 def house_night() -> Bundle:
-    return Bundle(
-        title='Night Moves', description='', estimated_cost=None,
-        key_events=[key_event_from(WARM_UP, 'house'), key_event_from(CLUB, 'deep house')],
-    )  # fmt: skip
+    return plan_of('Night Moves', (WARM_UP, 'house'), (CLUB, 'deep house'))
 
 
 def changed(pool: list[EventPublic], **change) -> Bundle:
@@ -74,10 +77,7 @@ def test_a_change_keeps_the_hard_wishes_of_the_first_plans() -> None:
     play = event(7, 'Chamber play', 20, 2, 'drama', category='theatre').model_copy(
         update={'venue_tags': ['cosy', 'intimate'], 'tags': ['drama', 'cosy', 'intimate']}
     )
-    plan = Bundle(
-        title='Family Day', description='', estimated_cost=None,
-        key_events=[key_event_from(morning, 'clay'), key_event_from(puppets, 'puppets')],
-    )  # fmt: skip
+    plan = plan_of('Family Day', (morning, 'clay'), (puppets, 'puppets'))
     refinement = Refinement(bundles=[plan], bundle_index=0, instruction='something quieter and cosy')
     request = PlanRequest('g1', family, WINDOW, 'Berlin', refinement=refinement)
     with pytest.raises(PlannerError):
@@ -201,10 +201,7 @@ def test_a_re_plan_keeps_a_stop_at_a_venue_named_and_visited_twice() -> None:
         event(n, title, start, hours, 'house').model_copy(update={'price': None})
         for n, title, start, hours in ((10, 'Free Warm-up', 21, 2), (11, 'Free House Night', 23.5, 4))
     ]
-    plan = Bundle(
-        title='Night Moves', description='', estimated_cost=None,
-        key_events=[key_event_from(first, 'house'), key_event_from(second, 'deep house')],
-    )  # fmt: skip
+    plan = plan_of('Night Moves', (first, 'house'), (second, 'deep house'))
     refinement = Refinement(bundles=[plan], bundle_index=0, instruction='cheaper')
     request = PlanRequest('g1', HOUSE, WINDOW, 'Berlin', refinement=refinement)
     pool = [first, second, *free]

@@ -51,7 +51,7 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     if event.category not in taste.interests:
         return None
     tags = set(event.tags)
-    if tags & taste.unwanted or _padded_words(event.category).strip() in taste.unwanted:
+    if tags & taste.unwanted or search_text.normalize_words(event.category) in taste.unwanted:
         return None
     price_max = event.price.max if event.price else 0.0
     if taste.budget is not None and price_max > taste.budget:
