@@ -130,8 +130,8 @@ async def _wait(ids: list[str]) -> list[Generation]:
 def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, city, now) -> dict[str, Any]:
     window = TimeWindow.model_validate(row.window)
     prefs = request.preferences
-    candidates = queries.list_candidates(
-        session=session, city=city, window=window, categories=prefs.interests, max_price=prefs.budget
+    candidates = queries.list_candidates(  # the whole window: what a planner's capped read left out counts too
+        session=session, city=city, window=window, categories=prefs.interests, max_price=prefs.budget, limit=None
     )
     candidates = [e for e in candidates if e.ends_at > now]
     bundles = [Bundle.model_validate(b) for b in row.bundles or []]

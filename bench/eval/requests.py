@@ -96,7 +96,9 @@ def _timeframe(rng: random.Random, now: datetime) -> str | DateRange:
 def _naming_text(
     rng: random.Random, *, session: Session, city: City, window: TimeWindow, interests: list[str], budget: float | None
 ) -> tuple[str | None, Named | None]:
-    events = queries.list_candidates(session=session, city=city, window=window, categories=interests, max_price=budget)
+    events = queries.list_candidates(
+        session=session, city=city, window=window, categories=interests, max_price=budget, limit=None
+    )
     if not events:
         return None, None
     event = rng.choice(events)

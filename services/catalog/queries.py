@@ -5,12 +5,13 @@ to an LLM as tool output). Cancelled and postponed events never come back from a
 """
 
 from collections import namedtuple
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Interval, Result, Select, bindparam, func, literal, literal_column, or_
+from sqlalchemy import ColumnElement, Interval, Result, Select, bindparam, case, func, literal, literal_column, or_
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -22,7 +23,7 @@ from services.catalog.search_text import normalize_words
 DEFAULT_SEARCH_LIMIT = 20
 MAX_SEARCH_LIMIT = 100
 # Planners read every candidate of a window at once; the cap keeps a huge catalog from flooding memory.
-MAX_CANDIDATES = 3000
+MAX_CANDIDATES = 1500
 # Above this many matches a search word is common, and a LIKE scan of the window beats the text index.
 TEXT_INDEX_MAX_MATCHES = 3000
 # Candidates are read as plain rows and turned into tuples with named fields: `to_public` reads two dozen
@@ -34,6 +35,19 @@ _SHOWN_COLUMNS = [column for column in Event.__table__.c if column.name not in _
 EventRow = namedtuple('EventRow', [column.name for column in _SHOWN_COLUMNS])
 VenueRow = namedtuple('VenueRow', [column.name for column in Venue.__table__.c])
 _as_tuple = tuple.__new__
+
+
+AREA_FAVOUR = 5.0  # an area the person named ("only Kreuzberg") outweighs any word: its events are read first
+
+
+@dataclass(frozen=True)
+class Favour:
+    """What a capped read of candidates takes first in each day and kind: events whose search text holds these
+    words (each with a weight: the taste's genres and kinds of place, the person's own words), and events at
+    venues of these areas (lower case)."""
+
+    words: Mapping[str, float] = field(default_factory=dict)
+    areas: frozenset[str] = frozenset()
 
 
 def search_events(
@@ -81,18 +95,23 @@ def list_candidates(
     window: TimeWindow,
     categories: Sequence[str] = (),
     max_price: float | None = None,
-    limit: int = MAX_CANDIDATES,
+    limit: int | None = MAX_CANDIDATES,
+    favour: Favour | None = None,
 ) -> list[EventPublic]:
-    """Every bookable event a planner may consider (same rules as `search_events`, no 100-row cap)."""
+    """Every bookable event a planner may consider (same rules as `search_events`, no 100-row cap), at most
+    `limit` of them (None: every one, for a judge that must see the whole window). Over the cap, `favour`
+    decides which events of each day and kind are read first."""
     # Thousands of rows on a big catalog: read as plain rows (their columns are the Event's attributes, so
     # `to_public` takes them as it takes an Event) and each venue once, not as ORM objects (half the time).
     conditions = [*_window_conditions(city=city, window=window, categories=categories), *_price_conditions(max_price)]
     query = select_columns(*_SHOWN_COLUMNS).where(*conditions)
-    cap = max(1, min(limit, MAX_CANDIDATES))
-    over_cap = session.execute(select_columns(Event.id).where(*conditions).limit(1).offset(cap)).first()
-    if over_cap is not None:  # a share of every day and kind, not only the window's first days
-        query = query.where(col(Event.id).in_(_spread(conditions, cap, day=_local_day(session, window))))
-    rows = _named(session.execute(_in_order(query, 'time').limit(cap)), EventRow)
+    if limit is not None:
+        cap = max(1, min(limit, MAX_CANDIDATES))
+        over_cap = session.execute(select_columns(Event.id).where(*conditions).limit(1).offset(cap)).first()
+        if over_cap is not None:  # a share of every day and kind, not only the window's first days
+            spread = _spread(conditions, cap, day=_local_day(session, window), favour=favour or Favour())
+            query = query.where(col(Event.id).in_(spread))
+    rows = _named(session.execute(_in_order(query, 'time')), EventRow)
     venue_ids = sorted({row.venue_id for row in rows})
     found = session.execute(select_columns(*Venue.__table__.c).where(col(Venue.id).in_(venue_ids)))
     venues = {venue.id: venue for venue in _named(found, VenueRow)}
@@ -115,13 +134,25 @@ def _local_day(session: Session, window: TimeWindow) -> ColumnElement:
     return func.date(col(Event.starts_at) + literal(offset, Interval()))
 
 
-def _spread(conditions: Sequence[ColumnElement[bool]], cap: int, *, day: ColumnElement) -> Select:
+def _spread(conditions: Sequence[ColumnElement[bool]], cap: int, *, day: ColumnElement, favour: Favour) -> Select:
     """The ids of `cap` events taken in turn from each day and category of the window: the first of each, then
     the second of each, and so on. In time order alone, the cap of a week-long window on a big catalog stops on
-    its second or third day, and a kind with few events may fall behind a kind with many. Ranked on the narrow
-    columns only; the full rows are read for the chosen ids."""
+    its second or third day, and a kind with few events may fall behind a kind with many. Inside a day and kind,
+    the events whose words weigh most in `favour` come first (then the soonest): on a big catalog the cap would
+    otherwise keep a day's morning events and leave out the jazz night a jazz lover asked for. Ranked on the
+    narrow columns only; the full rows are read for the chosen ids."""
+    weight = sum(
+        (
+            case((col(Event.search_text).contains(f' {words} '), value), else_=0.0)
+            for words, value in favour.words.items()
+        ),
+        literal(0.0),
+    )
+    if favour.areas:
+        in_areas = select_columns(col(Venue.id)).where(func.lower(Venue.neighborhood).in_(sorted(favour.areas)))
+        weight = weight + case((col(Event.venue_id).in_(in_areas), AREA_FAVOUR), else_=0.0)
     turn = func.row_number().over(
-        partition_by=(day, col(Event.category)), order_by=(col(Event.starts_at), col(Event.id))
+        partition_by=(day, col(Event.category)), order_by=(weight.desc(), col(Event.starts_at), col(Event.id))
     )
     ranked = select_columns(col(Event.id), col(Event.starts_at), turn.label('turn')).where(*conditions).subquery()
     return select_columns(ranked.c.id).order_by(ranked.c.turn, ranked.c.starts_at, ranked.c.id).limit(cap)

@@ -12,8 +12,10 @@ from sqlmodel import Session
 
 from models import db
 from models.catalog import City, Venue, rebuild_search_index
-from models.generation import TimeWindow
+from models.generation import Preferences, TimeWindow
 from services.catalog import queries
+from services.planners.offline.planner import load_candidates
+from services.planners.offline.taste import read_taste
 from tests.factories import add_city, add_event, add_venue
 
 BERLIN = ZoneInfo('Europe/Berlin')
@@ -186,6 +188,61 @@ def test_over_the_cap_candidates_reach_every_day_and_kind_of_the_window(session,
     assert min(per_day.values()) >= 8 and {e.title for e in found} >= {'talk 0', 'talk 1', 'talk 2'}
     under = queries.list_candidates(session=session, city=city, window=window, limit=200)
     assert len(under) == 123 and [e.title for e in under][:3] == ['d0 n0', 'd0 n1', 'd0 n2']  # all, in time order
+
+
+def test_over_the_cap_each_day_reads_the_favoured_events_first(session, city, cellar) -> None:
+    # Each day: 40 morning-to-evening concerts, then the jazz night at 23:00. Soonest first, the cap keeps every
+    # day's first ten and no jazz night; favouring the jazz lover's words reads each day's jazz night first.
+    for day in range(3):
+        start = FRIDAY.replace(hour=10) + timedelta(days=day)
+        for n in range(40):
+            add_event(session, cellar, title=f'd{day} n{n}', starts_at=start + timedelta(minutes=10 * n))
+        add_event(session, cellar, title=f'd{day} jazz', starts_at=start.replace(hour=23), tags=['jazz'])
+    window = WEEKEND.model_copy(update={'start': FRIDAY.replace(hour=10)})
+    plain = queries.list_candidates(session=session, city=city, window=window, limit=30)
+    assert not [e.title for e in plain if 'jazz' in e.title]
+    favoured = queries.list_candidates(
+        session=session, city=city, window=window, limit=30, favour=queries.Favour(words={'jazz': 3.0})
+    )
+    assert len(favoured) == 30 and {e.title for e in favoured} >= {'d0 jazz', 'd1 jazz', 'd2 jazz'}
+    assert [e.starts_at for e in favoured] == sorted(e.starts_at for e in favoured)
+
+
+def test_the_planner_reads_the_events_of_its_taste_first(session, city, cellar, monkeypatch) -> None:
+    # The same big weekend: a jazz lover's read reaches each late jazz night, a soul lover's (jazz's family,
+    # weighed less) too, a cosy-bar wish each cosy night; a night named in the free text is read, and so is each
+    # night in the one area asked for.
+    monkeypatch.setattr(queries, 'MAX_CANDIDATES', 30)
+    for day in range(3):
+        start = FRIDAY.replace(hour=10) + timedelta(days=day)
+        for n in range(40):
+            add_event(session, cellar, title=f'd{day} n{n}', starts_at=start + timedelta(minutes=10 * n))
+        add_event(session, cellar, title=f'd{day} jazz', starts_at=start.replace(hour=23), tags=['jazz'])
+        bar = add_venue(session, city, f'Stube {day}', tags=['cosy'])
+        add_event(session, bar, title=f'd{day} cosy', starts_at=start.replace(hour=22), category='nightlife')
+    add_event(session, cellar, title='Zebra Lantern: a night of songs', starts_at=FRIDAY.replace(hour=21))
+    kiez = add_venue(session, city, 'Kiezkeller', neighborhood='Kreuzberg')
+    for day in range(3):
+        add_event(session, kiez, title=f'd{day} kiez', starts_at=FRIDAY.replace(hour=20) + timedelta(days=day))
+    window = WEEKEND.model_copy(update={'start': FRIDAY.replace(hour=10)})
+
+    def read(**asked) -> set[str]:
+        taste = read_taste(Preferences(timeframe='This weekend', **asked))
+        _, events, _ = load_candidates(session=session, city_name='Berlin', window=window, taste=taste)
+        return {e.title for e in events}
+
+    assert read(interests=['music'], music_profile='Jazz') >= {'d0 jazz', 'd1 jazz', 'd2 jazz'}
+    assert read(interests=['music'], music_profile='Soul') >= {'d0 jazz', 'd1 jazz', 'd2 jazz'}
+    assert read(interests=['music'], music_profile='Techno') & {'d0 jazz', 'd1 jazz', 'd2 jazz'} == set()
+    cosy = read(interests=['music', 'nightlife'], other_preferences='a cosy bar')
+    assert cosy >= {'d0 cosy', 'd1 cosy', 'd2 cosy'}
+    named = 'Zebra Lantern: a night of songs'
+    assert named not in read(interests=['music'])
+    assert named in read(interests=['music'], music_profile='Jazz', other_preferences='please include Zebra Lantern')
+    kiez = {'d0 kiez', 'd1 kiez', 'd2 kiez'}
+    assert (
+        not read(interests=['music']) & kiez and read(interests=['music'], other_preferences='only Kreuzberg') >= kiez
+    )
 
 
 def test_over_the_cap_the_days_are_the_citys_own(session) -> None:

@@ -11,7 +11,9 @@ from models.catalog import EventPublic
 from models.generation import Bundle, Generation, KeyEvent, Preferences, TimeWindow
 from services.catalog import queries
 from services.planners import grounding
+from services.planners.base import PlannerError
 from services.planners.offline.itinerary import works_of
+from services.planners.offline.planner import load_candidates
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste, with_wish
 from services.planners.offline.why import why
@@ -29,14 +31,14 @@ def alternatives_for(*, session: Session, generation: Generation, bundle_index: 
     preferences = Preferences.model_validate(generation.preferences)
     window = TimeWindow.model_validate(generation.window)
     bundles = [Bundle.model_validate(b) for b in generation.bundles or []]
-    city = queries.get_city(session=session, name=preferences.city or None)
-    if city is None:
-        return []
     taste = read_taste(preferences)
-    events = queries.list_candidates(
-        session=session, city=city, window=window, categories=taste.interests, max_price=taste.budget
-    )
-    wish = read_preferences(preferences, areas=queries.list_neighborhoods(session=session, city=city), events=events)
+    try:
+        _, events, areas = load_candidates(
+            session=session, city_name=preferences.city or '', window=window, taste=taste
+        )
+    except PlannerError:  # no catalog for the plan's city any more: nothing to offer
+        return []
+    wish = read_preferences(preferences, areas=areas, events=events)
     taste = with_wish(taste, wish)
     used_ids = {k.event_id for b in bundles for k in b.key_events}
     used_titles = frozenset().union(

@@ -19,7 +19,7 @@ from services.planners.base import PlanContext, PlannerError, PlanRequest
 from services.planners.offline.itinerary import TARGET_BUNDLES, build_plan
 from services.planners.offline.refine import refine
 from services.planners.offline.scoring import Scored, score_events
-from services.planners.offline.taste import Taste, read_taste, with_wish
+from services.planners.offline.taste import Taste, favour_of, read_taste, with_wish
 from services.planning.wish import read_preferences
 from settings import settings
 
@@ -85,10 +85,16 @@ def load_candidates(
     city = queries.get_city(session=session, name=city_name or None)
     if city is None:
         raise PlannerError(f'There is no events catalog for {city_name or "any city"} yet.')
+    areas = queries.list_neighborhoods(session=session, city=city)
     events = queries.list_candidates(
-        session=session, city=city, window=window, categories=taste.interests, max_price=taste.budget
+        session=session,
+        city=city,
+        window=window,
+        categories=taste.interests,
+        max_price=taste.budget,
+        favour=favour_of(taste, areas),
     )
-    return city, events, queries.list_neighborhoods(session=session, city=city)
+    return city, events, areas
 
 
 def _search_summary(taste: Taste) -> str:

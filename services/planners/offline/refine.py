@@ -37,7 +37,7 @@ from services.planners.offline.refine_measures import (
 )
 from services.planners.offline.replan import Asked, replan
 from services.planners.offline.scoring import Scored, score_events
-from services.planners.offline.taste import read_taste
+from services.planners.offline.taste import favour_of, read_taste
 from services.planners.offline.why import swap_wildcard_why
 from services.planners.offline.writing import describe_route
 from services.planners.placing import Slot, placements_instead
@@ -75,14 +75,17 @@ def _candidates(*, session: Session, request: PlanRequest) -> tuple[list[EventPu
     if city is None:
         raise PlannerError(f'There is no events catalog for {request.city or "any city"} yet.')
     taste = read_taste(request.preferences)
-    found = queries.list_candidates(session=session, city=city, window=request.window, categories=taste.interests)
+    areas = queries.list_neighborhoods(session=session, city=city)
+    found = queries.list_candidates(
+        session=session, city=city, window=request.window, categories=taste.interests, favour=favour_of(taste, areas)
+    )
     events = {e.event_id: e for e in found}
     refinement = request.refinement
     ids = [k.event_id for k in refinement.target.key_events] if refinement else []
     if refinement and refinement.replacement_event_id:
         ids.append(refinement.replacement_event_id)  # the person's pick, whatever its category
     events.update(queries.get_events(session=session, event_ids=ids))
-    return list(events.values()), queries.list_neighborhoods(session=session, city=city)
+    return list(events.values()), areas
 
 
 def _refine(

@@ -7,9 +7,17 @@ from dataclasses import dataclass, replace
 
 from models.generation import Preferences
 from services.catalog import search_text
+from services.catalog.queries import Favour
 from services.planning.vocabulary import ALL_GENRES, GENRE_ALIASES, GENRE_FAMILIES, TAG_SIGNALS
 from services.planning.wish import Wish, genres_in
+from services.planning.wish_words import FILLER
 
+TEXT_WORDS_FAVOURED = 12  # each is one more LIKE over the window's rows when a read is capped
+# Words of how people ask, never of what they name: not worth a LIKE over every row.
+REQUEST_WORDS = frozenset({
+    'include', 'including', 'nothing', 'place', 'places', 'pricey', 'expensive', 'cheap', 'free', 'only', 'near',
+    'after', 'before', 'early', 'late', 'tonight', 'tomorrow', 'without', 'avoid', 'except', 'please', 'thanks',
+})  # fmt: skip
 CHEAP = 20.0  # what "cheap" / "nothing too pricey" means for one ticket, in the city's currency
 CHEAP_WORDS = re.compile(
     r'\b(cheap|budget|affordable|inexpensive|low cost|student|broke|too pricey|too expensive|not expensive)\b'
@@ -74,6 +82,21 @@ def with_wish(taste: Taste, wish: Wish) -> Taste:
         free=taste.free or wish.free,
         text=text,
     )
+
+
+def favour_of(taste: Taste, areas: Sequence[str]) -> Favour:
+    """What makes an event likelier to fit, weighted roughly as scoring weighs it (a genre of the profile, a kind
+    of place asked for, the person's own words, an area they named): which events a capped read takes first."""
+    favour = {search_text.normalize_words(genre): 3.0 * weight for genre, weight in taste.genres.items()}
+    for tag in taste.wanted_tags:
+        favour[search_text.normalize_words(tag)] = 2.0
+    # The person's own words, one point each: an event or venue named outright ("please include Jazz Session:
+    # Zeynep Aydin", "anything but Improhaus") shares most of them. The longest are the rarest; a few suffice.
+    said = {w for w in taste.text.split() if len(w) >= 4 and w not in FILLER and w not in REQUEST_WORDS}
+    words = sorted(said - favour.keys(), key=lambda word: (len(word), word))
+    favour.update((word, 1.0) for word in words[-TEXT_WORDS_FAVOURED:])
+    named_areas = frozenset(a.lower() for a in areas if f' {search_text.normalize_words(a)} ' in taste.text)
+    return Favour(words={w: weight for w, weight in favour.items() if w}, areas=named_areas)
 
 
 def _genre_words(text: str) -> list[str]:
