@@ -3,6 +3,7 @@
 The window bounds when events may *start*; a club night starting inside it counts even if it ends after.
 """
 
+import functools
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -87,3 +88,24 @@ def describe_span(start: datetime, end: datetime, *, this_year: int | None = Non
     if first.year != last.year:
         head += f' {first.year}'
     return f'{head} - {last:%a} {last.day} {last:%b}{year}'
+
+
+def days_off(*, country: str, window: TimeWindow) -> frozenset[date]:
+    """The public holidays of the city's country (ISO 3166 code) that fall on a day of `window`: days most people
+    are free, like a Sunday. Empty when the country is not known (an imported city may name none)."""
+    zone = ZoneInfo(window.timezone)
+    first, last = window.start.astimezone(zone).date(), window.end.astimezone(zone).date()
+    found = (_public_holidays(country.strip().upper(), year) for year in range(first.year, last.year + 1))
+    return frozenset(day for days in found for day in days if first <= day <= last)
+
+
+@functools.lru_cache(maxsize=64)
+def _public_holidays(country: str, year: int) -> frozenset[date]:
+    # Imported here: a tenth of a second, and a country's rules as much again, paid by the first plan that needs
+    # them rather than by every process start.
+    import holidays
+
+    try:
+        return frozenset(holidays.country_holidays(country, years=year))
+    except NotImplementedError:  # '' or a code the library does not know
+        return frozenset()

@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, time, timedelta
+from datetime import UTC, date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from models.catalog import EventPublic
@@ -207,14 +207,15 @@ def why_lines(bundles: Sequence[Bundle]) -> tuple[int, int]:
 WORK_HOURS = (time(9, 0), time(17, 0))
 
 
-def working_hours(bundles: Sequence[Bundle], zone: ZoneInfo) -> tuple[int, int]:
-    """(stops attended whole that start on a weekday between 09:00 and 17:00, all stops): when most people are at
-    work or school."""
+def working_hours(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset[date]) -> tuple[int, int]:
+    """(stops attended whole that start on a working day between 09:00 and 17:00, all stops): when most people are
+    at work or school. A public holiday (`days_off`) is no working day."""
     stops = [k for b in bundles for k in b.key_events]
     at_work = 0
     for k in stops:
         start = k.starts_at.astimezone(zone)
-        at_work += k.visit_start is None and start.weekday() < 5 and WORK_HOURS[0] <= start.time() < WORK_HOURS[1]
+        working_day = start.weekday() < 5 and start.date() not in days_off
+        at_work += k.visit_start is None and working_day and WORK_HOURS[0] <= start.time() < WORK_HOURS[1]
     return at_work, len(stops)
 
 

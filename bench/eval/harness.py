@@ -27,6 +27,7 @@ from services import clock
 from services.catalog import demo, queries
 from services.generations import service
 from services.planners.offline import OfflinePlanner
+from services.timeframes import days_off
 from settings import settings
 
 NOW = datetime(2025, 12, 3, 10, 0, tzinfo=UTC)  # a Wednesday morning: "This weekend" lies ahead
@@ -199,7 +200,7 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             'fit_plans': fit_checks.fit_plans(prefs, bundles, request.named),
             'matching_fit': len(fitting),
             'drop_ins': fit_checks.drop_ins(bundles),
-            'working_hours': fit_checks.working_hours(bundles, zone),
+            'working_hours': fit_checks.working_hours(bundles, zone, days_off(country=city.country, window=window)),
             'understood': len(wish.get('understood') or []),
             'notes': wish.get('notes') or [],
         },

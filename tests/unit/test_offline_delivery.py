@@ -12,6 +12,7 @@ from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste, with_wish
 from services.planners.offline.writing import describe_route
 from services.planning.wish import read_preferences
+from services.timeframes import days_off
 
 START = datetime(2025, 12, 3, 18, tzinfo=UTC)
 MITTE, SPANDAU = (52.525, 13.402), (52.536, 13.2)
@@ -273,3 +274,19 @@ def test_a_weekday_afternoon_show_comes_after_an_evening_one_unless_daytime_is_a
 
     assert order(None) == ['Evening', 'Sat', 'Matinee']  # a Wednesday 15:00 last; Saturday afternoon is free time
     assert order('daytime only')[0] == 'Matinee'
+
+
+def test_an_afternoon_show_on_a_public_holiday_is_free_time_like_a_weekend() -> None:
+    # Thursday 25 Dec 2025 is Christmas Day: its 15:00 screening is no working-hours show.
+    day = datetime(2025, 12, 25, tzinfo=UTC) - START.replace(hour=0)
+    matinee, evening = event(1, 'Matinee', day.days, 15), event(2, 'Evening', day.days, 19)
+    prefs = Preferences(interests=['film'], timeframe='Next 7 days')
+    window = TimeWindow(start=START, end=START + timedelta(days=30), timezone='UTC', label='x')
+    wish, taste = read_preferences(prefs, areas=[], events=[matinee, evening]), read_taste(prefs)
+
+    def scores(country: str) -> dict[str, float]:
+        off = days_off(country=country, window=window)
+        return {s.event.title: s.score for s in score_events([matinee, evening], taste, wish, days_off=off)}
+
+    assert scores('DE')['Matinee'] == scores('DE')['Evening']
+    assert scores('')['Matinee'] < scores('')['Evening']  # country unknown: a Thursday like any other

@@ -1,12 +1,12 @@
 """Timeframes resolve to concrete windows in the city's time zone, for every weekday and across DST."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from models.generation import DateRange
-from services.timeframes import TimeframeError, describe_span, resolve_window
+from services.timeframes import TimeframeError, days_off, describe_span, resolve_window
 
 BERLIN = ZoneInfo('Europe/Berlin')
 
@@ -189,3 +189,16 @@ def test_the_last_representable_dates_are_refused_not_overflowing(timezone: str)
         resolve_window(
             DateRange(start=date(9999, 12, 30), end=date(9999, 12, 31)), timezone=timezone, now=at('2026-12-06T12:00')
         )
+
+
+def test_days_off_are_the_countrys_public_holidays_inside_the_window() -> None:
+    # Sat 20 Dec 2025 to Fri 2 Jan 2026 in Berlin: Christmas, Boxing Day and New Year's Day (24 and 31 December are
+    # working days by law); a window ending at midnight UTC on 1 Jan is still 1 Jan in Berlin.
+    window = resolve_window(
+        DateRange(start=date(2025, 12, 20), end=date(2026, 1, 2)), timezone='Europe/Berlin', now=datetime(2025, 12, 1)
+    )
+    assert days_off(country='DE', window=window) == {date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)}
+    assert days_off(country='de ', window=window) == days_off(country='DE', window=window)
+    assert days_off(country='', window=window) == frozenset() == days_off(country='XX', window=window)
+    short = window.model_copy(update={'end': datetime(2025, 12, 25, 23, 30, tzinfo=UTC)})
+    assert days_off(country='DE', window=short) == {date(2025, 12, 25), date(2025, 12, 26)}

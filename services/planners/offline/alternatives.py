@@ -21,6 +21,7 @@ from services.planners.placing import placements_instead
 from services.planning.hard import keep_hard_wishes
 from services.planning.paths import title_works
 from services.planning.wish import read_preferences
+from services.timeframes import days_off
 
 MAX_ALTERNATIVES = 3
 MIN_EVENTS = 2
@@ -33,7 +34,7 @@ def alternatives_for(*, session: Session, generation: Generation, bundle_index: 
     bundles = [Bundle.model_validate(b) for b in generation.bundles or []]
     taste = read_taste(preferences)
     try:
-        _, events, areas = load_candidates(
+        city, events, areas = load_candidates(
             session=session, city_name=preferences.city or '', window=window, taste=taste
         )
     except PlannerError:  # no catalog for the plan's city any more: nothing to offer
@@ -46,7 +47,7 @@ def alternatives_for(*, session: Session, generation: Generation, bundle_index: 
     )
     scored = [
         s
-        for s in score_events(events, taste, wish)
+        for s in score_events(events, taste, wish, days_off=days_off(country=city.country, window=window))
         if s.event.event_id not in used_ids and works_of(s.event).isdisjoint(used_titles)
     ]
     kept = keep_hard_wishes(scored, wish, event_of=lambda s: s.event, timezone=window.timezone, label=window.label)

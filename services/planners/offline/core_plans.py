@@ -11,6 +11,7 @@ from services.planners.offline.planner import load_candidates
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste, with_wish
 from services.planning.wish import read_preferences
+from services.timeframes import days_off
 
 
 async def core_plans(
@@ -25,7 +26,9 @@ async def core_plans(
     city, events, areas = await in_db(load_candidates, city_name=request.city, window=request.window, taste=taste)
     wish = await in_thread(read_preferences, preferences, areas=areas, events=events)
     taste = with_wish(taste, wish)
-    scored = [s for s in await in_thread(score_events, events, taste, wish) if s.event.event_id not in avoid]
+    off = await in_thread(days_off, country=city.country, window=request.window)  # its first call loads a calendar
+    scored = await in_thread(score_events, events, taste, wish, days_off=off)
+    scored = [s for s in scored if s.event.event_id not in avoid]
     plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name, wish=wish)
     return [_plan_json(bundle) for bundle in plan.bundles], [*plan.notes, *([plan.shortfall] if plan.shortfall else [])]
 

@@ -21,6 +21,7 @@ from services.planners.offline.refine import refine
 from services.planners.offline.scoring import Scored, score_events
 from services.planners.offline.taste import Taste, favour_of, read_taste, with_wish
 from services.planning.wish import read_preferences
+from services.timeframes import days_off
 from settings import settings
 
 
@@ -45,7 +46,10 @@ class OfflinePlanner:
         # Scoring and planning are pure CPU (tens of ms on a big catalog): off the event loop, so pages and
         # the API stay responsive while many plans run.
         used = {e.event_id for b in saved for e in b.key_events}  # a restart makes only the bundles still missing
-        scored = [s for s in await in_thread(score_events, events, taste, wish) if s.event.event_id not in used]
+        off = await in_thread(days_off, country=city.country, window=request.window)  # its first call loads a calendar
+        scored = [
+            s for s in await in_thread(score_events, events, taste, wish, days_off=off) if s.event.event_id not in used
+        ]
         await context.report(_scoring_summary(scored, taste))
         await asyncio.sleep(delay)
         plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name, wish=wish)

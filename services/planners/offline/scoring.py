@@ -3,7 +3,7 @@
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 
 from models.catalog import EventPublic
 from services.catalog import search_text
@@ -38,12 +38,15 @@ class Scored:
     named: str = ''  # what of it the free text names outright: 'event', 'venue' or 'genre'
 
 
-def score_events(events: Sequence[EventPublic], taste: Taste, wish: Wish | None = None) -> list[Scored]:
-    """Every event worth proposing, best first (ties: sooner, then by id, so the order never wobbles)."""
+def score_events(
+    events: Sequence[EventPublic], taste: Taste, wish: Wish | None = None, *, days_off: frozenset[date] = frozenset()
+) -> list[Scored]:
+    """Every event worth proposing, best first (ties: sooner, then by id, so the order never wobbles). `days_off`:
+    the window's public holidays, free like a Sunday."""
     scored = [s for s in (_score(event, taste) for event in events) if s is not None]
     if wish is not None:
         for result in scored:
-            result.score += _soft_wishes(result.event, wish)
+            result.score += _soft_wishes(result.event, wish, days_off)
     return sorted(scored, key=lambda s: (-s.score, s.event.starts_at, s.event.event_id))
 
 
@@ -76,7 +79,7 @@ def _score(event: EventPublic, taste: Taste) -> Scored | None:
     return result
 
 
-def _soft_wishes(event: EventPublic, wish: Wish) -> float:
+def _soft_wishes(event: EventPublic, wish: Wish, days_off: frozenset[date]) -> float:
     """What the soft wishes of the free text add: English, early or late, family or group places."""
     tags = set(event.tags) | set(event.venue_tags)
     bonus = 0.0
@@ -90,16 +93,17 @@ def _soft_wishes(event: EventPublic, wish: Wish) -> float:
         bonus += 2.0
     if wish.group and tags & set(GROUP_TAGS):
         bonus += 0.8
-    if _in_working_hours(event) and not wish.early and not (wish.latest and wish.latest <= DAY_ENDS):
+    if _in_working_hours(event, days_off) and not wish.early and not (wish.latest and wish.latest <= DAY_ENDS):
         bonus -= WORKING_HOURS_COST
     return bonus
 
 
-def _in_working_hours(event: EventPublic) -> bool:
-    """Starts on a weekday between 09:00 and 17:00 and is attended whole (a market or an exhibition is dropped in
-    on when the person is free): most people are at work or school then, unless they ask for daytime."""
+def _in_working_hours(event: EventPublic, days_off: frozenset[date]) -> bool:
+    """Starts on a working day between 09:00 and 17:00 and is attended whole (a market or an exhibition is dropped
+    in on when the person is free): most people are at work or school then, unless they ask for daytime."""
     start = event.starts_at
-    return start.weekday() < 5 and WORK_STARTS <= start.time() < WORK_ENDS and not is_drop_in(event)
+    working_day = start.weekday() < 5 and start.date() not in days_off
+    return working_day and WORK_STARTS <= start.time() < WORK_ENDS and not is_drop_in(event)
 
 
 def _named(event: EventPublic, taste: Taste) -> str:
