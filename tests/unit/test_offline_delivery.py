@@ -263,6 +263,20 @@ def test_the_story_says_later_that_day_not_the_weekday_for_a_morning_and_an_even
     assert 'Wednesday' not in story
 
 
+def test_a_last_stop_named_after_its_venue_reads_as_one_sentence() -> None:
+    # Read in an answer for "Tomorrow": "Later that day, on to Improhaus Late Show: the roast battle rounds off
+    # the night." The title is the place: "..., which rounds off the night".
+    stories = []
+    for n in range(12):  # the story's wording is picked by the events' ids: find the one that moves "on to"
+        run = event(n, 'Kiez run', 0, 9)
+        show = event(100 + n, 'Improhaus Late Show: the roast battle', 0, 22).model_copy(update={'venue': 'Improhaus'})
+        stories.append(describe_route([run, show]))
+    moving = [s for s in stories if 'Later that day, on to' in s]
+    assert moving and all(
+        'on to Improhaus Late Show: the roast battle, which rounds off the night.' in s for s in moving
+    )
+
+
 def test_a_weekday_afternoon_show_comes_after_an_evening_one_unless_daytime_is_asked_for() -> None:
     # Read in an answer on a Monday: three "film, next 7 days" plans each began with a 15:00 screening.
     afternoon, evening, saturday = event(1, 'Matinee', 0, 15), event(2, 'Evening', 0, 19), event(3, 'Sat', 3, 15)

@@ -247,7 +247,9 @@ def _move(a: EventPublic, b: EventPublic) -> str:
 
 def _ending(before: EventPublic, last: EventPublic, seed: int) -> str:
     closing = _closing(last)
-    where = last.title if last.title.startswith(last.venue) else f'{last.venue}, where {last.title}'
+    # 'on to Improhaus Late Show: the roast battle, which rounds off the night' (a title that starts with its venue
+    # is the place too); else 'on to Kontor, where Acid Lines carries it into the small hours'.
+    where = f'{last.title}, which' if last.title.startswith(last.venue) else f'{last.venue}, where {last.title}'
     options = [
         f'{_move(before, last)} {where} {closing}',
         f'{last.title} at {last.venue} {closing}',
