@@ -41,6 +41,7 @@ LABELS = {
     'distinct_why_lines': 'distinct why lines in an answer %',
     'three_fit_plans_when_12_plus': '>= 3 plans over the fit floor % (window holds >= 12 events)',
     'drop_in_visits': 'drop-in visits used',
+    'venue_returns': 'plans back at one venue on another day %',
     'working_hours_stops': 'stops on a working day 09:00-17:00, attended whole %',
     'refinements': 'refinements (one per delivered plan)',
     'refinement_completed': 'refinements completed %',

@@ -219,6 +219,19 @@ def working_hours(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset
     return at_work, len(stops)
 
 
+def venue_returns(bundles: Sequence[Bundle], zone: ZoneInfo) -> tuple[int, int]:
+    """(plans that go back to one venue on another day, plans): four nights at one cellar read as padding. A night
+    runs until 06:00, so a club night and its small hours are one day."""
+    returning = 0
+    for bundle in bundles:
+        days: dict[str, set] = {}
+        for k in bundle.key_events:
+            start = k.starts_at.astimezone(zone)
+            days.setdefault(k.venue, set()).add((start - timedelta(hours=6)).date())
+        returning += any(len(on) > 1 for on in days.values())
+    return returning, len(bundles)
+
+
 def drop_ins(bundles: Sequence[Bundle]) -> int:
     return sum(1 for b in bundles for k in b.key_events if k.visit_start is not None)
 

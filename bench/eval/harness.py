@@ -200,6 +200,7 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             'fit_plans': fit_checks.fit_plans(prefs, bundles, request.named),
             'matching_fit': len(fitting),
             'drop_ins': fit_checks.drop_ins(bundles),
+            'venue_returns': fit_checks.venue_returns(bundles, zone),
             'working_hours': fit_checks.working_hours(bundles, zone, days_off(country=city.country, window=window)),
             'understood': len(wish.get('understood') or []),
             'notes': wish.get('notes') or [],
@@ -224,6 +225,7 @@ def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -
         'distinct_why_lines': _share(sum(f['why_lines'][0] for f in fits), sum(f['why_lines'][1] for f in fits)),
         'three_fit_plans_when_12_plus': _share(sum(1 for r in many if r['fit']['fit_plans'] >= 3), len(many)),
         'drop_in_visits': sum(f['drop_ins'] for f in fits),
+        'venue_returns': _share(sum(f['venue_returns'][0] for f in fits), sum(f['venue_returns'][1] for f in fits)),
         'working_hours_stops': _share(
             sum(f['working_hours'][0] for f in fits), sum(f['working_hours'][1] for f in fits)
         ),
