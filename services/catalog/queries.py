@@ -44,7 +44,7 @@ AREA_FAVOUR = 5.0  # an area the person named ("only Kreuzberg") outweighs any w
 class Favour:
     """What a capped read of candidates takes first in each day and kind: events whose search text holds these
     words (each with a weight: the taste's genres and kinds of place, the person's own words), and events at
-    venues of these areas (lower case)."""
+    venues of these areas (the city's own names, as `list_neighborhoods` gives them)."""
 
     words: Mapping[str, float] = field(default_factory=dict)
     areas: frozenset[str] = frozenset()
@@ -111,6 +111,7 @@ def list_candidates(
         if over_cap is not None:  # a share of every day and kind, not only the window's first days
             spread = _spread(conditions, cap, day=_local_day(session, window), favour=favour or Favour())
             query = query.where(col(Event.id).in_(spread))
+        query = query.limit(cap)  # an import between the probe and the read cannot push it over the cap
     rows = _named(session.execute(_in_order(query, 'time')), EventRow)
     venue_ids = sorted({row.venue_id for row in rows})
     found = session.execute(select_columns(*Venue.__table__.c).where(col(Venue.id).in_(venue_ids)))
@@ -140,7 +141,8 @@ def _spread(conditions: Sequence[ColumnElement[bool]], cap: int, *, day: ColumnE
     its second or third day, and a kind with few events may fall behind a kind with many. Inside a day and kind,
     the events whose words weigh most in `favour` come first (then the soonest): on a big catalog the cap would
     otherwise keep a day's morning events and leave out the jazz night a jazz lover asked for. Ranked on the
-    narrow columns only; the full rows are read for the chosen ids."""
+    index's columns and the search text (read for every row of the window only when `favour` has words); the
+    full rows are read for the chosen ids."""
     weight = sum(
         (
             case((col(Event.search_text).contains(f' {words} '), value), else_=0.0)
@@ -149,7 +151,7 @@ def _spread(conditions: Sequence[ColumnElement[bool]], cap: int, *, day: ColumnE
         literal(0.0),
     )
     if favour.areas:
-        in_areas = select_columns(col(Venue.id)).where(func.lower(Venue.neighborhood).in_(sorted(favour.areas)))
+        in_areas = select_columns(col(Venue.id)).where(col(Venue.neighborhood).in_(sorted(favour.areas)))
         weight = weight + case((col(Event.venue_id).in_(in_areas), AREA_FAVOUR), else_=0.0)
     turn = func.row_number().over(
         partition_by=(day, col(Event.category)), order_by=(weight.desc(), col(Event.starts_at), col(Event.id))

@@ -218,6 +218,9 @@ def test_the_planner_reads_the_events_of_its_taste_first(session, city, cellar, 
         for n in range(40):
             add_event(session, cellar, title=f'd{day} n{n}', starts_at=start + timedelta(minutes=10 * n))
         add_event(session, cellar, title=f'd{day} jazz', starts_at=start.replace(hour=23), tags=['jazz'])
+        for n in range(12):  # a club night every half hour from 16:00, then the cosy bar's night
+            start_at = start.replace(hour=16) + timedelta(minutes=30 * n)
+            add_event(session, cellar, title=f'd{day} club {n}', starts_at=start_at, category='nightlife')
         bar = add_venue(session, city, f'Stube {day}', tags=['cosy'])
         add_event(session, bar, title=f'd{day} cosy', starts_at=start.replace(hour=22), category='nightlife')
     add_event(session, cellar, title='Zebra Lantern: a night of songs', starts_at=FRIDAY.replace(hour=21))
@@ -234,15 +237,37 @@ def test_the_planner_reads_the_events_of_its_taste_first(session, city, cellar, 
     assert read(interests=['music'], music_profile='Jazz') >= {'d0 jazz', 'd1 jazz', 'd2 jazz'}
     assert read(interests=['music'], music_profile='Soul') >= {'d0 jazz', 'd1 jazz', 'd2 jazz'}
     assert read(interests=['music'], music_profile='Techno') & {'d0 jazz', 'd1 jazz', 'd2 jazz'} == set()
-    cosy = read(interests=['music', 'nightlife'], other_preferences='a cosy bar')
-    assert cosy >= {'d0 cosy', 'd1 cosy', 'd2 cosy'}
+    cosy = {'d0 cosy', 'd1 cosy', 'd2 cosy'}
+    assert not read(interests=['music', 'nightlife']) & cosy
+    assert read(interests=['music', 'nightlife'], other_preferences='a cosy bar') >= cosy
     named = 'Zebra Lantern: a night of songs'
     assert named not in read(interests=['music'])
     assert named in read(interests=['music'], music_profile='Jazz', other_preferences='please include Zebra Lantern')
     kiez = {'d0 kiez', 'd1 kiez', 'd2 kiez'}
-    assert (
-        not read(interests=['music']) & kiez and read(interests=['music'], other_preferences='only Kreuzberg') >= kiez
-    )
+    assert not read(interests=['music']) & kiez
+    assert read(interests=['music'], other_preferences='only Kreuzberg') >= kiez
+
+
+def test_a_named_area_is_read_first_however_it_is_spelled_and_never_when_turned_down(session, city, monkeypatch):
+    # Each day: forty daytime concerts in Mitte, then one evening in Neukölln. Over a cap of 30 the evenings are read
+    # when the person names the area ('Neukoelln' as typed without umlauts too), not when they turn it down.
+    monkeypatch.setattr(queries, 'MAX_CANDIDATES', 30)
+    hall, kiez = add_venue(session, city, 'Halle'), add_venue(session, city, 'Kiezkeller', neighborhood='Neukölln')
+    for day in range(3):
+        start = FRIDAY.replace(hour=10) + timedelta(days=day)
+        for n in range(40):
+            add_event(session, hall, title=f'd{day} n{n}', starts_at=start + timedelta(minutes=10 * n))
+        add_event(session, kiez, title=f'd{day} kiez', starts_at=start.replace(hour=20))
+    window = WEEKEND.model_copy(update={'start': FRIDAY.replace(hour=10)})
+    evenings = {'d0 kiez', 'd1 kiez', 'd2 kiez'}
+
+    def read(text: str) -> set[str]:
+        taste = read_taste(Preferences(interests=['music'], timeframe='This weekend', other_preferences=text))
+        _, events, _ = load_candidates(session=session, city_name='Berlin', window=window, taste=taste)
+        return {e.title for e in events}
+
+    assert read('only Neukölln') >= evenings and read('near Neukoelln please') >= evenings
+    assert not read('anything but Neukölln') & evenings and not read('not in Neukoelln') & evenings
 
 
 def test_over_the_cap_the_days_are_the_citys_own(session) -> None:

@@ -193,9 +193,9 @@ def test_the_last_representable_dates_are_refused_not_overflowing(timezone: str)
 
 def test_days_off_are_the_countrys_public_holidays_inside_the_window() -> None:
     # Sat 20 Dec 2025 to Fri 2 Jan 2026 in Berlin: Christmas, Boxing Day and New Year's Day (24 and 31 December are
-    # working days by law); a window ending at midnight UTC on 1 Jan is still 1 Jan in Berlin.
+    # working days by law); a window ending at 23:30 UTC on Christmas Day ends on Boxing Day in Berlin.
     window = resolve_window(
-        DateRange(start=date(2025, 12, 20), end=date(2026, 1, 2)), timezone='Europe/Berlin', now=datetime(2025, 12, 1)
+        DateRange(start=date(2025, 12, 20), end=date(2026, 1, 2)), timezone='Europe/Berlin', now=at('2025-12-01T12:00')
     )
     assert days_off(country='DE', window=window) == {date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)}
     assert days_off(country='de ', window=window) == days_off(country='DE', window=window)

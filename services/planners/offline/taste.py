@@ -9,8 +9,8 @@ from models.generation import Preferences
 from services.catalog import search_text
 from services.catalog.queries import Favour
 from services.planning.vocabulary import ALL_GENRES, GENRE_ALIASES, GENRE_FAMILIES, TAG_SIGNALS
-from services.planning.wish import Wish, genres_in
-from services.planning.wish_words import FILLER
+from services.planning.wish import Wish, fold, genres_in
+from services.planning.wish_words import ANYTHING_BUT, FILLER, NAME_NEGATION
 
 TEXT_WORDS_FAVOURED = 12  # each is one more LIKE over the window's rows when a read is capped
 # Words of how people ask, never of what they name: not worth a LIKE over every row.
@@ -89,14 +89,26 @@ def favour_of(taste: Taste, areas: Sequence[str]) -> Favour:
     of place asked for, the person's own words, an area they named): which events a capped read takes first."""
     favour = {search_text.normalize_words(genre): 3.0 * weight for genre, weight in taste.genres.items()}
     for tag in taste.wanted_tags:
-        favour[search_text.normalize_words(tag)] = 2.0
+        words = search_text.normalize_words(tag)
+        favour[words] = max(favour.get(words, 0.0), 2.0)
+    text = f' {fold(taste.text)} '
+    named = [area for area in areas if f' {fold(area)} ' in text]
     # The person's own words, one point each: an event or venue named outright ("please include Jazz Session:
-    # Zeynep Aydin", "anything but Improhaus") shares most of them. The longest are the rarest; a few suffice.
+    # Zeynep Aydin", "anything but Improhaus": the wish reader must see it to keep it out) shares most of them. The
+    # longest are the rarest; a few suffice. Not a word turned down as a genre, nor an area's (no event's text
+    # holds its area: a LIKE for nothing).
+    area_words = {word for area in named for word in search_text.normalize_words(area).split()}
     said = {w for w in taste.text.split() if len(w) >= 4 and w not in FILLER and w not in REQUEST_WORDS}
-    words = sorted(said - favour.keys(), key=lambda word: (len(word), word))
-    favour.update((word, 1.0) for word in words[-TEXT_WORDS_FAVOURED:])
-    named_areas = frozenset(a.lower() for a in areas if f' {search_text.normalize_words(a)} ' in taste.text)
-    return Favour(words={w: weight for w, weight in favour.items() if w}, areas=named_areas)
+    said -= taste.unwanted | area_words | favour.keys()
+    favour.update((word, 1.0) for word in sorted(said, key=lambda word: (len(word), word))[-TEXT_WORDS_FAVOURED:])
+    wanted_areas = frozenset(area for area in named if not _turned_down(text, f' {fold(area)} '))
+    return Favour(words={w: weight for w, weight in favour.items() if w}, areas=wanted_areas)
+
+
+def _turned_down(text: str, name: str) -> bool:
+    """Whether `name` (padded, folded) follows a negation in `text` ("anything but Kreuzberg", "not in Mitte")."""
+    before = re.sub(ANYTHING_BUT, 'not', text[: text.index(name) + 1])
+    return re.search(NAME_NEGATION, before) is not None
 
 
 def _genre_words(text: str) -> list[str]:
