@@ -5,6 +5,7 @@ The window bounds when events may *start*; a club night starting inside it count
 
 import functools
 from datetime import date, datetime, time, timedelta
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 from models.generation import DateRange, NamedTimeframe, TimeWindow
@@ -91,11 +92,13 @@ def describe_span(start: datetime, end: datetime, *, this_year: int | None = Non
 
 
 def days_off(*, country: str, window: TimeWindow) -> frozenset[date]:
-    """The public holidays of the city's country (ISO 3166 code) that fall on a day of `window`: days most people
-    are free, like a Sunday. Empty when the country is not known (an imported city may name none)."""
+    """The public holidays of the city's country (ISO 3166 code; when a city names none, the country of the window's
+    time zone) that fall on a day of `window`: days most people are free, like a Sunday. Empty when neither is
+    known."""
     zone = ZoneInfo(window.timezone)
     first, last = window.start.astimezone(zone).date(), window.end.astimezone(zone).date()
-    found = (_public_holidays(country.strip().upper(), year) for year in range(first.year, last.year + 1))
+    code = country.strip().upper() or zone_country(window.timezone)
+    found = (_public_holidays(code, year) for year in range(first.year, last.year + 1))
     return frozenset(day for days in found for day in days if first <= day <= last)
 
 
@@ -109,3 +112,15 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
         return frozenset(holidays.country_holidays(country, years=year))
     except NotImplementedError:  # '' or a code the library does not know
         return frozenset()
+
+
+@functools.lru_cache(maxsize=64)
+def zone_country(timezone: str) -> str:
+    """The country (ISO 3166 code) of an IANA time zone, from the time zone database's own zone.tab: 'Europe/Berlin'
+    -> 'DE', 'America/New_York' -> 'US'; '' for a zone of no one country ('UTC')."""
+    table = resources.files('tzdata').joinpath('zoneinfo', 'zone.tab').read_text(encoding='utf-8')
+    for line in table.splitlines():
+        fields = line.split('\t')
+        if not line.startswith('#') and len(fields) >= 3 and fields[2] == timezone:
+            return fields[0]
+    return ''

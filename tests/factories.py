@@ -16,7 +16,7 @@ def add_city(session: Session, name: str = 'Berlin', timezone: str = 'Europe/Ber
     existing = session.exec(select(City).where(City.name == name)).first()
     if existing:
         return existing
-    city = City(name=name, timezone=timezone, currency=currency, country='DE', is_demo=True)
+    city = City(name=name, timezone=timezone, currency=currency, is_demo=True)
     session.add(city)
     session.commit()
     return city

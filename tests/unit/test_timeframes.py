@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.generation import DateRange
-from services.timeframes import TimeframeError, days_off, describe_span, resolve_window
+from services.timeframes import TimeframeError, days_off, describe_span, resolve_window, zone_country
 
 BERLIN = ZoneInfo('Europe/Berlin')
 
@@ -199,6 +199,14 @@ def test_days_off_are_the_countrys_public_holidays_inside_the_window() -> None:
     )
     assert days_off(country='DE', window=window) == {date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)}
     assert days_off(country='de ', window=window) == days_off(country='DE', window=window)
-    assert days_off(country='', window=window) == frozenset() == days_off(country='XX', window=window)
+    assert days_off(country='XX', window=window) == frozenset()
+    # A city that names no country (an import): the country of its time zone, none for a zone of no country.
+    assert days_off(country='', window=window) == days_off(country='DE', window=window)
+    assert days_off(country='', window=window.model_copy(update={'timezone': 'UTC'})) == frozenset()
     short = window.model_copy(update={'end': datetime(2025, 12, 25, 23, 30, tzinfo=UTC)})
     assert days_off(country='DE', window=short) == {date(2025, 12, 25), date(2025, 12, 26)}
+
+
+def test_a_time_zone_names_its_country() -> None:
+    zones = ('Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC')
+    assert [zone_country(zone) for zone in zones] == ['DE', 'US', 'JP', '']
