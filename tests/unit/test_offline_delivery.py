@@ -261,6 +261,9 @@ def test_the_story_says_later_that_day_not_the_weekday_for_a_morning_and_an_even
     story = describe_route([run, show, film])
     assert 'Later that day, on to Kino 2' in story and 'on Thursday, on to' in story
     assert 'Wednesday' not in story
+    # A run until 10:00 and a reading at 20:00: not "then over to" as if one went straight on.
+    evening = describe_route([run, event(4, 'Reading', 0, 20), film])
+    assert 'Later that day, on to Kino 4' in evening and 'then' not in evening
 
 
 def test_a_last_stop_named_after_its_venue_reads_as_one_sentence() -> None:

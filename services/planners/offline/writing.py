@@ -234,8 +234,10 @@ def _stop(event: EventPublic, named: Collection[str]) -> str:
 def _move(a: EventPublic, b: EventPublic) -> str:
     """How the plan gets from one step to the next: stay, walk, cross town, come back later that day (a morning
     run, then a late show) or another day."""
-    long_break = b.starts_at - a.ends_at > timedelta(hours=10)
-    when = 'later that day' if b.starts_at.date() == a.starts_at.date() else f'on {b.starts_at:%A}'
+    same_day = b.starts_at.date() == a.starts_at.date()
+    # A plan in two parts (over 3 hours free) comes back later that day; past 10 hours it is another day.
+    long_break = b.starts_at - a.ends_at > (TWO_PARTS_AFTER if same_day else NEXT_DAY)
+    when = 'later that day' if same_day else f'on {b.starts_at:%A}'
     if a.venue == b.venue:
         return f'back {when} to' if long_break else 'stay on at'
     if long_break:
