@@ -45,6 +45,7 @@ LABELS = {
     'working_hours_stops': 'stops on a working day 09:00-17:00, attended whole %',
     'refinements': 'refinements (one per delivered plan)',
     'refinement_completed': 'refinements completed %',
+    'refinement_with_wildcard': 'refinements completed with a new stop labelled a wildcard %',
     'refinement_failed_with_reason': 'refinements refused with a reason %',
     'refinement_hard_rule_pass': 'refinement hard-rule pass %',
     'refinement_commonsense_pass': 'refinement commonsense pass %',

@@ -79,6 +79,7 @@ def judge_refinement(
     on_taste, music, _, _ = fit.taste_counts(request.preferences, [changed], request.named)
     result['new_music_on_taste'] = [on_taste, music]
     result['named_kept'] = _named_kept(request, kind, before, after)
+    result['new_wildcard'] = any(k.wildcard for k in changed.key_events)  # done with a stop labelled so
     return result
 
 
@@ -161,6 +162,7 @@ def summarize_refinements(rows: list[dict[str, Any]]) -> dict[str, Any]:
         'refinement_named_kept': share(
             sum(1 for r in completed if r['named_kept']), sum(1 for r in completed if r['named_kept'] is not None)
         ),
+        'refinement_with_wildcard': share(sum(1 for r in completed if r.get('new_wildcard')), len(rows)),
         'refinement_new_music_on_taste': share(
             sum(r['new_music_on_taste'][0] for r in completed), sum(r['new_music_on_taste'][1] for r in completed)
         ),

@@ -9,7 +9,8 @@ from models.catalog import EventPublic, Price
 from models.generation import Bundle, Preferences, TimeWindow
 from services.planners.base import PlannerError, PlanRequest, Refinement
 from services.planners.grounding import key_event_from
-from services.planners.offline.refine import _bundle, _refine
+from services.planners.offline.refine import _refine
+from services.planners.offline.refine_edits import bundle_with
 from services.planners.offline.refine_measures import day_seconds, measure_for
 from services.planners.offline.replan import Asked, replan
 from services.planners.offline.scoring import score_events
@@ -65,6 +66,18 @@ def test_earlier_takes_an_earlier_event_of_their_music_when_there_is_one() -> No
     changed = earlier([WARM_UP, CLUB, RECITAL, early_house])
     titles = [k.title for k in changed.key_events]
     assert 'Sunset House Session' in titles and 'Piano Recital' not in titles
+
+
+def test_earlier_with_only_a_weaker_night_of_their_music_offers_it_as_a_labelled_wildcard() -> None:
+    # A sold-out house matinee (resale only) is further from what they asked for than the plan's stops, so no
+    # plain "earlier" pick; it is still their music, so it is offered, labelled, where "cannot" was a dead end.
+    # The classical recital never is.
+    matinee = event(19, 'House Matinee', 18.5, 2, 'house').model_copy(update={'status': 'sold_out'})
+    change = earlier([WARM_UP, CLUB, RECITAL, matinee])
+    assert [(k.title, k.wildcard) for k in change.key_events] == [('House Matinee', True), ('House Warm-up', False)]
+    assert change.key_events[0].why.startswith('A wildcard to make the plan earlier: ')
+    assert 'not House' not in change.key_events[0].why
+    assert change.description.endswith('with a wildcard: nothing closer to your taste does it.')
 
 
 def test_a_change_keeps_the_hard_wishes_of_the_first_plans() -> None:
@@ -211,7 +224,7 @@ def test_a_re_plan_keeps_a_stop_at_a_venue_named_and_visited_twice() -> None:
         found = replan(
             'cheaper', request=request, refinement=refinement, pool=pool, fit=fit,
             measure=measure_for('cheaper', taste_fit=fit), current=[first, second], current_visits={},
-            make_bundle=lambda events, slots: _bundle(plan, events, {}, slots), valid=lambda bundle: True,
+            make_bundle=lambda events, slots: bundle_with(plan, events, {}, slots), valid=lambda bundle: True,
             day_seconds=day_seconds, asked=asked,
         )  # fmt: skip
         assert found is not None

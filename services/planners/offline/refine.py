@@ -9,18 +9,27 @@ When no edit improves that measure, the planner fails with a reason a person can
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session
 
 from models.catalog import EventPublic
-from models.generation import Bundle, KeyEvent
+from models.generation import Bundle
 from services.catalog import queries
 from services.database import in_db, in_thread
 from services.planners import grounding
 from services.planners.base import PlanContext, PlannerError, PlanRequest, Refinement
 from services.planners.offline.itinerary import works_of
+from services.planners.offline.refine_edits import (
+    bundle_with,
+    drop_in_moves,
+    kept_visit,
+    like,
+    one_step_edits,
+    placing,
+    returns_to_venue,
+    swap_in,
+)
 from services.planners.offline.refine_measures import (
     MIN_EVENTS,
     Visits,
@@ -38,18 +47,15 @@ from services.planners.offline.refine_measures import (
 from services.planners.offline.replan import Asked, replan
 from services.planners.offline.scoring import Scored, score_events
 from services.planners.offline.taste import favour_of, read_taste
-from services.planners.offline.why import swap_wildcard_why
-from services.planners.offline.writing import describe_route
-from services.planners.placing import Slot, placements_instead
+from services.planners.offline.why import change_wildcard_why, swap_wildcard_why
+from services.planners.placing import Slot
 from services.planning.hard import keep_hard_wishes
-from services.planning.paths import NEXT_DAY_AFTER, title_works
-from services.planning.slots import Limits
+from services.planning.paths import title_works
 from services.planning.wish import read_preferences
 from services.text import isolate
 from settings import settings
 
 TASTE_SLACK = 1.5  # how far below the plan's weakest stop a change may go in taste (an off-genre night is 3+)
-Place = Callable[[EventPublic, EventPublic], list[Slot | None]]  # (new event, the stop it replaces) -> slots
 PLACES_TRIED = 3  # slots of a drop-in weighed as a replacement in one edit (the nearest the old stop)
 
 
@@ -128,18 +134,23 @@ def _refine(
         named = set(read_taste(with_instruction(request, refinement.instruction)).named_genres)
         named -= set(taste.named_genres)
 
+    def off_genre(event: EventPublic) -> bool:
+        return bool(taste.genres) and event.category in ('music', 'nightlife') and event.event_id not in on_genre
+
     def suits(event: EventPublic) -> bool:
         if event.event_id not in fit:
             return False
         if named & set(event.tags):
             return True
-        off_genre = taste.genres and event.category in ('music', 'nightlife') and event.event_id not in on_genre
-        return not off_genre and fit[event.event_id] >= floor
+        return not off_genre(event) and fit[event.event_id] >= floor
+
+    def suits_loosely(event: EventPublic) -> bool:  # below the taste floor, but nothing the taste rules out
+        return event.event_id in fit and not off_genre(event)
 
     alternatives = [e for e in open_events if suits(e)]
 
     def valid(events: list[EventPublic], visits: Visits) -> bool:
-        return valid_bundle(_bundle(target, events, {}, visits))
+        return valid_bundle(bundle_with(target, events, {}, visits))
 
     def valid_bundle(candidate: Bundle) -> bool:
         violations = grounding.find_violations(
@@ -151,7 +162,7 @@ def _refine(
         )
         return not any(v.bundle == len(refinement.others) for v in violations)
 
-    place_all = _placing(target, limits)
+    place_all = placing(target, limits)
     if refinement.replace_event_id:
         old = lookup.get(refinement.replace_event_id)
         if old is None:
@@ -168,7 +179,7 @@ def _refine(
             if new is None or new not in open_events:  # picked from the list: their choice, whatever its taste
                 raise PlannerError(f'That event can no longer take the place of {old.title}; pick another one.')
             why = f'You chose it in place of {isolate(old.title)}.'
-            swapped = _swapped(target, current, old, new, valid_bundle, why=why, place=place_all)
+            swapped = swap_in(target, current, old, new, valid_bundle, why=why, place=place_all)
             if swapped is None:
                 raise PlannerError(f'{new.title} no longer fits in place of {old.title}; pick another one.')
             return swapped
@@ -176,14 +187,14 @@ def _refine(
 
         def first_swap(candidates: list[EventPublic], why: Callable[[EventPublic], str], wild: bool) -> Bundle | None:
             for new in sorted(candidates, key=lambda e: similar([e])):
-                if not _returns(new, staying):
+                if not returns_to_venue(new, staying):
                     line = why(new)
-                    swap = _swapped(target, current, old, new, valid_bundle, why=line, place=place_all, wildcard=wild)
+                    swap = swap_in(target, current, old, new, valid_bundle, why=line, place=place_all, wildcard=wild)
                     if swap is not None:
                         return swap
             return None
 
-        swapped = first_swap(alternatives, lambda new: f'Instead of {isolate(old.title)}: {_like(new, old)}', False)
+        swapped = first_swap(alternatives, lambda new: f'Instead of {isolate(old.title)}: {like(new, old)}', False)
         if swapped is not None:
             return swapped
         # Nothing on taste fits the stop's place: the nearest event of the person's interests that their taste
@@ -197,7 +208,7 @@ def _refine(
         if swapped is not None:
             return swapped
         if len(current) > MIN_EVENTS:  # a plan that stays a plan without it: the stop goes, said so
-            shorter = _bundle(target, [e for e in current if e != old], {})
+            shorter = bundle_with(target, [e for e in current if e != old], {})
             if valid_bundle(shorter):
                 note = f'Took out {isolate(old.title)}: nothing else fits in its place.'
                 return shorter.model_copy(update={'description': f'{shorter.description} {note}'})
@@ -207,93 +218,67 @@ def _refine(
         )
     wish_fit = fit if kind else instruction_fit(request, refinement.instruction, pool)
     measure = without(refused, measure_for(kind, taste_fit=fit) if kind else taste_measure(wish_fit))
-    slots = {k.event_id: visit for k in target.key_events if (visit := _kept_visit(k))}
+    slots = {k.event_id: visit for k in target.key_events if (visit := kept_visit(k))}
     before = measure(current, slots)
     best: tuple | None = None
-    moves = _moves(target, current, place_all)
+    moves = drop_in_moves(target, current, place_all)
 
     def nearest(new: EventPublic, old: EventPublic) -> list[Slot | None]:
         return place_all(new, old)[:PLACES_TRIED]  # each edit weighs a drop-in's nearest few slots
 
     asked = _asked_by_name(current, scored, refused)
-    for events, visits in _edits(current, alternatives, slots, moves=moves, place=nearest, pinned=asked.events):
-        score = measure(events, visits)
-        if refused.intersection(e.event_id for e in events):
-            continue  # a stop turned down stays in it: a re-plan may take them all out
-        if score[0] < before[0] - 1e-9 and (best is None or score < best[0]) and valid(events, visits):
-            best = (score, events, visits)
+
+    def best_edit(candidates: list[EventPublic], moves: list[Visits]) -> tuple | None:
+        found = None
+        for events, visits in one_step_edits(
+            current, candidates, slots, moves=moves, place=nearest, pinned=asked.events
+        ):
+            score = measure(events, visits)
+            if refused.intersection(e.event_id for e in events):
+                continue  # a stop turned down stays in it: a re-plan may take them all out
+            if score[0] < before[0] - 1e-9 and (found is None or score < found[0]) and valid(events, visits):
+                found = (score, events, visits)
+        return found
+
+    best = best_edit(alternatives, moves)
     if best is None:
         best = replan(
             kind or 'wish', request=request, refinement=refinement, fit=wish_fit,
             pool=[e for e in [*current, *alternatives] if e.event_id not in refused],
             measure=measure,
-            current=current, current_visits=slots, make_bundle=lambda events, slots: _bundle(target, events, {}, slots),
+            current=current, current_visits=slots,
+            make_bundle=lambda events, slots: bundle_with(target, events, {}, slots),
             valid=valid_bundle, day_seconds=day_seconds, asked=asked,
         )  # fmt: skip
+    wild: frozenset[str] = frozenset()
+    if best is None:
+        # Nothing as close to the person's taste as the plan does it: the best change with an event of their
+        # interests and genres further from what they asked for, labelled a wildcard ("cannot" is a dead end, and
+        # Undo is one tap). Never music off their genres: a classical matinee is no "earlier" for a house fan.
+        on_taste = {e.event_id for e in alternatives}
+        best = best_edit([e for e in open_events if suits_loosely(e) and e.event_id not in on_taste], [])
+        if best is not None:
+            wild = frozenset({e.event_id for e in best[1]} - {e.event_id for e in current})
     if best is None:
         by_name = [isolate(e.title) for e in current if e.event_id in asked.events]
         kept = f' It keeps {" and ".join(by_name)}, which you asked for by name.' if by_name else ''
         raise PlannerError(cannot(kind, refinement.instruction, target) + kept)
     _, events, visits = best
     new_ids = {e.event_id for e in events} - {e.event_id for e in current}
-    whys = {i: f'Chosen to make the plan {kind or "follow your wish"}.' for i in new_ids}
-    changed = _bundle(target, events, whys, visits)
+    scored_by_id = {s.event.event_id: s for s in scored}
+    purpose = f'to make the plan {kind}' if kind else f'to follow "{isolate(refinement.instruction or "")}"'
+    whys = {
+        i: change_wildcard_why(scored_by_id[i], taste, purpose)
+        if i in wild
+        else f'Chosen to make the plan {kind or "follow your wish"}.'
+        for i in new_ids
+    }
+    changed = bundle_with(target, events, whys, visits, wild=wild)
     note = summary(kind, refinement.instruction, (current, slots), (events, visits), target)
+    if wild:
+        note = f'{note[:-1]}, with a wildcard: nothing closer to your taste does it.'
+
     return changed.model_copy(update={'description': f'{changed.description} {note}'.strip()})
-
-
-def _swapped(
-    target: Bundle,
-    current: list[EventPublic],
-    old: EventPublic,
-    new: EventPublic,
-    valid: Callable[[Bundle], bool],
-    *,
-    why: str,
-    place: Place,
-    wildcard: bool = False,
-) -> Bundle | None:
-    """The bundle with `new` in `old`'s place (a drop-in at a slot that fits), saying so, or None when every
-    placement breaks a rule. A `wildcard` is labelled so on its stop and in the note."""
-    index = current.index(old)
-    events = _sorted([*current[:index], new, *current[index + 1 :]])
-    wild = frozenset({new.event_id} if wildcard else ())
-    for slot in place(new, old):
-        changed = _bundle(target, events, {new.event_id: why}, {new.event_id: slot} if slot else None, wild=wild)
-        if valid(changed):
-            note = f'Swapped {isolate(old.title)} for {isolate(new.title)}.'
-            if wildcard:
-                note = f'{note[:-1]}, a wildcard: nothing closer to your taste fits there.'
-            return changed.model_copy(update={'description': f'{changed.description} {note}'})
-    return None
-
-
-def _edits(
-    current: list[EventPublic],
-    alternatives: list[EventPublic],
-    slots: Visits,
-    *,
-    moves: list[Visits],
-    place: Place,
-    pinned: frozenset[str] = frozenset(),
-) -> Iterator[tuple[list[EventPublic], Visits]]:
-    """Every bundle one step away: one event replaced by an alternative (a drop-in at the few slots `place`
-    offers in the old one's stead), one dropped, or one drop-in visited at another slot of its run; kept stops
-    keep their slots, and `pinned` ones stay."""
-    for index, old in enumerate(current):
-        if old.event_id in pinned:
-            continue
-        kept = {i: v for i, v in slots.items() if i != old.event_id}
-        for new in alternatives:
-            if _returns(new, current[:index] + current[index + 1 :]):
-                continue
-            events = _sorted([*current[:index], new, *current[index + 1 :]])
-            for slot in place(new, old):
-                yield events, ({**kept, new.event_id: slot} if slot else kept)
-        if len(current) > MIN_EVENTS:
-            yield current[:index] + current[index + 1 :], kept
-    for move in moves:
-        yield current, {**slots, **move}
 
 
 def _asked_by_name(current: Sequence[EventPublic], scored: Sequence[Scored], refused: frozenset[str]) -> Asked:
@@ -308,83 +293,3 @@ def _asked_by_name(current: Sequence[EventPublic], scored: Sequence[Scored], ref
     venues = Counter(e.venue for e in at_venue)
     events |= {e.event_id for e in at_venue if venues[e.venue] == 1}
     return Asked(frozenset(events), frozenset(v for v, count in venues.items() if count > 1))
-
-
-def _returns(new: EventPublic, others: Sequence[EventPublic]) -> bool:
-    """Whether `new` goes back to a venue of the plan on another day: a plan of two evenings at one market hall
-    reads as padding (the planning core weighs it as a cost; a single edit simply does not make it). Staying on
-    at a venue the same evening is fine."""
-    return any(e.venue == new.venue and abs(e.starts_at - new.starts_at) >= NEXT_DAY_AFTER for e in others)
-
-
-def _placing(target: Bundle, limits: Limits) -> Place:
-    """Where a new event may go in place of an old one of the plan: its own times, or a drop-in's slots, nearest
-    the old one's first."""
-
-    def place(new: EventPublic, old: EventPublic) -> list[Slot | None]:
-        return placements_instead(new, target.key_events, old.event_id, limits, default=old.starts_at)
-
-    return place
-
-
-def _moves(target: Bundle, current: list[EventPublic], place: Place) -> list[Visits]:
-    """Each drop-in stop at each other slot of its run that meets the plan's other stops (or the grid's)."""
-    visited = {k.event_id: (k.visit_start, k.visit_end) for k in target.key_events if k.visit_start is not None}
-    return [
-        {event.event_id: slot}
-        for event in current
-        if event.event_id in visited
-        for slot in place(event, event)
-        if slot and slot != visited[event.event_id]
-    ]
-
-
-def _sorted(events: list[EventPublic]) -> list[EventPublic]:
-    return sorted(events, key=lambda e: e.starts_at)
-
-
-def _kept_visit(key_event: KeyEvent | None) -> tuple[datetime, datetime] | None:
-    """A kept drop-in stays the slot it was."""
-    if key_event is None or key_event.visit_start is None or key_event.visit_end is None:
-        return None
-    return key_event.visit_start, key_event.visit_end
-
-
-def _bundle(
-    target: Bundle,
-    events: Sequence[EventPublic],
-    whys: dict[str, str],
-    visits: dict[str, tuple[datetime, datetime]] | None = None,
-    *,
-    wild: frozenset[str] = frozenset(),
-) -> Bundle:
-    """`target` with `events`: kept stops keep their why, slot and wildcard label; new ones take `whys`, and
-    those in `wild` are labelled wildcards."""
-    visits = visits or {}
-    kept = {k.event_id: k for k in target.key_events}
-    key_events: list[KeyEvent] = [
-        grounding.key_event_from(
-            e,
-            whys.get(e.event_id) or (kept[e.event_id].why if e.event_id in kept else ''),
-            visit=visits.get(e.event_id) or _kept_visit(kept.get(e.event_id)),
-            wildcard=e.event_id in wild or (e.event_id in kept and kept[e.event_id].wildcard),
-        )
-        for e in events
-    ]
-    key_events.sort(key=lambda k: k.attended_from)
-    return Bundle(
-        title=target.title,
-        description=describe_route(events, named={e.event_id for e in events} - set(kept))
-        if len(events) > 1
-        else target.description,
-        image_url=key_events[0].image_url if key_events else target.image_url,
-        tags=list(target.tags),
-        key_events=key_events,
-        estimated_cost=grounding.estimate_cost(events),
-    )
-
-
-def _like(new: EventPublic, old: EventPublic) -> str:
-    if new.category == old.category:
-        return f'another {new.category} pick at {new.venue}'
-    return f'{new.category} at {new.venue}'

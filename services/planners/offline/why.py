@@ -47,12 +47,23 @@ def wildcard_why(scored: Scored, taste: Taste) -> str:
 def swap_wildcard_why(scored: Scored, taste: Taste, replaced: str) -> str:
     """A swap's replacement off the person's taste, taken because nothing on taste fits the stop's place: said
     plainly, so the person can undo it or pick another."""
+    money = _price_reason(scored, taste)  # a sold-out night of their genre says so ("resale tickets only")
+    line = f'a wildcard in place of {replaced}: {_off_taste(scored, taste)}, but nothing closer fits there'
+    return _sentence(line + (f'; {money}' if money else ''))
+
+
+def change_wildcard_why(scored: Scored, taste: Taste, purpose: str) -> str:
+    """A change's new stop further from the person's taste than the plan ("cheaper", "earlier"...), taken because
+    nothing closer does what they asked: said plainly, so they can undo it."""
+    return _sentence(f'a wildcard {purpose}: {_off_taste(scored, taste)}')
+
+
+def _off_taste(scored: Scored, taste: Taste) -> str:
+    """'classical and chamber, not Electronic, House': what the event is, and how it stands to the taste."""
     profile = taste.profile or join_words([genre_name(g) for g in taste.named_genres])
     off_genre = scored.event.category in ('music', 'nightlife') and profile and not scored.genre_hits
     off = f'not {profile}' if off_genre else 'a little further from what you asked for than the rest'
-    money = _price_reason(scored, taste)  # a sold-out night of their genre says so ("resale tickets only")
-    line = f'a wildcard in place of {replaced}: {_event_kind(scored.event)}, {off}, but nothing closer fits there'
-    return _sentence(line + (f'; {money}' if money else ''))
+    return f'{_event_kind(scored.event)}, {off}'
 
 
 def distinct(line: str, scored: Scored, step: int, taken: set[str], *, last: bool) -> str:
