@@ -20,7 +20,7 @@ from services.planners.offline.itinerary import TARGET_BUNDLES, build_plan
 from services.planners.offline.refine import refine
 from services.planners.offline.scoring import Scored, score_events
 from services.planners.offline.taste import Taste, favour_of, read_taste, with_wish
-from services.planning.wish import read_preferences
+from services.planning.wish import Wish, read_preferences
 from services.timeframes import days_off
 from settings import settings
 
@@ -37,19 +37,12 @@ class OfflinePlanner:
         if len(saved) >= TARGET_BUNDLES:
             return saved
         city, events, areas = await in_db(load_candidates, city_name=request.city, window=request.window, taste=taste)
-        # Reading the wish matches every candidate's title and venue against the free text: off the loop too.
-        wish = await in_thread(read_preferences, request.preferences, areas=areas, events=events)
-        taste = with_wish(taste, wish)
+        # Reading the wish, scoring and planning are pure CPU (tens of ms on a big catalog): off the event loop, so
+        # pages and the API stay responsive while many plans run.
+        wish, taste, scored = await in_thread(_read_and_score, request, taste, city, events, areas)
         await context.save_wish(wish.public())
         await context.report(f'Searched {len(events)} events: {_search_summary(taste)}, {request.window.label}')
         await asyncio.sleep(delay)
-        # Scoring and planning are pure CPU (tens of ms on a big catalog): off the event loop, so pages and
-        # the API stay responsive while many plans run.
-        used = {e.event_id for b in saved for e in b.key_events}  # a restart makes only the bundles still missing
-        off = await in_thread(days_off, country=city.country, window=request.window)  # its first call loads a calendar
-        scored = [
-            s for s in await in_thread(score_events, events, taste, wish, days_off=off) if s.event.event_id not in used
-        ]
         await context.report(_scoring_summary(scored, taste))
         await asyncio.sleep(delay)
         plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name, wish=wish)
@@ -69,6 +62,18 @@ class OfflinePlanner:
             await context.save_wish({**wish.public(), 'notes': [*plan.notes, *fewer]})
         await context.report(f'Wrote {total} bundle{"s" if total != 1 else ""}{note}')
         return [*saved, *added]
+
+
+def _read_and_score(
+    request: PlanRequest, taste: Taste, city: City, events: list[EventPublic], areas: list[str]
+) -> tuple[Wish, Taste, list[Scored]]:
+    """The wish read (it matches every candidate's title and venue against the free text), the taste with it, and
+    the candidates scored, but those a restart's saved bundles already hold."""
+    wish = read_preferences(request.preferences, areas=areas, events=events)
+    taste = with_wish(taste, wish)
+    off = days_off(country=city.country, window=request.window)  # its first call loads a calendar
+    used = {e.event_id for b in request.saved_bundles for e in b.key_events}  # a restart makes only what is missing
+    return wish, taste, [s for s in score_events(events, taste, wish, days_off=off) if s.event.event_id not in used]
 
 
 async def _emit(bundles: Sequence[Bundle], context: PlanContext, delay: float, *, already: int) -> list[Bundle]:
