@@ -6,6 +6,7 @@ visit), venue, price and why line, then what the answer understood and its notes
 rule holds; this says whether the plans are the ones asked for.
 
     .venv/bin/python bench/read_answers.py [--now 2026-12-06T12:00:00+01:00] [--only 3] [--refine earlier]
+    .venv/bin/python bench/read_answers.py --preferences '{"interests": ["film"], "timeframe": "Tomorrow"}'
 
 `--refine` then asks each answer's first plan for one change, as the card's buttons do ("swap" swaps its first
 stop; anything else is the instruction: cheaper, closer together, earlier, later, or free text), and prints
@@ -14,6 +15,7 @@ the changed card or the reason it was refused.
 
 import argparse
 import asyncio
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -114,8 +116,9 @@ def main() -> None:
     parser.add_argument('--now', type=datetime.fromisoformat, default=NOW, help='the clock, ISO 8601 with an offset')
     parser.add_argument('--only', type=int, help='one request of the ten, 1-10')
     parser.add_argument('--refine', default='', help='then ask each first plan for this change (or "swap")')
+    parser.add_argument('--preferences', type=json.loads, help='one request of your own, as the API takes it (JSON)')
     args = parser.parse_args()
-    chosen = [REQUESTS[args.only - 1]] if args.only else REQUESTS
+    chosen = [args.preferences] if args.preferences else [REQUESTS[args.only - 1]] if args.only else REQUESTS
     with scratch_database():
         print('\n\n'.join(asyncio.run(read(args.now, chosen, args.refine))))
 

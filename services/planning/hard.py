@@ -7,7 +7,7 @@ person never finds it broken silently.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from models.catalog import EventPublic
@@ -28,17 +28,19 @@ class Kept:
     limits: Limits
     notes: list[str] = field(default_factory=list)
     declined: list[str] = field(default_factory=list)  # the wishes' values, for the planner's relaxations
+    declined_kinds: list[str] = field(default_factory=list)  # their kinds (RELAXABLE)
 
 
 def keep_hard_wishes(
     candidates: Sequence[T], wish: Wish, *, event_of: Callable[[T], EventPublic], timezone: str, label: str
 ) -> Kept:
     kept = Kept(list(candidates), Limits(timezone))
-    checks: list[tuple[str, Callable[[EventPublic], bool], str]] = []
+    checks: list[tuple[str, str, Callable[[EventPublic], bool], str]] = []  # kind, value, test, note
     if wish.only_areas:
         areas = join_words(list(wish.only_areas), 'or')
         checks.append(
             (
+                'place',
                 f'only {areas}',
                 lambda e: e.neighborhood in wish.only_areas,
                 f'Nothing in {areas} fits {label}, so these plans are elsewhere.',
@@ -47,34 +49,41 @@ def keep_hard_wishes(
     avoided = [item.value for item in wish.hard_items if item.kind == 'avoid']
     if avoided:
         what = join_words(avoided)
-        checks.append((what, avoids(wish), f'With {what}, nothing fits {label}, so these plans include some.'))
+        checks.append(('avoid', what, avoids(wish), f'With {what}, nothing fits {label}, so these plans include some.'))
     if wish.kids:
         checks.append(
-            ('with kids', _family_friendly, f'Nothing family-friendly fits {label}; these plans are not made for kids.')
+            (
+                'company',
+                'with kids',
+                _family_friendly,
+                f'Nothing family-friendly fits {label}; these plans are not made for kids.',
+            )
         )
     if wish.step_free:
         checks.append(
             (
+                'access',
                 'step-free',
                 _step_free,
                 f'We could not confirm step-free access at any venue for {label}; please check with the venues.',
             )
         )
     if wish.free_only:
-        checks.append(('free only', _free, f'Nothing free fits {label}; these plans cost something.'))
-    for value, test, note in checks:
-        _apply(kept, value, lambda c, test=test: test(event_of(c)), note)
+        checks.append(('money', 'free only', _free, f'Nothing free fits {label}; these plans cost something.'))
+    for kind, value, test, note in checks:
+        _apply(kept, (kind, value), lambda c, test=test: test(event_of(c)), note)
     _apply_time(kept, wish, event_of, label)
     return kept
 
 
-def _apply(kept: Kept, value: str, test: Callable[[object], bool], note: str) -> None:
+def _apply(kept: Kept, wish: tuple[str, str], test: Callable[[object], bool], note: str) -> None:
     remaining = [c for c in kept.candidates if test(c)]
     if len(remaining) >= ENOUGH:
         kept.candidates = remaining
     else:
         kept.notes.append(note)
-        kept.declined.append(value)
+        kept.declined_kinds.append(wish[0])
+        kept.declined.append(wish[1])
 
 
 def _apply_time(kept: Kept, wish: Wish, event_of: Callable[[T], EventPublic], label: str) -> None:
@@ -91,6 +100,44 @@ def _apply_time(kept: Kept, wish: Wish, event_of: Callable[[T], EventPublic], la
     ]
     kept.notes.append(f'Nothing fits {label} {" ".join(hours)}, so these plans keep other hours.')
     kept.declined.append('time of day')
+    kept.declined_kinds.append('time_of_day')
+
+
+# The kinds of hard wish a plan can be made without, in the order they are read; the form's budget is a rule.
+RELAXABLE = ('place', 'avoid', 'company', 'access', 'money', 'time_of_day')
+
+
+def hard_kinds(wish: Wish) -> list[str]:
+    """The kinds of hard wish this reading holds that a plan could be made without (the free text's: the form's
+    budget is never one)."""
+    held = {item.kind for item in wish.hard_items if item.text != 'form'}
+    return [kind for kind in RELAXABLE if kind in held]
+
+
+def hard_values(wish: Wish, kinds: Sequence[str]) -> list[str]:
+    """The wishes of these kinds, in the app's words ('only Spandau', 'nothing after 22:00')."""
+    return [item.value for item in wish.hard_items if item.kind in kinds and item.text != 'form']
+
+
+def without_wishes(wish: Wish, kinds: Sequence[str]) -> Wish:
+    """The reading with the hard wishes of these kinds left out, to plan without them."""
+    gone = [item for item in wish.hard_items if item.kind in kinds and item.text != 'form']
+    changes: dict[str, object] = {'items': tuple(item for item in wish.items if item not in gone)}
+    if 'place' in kinds:
+        changes['only_areas'] = ()
+    if 'avoid' in kinds:
+        changes.update(avoid_categories=frozenset(), avoid_tags=frozenset(), avoid_names=())
+    if 'company' in kinds:
+        changes['kids'] = False
+        if 'time_of_day' not in hard_kinds(wish):
+            changes['latest'] = None  # the children's curfew came with them
+    if 'access' in kinds:
+        changes['step_free'] = False
+    if 'money' in kinds:
+        changes['free_only'] = False
+    if 'time_of_day' in kinds:  # the hours, the children's bedtime with them (the note says which wish went)
+        changes.update(earliest=None, latest=None)
+    return replace(wish, **changes)
 
 
 def avoids(wish: Wish) -> Callable[[EventPublic], bool]:

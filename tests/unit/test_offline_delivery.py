@@ -307,3 +307,40 @@ def test_an_afternoon_show_on_a_public_holiday_is_free_time_like_a_weekend() -> 
 
     assert scores('DE')['Matinee'] == scores('DE')['Evening']
     assert scores('')['Matinee'] < scores('')['Evening']  # country unknown: a Thursday like any other
+
+
+def plan_in_areas(events: list[EventPublic], text: str):
+    prefs = Preferences(interests=['film'], timeframe='Tonight', other_preferences=text)
+    taste, wish = read_taste(prefs), read_preferences(prefs, areas=['Mitte', 'Spandau'], events=events)
+    window = TimeWindow(start=START - timedelta(hours=4), end=START + timedelta(hours=8), timezone='UTC', label='x')
+    return build_plan(score_events(events, taste, wish), with_wish(taste, wish), window, city_name='B', wish=wish)
+
+
+def in_spandau(event_: EventPublic) -> EventPublic:
+    return event_.model_copy(update={'neighborhood': 'Spandau', 'lat': SPANDAU[0], 'lon': SPANDAU[1]})
+
+
+def test_hard_wishes_that_leave_no_plan_together_keep_as_many_as_can_be_and_say_which() -> None:
+    # Spandau's two early films overlap and its late one ends after 20:00: no plan keeps both wishes, one in
+    # Spandau does. Read before: every wish went at once ("these plans do not keep every one"), so a kids' plan
+    # could get a drum & bass night although keeping "with kids" alone made one.
+    spandau = [
+        in_spandau(event(1, 'Early A', 0, 16)),
+        in_spandau(event(2, 'Early B', 0, 16)),
+        in_spandau(event(3, 'Late', 0, 21)),
+    ]
+    result = plan_in_areas(spandau, 'only Spandau, nothing after 20:00')
+    assert result.bundles and all(k.neighborhood == 'Spandau' for b in result.bundles for k in b.key_events)
+    note = (
+        'Nothing for x keeps only Spandau and nothing after 20:00 together: these plans keep only Spandau, not '
+        'nothing after 20:00.'
+    )
+    assert note in result.notes
+
+
+def test_hard_wishes_none_of_which_makes_a_plan_are_all_named_as_not_kept() -> None:
+    # In Spandau only two films that overlap; before 20:00 only those two: a plan keeps neither wish.
+    films = [in_spandau(event(1, 'Early A', 0, 16)), in_spandau(event(2, 'Early B', 0, 16)), event(3, 'Late', 0, 21)]
+    result = plan_in_areas([*films, event(4, 'Later', 0, 23)], 'only Spandau, nothing after 20:00')
+    assert result.bundles
+    assert 'Nothing for x keeps nothing after 20:00 or only Spandau, so these plans keep none of them.' in result.notes

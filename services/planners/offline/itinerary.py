@@ -6,6 +6,7 @@ left out, so every plan is over the fit floor; when an interest holds nothing on
 as labelled wildcards, and a note says so.
 """
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ from services.planners.offline.scoring import Scored
 from services.planners.offline.taste import Taste
 from services.planners.offline.writing import Picked, Wording, write_bundle
 from services.planning.core import Theme, any_item, plan_answer
-from services.planning.hard import keep_hard_wishes
+from services.planning.hard import hard_kinds, hard_values, keep_hard_wishes, without_wishes
 from services.planning.paths import Item, Rules, title_works
 from services.planning.slots import Limits
 from services.planning.wish import Wish
@@ -42,6 +43,7 @@ class Plan:
     themes: list[str]
     shortfall: str = ''
     notes: list[str] = field(default_factory=list)
+    declined: tuple[str, ...] = ()  # the kinds of hard wish it could not keep (services/planning/hard.py)
 
 
 def build_plan(
@@ -56,19 +58,35 @@ def build_plan(
         wider = _build(scored, taste, window, city_name=city_name, wish=wish, wild=True)
         if not plan.bundles or len(_uncovered(wider, taste)) < len(_uncovered(plan, taste)):
             plan = wider
-    hard = [item.value for item in wish.hard_items if item.kind != 'money']
-    if plan.bundles or not hard:
+    kinds = hard_kinds(wish)
+    if plan.bundles or not kinds:
         return plan
-    # The hard wishes together leave no plan: say which could not be kept, and plan without them.
-    relaxed = replace(
-        wish, only_areas=(), earliest=None, latest=None, kids=False, step_free=False, free_only=False,
-        avoid_categories=frozenset(), avoid_tags=frozenset(), avoid_names=(),
-    )  # fmt: skip
-    other = _build(scored, taste, window, city_name=city_name, wish=relaxed)
-    if not other.bundles:
-        return plan
-    note = f'Nothing for {window.label} keeps all of {join_words(hard)}, so these plans do not keep every one.'
-    return Plan(other.bundles, other.themes, other.shortfall, [note, *other.notes])
+    # The hard wishes together leave no plan: plan without as few of them as can be, and say which are kept.
+    for size in range(len(kinds) - 1, -1, -1):
+        tried = []
+        for kept in itertools.combinations(kinds, size):
+            dropped = [kind for kind in kinds if kind not in kept]
+            other = _build(scored, taste, window, city_name=city_name, wish=without_wishes(wish, dropped))
+            if other.bundles and not set(kept) & set(other.declined):  # (one it declined: a smaller set, later)
+                tried.append((other, kept, dropped))
+        if tried:
+            other, kept, dropped = max(tried, key=lambda t: len(t[0].bundles))  # the first of the most plans
+            note = _kept_some(window.label, hard_values(wish, kept), hard_values(wish, dropped))
+            return Plan(other.bundles, other.themes, other.shortfall, [note, *other.notes])
+    return plan
+
+
+def _kept_some(label: str, kept: list[str], dropped: list[str]) -> str:
+    """'Nothing for Wed 14 Jul keeps only Spandau and nothing after 22:00 together: these plans keep nothing after
+    22:00, not only Spandau.'"""
+    if kept:
+        return (
+            f'Nothing for {label} keeps {join_words([*kept, *dropped])} together: these plans keep '
+            f'{join_words(kept)}, not {join_words(dropped)}.'
+        )
+    if len(dropped) == 1:
+        return f'Nothing for {label} keeps {dropped[0]}, so these plans do not.'
+    return f'Nothing for {label} keeps {join_words(dropped, "or")}, so these plans keep none of them.'
 
 
 def _uncovered(plan: Plan, taste: Taste) -> list[str]:
@@ -111,7 +129,7 @@ def _build(
     missing = ''
     if len(bundles) < TARGET_BUNDLES:
         missing = _why_fewer(len(bundles), fitting, taste, window, city_name, kept.limits, rules)
-    return Plan(bundles, [b.title for b in bundles], missing, notes)
+    return Plan(bundles, [b.title for b in bundles], missing, notes, tuple(kept.declined_kinds))
 
 
 def _on_taste(
