@@ -22,6 +22,13 @@ BERLIN = ZoneInfo('Europe/Berlin')
 DATES = [date(2026, 1, 15), date(2026, 4, 15), date(2026, 7, 15), date(2026, 12, 6)]
 SUMMER_ONLY = {'open-air', 'beer-garden', 'outdoor-cinema', 'lake-swim'}
 SUMMER_WORDS = re.compile(r'open.air|beer garden|biergarten|freiluft|swim', re.IGNORECASE)
+# A title naming a season is on in it (a menu of "Brandenburg Autumn" in July read wrong): (words, months).
+# Not "spring": "Spring Awakening" is a play.
+SEASON_WORDS = (
+    (re.compile(r'autumn|herbst', re.IGNORECASE), {9, 10, 11}),
+    (re.compile(r'winter', re.IGNORECASE), {11, 12, 1, 2, 3}),
+    (re.compile(r'advent|christmas|weihnacht', re.IGNORECASE), {11, 12}),
+)
 DROP_IN_TAGS = {'bar', 'cafe', 'gallery', 'museum', 'market-hall', 'beer-garden', 'wine-bar', 'bookshop'}
 
 
@@ -98,6 +105,9 @@ def test_seasonal_events_keep_to_their_season(day: date) -> None:
             assert (start.month, start.day) >= (11, 20) and (start.month, start.day) <= (12, 23), (event.title, start)
         if 'new-years-eve' in event.tags:
             assert (start.month, start.day) == (12, 31), (event.title, start)
+        for words, months in SEASON_WORDS:
+            if words.search(event.title):
+                assert start.month in months, (event.title, start)
     week = [e for e in events if day <= local_day(e) < day + timedelta(days=7)]
     kinds = {tag for e in week for tag in e.tags}
     if day.month == 7:  # summer has its open airs, beer gardens, outdoor cinema and swims
