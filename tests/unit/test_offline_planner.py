@@ -451,3 +451,17 @@ def test_why_lines_say_an_before_a_vowel_whatever_its_case() -> None:
     from services.planners.offline.why import a
 
     assert (a('English-speaking'), a('intimate'), a('cosy')) == ('an English-speaking', 'an intimate', 'a cosy')
+
+
+def test_the_planner_takes_public_holidays_as_days_off_from_the_citys_time_zone(session: Session) -> None:
+    # Thursday 25 Dec 2025 is Christmas Day in Germany: a 15:00 screening is free time, like a weekend's. One film
+    # shows at 15:00 and at 20:45 (one title once), another in between: without the holidays the 15:00 show would
+    # count as working hours and the plan would take the 20:45 one (a longer wait between); with them, the
+    # matinee. The test city names no country: the planner reads it from the time zone (Europe/Berlin -> DE).
+    cinema = add_venue(session, add_city(session), 'Kino Eins')
+    day = datetime(2025, 12, 25, tzinfo=BERLIN)
+    for title, hour, minute in (('Matinee: Casablanca', 15, 0), ('Brief Encounter', 17, 15), ('Casablanca', 20, 45)):
+        starts = day.replace(hour=hour, minute=minute).astimezone(UTC)
+        add_event(session, cinema, title=title, starts_at=starts, hours=1.75, category='film', tags=['drama'])
+    bundles, _, _ = run({'interests': ['film'], 'timeframe': 'Tomorrow'}, now=datetime(2025, 12, 24, 10, tzinfo=BERLIN))
+    assert [k.title for k in bundles[0].key_events] == ['Matinee: Casablanca', 'Brief Encounter']
