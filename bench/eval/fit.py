@@ -219,6 +219,16 @@ def working_hours(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset
     return at_work, len(stops)
 
 
+def drop_ins_at_work(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset[date]) -> tuple[int, int]:
+    """(drop-in visits whose slot starts on a working day between 09:00 and 17:00, drop-in visits): a beer garden
+    open 12:00-23:00 visited at 14:00 on a Thursday, where 18:00 would do."""
+    visits = [k.visit_start.astimezone(zone) for b in bundles for k in b.key_events if k.visit_start is not None]
+    at_work = sum(
+        v.weekday() < 5 and v.date() not in days_off and WORK_HOURS[0] <= v.time() < WORK_HOURS[1] for v in visits
+    )
+    return at_work, len(visits)
+
+
 def venue_returns(bundles: Sequence[Bundle], zone: ZoneInfo) -> tuple[int, int]:
     """(plans that go back to one venue on another day, plans): four nights at one cellar read as padding. A night
     runs until 06:00, so a club night and its small hours are one day."""

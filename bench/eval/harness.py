@@ -30,6 +30,7 @@ from services.planners.offline import OfflinePlanner
 from services.timeframes import days_off
 from settings import settings
 
+DAYTIME_WISHES = {'daytime only', 'with kids', 'early'}
 NOW = datetime(2025, 12, 3, 10, 0, tzinfo=UTC)  # a Wednesday morning: "This weekend" lies ahead
 MANY = 12  # a window holding this many matching events should give three bundles
 
@@ -202,6 +203,10 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             'drop_ins': fit_checks.drop_ins(bundles),
             'venue_returns': fit_checks.venue_returns(bundles, zone),
             'working_hours': fit_checks.working_hours(bundles, zone, days_off(country=city.country, window=window)),
+            # Daytime asked for ("daytime only", "with kids", "early"): a weekday afternoon visit is what they want.
+            'drop_ins_at_work': (0, 0)
+            if DAYTIME_WISHES & {i['value'] for i in wish.get('understood') or []}
+            else fit_checks.drop_ins_at_work(bundles, zone, days_off(country=city.country, window=window)),
             'understood': len(wish.get('understood') or []),
             'notes': wish.get('notes') or [],
         },
@@ -226,6 +231,9 @@ def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -
         'three_fit_plans_when_12_plus': _share(sum(1 for r in many if r['fit']['fit_plans'] >= 3), len(many)),
         'drop_in_visits': sum(f['drop_ins'] for f in fits),
         'venue_returns': _share(sum(f['venue_returns'][0] for f in fits), sum(f['venue_returns'][1] for f in fits)),
+        'drop_ins_at_work': _share(
+            sum(f['drop_ins_at_work'][0] for f in fits), sum(f['drop_ins_at_work'][1] for f in fits)
+        ),
         'working_hours_stops': _share(
             sum(f['working_hours'][0] for f in fits), sum(f['working_hours'][1] for f in fits)
         ),
