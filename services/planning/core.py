@@ -63,9 +63,13 @@ def plan_answer(
     rules: Rules,
     interests: Sequence[str],
     target: int,
+    slot_cost: Callable[[Visit], float] | None = None,
 ) -> list[Planned]:
-    """Up to `target` plans, the strongest first."""
+    """Up to `target` plans, the strongest first. `slot_cost` weighs each visit's time (a drop-in's slot in
+    working hours), taken from the plan's value."""
     visits = {i: visits_of(i, item.event, limits) for i, item in enumerate(items)}
+    if slot_cost is not None:
+        visits = {i: [v._replace(cost=slot_cost(v)) for v in vs] for i, vs in visits.items()}
     ways: Ways = {}  # the way between two candidates, found once for every theme and round
     memo: Memo = {}
     pools = _pools(items, themes, visits)

@@ -122,7 +122,9 @@ def best_paths(
     for index, visit in enumerate(ordered):
         item = items[visit.item]
         is_must = visit.item in must
-        own = _Label(item.value, prices[visit.item], times.starts[index], (visit,), keys.of[visit.item], is_must)
+        own = _Label(
+            item.value - visit.cost, prices[visit.item], times.starts[index], (visit,), keys.of[visit.item], is_must
+        )
         if rules.budget is None or own.cost <= rules.budget:
             _keep(labels[index][1][is_must], own)
         _extend_into(index, ordered, times, items, keys, prices, labels, ranked, rules, must, ways)
@@ -163,6 +165,7 @@ def _extend_into(
     and what a visit keeps only gets better, so the scan stops at the first that cannot beat the worst kept."""
     visit = ordered[index]
     item = items[visit.item]
+    worth = item.value - visit.cost  # what this visit adds (at most the item's value: the scan's bound holds)
     mine, venue = keys.of[visit.item], keys.venue[visit.item]
     price, is_must, budget = prices[visit.item], visit.item in must, rules.budget
     start, ends, span = times.starts[index], times.ends, rules.max_span.total_seconds()
@@ -172,7 +175,7 @@ def _extend_into(
             target = labels[index][length + 1][flag or is_must]
             floor = target[-1].value if len(target) >= LABELS else -math.inf  # what a new label must beat
             for negative_value, _, previous_index, label in ranked[length][flag]:
-                if item.value - negative_value <= floor:
+                if worth - negative_value <= floor:
                     break
                 if ends[previous_index] > start or start - label.first > span:
                     continue
@@ -198,7 +201,7 @@ def _extend_into(
                     )
                 if link is None:
                     continue
-                value = label.value + item.value - link - revisit
+                value = label.value + worth - link - revisit
                 if value <= floor:
                     continue  # no better than the worst kept: skip building it
                 fields = (value, cost, label.first, (*label.visits, visit), label.taken | mine, bool(flag or is_must))

@@ -44,6 +44,7 @@ class Visit(NamedTuple):
     start: datetime
     end: datetime
     drop_in: bool
+    cost: float = 0.0  # what its slot costs the plan (a drop-in in working hours: `plan_answer`'s slot_cost)
 
 
 def is_drop_in(event: EventPublic) -> bool:

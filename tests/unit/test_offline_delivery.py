@@ -10,7 +10,7 @@ from models.generation import Preferences, TimeWindow
 from services.planners.offline.itinerary import build_plan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste, with_wish
-from services.planners.offline.writing import describe_route
+from services.planners.offline.writing import as_visited, describe_route
 from services.planning.wish import read_preferences
 from services.timeframes import days_off
 
@@ -344,3 +344,42 @@ def test_hard_wishes_none_of_which_makes_a_plan_are_all_named_as_not_kept() -> N
     result = plan_in_areas([*films, event(4, 'Later', 0, 23)], 'only Spandau, nothing after 20:00')
     assert result.bundles
     assert 'Nothing for x keeps nothing after 20:00 or only Spandau, so these plans keep none of them.' in result.notes
+
+
+def test_a_drop_in_on_a_working_day_is_visited_after_work() -> None:
+    # Thursday 4 Dec 2025: a beer garden open 12:00-23:00 and a reading 17:30-19:00. Visiting the beer garden at
+    # 15:00 would leave no wait before the reading, but most people are at work then: after the reading, at 21:30,
+    # with a wait, is the plan.
+    garden = event(1, 'Beer garden by the canal', 1, 12, category='food')
+    garden = garden.model_copy(update={'ends_at': garden.starts_at + timedelta(hours=11)})
+    reading = event(2, 'Reading: the canal', 1, 17, category='talks')
+    reading = reading.model_copy(update={'starts_at': reading.starts_at + timedelta(minutes=30)})
+    prefs = Preferences(interests=['food', 'talks'], timeframe='Tomorrow')
+    taste, wish = read_taste(prefs), read_preferences(prefs, areas=[], events=[garden, reading])
+    window = TimeWindow(start=START + timedelta(hours=6), end=START + timedelta(days=2), timezone='UTC', label='x')
+    [plan] = build_plan(score_events([garden, reading], taste, wish), taste, window, city_name='B', wish=wish).bundles
+    assert [(k.title, k.attended_from.hour) for k in plan.key_events] == [
+        ('Reading: the canal', 17),
+        ('Beer garden by the canal', 21),
+    ]
+
+
+def test_the_story_tells_a_drop_in_by_its_visit_not_its_opening_hours() -> None:
+    # A beer garden open from noon, visited 21:30-23:00 after a reading, "rounds off the night"; a bar night
+    # visited from midnight is still that night ("on Thursday" for the next evening, not "later that day").
+    stories = []
+    for n in range(6):  # the story's wording varies with the events: every variant says it so
+        reading = event(10 + n, 'Reading', 1, 18)
+        garden = event(20 + n, 'Beer garden', 1, 12, category='food')
+        garden = garden.model_copy(update={'ends_at': garden.starts_at + timedelta(hours=11)})
+        late = garden.starts_at + timedelta(hours=9, minutes=30)
+        stories.append(describe_route([reading, as_visited(garden, (late, late + timedelta(minutes=90)))]))
+    assert any('rounds off the night' in story for story in stories)
+    assert not any('rounds off the day' in story for story in stories)
+    bar = event(30, 'Late bar', 1, 22)
+    bar = bar.model_copy(update={'ends_at': bar.starts_at + timedelta(hours=4)})
+    midnight = bar.starts_at + timedelta(hours=2)
+    night = as_visited(bar, (midnight, midnight + timedelta(hours=2)))
+    route = [event(31, 'Early show', 1, 19), night, event(32, 'Next show', 2, 20), event(33, 'Last show', 2, 22)]
+    story = describe_route(route)  # the way from the bar to the next evening's show is a middle step: always told
+    assert 'later that day' not in story and 'on Friday' in story

@@ -7,11 +7,8 @@ from models.generation import Bundle
 from services.database import in_db, in_thread
 from services.planners.base import PlanRequest
 from services.planners.offline.itinerary import build_plan
-from services.planners.offline.planner import load_candidates
-from services.planners.offline.scoring import score_events
-from services.planners.offline.taste import read_taste, with_wish
-from services.planning.wish import read_preferences
-from services.timeframes import days_off
+from services.planners.offline.planner import load_candidates, read_and_score
+from services.planners.offline.taste import read_taste
 
 
 async def core_plans(
@@ -24,12 +21,9 @@ async def core_plans(
         preferences = preferences.model_copy(update={'other_preferences': extra[:1000]})
     taste = read_taste(preferences)
     city, events, areas = await in_db(load_candidates, city_name=request.city, window=request.window, taste=taste)
-    wish = await in_thread(read_preferences, preferences, areas=areas, events=events)
-    taste = with_wish(taste, wish)
-    off = await in_thread(days_off, country=city.country, window=request.window)  # its first call loads a calendar
-    scored = await in_thread(score_events, events, taste, wish, days_off=off)
+    wish, taste, off, scored = await in_thread(read_and_score, preferences, taste, city, events, areas, request.window)
     scored = [s for s in scored if s.event.event_id not in avoid]
-    plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name, wish=wish)
+    plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name, wish=wish, days_off=off)
     return [_plan_json(bundle) for bundle in plan.bundles], [*plan.notes, *([plan.shortfall] if plan.shortfall else [])]
 
 

@@ -6,17 +6,18 @@ left out, so every plan is over the fit floor; when an interest holds nothing on
 as labelled wildcards, and a note says so.
 """
 
+import functools
 import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from models.catalog import EventPublic
 from models.generation import Bundle, TimeWindow
 from models.geo import estimate_travel
 from services.planners.offline.advice import interest_words, late_advice, left_out, shortfall
-from services.planners.offline.scoring import Scored
+from services.planners.offline.scoring import Scored, slot_cost
 from services.planners.offline.taste import Taste
 from services.planners.offline.writing import Picked, Wording, write_bundle
 from services.planning.core import Theme, any_item, plan_answer
@@ -47,15 +48,23 @@ class Plan:
 
 
 def build_plan(
-    scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, city_name: str, wish: Wish | None = None
+    scored: Sequence[Scored],
+    taste: Taste,
+    window: TimeWindow,
+    *,
+    city_name: str,
+    wish: Wish | None = None,
+    days_off: frozenset[date] = frozenset(),
 ) -> Plan:
-    """Up to TARGET_BUNDLES bundles from distinct themes, the strongest first."""
+    """Up to TARGET_BUNDLES bundles from distinct themes, the strongest first. `days_off`: the public holidays of
+    the window, when a drop-in's daytime slot is no working-hours visit."""
     wish = wish or Wish(interests=taste.interests, budget=taste.budget)
-    plan = _build(scored, taste, window, city_name=city_name, wish=wish)
+    build = functools.partial(_build, days_off=days_off)
+    plan = build(scored, taste, window, city_name=city_name, wish=wish)
     if taste.genres and (not plan.bundles or _uncovered(plan, taste)):
         # Nothing on taste fits together, or a chosen interest pairs only with what is off taste: plans with
         # labelled wildcards, said so, when they cover more of what was chosen.
-        wider = _build(scored, taste, window, city_name=city_name, wish=wish, wild=True)
+        wider = build(scored, taste, window, city_name=city_name, wish=wish, wild=True)
         if not plan.bundles or len(_uncovered(wider, taste)) < len(_uncovered(plan, taste)):
             plan = wider
     kinds = hard_kinds(wish)
@@ -66,7 +75,7 @@ def build_plan(
         tried = []
         for kept in itertools.combinations(kinds, size):
             dropped = [kind for kind in kinds if kind not in kept]
-            other = _build(scored, taste, window, city_name=city_name, wish=without_wishes(wish, dropped))
+            other = build(scored, taste, window, city_name=city_name, wish=without_wishes(wish, dropped))
             if other.bundles and not set(kept) & set(other.declined):  # (one it declined: a smaller set, later)
                 tried.append((other, kept, dropped))
         if tried:
@@ -95,7 +104,14 @@ def _uncovered(plan: Plan, taste: Taste) -> list[str]:
 
 
 def _build(
-    scored: Sequence[Scored], taste: Taste, window: TimeWindow, *, city_name: str, wish: Wish, wild: bool = False
+    scored: Sequence[Scored],
+    taste: Taste,
+    window: TimeWindow,
+    *,
+    city_name: str,
+    wish: Wish,
+    wild: bool = False,
+    days_off: frozenset[date] = frozenset(),
 ) -> Plan:
     kept = keep_hard_wishes(scored, wish, event_of=lambda s: s.event, timezone=window.timezone, label=window.label)
     fitting, wildcards, taste_note = _on_taste(kept.candidates, taste, window, allow_wild=wild)
@@ -108,13 +124,21 @@ def _build(
     items = [Item(s.event, s.score, works_of(s.event), series_of(s.event)) for s in fitting]
     rules = Rules(budget=taste.budget, max_span=max_span(window))
     themes = _themes(fitting, taste, by_id)
+    cost = slot_cost(wish, days_off)
     planned = plan_answer(
-        items, themes, limits=kept.limits, rules=rules, interests=taste.interests, target=TARGET_BUNDLES
-    )
+        items, themes, limits=kept.limits, rules=rules, interests=taste.interests, target=TARGET_BUNDLES,
+        slot_cost=cost,
+    )  # fmt: skip
     if not planned:  # one recurring series is all there is (a walk every afternoon): twice beats no plan
         items = [replace(item, series_key=(item.event.event_id, '')) for item in items]
         planned = plan_answer(
-            items, themes, limits=kept.limits, rules=rules, interests=taste.interests, target=TARGET_BUNDLES
+            items,
+            themes,
+            limits=kept.limits,
+            rules=rules,
+            interests=taste.interests,
+            target=TARGET_BUNDLES,
+            slot_cost=cost,
         )
     wording = Wording(taste=taste, wish=wish, window=window, wildcards=wildcards)
     bundles: list[Bundle] = []

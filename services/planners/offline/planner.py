@@ -8,11 +8,12 @@ signals, and hand each bundle to the runner, which stores it only when the groun
 
 import asyncio
 from collections.abc import Sequence
+from datetime import date
 
 from sqlmodel import Session
 
 from models.catalog import City, EventPublic
-from models.generation import Bundle, TimeWindow
+from models.generation import Bundle, Preferences, TimeWindow
 from services.catalog import queries
 from services.database import in_db, in_thread
 from services.planners.base import PlanContext, PlannerError, PlanRequest
@@ -39,13 +40,16 @@ class OfflinePlanner:
         city, events, areas = await in_db(load_candidates, city_name=request.city, window=request.window, taste=taste)
         # Reading the wish, scoring and planning are pure CPU (tens of ms on a big catalog): off the event loop, so
         # pages and the API stay responsive while many plans run.
-        wish, taste, scored = await in_thread(_read_and_score, request, taste, city, events, areas)
+        read = await in_thread(read_and_score, request.preferences, taste, city, events, areas, request.window)
+        wish, taste, off, scored = read
+        used = {e.event_id for b in saved for e in b.key_events}  # a restart makes only the bundles still missing
+        scored = [s for s in scored if s.event.event_id not in used]
         await context.save_wish(wish.public())
         await context.report(f'Searched {len(events)} events: {_search_summary(taste)}, {request.window.label}')
         await asyncio.sleep(delay)
         await context.report(_scoring_summary(scored, taste))
         await asyncio.sleep(delay)
-        plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name, wish=wish)
+        plan = await in_thread(build_plan, scored, taste, request.window, city_name=city.name, wish=wish, days_off=off)
         if plan.themes:
             await context.report(f'Picked {len(plan.themes)} themes: {"; ".join(plan.themes)}')
             await asyncio.sleep(delay)
@@ -64,16 +68,15 @@ class OfflinePlanner:
         return [*saved, *added]
 
 
-def _read_and_score(
-    request: PlanRequest, taste: Taste, city: City, events: list[EventPublic], areas: list[str]
-) -> tuple[Wish, Taste, list[Scored]]:
-    """The wish read (it matches every candidate's title and venue against the free text), the taste with it, and
-    the candidates scored, but those a restart's saved bundles already hold."""
-    wish = read_preferences(request.preferences, areas=areas, events=events)
+def read_and_score(
+    preferences: Preferences, taste: Taste, city: City, events: list[EventPublic], areas: list[str], window: TimeWindow
+) -> tuple[Wish, Taste, frozenset[date], list[Scored]]:
+    """The wish read (it matches every candidate's title and venue against the free text), the taste with it, the
+    window's public holidays (their first read loads a calendar) and the candidates scored."""
+    wish = read_preferences(preferences, areas=areas, events=events)
     taste = with_wish(taste, wish)
-    off = days_off(country=city.country, window=request.window)  # its first call loads a calendar
-    used = {e.event_id for b in request.saved_bundles for e in b.key_events}  # a restart makes only what is missing
-    return wish, taste, [s for s in score_events(events, taste, wish, days_off=off) if s.event.event_id not in used]
+    off = days_off(country=city.country, window=window)
+    return wish, taste, off, score_events(events, taste, wish, days_off=off)
 
 
 async def _emit(bundles: Sequence[Bundle], context: PlanContext, delay: float, *, already: int) -> list[Bundle]:

@@ -10,7 +10,7 @@ from models.catalog import EventPublic
 from models.generation import Bundle, KeyEvent
 from services.planners import grounding
 from services.planners.offline.refine_measures import MIN_EVENTS, Visits
-from services.planners.offline.writing import describe_route
+from services.planners.offline.writing import as_visited, describe_route
 from services.planners.placing import Slot, placements_instead
 from services.planning.paths import NEXT_DAY_AFTER
 from services.planning.slots import Limits
@@ -125,11 +125,12 @@ def bundle_with(
     those in `wild` are labelled wildcards."""
     visits = visits or {}
     kept = {k.event_id: k for k in target.key_events}
+    slots = {e.event_id: visits.get(e.event_id) or kept_visit(kept.get(e.event_id)) for e in events}
     key_events: list[KeyEvent] = [
         grounding.key_event_from(
             e,
             whys.get(e.event_id) or (kept[e.event_id].why if e.event_id in kept else ''),
-            visit=visits.get(e.event_id) or kept_visit(kept.get(e.event_id)),
+            visit=slots[e.event_id],
             wildcard=e.event_id in wild or (e.event_id in kept and kept[e.event_id].wildcard),
         )
         for e in events
@@ -137,7 +138,10 @@ def bundle_with(
     key_events.sort(key=lambda k: k.attended_from)
     return Bundle(
         title=target.title,
-        description=describe_route(events, named={e.event_id for e in events} - set(kept))
+        description=describe_route(
+            sorted((as_visited(e, slots[e.event_id]) for e in events), key=lambda e: e.starts_at),
+            named={e.event_id for e in events} - set(kept),
+        )
         if len(events) > 1
         else target.description,
         image_url=key_events[0].image_url if key_events else target.image_url,

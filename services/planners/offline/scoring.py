@@ -1,14 +1,14 @@
 """How well each candidate event answers the taste: a score and the signals that earned it."""
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 
 from models.catalog import EventPublic
 from services.catalog import search_text
 from services.planners.offline.taste import CHEAP, Taste
-from services.planning.slots import is_drop_in
+from services.planning.slots import Visit, is_drop_in
 from services.planning.vocabulary import ALL_GENRES, LOUD_TAGS
 from services.planning.wish import DAY_ENDS, Wish
 from services.planning.wish_words import GROUP_TAGS, KIDS_TAGS
@@ -16,6 +16,9 @@ from services.planning.wish_words import GROUP_TAGS, KIDS_TAGS
 NAMED_BONUS = {'event': 8.0, 'venue': 5.0, 'genre': 3.0}
 WORK_STARTS, WORK_ENDS = time(9, 0), time(17, 0)
 WORKING_HOURS_COST = 1.0  # a weekday afternoon show: behind an evening one of the same fit
+# A drop-in's slot in working hours (the core weighs each slot): a lighter ask than a show, an hour off, not an
+# afternoon. Measured at 0.3, 0.5 and 1.0 (docs/QUALITY.md, "Drop-ins after work").
+DROP_IN_WORKING_COST = 0.3
 
 
 @functools.lru_cache(maxsize=8192)
@@ -93,17 +96,28 @@ def _soft_wishes(event: EventPublic, wish: Wish, days_off: frozenset[date]) -> f
         bonus += 2.0
     if wish.group and tags & set(GROUP_TAGS):
         bonus += 0.8
-    if _in_working_hours(event, days_off) and not wish.early and not (wish.latest and wish.latest <= DAY_ENDS):
-        bonus -= WORKING_HOURS_COST
+    if not is_drop_in(event) and at_work(event.starts_at, days_off) and not daytime_asked(wish):
+        bonus -= WORKING_HOURS_COST  # a drop-in's cost is its slot's, which the planning core chooses (slot_cost)
     return bonus
 
 
-def _in_working_hours(event: EventPublic, days_off: frozenset[date]) -> bool:
-    """Starts on a working day between 09:00 and 17:00 and is attended whole (a market or an exhibition is dropped
-    in on when the person is free): most people are at work or school then, unless they ask for daytime."""
-    start = event.starts_at
-    working_day = start.weekday() < 5 and start.date() not in days_off
-    return working_day and WORK_STARTS <= start.time() < WORK_ENDS and not is_drop_in(event)
+def at_work(moment: datetime, days_off: frozenset[date]) -> bool:
+    """On a working day between 09:00 and 17:00 (the city's clock): most people are at work or school then."""
+    working_day = moment.weekday() < 5 and moment.date() not in days_off
+    return working_day and WORK_STARTS <= moment.time() < WORK_ENDS
+
+
+def daytime_asked(wish: Wish) -> bool:
+    """The person asked for daytime ("early", "daytime only", home before the evening): no working hours then."""
+    return wish.early or bool(wish.latest and wish.latest <= DAY_ENDS)
+
+
+def slot_cost(wish: Wish, days_off: frozenset[date]) -> Callable[[Visit], float]:
+    """What a drop-in visit costs the plan for its slot: a Thursday 14:00 visit to a beer garden open until 23:00
+    weighs like a 14:00 show, so the evening's slot wins where one fits."""
+    if daytime_asked(wish):
+        return lambda visit: 0.0
+    return lambda visit: DROP_IN_WORKING_COST if visit.drop_in and at_work(visit.start, days_off) else 0.0
 
 
 def _named(event: EventPublic, taste: Taste) -> str:

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from models.catalog import EventPublic
 from models.generation import Bundle, KeyEvent, TimeWindow
@@ -33,6 +33,8 @@ from services.planning.vocabulary import ALL_GENRES
 from services.planning.wish import Wish
 from services.text import format_money, join_words
 from services.timeframes import describe_span
+
+NIGHT_OUT_ENDS = timedelta(hours=6)  # 00:00-06:00 is the night before, as people count nights out
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def write_bundle(theme_key: str, stops: Sequence[Picked], wording: Wording) -> B
     wording.titles.append(title)
     return Bundle(
         title=title,
-        description=_with_note(_description(theme_key, picks, wording.taste), compact_note(events))
+        description=_with_note(_description(theme_key, stops, wording.taste), compact_note(events))
         + two_parts_note(key_events),
         image_url=lead.image_url,
         tags=_bundle_tags(theme_key, picks),
@@ -204,10 +206,26 @@ def _occasion(events: Sequence[EventPublic]) -> str:
     return 'Night' if events[0].starts_at.hour >= 17 else 'Day'
 
 
-def _description(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
+def _description(theme_key: str, stops: Sequence[Picked], taste: Taste) -> str:
     """The evening's arc in two or three sentences: where it starts, how it moves, what ties it together."""
-    flavour = _flavour(theme_key, picks, taste)
-    return f'{describe_route([p.event for p in picks])} {flavour}'.strip()
+    flavour = _flavour(theme_key, [stop.scored for stop in stops], taste)
+    attended = [
+        as_visited(stop.scored.event, (stop.visit.start, stop.visit.end) if stop.visit else None) for stop in stops
+    ]
+    return f'{describe_route(attended)} {flavour}'.strip()
+
+
+def as_visited(event: EventPublic, visit: tuple[datetime, datetime] | None) -> EventPublic:
+    """The event as the plan is there: a drop-in at its slot. A story tells the visit ("The evening begins with
+    the beer garden" for a 21:30 visit to one open from noon), not the opening hours."""
+    if visit is None:
+        return event
+    return event.model_copy(
+        update={
+            'starts_at': visit[0].astimezone(event.starts_at.tzinfo),
+            'ends_at': visit[1].astimezone(event.starts_at.tzinfo),
+        }
+    )
 
 
 def describe_route(events: Sequence[EventPublic], *, named: Collection[str] = ()) -> str:
@@ -234,10 +252,10 @@ def _stop(event: EventPublic, named: Collection[str]) -> str:
 def _move(a: EventPublic, b: EventPublic) -> str:
     """How the plan gets from one step to the next: stay, walk, cross town, come back later that day (a morning
     run, then a late show) or another day."""
-    same_day = b.starts_at.date() == a.starts_at.date()
+    same_day = _outing_day(b.starts_at) == _outing_day(a.starts_at)
     # A plan in two parts (over 3 hours free) comes back later that day; past 10 hours it is another day.
     long_break = b.starts_at - a.ends_at > (TWO_PARTS_AFTER if same_day else NEXT_DAY)
-    when = 'later that day' if same_day else f'on {b.starts_at:%A}'
+    when = 'later that day' if same_day else f'on {_outing_day(b.starts_at):%A}'
     if a.venue == b.venue:
         return f'back {when} to' if long_break else 'stay on at'
     if long_break:
@@ -245,6 +263,11 @@ def _move(a: EventPublic, b: EventPublic) -> str:
     if a.neighborhood and a.neighborhood == b.neighborhood:
         return 'a short walk to'
     return f'then over to {b.neighborhood} for' if b.neighborhood else 'then on to'
+
+
+def _outing_day(moment: datetime) -> date:
+    """The day a night out belongs to: a bar visited from midnight is still Wednesday night."""
+    return (moment - NIGHT_OUT_ENDS).date()
 
 
 def _ending(before: EventPublic, last: EventPublic, seed: int) -> str:
