@@ -43,7 +43,7 @@ LABELS = {
     'drop_in_visits': 'drop-in visits used',
     'venue_returns': 'plans back at one venue on another day %',
     'working_hours_stops': 'stops on a working day 09:00-17:00, attended whole %',
-    'drop_ins_at_work': 'drop-in visits on a working day 09:00-17:00 (no daytime asked for) %',
+    'drop_ins_at_work': 'drop-in visits overlapping a working day 09:00-17:00 (no daytime asked for) %',
     'refinements': 'refinements (one per delivered plan)',
     'refinement_completed': 'refinements completed %',
     'refinement_with_wildcard': 'refinements completed with a new stop labelled a wildcard %',

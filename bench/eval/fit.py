@@ -220,11 +220,20 @@ def working_hours(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset
 
 
 def drop_ins_at_work(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset[date]) -> tuple[int, int]:
-    """(drop-in visits whose slot starts on a working day between 09:00 and 17:00, drop-in visits): a beer garden
-    open 12:00-23:00 visited at 14:00 on a Thursday, where 18:00 would do."""
-    visits = [k.visit_start.astimezone(zone) for b in bundles for k in b.key_events if k.visit_start is not None]
+    """(drop-in visits whose slot overlaps a working day's 09:00-17:00, drop-in visits): a beer garden open
+    12:00-23:00 visited at 14:00 on a Thursday, where 18:00 would do; a market at 08:00-09:30 overlaps too."""
+    visits = [
+        (k.visit_start.astimezone(zone), k.visit_end.astimezone(zone))
+        for b in bundles
+        for k in b.key_events
+        if k.visit_start is not None and k.visit_end is not None
+    ]
     at_work = sum(
-        v.weekday() < 5 and v.date() not in days_off and WORK_HOURS[0] <= v.time() < WORK_HOURS[1] for v in visits
+        start.weekday() < 5
+        and start.date() not in days_off
+        and start.time() < WORK_HOURS[1]
+        and (end.date() > start.date() or end.time() > WORK_HOURS[0])
+        for start, end in visits
     )
     return at_work, len(visits)
 

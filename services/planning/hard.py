@@ -8,11 +8,12 @@ person never finds it broken silently.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, time
 from typing import TypeVar
 
 from models.catalog import EventPublic
 from services.planning.slots import Limits, visits_of
-from services.planning.wish import Wish, fold
+from services.planning.wish import KIDS_CURFEW, Wish, fold
 from services.planning.wish_words import ADULT_TAGS, KIDS_TAGS
 from services.text import join_words
 
@@ -27,21 +28,19 @@ class Kept:
     candidates: list
     limits: Limits
     notes: list[str] = field(default_factory=list)
-    declined: list[str] = field(default_factory=list)  # the wishes' values, for the planner's relaxations
-    declined_kinds: list[str] = field(default_factory=list)  # their kinds (RELAXABLE)
+    declined: list[str] = field(default_factory=list)  # the kinds of the wishes not applied (RELAXABLE)
 
 
 def keep_hard_wishes(
     candidates: Sequence[T], wish: Wish, *, event_of: Callable[[T], EventPublic], timezone: str, label: str
 ) -> Kept:
     kept = Kept(list(candidates), Limits(timezone))
-    checks: list[tuple[str, str, Callable[[EventPublic], bool], str]] = []  # kind, value, test, note
+    checks: list[tuple[str, Callable[[EventPublic], bool], str]] = []  # kind, test, note
     if wish.only_areas:
         areas = join_words(list(wish.only_areas), 'or')
         checks.append(
             (
                 'place',
-                f'only {areas}',
                 lambda e: e.neighborhood in wish.only_areas,
                 f'Nothing in {areas} fits {label}, so these plans are elsewhere.',
             )
@@ -49,12 +48,11 @@ def keep_hard_wishes(
     avoided = [item.value for item in wish.hard_items if item.kind == 'avoid']
     if avoided:
         what = join_words(avoided)
-        checks.append(('avoid', what, avoids(wish), f'With {what}, nothing fits {label}, so these plans include some.'))
+        checks.append(('avoid', avoids(wish), f'With {what}, nothing fits {label}, so these plans include some.'))
     if wish.kids:
         checks.append(
             (
                 'company',
-                'with kids',
                 _family_friendly,
                 f'Nothing family-friendly fits {label}; these plans are not made for kids.',
             )
@@ -63,27 +61,25 @@ def keep_hard_wishes(
         checks.append(
             (
                 'access',
-                'step-free',
                 _step_free,
                 f'We could not confirm step-free access at any venue for {label}; please check with the venues.',
             )
         )
     if wish.free_only:
-        checks.append(('money', 'free only', _free, f'Nothing free fits {label}; these plans cost something.'))
-    for kind, value, test, note in checks:
-        _apply(kept, (kind, value), lambda c, test=test: test(event_of(c)), note)
+        checks.append(('money', _free, f'Nothing free fits {label}; these plans cost something.'))
+    for kind, test, note in checks:
+        _apply(kept, kind, lambda c, test=test: test(event_of(c)), note)
     _apply_time(kept, wish, event_of, label)
     return kept
 
 
-def _apply(kept: Kept, wish: tuple[str, str], test: Callable[[object], bool], note: str) -> None:
+def _apply(kept: Kept, kind: str, test: Callable[[object], bool], note: str) -> None:
     remaining = [c for c in kept.candidates if test(c)]
     if len(remaining) >= ENOUGH:
         kept.candidates = remaining
     else:
         kept.notes.append(note)
-        kept.declined_kinds.append(wish[0])
-        kept.declined.append(wish[1])
+        kept.declined.append(kind)
 
 
 def _apply_time(kept: Kept, wish: Wish, event_of: Callable[[T], EventPublic], label: str) -> None:
@@ -99,8 +95,7 @@ def _apply_time(kept: Kept, wish: Wish, event_of: Callable[[T], EventPublic], la
         *([f'until {wish.latest:%H:%M}'] if wish.latest else []),
     ]
     kept.notes.append(f'Nothing fits {label} {" ".join(hours)}, so these plans keep other hours.')
-    kept.declined.append('time of day')
-    kept.declined_kinds.append('time_of_day')
+    kept.declined.append('time_of_day')
 
 
 # The kinds of hard wish a plan can be made without, in the order they are read; the form's budget is a rule.
@@ -127,17 +122,40 @@ def without_wishes(wish: Wish, kinds: Sequence[str]) -> Wish:
         changes['only_areas'] = ()
     if 'avoid' in kinds:
         changes.update(avoid_categories=frozenset(), avoid_tags=frozenset(), avoid_names=())
-    if 'company' in kinds:
-        changes['kids'] = False
-        if 'time_of_day' not in hard_kinds(wish):
-            changes['latest'] = None  # the children's curfew came with them
     if 'access' in kinds:
         changes['step_free'] = False
     if 'money' in kinds:
         changes['free_only'] = False
-    if 'time_of_day' in kinds:  # the hours, the children's bedtime with them (the note says which wish went)
-        changes.update(earliest=None, latest=None)
+    # `latest` holds the person's own limit and the children's bedtime together: what is kept of them stays.
+    if 'time_of_day' in kinds:
+        kids_kept = wish.kids and 'company' not in kinds
+        changes.update(earliest=None, own_latest=None, latest=KIDS_CURFEW if kids_kept else None)
+    if 'company' in kinds:
+        changes['kids'] = False
+        if 'time_of_day' not in kinds:
+            changes['latest'] = wish.own_latest
     return replace(wish, **changes)
+
+
+def keeps_kind(wish: Wish, kind: str, event: EventPublic) -> bool:
+    """Whether `event`, as attended (a drop-in: its slot), keeps the hard wish of this kind."""
+    if kind == 'place':
+        return event.neighborhood in wish.only_areas
+    if kind == 'avoid':
+        return avoids(wish)(event)
+    if kind == 'company':
+        return _family_friendly(event) and _ends_by(event, KIDS_CURFEW)
+    if kind == 'access':
+        return _step_free(event)
+    if kind == 'money':
+        return _free(event)
+    earliest, latest = wish.earliest, wish.own_latest
+    return not (earliest and event.starts_at.time() < earliest) and (latest is None or _ends_by(event, latest))
+
+
+def _ends_by(event: EventPublic, latest: time) -> bool:
+    """Ends by `latest` on the evening it starts (a night running past midnight does not)."""
+    return event.ends_at <= datetime.combine(event.starts_at.date(), latest, event.starts_at.tzinfo)
 
 
 def avoids(wish: Wish) -> Callable[[EventPublic], bool]:

@@ -4,9 +4,9 @@ MAX_STOPS stops is a dynamic programme over it. Each visit keeps a few best part
 apart for those that already hold one of a theme's must-visits; a label knows its cost (the budget), its first
 start (a plan spans one weekend or a week of evenings) and its titles (one title once).
 
-The value of a plan is the sum of its visits' values, less TRAVEL_COST per minute on the way and IDLE_COST per
-hour of waiting beyond IDLE_FREE; a gap over MAX_IDLE splits the plan in two parts (costly, and the plan's
-text says so), and a gap over NEXT_DAY_AFTER is another day.
+The value of a plan is the sum of its visits' values (each item's value less what its slot costs, `Visit.cost`),
+less TRAVEL_COST per minute on the way and IDLE_COST per hour of waiting beyond IDLE_FREE; a gap over MAX_IDLE
+splits the plan in two parts (costly, and the plan's text says so), and a gap over NEXT_DAY_AFTER is another day.
 """
 
 import functools

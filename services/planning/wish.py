@@ -47,6 +47,7 @@ class Wish:
     near_areas: tuple[str, ...] = ()  # soft: the nearer the better
     earliest: time | None = None  # hard: nothing starts before
     latest: time | None = None  # hard: everything ends by (the same evening)
+    own_latest: time | None = None  # the time wishes' own limit, without the children's bedtime that `latest` holds
     early: bool = False  # soft
     late: bool = False  # soft
     kids: bool = False  # hard: family-friendly, daytime or early evening
@@ -132,6 +133,7 @@ def read_wish(
         near_areas=tuple(values.get('near', ())),
         earliest=values.get('earliest'),
         latest=values.get('latest'),
+        own_latest=values.get('own_latest', values.get('latest')),
         early=values.get('early', False),
         late=values.get('late', False),
         kids=values.get('kids', False),
@@ -217,6 +219,7 @@ def _read_company(reading: _Reading) -> None:
     for index, match in reading.find(words.KIDS):
         reading.values['kids'] = True
         latest = reading.values.get('latest')
+        reading.values.setdefault('own_latest', latest)  # the person's own limit, before the children's bedtime
         reading.values['latest'] = KIDS_CURFEW if latest is None else min(latest, KIDS_CURFEW)
         reading.add(index, 'company', 'with kids', hard=True, text=match.group(0))
     for index, match in reading.find(words.DATE):

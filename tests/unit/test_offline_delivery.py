@@ -332,8 +332,8 @@ def test_hard_wishes_that_leave_no_plan_together_keep_as_many_as_can_be_and_say_
     result = plan_in_areas(spandau, 'only Spandau, nothing after 20:00')
     assert result.bundles and all(k.neighborhood == 'Spandau' for b in result.bundles for k in b.key_events)
     note = (
-        'Nothing for x keeps only Spandau and nothing after 20:00 together: these plans keep only Spandau, not '
-        'nothing after 20:00.'
+        'Nothing for x keeps “only Spandau” and “nothing after 20:00” together: these plans keep '
+        '“only Spandau”, not “nothing after 20:00”.'
     )
     assert note in result.notes
 
@@ -343,7 +343,8 @@ def test_hard_wishes_none_of_which_makes_a_plan_are_all_named_as_not_kept() -> N
     films = [in_spandau(event(1, 'Early A', 0, 16)), in_spandau(event(2, 'Early B', 0, 16)), event(3, 'Late', 0, 21)]
     result = plan_in_areas([*films, event(4, 'Later', 0, 23)], 'only Spandau, nothing after 20:00')
     assert result.bundles
-    assert 'Nothing for x keeps nothing after 20:00 or only Spandau, so these plans keep none of them.' in result.notes
+    note = 'Nothing for x keeps “nothing after 20:00” or “only Spandau”, so these plans keep neither.'
+    assert note in result.notes
 
 
 def test_a_drop_in_on_a_working_day_is_visited_after_work() -> None:
@@ -374,6 +375,9 @@ def test_the_story_tells_a_drop_in_by_its_visit_not_its_opening_hours() -> None:
         garden = garden.model_copy(update={'ends_at': garden.starts_at + timedelta(hours=11)})
         late = garden.starts_at + timedelta(hours=9, minutes=30)
         stories.append(describe_route([reading, as_visited(garden, (late, late + timedelta(minutes=90)))]))
+        bar = event(40 + n, 'Late bar', 1, 18).model_copy(update={'ends_at': late + timedelta(hours=4, minutes=30)})
+        midnight = late + timedelta(hours=2, minutes=30)  # the bar's last slot, 00:00-02:00
+        stories.append(describe_route([reading, as_visited(bar, (midnight, midnight + timedelta(hours=2)))]))
     assert any('rounds off the night' in story for story in stories)
     assert not any('rounds off the day' in story for story in stories)
     bar = event(30, 'Late bar', 1, 22)

@@ -145,7 +145,7 @@ def test_a_hard_wish_that_empties_the_plan_is_declined_with_a_note() -> None:
         areas=['Spandau', 'Mitte'],
     )
     kept = keep_hard_wishes(events, wish, event_of=lambda e: e, timezone='UTC', label=WINDOW.label)
-    assert kept.candidates == events and kept.declined == ['only Spandau']
+    assert kept.candidates == events and kept.declined == ['place']
     assert kept.notes == ['Nothing in Spandau fits Sat 11 - Sun 12 Jul, so these plans are elsewhere.']
 
 

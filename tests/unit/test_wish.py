@@ -5,6 +5,7 @@ from datetime import time
 
 import pytest
 
+from services.planning.hard import without_wishes
 from services.planning.wish import Wish, read_wish
 
 AREAS = ('Spandau', 'Kreuzberg', 'Prenzlauer Berg', 'Mitte', 'Neukölln')
@@ -159,3 +160,18 @@ def test_two_wishes_in_one_sentence_are_both_read() -> None:
     assert kinds(wish) == {('place', 'only Spandau', True), ('time_of_day', 'nothing after 22:00', True)}
     said = {item['value']: item['text'] for item in wish.public()['understood']}
     assert said['nothing after 22:00'] == 'nothing after 22:00' and said['only Spandau'] == 'only spandau'
+
+
+def test_a_wish_left_out_takes_only_its_own_limits_with_it() -> None:
+    # "with kids, nothing after 22:00" holds two limits in one: the children's bedtime (20:00) and the person's
+    # own. Planning without the children keeps the person's 22:00; without the hours keeps the bedtime.
+    wish = read_wish(
+        interests=('music',), music_profile=None, other_preferences='with kids, nothing after 22:00', budget=None
+    )
+    assert (wish.latest, wish.own_latest) == (time(20, 0), time(22, 0))
+    no_kids = without_wishes(wish, ['company'])
+    assert (no_kids.kids, no_kids.latest) == (False, time(22, 0))
+    no_hours = without_wishes(wish, ['time_of_day'])
+    assert (no_hours.kids, no_hours.latest) == (True, time(20, 0))
+    neither = without_wishes(wish, ['company', 'time_of_day'])
+    assert (neither.kids, neither.latest, [i.value for i in neither.hard_items]) == (False, None, [])

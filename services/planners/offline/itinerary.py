@@ -9,7 +9,7 @@ as labelled wildcards, and a note says so.
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -21,7 +21,7 @@ from services.planners.offline.scoring import Scored, slot_cost
 from services.planners.offline.taste import Taste
 from services.planners.offline.writing import Picked, Wording, write_bundle
 from services.planning.core import Theme, any_item, plan_answer
-from services.planning.hard import hard_kinds, hard_values, keep_hard_wishes, without_wishes
+from services.planning.hard import hard_kinds, hard_values, keep_hard_wishes, keeps_kind, without_wishes
 from services.planning.paths import Item, Rules, title_works
 from services.planning.slots import Limits
 from services.planning.wish import Wish
@@ -29,6 +29,7 @@ from services.text import join_words
 
 TARGET_BUNDLES = 3
 MIN_EVENTS = 2
+RELAXED_BUILDS = 8  # sets of hard wishes tried when together they leave no plan, before all are left out
 MAX_SPAN = timedelta(hours=60)  # one bundle is a weekend at most, even inside "Next 30 days"
 MULTI_DAY_SPAN = timedelta(days=7)  # a longer timeframe: up to a week of evenings in one bundle
 NEARBY_GAP = timedelta(minutes=15)
@@ -70,32 +71,55 @@ def build_plan(
     kinds = hard_kinds(wish)
     if plan.bundles or not kinds:
         return plan
-    # The hard wishes together leave no plan: plan without as few of them as can be, and say which are kept.
+    remake = functools.partial(build, scored, taste, window, city_name=city_name)
+    return _with_fewer_wishes(scored, wish, kinds, window.label, build=remake) or plan
+
+
+def _with_fewer_wishes(
+    scored: Sequence[Scored], wish: Wish, kinds: list[str], label: str, *, build: Callable[..., Plan]
+) -> Plan | None:
+    """The hard wishes together leave no plan: the plans made without as few of them as can be (the most plans
+    among those, the first in the order of RELAXABLE), with a note saying which wishes they keep and which not;
+    None when even none of them makes a plan. At most RELAXED_BUILDS sets are tried before all are left out."""
+    tried_builds = 0
     for size in range(len(kinds) - 1, -1, -1):
         tried = []
         for kept in itertools.combinations(kinds, size):
-            dropped = [kind for kind in kinds if kind not in kept]
-            other = build(scored, taste, window, city_name=city_name, wish=without_wishes(wish, dropped))
+            if size and tried_builds >= RELAXED_BUILDS:
+                break
+            tried_builds += 1
+            other = build(wish=without_wishes(wish, [kind for kind in kinds if kind not in kept]))
             if other.bundles and not set(kept) & set(other.declined):  # (one it declined: a smaller set, later)
-                tried.append((other, kept, dropped))
+                tried.append(other)
         if tried:
-            other, kept, dropped = max(tried, key=lambda t: len(t[0].bundles))  # the first of the most plans
-            note = _kept_some(window.label, hard_values(wish, kept), hard_values(wish, dropped))
-            return Plan(other.bundles, other.themes, other.shortfall, [note, *other.notes])
-    return plan
+            other = max(tried, key=lambda plan: len(plan.bundles))
+            # What the plans break, said; a wish left out that every stop keeps anyway is kept.
+            events = {s.event.event_id: s.event for s in scored}
+            attended = [
+                events[k.event_id].model_copy(update={'starts_at': k.attended_from, 'ends_at': k.attended_until})
+                for b in other.bundles
+                for k in b.key_events
+            ]
+            broken = [kind for kind in kinds if not all(keeps_kind(wish, kind, e) for e in attended)]
+            held = [kind for kind in kinds if kind not in broken]
+            notes = [_kept_some(label, hard_values(wish, held), hard_values(wish, broken))] if broken else []
+            return Plan(other.bundles, other.themes, other.shortfall, [*notes, *other.notes], other.declined)
+    return None
 
 
-def _kept_some(label: str, kept: list[str], dropped: list[str]) -> str:
-    """'Nothing for Wed 14 Jul keeps only Spandau and nothing after 22:00 together: these plans keep nothing after
-    22:00, not only Spandau.'"""
+def _kept_some(label: str, kept: list[str], broken: list[str]) -> str:
+    """'Nothing for Wed 14 Jul keeps "only Spandau" and "nothing after 22:00" together: these plans keep "nothing
+    after 22:00", not "only Spandau".' Each wish in quotes: "not nothing after 22:00" would read as a double no."""
+    kept, broken = [f'“{value}”' for value in kept], [f'“{value}”' for value in broken]
     if kept:
         return (
-            f'Nothing for {label} keeps {join_words([*kept, *dropped])} together: these plans keep '
-            f'{join_words(kept)}, not {join_words(dropped)}.'
+            f'Nothing for {label} keeps {join_words([*kept, *broken])} together: these plans keep '
+            f'{join_words(kept)}, not {join_words(broken, "or")}.'
         )
-    if len(dropped) == 1:
-        return f'Nothing for {label} keeps {dropped[0]}, so these plans do not.'
-    return f'Nothing for {label} keeps {join_words(dropped, "or")}, so these plans keep none of them.'
+    if len(broken) == 1:
+        return f'Nothing for {label} keeps {broken[0]}, so these plans do not.'
+    which = 'neither' if len(broken) == 2 else 'none of them'
+    return f'Nothing for {label} keeps {join_words(broken, "or")}, so these plans keep {which}.'
 
 
 def _uncovered(plan: Plan, taste: Taste) -> list[str]:
@@ -153,7 +177,7 @@ def _build(
     missing = ''
     if len(bundles) < TARGET_BUNDLES:
         missing = _why_fewer(len(bundles), fitting, taste, window, city_name, kept.limits, rules)
-    return Plan(bundles, [b.title for b in bundles], missing, notes, tuple(kept.declined_kinds))
+    return Plan(bundles, [b.title for b in bundles], missing, notes, tuple(kept.declined))
 
 
 def _on_taste(

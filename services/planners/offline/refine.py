@@ -4,12 +4,15 @@ follow a free-text wish as far as the taste reader understands it (docs/ARCHITEC
 Every change is a search over small edits of the bundle (replace one event with a catalog alternative
 that nobody else's bundle uses, or drop one when the bundle stays big enough); each edit is checked with
 the grounding validator against the kept bundles, and the best valid one by the instruction's measure wins.
-When no edit improves that measure, the planner fails with a reason a person can act on.
+When no edit improves that measure, the bundle is re-planned on the core (replan.py); when that does not either,
+the best edit with an event further from the person's taste comes in labelled a wildcard; only then does the
+planner fail, with a reason a person can act on.
 """
 
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from sqlmodel import Session
 
@@ -45,7 +48,7 @@ from services.planners.offline.refine_measures import (
     without,
 )
 from services.planners.offline.replan import Asked, replan
-from services.planners.offline.scoring import Scored, score_events
+from services.planners.offline.scoring import Scored, score_events, slot_cost
 from services.planners.offline.taste import favour_of, read_taste
 from services.planners.offline.why import change_wildcard_why, swap_wildcard_why
 from services.planners.placing import Slot
@@ -53,6 +56,7 @@ from services.planning.hard import keep_hard_wishes
 from services.planning.paths import title_works
 from services.planning.wish import read_preferences
 from services.text import isolate
+from services.timeframes import days_off
 from settings import settings
 
 TASTE_SLACK = 1.5  # how far below the plan's weakest stop a change may go in taste (an off-genre night is 3+)
@@ -64,8 +68,8 @@ async def refine(request: PlanRequest, refinement: Refinement, context: PlanCont
     target = refinement.target
     await context.report(f'Changing "{target.title}": {_what(refinement)}')
     await asyncio.sleep(settings.offline_step_delay_s)  # as between a first plan's steps (0 unless slowed down)
-    pool, areas = await in_db(_candidates, request=request)
-    bundle = await in_thread(_refine, request, refinement, pool, areas=areas)  # edits, validator, re-plan: CPU
+    pool, areas, off = await in_db(_candidates, request=request)
+    bundle = await in_thread(_refine, request, refinement, pool, areas=areas, days_off=off)  # edits, re-plan: CPU
     await context.report(f'Changed: {bundle.description.rsplit(" ", 1)[0][-80:]}...')
     return [bundle]
 
@@ -74,9 +78,9 @@ def _what(refinement: Refinement) -> str:
     return 'swap one event' if refinement.replace_event_id and not refinement.instruction else refinement.instruction
 
 
-def _candidates(*, session: Session, request: PlanRequest) -> tuple[list[EventPublic], list[str]]:
-    """The events a change may use (with the plan's own and a picked replacement), and the city's areas (a wish
-    may name one: "only Spandau")."""
+def _candidates(*, session: Session, request: PlanRequest) -> tuple[list[EventPublic], list[str], frozenset[date]]:
+    """The events a change may use (with the plan's own and a picked replacement), the city's areas (a wish
+    may name one: "only Spandau") and the window's public holidays."""
     city = queries.get_city(session=session, name=request.city or None)
     if city is None:
         raise PlannerError(f'There is no events catalog for {request.city or "any city"} yet.')
@@ -91,11 +95,16 @@ def _candidates(*, session: Session, request: PlanRequest) -> tuple[list[EventPu
     if refinement and refinement.replacement_event_id:
         ids.append(refinement.replacement_event_id)  # the person's pick, whatever its category
     events.update(queries.get_events(session=session, event_ids=ids))
-    return list(events.values()), areas
+    return list(events.values()), areas, days_off(country=city.country, window=request.window)
 
 
 def _refine(
-    request: PlanRequest, refinement: Refinement, pool: list[EventPublic], *, areas: Sequence[str] = ()
+    request: PlanRequest,
+    refinement: Refinement,
+    pool: list[EventPublic],
+    *,
+    areas: Sequence[str] = (),
+    days_off: frozenset[date] = frozenset(),
 ) -> Bundle:
     lookup = {e.event_id: e for e in pool}
     target = refinement.target
@@ -248,7 +257,7 @@ def _refine(
             measure=measure,
             current=current, current_visits=slots,
             make_bundle=lambda events, slots: bundle_with(target, events, {}, slots),
-            valid=valid_bundle, day_seconds=day_seconds, asked=asked,
+            valid=valid_bundle, day_seconds=day_seconds, asked=asked, slot_cost=slot_cost(wish, days_off),
         )  # fmt: skip
     wild: frozenset[str] = frozenset()
     if best is None:

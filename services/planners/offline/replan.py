@@ -15,6 +15,7 @@ from services.planners.offline.itinerary import max_span, series_of, works_of
 from services.planning.core import Theme, any_item, plan_answer
 from services.planning.hard import keep_hard_wishes
 from services.planning.paths import Item, Rules, title_works
+from services.planning.slots import Visit
 from services.planning.wish import read_preferences
 
 PRICE_WEIGHT = 0.3  # value lost per unit of price, for "cheaper"
@@ -56,6 +57,7 @@ def replan(
     valid: Callable[[Bundle], bool],
     day_seconds: Callable[[datetime], float],
     asked: Asked = NOTHING_ASKED,
+    slot_cost: Callable[[Visit], float] | None = None,
 ) -> tuple[tuple[float, float], list[EventPublic], Visits] | None:
     """(the measure, the events, their drop-in slots) of the best re-planned bundle that keeps what was `asked`
     for by name, or None."""
@@ -80,7 +82,7 @@ def replan(
     must = asked.held if asked.events or asked.venues else None
     planned = plan_answer(
         items, [Theme('best', any_item, must=must)], limits=kept.limits, rules=rules,
-        interests=request.preferences.interests, target=3,
+        interests=request.preferences.interests, target=3, slot_cost=slot_cost,
     )  # fmt: skip
     before = measure(current, current_visits)
     for plan in planned:

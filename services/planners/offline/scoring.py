@@ -113,11 +113,20 @@ def daytime_asked(wish: Wish) -> bool:
 
 
 def slot_cost(wish: Wish, days_off: frozenset[date]) -> Callable[[Visit], float]:
-    """What a drop-in visit costs the plan for its slot: a Thursday 14:00 visit to a beer garden open until 23:00
-    weighs like a 14:00 show, so the evening's slot wins where one fits."""
+    """What a drop-in visit costs the plan for its slot: a Thursday visit to a beer garden open until 23:00 that
+    overlaps 09:00-17:00 costs a little (less than a show then: an hour off, not an afternoon), so the evening's
+    slot wins where one fits."""
     if daytime_asked(wish):
         return lambda visit: 0.0
-    return lambda visit: DROP_IN_WORKING_COST if visit.drop_in and at_work(visit.start, days_off) else 0.0
+    return lambda visit: (
+        DROP_IN_WORKING_COST if visit.drop_in and during_work(visit.start, visit.end, days_off) else 0.0
+    )
+
+
+def during_work(start: datetime, end: datetime, days_off: frozenset[date]) -> bool:
+    """Whether a visit overlaps a working day's 09:00-17:00 (a market at 08:00-09:30 does; 17:00-18:30 does not)."""
+    working_day = start.weekday() < 5 and start.date() not in days_off
+    return working_day and start.time() < WORK_ENDS and (end.date() > start.date() or end.time() > WORK_STARTS)
 
 
 def _named(event: EventPublic, taste: Taste) -> str:

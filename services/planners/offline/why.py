@@ -55,7 +55,8 @@ def swap_wildcard_why(scored: Scored, taste: Taste, replaced: str) -> str:
 def change_wildcard_why(scored: Scored, taste: Taste, purpose: str) -> str:
     """A change's new stop further from the person's taste than the plan ("cheaper", "earlier"...), taken because
     nothing closer does what they asked: said plainly, so they can undo it."""
-    return _sentence(f'a wildcard {purpose}: {_off_taste(scored, taste)}')
+    money = _price_reason(scored, taste)  # a sold-out night says so ("resale tickets only")
+    return _sentence(f'a wildcard {purpose}: {_off_taste(scored, taste)}' + (f'; {money}' if money else ''))
 
 
 def _off_taste(scored: Scored, taste: Taste) -> str:

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from models.catalog import EventPublic
 from models.generation import Bundle, KeyEvent, TimeWindow
@@ -252,10 +252,14 @@ def _stop(event: EventPublic, named: Collection[str]) -> str:
 def _move(a: EventPublic, b: EventPublic) -> str:
     """How the plan gets from one step to the next: stay, walk, cross town, come back later that day (a morning
     run, then a late show) or another day."""
-    same_day = _outing_day(b.starts_at) == _outing_day(a.starts_at)
+    same_day = _night_of(b.starts_at).date() == _night_of(a.starts_at).date()
     # A plan in two parts (over 3 hours free) comes back later that day; past 10 hours it is another day.
     long_break = b.starts_at - a.ends_at > (TWO_PARTS_AFTER if same_day else NEXT_DAY)
-    when = 'later that day' if same_day else f'on {_outing_day(b.starts_at):%A}'
+    when = (
+        ('later that night' if _small_hours(b.starts_at) else 'later that day')
+        if same_day
+        else f'on {_night_of(b.starts_at):%A}'
+    )
     if a.venue == b.venue:
         return f'back {when} to' if long_break else 'stay on at'
     if long_break:
@@ -263,11 +267,6 @@ def _move(a: EventPublic, b: EventPublic) -> str:
     if a.neighborhood and a.neighborhood == b.neighborhood:
         return 'a short walk to'
     return f'then over to {b.neighborhood} for' if b.neighborhood else 'then on to'
-
-
-def _outing_day(moment: datetime) -> date:
-    """The day a night out belongs to: a bar visited from midnight is still Wednesday night."""
-    return (moment - NIGHT_OUT_ENDS).date()
 
 
 def _ending(before: EventPublic, last: EventPublic, seed: int) -> str:
@@ -287,7 +286,8 @@ def _closing(event: EventPublic) -> str:
     """How the last step ends the outing: a club night runs on, an evening show rounds it off."""
     if event.ends_at.date() > event.starts_at.date() and event.ends_at.hour >= 3:
         return 'runs on past sunrise' if event.ends_at.hour >= 7 else 'carries it into the small hours'
-    return 'rounds off the night' if event.starts_at.hour >= 18 else 'rounds off the day'
+    late = event.starts_at.hour >= 18 or _small_hours(event.starts_at)  # a bar visited from midnight too
+    return 'rounds off the night' if late else 'rounds off the day'
 
 
 def _flavour(theme_key: str, picks: Sequence[Scored], taste: Taste) -> str:
@@ -321,7 +321,9 @@ def _a_or_plain(phrase: str, count: int) -> str:
 
 def _daypart(event: EventPublic) -> str:
     hour = event.starts_at.hour
-    return 'the morning' if hour < 12 else 'the afternoon' if hour < 17 else 'the evening' if hour < 22 else 'the night'
+    if _small_hours(event.starts_at) or hour >= 22:
+        return 'the night'
+    return 'the morning' if hour < 12 else 'the afternoon' if hour < 17 else 'the evening'
 
 
 def _in_area(event: EventPublic) -> str:
@@ -341,8 +343,12 @@ def _bundle_tags(theme_key: str, picks: Sequence[Scored]) -> list[str]:
 
 
 def _night_of(moment: datetime) -> datetime:
-    """The evening a moment belongs to: 01:00 on Saturday is still Friday night."""
-    return moment - timedelta(hours=6)
+    """The evening a moment belongs to: 01:00 on Saturday is still Friday night (a bar visited from midnight too)."""
+    return moment - NIGHT_OUT_ENDS
+
+
+def _small_hours(moment: datetime) -> bool:
+    return moment.hour < NIGHT_OUT_ENDS.seconds // 3600
 
 
 def _day(moment: datetime) -> str:
