@@ -247,3 +247,20 @@ def test_a_change_turning_down_a_stop_by_name_takes_it_out_even_one_named_before
     assert [k.title for k in turned_down([WARM_UP, CLUB, late]).key_events] == ['House Warm-up', 'Late House Session']
     with pytest.raises(PlannerError, match='anything but Deep House Night'):
         turned_down([WARM_UP, CLUB])  # nothing can take its place: said so, never kept without a word
+
+
+def test_a_change_does_not_impose_again_a_wish_the_plan_had_to_leave_out() -> None:
+    # "only Spandau": Spandau's two house nights overlap, so the first plans were made elsewhere and a note said
+    # so. "Cheaper" of that plan may use the free bar night in Mitte; before, the change applied "only Spandau"
+    # again and could only refuse.
+    spandau = {'neighborhood': 'Spandau', 'price': Price(min=20, max=20, currency='EUR')}
+    overlapping = [event(n, f'Spandau House {n}', 21, 3, 'house').model_copy(update=spandau) for n in (50, 51)]
+    free_bar = event(52, 'Free House Bar', 20.5, 2.5, 'house').model_copy(
+        update={'price': Price(min=0, max=0, currency='EUR'), 'lat': WARM_UP.lat}  # next door to the warm-up
+    )
+    prefs = HOUSE.model_copy(update={'other_preferences': 'only Spandau'})
+    refinement = Refinement(bundles=[house_night()], bundle_index=0, instruction='cheaper')
+    request = PlanRequest('g1', prefs, WINDOW, 'Berlin', refinement=refinement)
+    pool = [WARM_UP, CLUB, *overlapping, free_bar]
+    cheaper = _refine(request, refinement, pool, areas=['Mitte', 'Spandau'])
+    assert [k.title for k in cheaper.key_events] == ['Free House Bar', 'Deep House Night']

@@ -52,9 +52,9 @@ from services.planners.offline.scoring import Scored, score_events, slot_cost
 from services.planners.offline.taste import favour_of, read_taste
 from services.planners.offline.why import change_wildcard_why, swap_wildcard_why
 from services.planners.placing import Slot
-from services.planning.hard import keep_hard_wishes
+from services.planning.hard import hard_kinds, keep_hard_wishes, keeps_kind, without_wishes
 from services.planning.paths import title_works
-from services.planning.wish import read_preferences
+from services.planning.wish import Wish, read_preferences
 from services.text import isolate
 from services.timeframes import days_off
 from settings import settings
@@ -120,9 +120,10 @@ def _refine(
         *(works_of(e) for e in current), *(title_works(k.title) for b in refinement.others for k in b.key_events)
     )
     # The hard wishes hold for a change as for the first plans ("with kids, daytime only" stays so after "something
-    # quieter"); a wish the first plans had to decline is declined here too (keep_hard_wishes decides alike).
+    # quieter"); a wish the plan already breaks (the first plans had to leave it out, and a note said so) is not
+    # imposed again, or no change could be made.
     window = request.window
-    wish = read_preferences(request.preferences, areas=list(areas), events=pool)
+    wish = _as_the_plan_keeps(read_preferences(request.preferences, areas=list(areas), events=pool), target, lookup)
     kept = keep_hard_wishes(pool, wish, event_of=lambda e: e, timezone=window.timezone, label=window.label)
     allowed, limits = {e.event_id for e in kept.candidates}, kept.limits
     refused = turned_down(refinement.instruction, pool, areas)  # "no Improhaus": out, and nothing of it comes in
@@ -257,7 +258,7 @@ def _refine(
             measure=measure,
             current=current, current_visits=slots,
             make_bundle=lambda events, slots: bundle_with(target, events, {}, slots),
-            valid=valid_bundle, day_seconds=day_seconds, asked=asked, slot_cost=slot_cost(wish, days_off),
+            valid=valid_bundle, day_seconds=day_seconds, asked=asked, slot_cost=slot_cost(wish, days_off), wish=wish,
         )  # fmt: skip
     wild: frozenset[str] = frozenset()
     if best is None:
@@ -288,6 +289,17 @@ def _refine(
         note = f'{note[:-1]}, with a wildcard: nothing closer to your taste does it.'
 
     return changed.model_copy(update={'description': f'{changed.description} {note}'.strip()})
+
+
+def _as_the_plan_keeps(wish: Wish, target: Bundle, lookup: dict[str, EventPublic]) -> Wish:
+    """The reading without the hard wishes the plan already breaks (each stop as attended: a drop-in's slot)."""
+    attended = [
+        lookup[k.event_id].model_copy(update={'starts_at': k.attended_from, 'ends_at': k.attended_until})
+        for k in target.key_events
+        if k.event_id in lookup
+    ]
+    broken = [kind for kind in hard_kinds(wish) if not all(keeps_kind(wish, kind, e) for e in attended)]
+    return without_wishes(wish, broken) if broken else wish
 
 
 def _asked_by_name(current: Sequence[EventPublic], scored: Sequence[Scored], refused: frozenset[str]) -> Asked:

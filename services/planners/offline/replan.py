@@ -16,7 +16,7 @@ from services.planning.core import Theme, any_item, plan_answer
 from services.planning.hard import keep_hard_wishes
 from services.planning.paths import Item, Rules, title_works
 from services.planning.slots import Visit
-from services.planning.wish import read_preferences
+from services.planning.wish import Wish, read_preferences
 
 PRICE_WEIGHT = 0.3  # value lost per unit of price, for "cheaper"
 CLOSER_TRAVEL_COST = 0.4  # value lost per minute of travel, for "closer together" (ten times the usual)
@@ -58,12 +58,13 @@ def replan(
     day_seconds: Callable[[datetime], float],
     asked: Asked = NOTHING_ASKED,
     slot_cost: Callable[[Visit], float] | None = None,
+    wish: Wish | None = None,
 ) -> tuple[tuple[float, float], list[EventPublic], Visits] | None:
     """(the measure, the events, their drop-in slots) of the best re-planned bundle that keeps what was `asked`
     for by name, or None."""
     taken = frozenset().union(*(title_works(k.title) for b in refinement.others for k in b.key_events))
     events = [e for e in pool if works_of(e).isdisjoint(taken)]
-    wish = read_preferences(request.preferences, areas=[], events=[])
+    wish = wish or read_preferences(request.preferences, areas=[], events=[])  # the change's reading, as it keeps it
     window = request.window
     kept = keep_hard_wishes(events, wish, event_of=lambda e: e, timezone=window.timezone, label=window.label)
 
