@@ -10,8 +10,9 @@ from models.generation import Preferences, TimeWindow
 from services.planners.offline.itinerary import build_plan
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste, with_wish
-from services.planners.offline.writing import as_visited, describe_route
-from services.planning.wish import read_preferences
+from services.planners.offline.writing import Picked, Wording, as_visited, describe_route, write_bundle
+from services.planning.slots import Visit
+from services.planning.wish import Wish, read_preferences
 from services.timeframes import days_off
 
 START = datetime(2025, 12, 3, 18, tzinfo=UTC)
@@ -387,3 +388,18 @@ def test_the_story_tells_a_drop_in_by_its_visit_not_its_opening_hours() -> None:
     route = [event(31, 'Early show', 1, 19), night, event(32, 'Next show', 2, 20), event(33, 'Last show', 2, 22)]
     story = describe_route(route)  # the way from the bar to the next evening's show is a middle step: always told
     assert 'later that day' not in story and 'on Friday' in story
+
+
+def test_a_title_tells_a_drop_in_by_its_visit() -> None:
+    # An open-air bar from noon, visited 21:30-23:00 before a late show: an "Open Air Night", not a "Day".
+    garden = event(1, 'Rooftop bar', 1, 12, category='food').model_copy(update={'tags': ['open-air']})
+    garden = garden.model_copy(update={'ends_at': garden.starts_at + timedelta(hours=11)})
+    show = event(2, 'Late show', 1, 23).model_copy(update={'tags': ['open-air']})
+    prefs = Preferences(interests=['food', 'film'], timeframe='Tomorrow')
+    taste = read_taste(prefs)
+    scored = {s.event.event_id: s for s in score_events([garden, show], taste)}
+    late = garden.starts_at + timedelta(hours=9, minutes=30)
+    stops = [Picked(scored['e1'], Visit(0, late, late + timedelta(minutes=90), True)), Picked(scored['e2'])]
+    window = TimeWindow(start=START, end=START + timedelta(days=2), timezone='UTC', label='x')
+    bundle = write_bundle('tag:open-air', stops, Wording(taste=taste, wish=Wish(), window=window))
+    assert bundle.title == 'Open Air Night'

@@ -65,13 +65,15 @@ def write_bundle(theme_key: str, stops: Sequence[Picked], wording: Wording) -> B
     """A bundle of `stops`, in time order, about the theme `theme_key` ('tag:underground', 'genre:techno'...)."""
     picks = [stop.scored for stop in stops]
     events = [p.event for p in picks]
+    # Title and story tell each stop as the plan is there (a drop-in: its visit), not by its opening hours.
+    visited = [as_visited(s.scored.event, (s.visit.start, s.visit.end) if s.visit else None) for s in stops]
     key_events = [_key_event(stop, step, wording, last=step == len(stops) - 1) for step, stop in enumerate(stops)]
     lead = max(picks, key=lambda p: p.score).event
-    title = _title(theme_key, picks, wording.window, wording.titles)
+    title = _title(theme_key, visited, wording.window, wording.titles)
     wording.titles.append(title)
     return Bundle(
         title=title,
-        description=_with_note(_description(theme_key, stops, wording.taste), compact_note(events))
+        description=_with_note(_description(theme_key, picks, visited, wording.taste), compact_note(events))
         + two_parts_note(key_events),
         image_url=lead.image_url,
         tags=_bundle_tags(theme_key, picks),
@@ -120,9 +122,8 @@ def compact_note(events: Sequence[EventPublic]) -> str:
     return ''
 
 
-def _title(theme_key: str, picks: Sequence[Scored], window: TimeWindow, taken: Sequence[str]) -> str:
+def _title(theme_key: str, events: Sequence[EventPublic], window: TimeWindow, taken: Sequence[str]) -> str:
     """The first fitting title whose name no other bundle has; it says when, if the window leaves that open."""
-    events = [p.event for p in picks]
     first, last = events[0].starts_at, events[-1].starts_at
     # Titles name a theme; the days go on their own line in the card. Dates only tell apart two
     # bundles that would otherwise share a name.
@@ -200,19 +201,16 @@ def _step_noun(event: EventPublic) -> str:
 
 
 def _occasion(events: Sequence[EventPublic]) -> str:
-    days = {e.starts_at.date() for e in events}
+    days = {_night_of(e.starts_at).date() for e in events}  # a bar from midnight is still that night
     if len(days) > 1:
         return 'Weekend' if all(d.weekday() >= 4 for d in days) else 'Days'
-    return 'Night' if events[0].starts_at.hour >= 17 else 'Day'
+    first = events[0].starts_at
+    return 'Night' if first.hour >= 17 or _small_hours(first) else 'Day'
 
 
-def _description(theme_key: str, stops: Sequence[Picked], taste: Taste) -> str:
+def _description(theme_key: str, picks: Sequence[Scored], visited: Sequence[EventPublic], taste: Taste) -> str:
     """The evening's arc in two or three sentences: where it starts, how it moves, what ties it together."""
-    flavour = _flavour(theme_key, [stop.scored for stop in stops], taste)
-    attended = [
-        as_visited(stop.scored.event, (stop.visit.start, stop.visit.end) if stop.visit else None) for stop in stops
-    ]
-    return f'{describe_route(attended)} {flavour}'.strip()
+    return f'{describe_route(visited)} {_flavour(theme_key, picks, taste)}'.strip()
 
 
 def as_visited(event: EventPublic, visit: tuple[datetime, datetime] | None) -> EventPublic:
