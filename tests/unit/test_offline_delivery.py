@@ -403,3 +403,24 @@ def test_a_title_tells_a_drop_in_by_its_visit() -> None:
     window = TimeWindow(start=START, end=START + timedelta(days=2), timezone='UTC', label='x')
     bundle = write_bundle('tag:open-air', stops, Wording(taste=taste, wish=Wish(), window=window))
     assert bundle.title == 'Open Air Night'
+
+
+def test_a_second_night_at_the_same_club_is_not_another_spot() -> None:
+    # Read in the seed answer: "Back on Saturday to Tiefgarage", its why line "another underground spot".
+    prefs = Preferences(interests=['nightlife'], timeframe='This weekend', other_preferences='underground venues')
+    lines = []
+    for n in range(6):  # the line's wording varies with the event: no variant may call the same club another
+        nights = [
+            event(10 * n + day, f'Night {day}', day, 23, category='nightlife').model_copy(
+                update={'venue': 'Tiefgarage', 'tags': ['techno', 'underground'], 'venue_tags': ['underground']}
+            )
+            for day in (1, 2)
+        ]
+        wish = read_preferences(prefs, areas=[], events=nights)
+        taste = with_wish(read_taste(prefs), wish)
+        scored = score_events(nights, taste, wish)
+        window = TimeWindow(start=START, end=START + timedelta(days=3), timezone='UTC', label='x')
+        bundle = write_bundle('tag:underground', [Picked(s) for s in scored], Wording(taste, wish, window))
+        lines.append(bundle.key_events[1].why)
+    assert all('another underground spot' not in line for line in lines), lines
+    assert all('underground again' in line for line in lines), lines

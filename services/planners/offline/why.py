@@ -20,11 +20,11 @@ GENRE_WORDS = {'drum-and-bass': 'drum and bass', 'hip-hop': 'hip-hop', 'rnb': 'R
 ROLES = ('to start with', 'for the middle of the plan', 'to round it off')
 
 
-def why(scored: Scored, taste: Taste, step: int, *, date: bool = False, kids: bool = False) -> str:
-    """One sentence on why this event is here."""
+def why(scored: Scored, taste: Taste, step: int, *, date: bool = False, kids: bool = False, back: bool = False) -> str:
+    """One sentence on why this event is here; `back`: at a venue an earlier stop of the plan is at already."""
     event = scored.event
     parts = [_what_and_match(scored, taste, step)]
-    place = _venue_phrase(scored, step)
+    place = _venue_phrase(scored, step, back=back)
     if place:
         parts.append(place)
     if scored.in_neighborhood:
@@ -131,11 +131,13 @@ def _event_kind(event: EventPublic) -> str:
     return kind
 
 
-def _venue_phrase(scored: Scored, step: int) -> str:
+def _venue_phrase(scored: Scored, step: int, *, back: bool = False) -> str:
     described = [VENUE_CHARACTER[t] for t in scored.tag_hits if t in VENUE_CHARACTER]
     if described:
         kind = join_words(list(dict.fromkeys(described))[:2])
         options = [f'in {a(kind)} venue, as you asked', f'{kind} again, as you wanted', f'another {kind} spot']
+        if back:  # the same club the next night is not "another underground spot"
+            return options[1]
         return options[min(step, 1) * (1 + stable(scored.event.event_id) % 2)]
     character = [t for t in scored.event.venue_tags if t in VENUE_CHARACTER][:2]
     if not character:

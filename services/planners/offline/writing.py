@@ -67,7 +67,11 @@ def write_bundle(theme_key: str, stops: Sequence[Picked], wording: Wording) -> B
     events = [p.event for p in picks]
     # Title and story tell each stop as the plan is there (a drop-in: its visit), not by its opening hours.
     visited = [as_visited(s.scored.event, (s.visit.start, s.visit.end) if s.visit else None) for s in stops]
-    key_events = [_key_event(stop, step, wording, last=step == len(stops) - 1) for step, stop in enumerate(stops)]
+    venues = [stop.scored.event.venue for stop in stops]
+    key_events = [
+        _key_event(stop, step, wording, last=step == len(stops) - 1, back=venues[step] in venues[:step])
+        for step, stop in enumerate(stops)
+    ]
     lead = max(picks, key=lambda p: p.score).event
     title = _title(theme_key, visited, wording.window, wording.titles)
     wording.titles.append(title)
@@ -82,12 +86,14 @@ def write_bundle(theme_key: str, stops: Sequence[Picked], wording: Wording) -> B
     )
 
 
-def _key_event(stop: Picked, step: int, wording: Wording, *, last: bool) -> KeyEvent:
+def _key_event(stop: Picked, step: int, wording: Wording, *, last: bool, back: bool = False) -> KeyEvent:
     event = stop.scored.event
     wildcard = event.event_id in wording.wildcards
     taste, wish = wording.taste, wording.wish
     line = (
-        wildcard_why(stop.scored, taste) if wildcard else why(stop.scored, taste, step, date=wish.date, kids=wish.kids)
+        wildcard_why(stop.scored, taste)
+        if wildcard
+        else why(stop.scored, taste, step, date=wish.date, kids=wish.kids, back=back)
     )
     line = distinct(line, stop.scored, step, wording.whys, last=last)
     visit = (stop.visit.start, stop.visit.end) if stop.visit else None
