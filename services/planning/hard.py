@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from models.catalog import EventPublic
 from services.planning.slots import Limits, visits_of
-from services.planning.wish import KIDS_CURFEW, Wish, fold
+from services.planning.wish import KIDS_CURFEW, Wish, WishItem, fold
 from services.planning.wish_words import ADULT_TAGS, KIDS_TAGS
 from services.text import join_words
 
@@ -102,21 +102,30 @@ def _apply_time(kept: Kept, wish: Wish, event_of: Callable[[T], EventPublic], la
 RELAXABLE = ('place', 'avoid', 'company', 'access', 'money', 'time_of_day')
 
 
+def _relaxable(wish: Wish) -> list[WishItem]:
+    """The free text's hard wishes (the form's budget is a rule, never one of them)."""
+    return [item for item in wish.hard_items if item.text != 'form']
+
+
 def hard_kinds(wish: Wish) -> list[str]:
-    """The kinds of hard wish this reading holds that a plan could be made without (the free text's: the form's
-    budget is never one)."""
-    held = {item.kind for item in wish.hard_items if item.text != 'form'}
+    """The kinds of hard wish this reading holds that a plan could be made without."""
+    held = {item.kind for item in _relaxable(wish)}
     return [kind for kind in RELAXABLE if kind in held]
 
 
 def hard_values(wish: Wish, kinds: Sequence[str]) -> list[str]:
     """The wishes of these kinds, in the app's words ('only Spandau', 'nothing after 22:00')."""
-    return [item.value for item in wish.hard_items if item.kind in kinds and item.text != 'form']
+    return [item.value for item in _relaxable(wish) if item.kind in kinds]
+
+
+def broken_by(wish: Wish, events: Sequence[EventPublic]) -> list[str]:
+    """The kinds of hard wish these events (as attended: a drop-in at its slot) break."""
+    return [kind for kind in hard_kinds(wish) if not all(keeps_kind(wish, kind, e) for e in events)]
 
 
 def without_wishes(wish: Wish, kinds: Sequence[str]) -> Wish:
     """The reading with the hard wishes of these kinds left out, to plan without them."""
-    gone = [item for item in wish.hard_items if item.kind in kinds and item.text != 'form']
+    gone = [item for item in _relaxable(wish) if item.kind in kinds]
     changes: dict[str, object] = {'items': tuple(item for item in wish.items if item not in gone)}
     if 'place' in kinds:
         changes['only_areas'] = ()

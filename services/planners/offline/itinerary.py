@@ -19,9 +19,9 @@ from models.geo import estimate_travel
 from services.planners.offline.advice import interest_words, late_advice, left_out, shortfall
 from services.planners.offline.scoring import Scored, slot_cost
 from services.planners.offline.taste import Taste
-from services.planners.offline.writing import Picked, Wording, write_bundle
+from services.planners.offline.writing import Picked, Wording, as_visited, write_bundle
 from services.planning.core import Theme, any_item, plan_answer
-from services.planning.hard import hard_kinds, hard_values, keep_hard_wishes, keeps_kind, without_wishes
+from services.planning.hard import broken_by, hard_kinds, hard_values, keep_hard_wishes, without_wishes
 from services.planning.paths import Item, Rules, title_works
 from services.planning.slots import Limits
 from services.planning.wish import Wish
@@ -96,11 +96,11 @@ def _with_fewer_wishes(
             # What the plans break, said; a wish left out that every stop keeps anyway is kept.
             events = {s.event.event_id: s.event for s in scored}
             attended = [
-                events[k.event_id].model_copy(update={'starts_at': k.attended_from, 'ends_at': k.attended_until})
+                as_visited(events[k.event_id], (k.attended_from, k.attended_until))
                 for b in other.bundles
                 for k in b.key_events
             ]
-            broken = [kind for kind in kinds if not all(keeps_kind(wish, kind, e) for e in attended)]
+            broken = broken_by(wish, attended)
             held = [kind for kind in kinds if kind not in broken]
             notes = [_kept_some(label, hard_values(wish, held), hard_values(wish, broken))] if broken else []
             return Plan(other.bundles, other.themes, other.shortfall, [*notes, *other.notes], other.declined)

@@ -51,8 +51,9 @@ from services.planners.offline.replan import Asked, replan
 from services.planners.offline.scoring import Scored, score_events, slot_cost
 from services.planners.offline.taste import favour_of, read_taste
 from services.planners.offline.why import change_wildcard_why, swap_wildcard_why
+from services.planners.offline.writing import as_visited
 from services.planners.placing import Slot
-from services.planning.hard import hard_kinds, keep_hard_wishes, keeps_kind, without_wishes
+from services.planning.hard import broken_by, keep_hard_wishes, without_wishes
 from services.planning.paths import title_works
 from services.planning.wish import Wish, read_preferences
 from services.text import isolate
@@ -294,11 +295,11 @@ def _refine(
 def _as_the_plan_keeps(wish: Wish, target: Bundle, lookup: dict[str, EventPublic]) -> Wish:
     """The reading without the hard wishes the plan already breaks (each stop as attended: a drop-in's slot)."""
     attended = [
-        lookup[k.event_id].model_copy(update={'starts_at': k.attended_from, 'ends_at': k.attended_until})
+        as_visited(lookup[k.event_id], (k.attended_from, k.attended_until))
         for k in target.key_events
         if k.event_id in lookup
     ]
-    broken = [kind for kind in hard_kinds(wish) if not all(keeps_kind(wish, kind, e) for e in attended)]
+    broken = broken_by(wish, attended)
     return without_wishes(wish, broken) if broken else wish
 
 
