@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import CamelModel, UTCDateTime, empty_list
 from models.catalog import CATEGORIES, Price
-from models.geo import Travel, estimate_travel
+from models.geo import SAME_OUTING, Travel, estimate_travel
 
 Status = Literal['pending', 'processing', 'completed', 'failed', 'cancelled']
 STATUSES: tuple[Status, ...] = get_args(Status)
@@ -99,7 +99,7 @@ class KeyEvent(CamelModel):
     address: str = ''
     lat: float | None = None  # the venue's position; None when unknown
     lon: float | None = None
-    travel_from_previous: Travel | None = None  # None on the first event, or when a position is unknown
+    travel_from_previous: Travel | None = None  # None on an outing's first stop, or when a position is unknown
     source: str = 'demo'  # where the event was listed: demo, ics, jsonld, ticketmaster
     # A drop-in visit: the slot the plan spends at a long event (inside its run); None: the whole event.
     visit_start: datetime | None = None
@@ -126,11 +126,13 @@ class Bundle(CamelModel):
     @model_validator(mode='after')
     def _travel_between_stops(self) -> 'Bundle':
         # Computed here, from the venues' positions, so no planner can state a travel time of its own and
-        # every stored or shown bundle carries the same estimate the validator checked.
+        # every stored or shown bundle carries the same estimate the validator checked. The first stop of a new
+        # outing (another day) has none: the person goes home in between.
         previous: KeyEvent | None = None
         for event in self.key_events:
+            new_outing = previous is None or event.attended_from - previous.attended_until > SAME_OUTING
             event.travel_from_previous = (
-                None if previous is None else estimate_travel(previous.lat, previous.lon, event.lat, event.lon)
+                None if new_outing else estimate_travel(previous.lat, previous.lon, event.lat, event.lon)
             )
             previous = event
         return self

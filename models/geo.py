@@ -6,6 +6,7 @@ The constants are deliberately a little pessimistic: a plan that says 14 minutes
 """
 
 import math
+from datetime import timedelta
 from typing import Literal
 
 from models.base import CamelModel
@@ -27,6 +28,7 @@ WALK_M_PER_MIN = 75  # 4.5 km/h: a relaxed evening pace
 MAX_WALK_M = 1_200  # straight-line metres (~21 min on foot); beyond, the U-/S-Bahn or tram is faster
 TRANSIT_M_PER_MIN = 330  # ~20 km/h door-to-door speed of Berlin's U-Bahn, S-Bahn and trams, stops included
 TRANSIT_OVERHEAD_MIN = 10  # walking to and from the stops plus the average wait
+SAME_OUTING = timedelta(hours=6)  # a longer gap between two stops is going home in between: no hop, a new outing
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -5,11 +5,10 @@ Events without a known position are listed in the card but not mapped; their num
 so a pin's number is always the event's place in the list.
 """
 
-from datetime import timedelta
-
 from nicegui import ui
 
 from models.generation import Bundle, KeyEvent
+from models.geo import SAME_OUTING
 from pages import theme
 from settings import settings
 
@@ -175,11 +174,9 @@ def show_stop(leaflet: ui.leaflet, number: int) -> None:
     )
 
 
-SAME_OUTING = timedelta(hours=6)  # a longer gap means going home in between: a new outing (and day)
-
-
 def same_outing(previous: KeyEvent | None, event: KeyEvent) -> bool:
-    return previous is not None and event.starts_at - previous.ends_at <= SAME_OUTING
+    """Whether `event` follows `previous` in one outing (no going home in between), as attended."""
+    return previous is not None and event.attended_from - previous.attended_until <= SAME_OUTING
 
 
 def _days(stops: list[tuple[int, KeyEvent]]) -> list[list[tuple[float, float]]]:

@@ -350,7 +350,7 @@ class GenerationView:
             planner=generation.planner,
             is_demo=self.is_demo,
             swap=(lambda event: swap_button(self.refiner, index, event)) if refinable else None,
-            controls=(lambda: refine_panel(self.refiner, index)) if refinable else None,
+            controls=(lambda: refine_panel(self.refiner, index, bundle)) if refinable else None,
             badges=['Changed'] if changed else (),
             notes=lambda: self._card_notes(bundle, index, changed=changed),
         )

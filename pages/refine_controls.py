@@ -14,7 +14,7 @@ from typing import Any
 from nicegui import ui
 from pydantic import ValidationError
 
-from models.generation import MAX_INSTRUCTION, GenerationPublic, KeyEvent, RefinementCreate, RefinementPublic
+from models.generation import MAX_INSTRUCTION, Bundle, GenerationPublic, KeyEvent, RefinementCreate, RefinementPublic
 from pages.a11y import FILLED, dom_id, heading
 from pages.bundle_card import event_times
 from pages.components import client_id, client_ip, per_person, remember_generation
@@ -163,13 +163,16 @@ def _choice_button(choice: KeyEvent, *, on_pick: Callable[[str], Any]) -> None:
             ui.label(choice.why).classes('tb-event-why tb-wrap')
 
 
-def refine_panel(refiner: Refiner, bundle_index: int) -> None:
-    """The card's "Adjust this plan" row: quick changes, and a short wish in a text field."""
+def refine_panel(refiner: Refiner, bundle_index: int, bundle: Bundle) -> None:
+    """The card's "Adjust this plan" row: the quick changes that can mean something for this plan (no "Cheaper"
+    for a free plan, no "Closer together" without a way between two stops of one outing), and a short wish in a
+    text field."""
     with ui.element('div').classes('tb-refine').mark(f'refine-{bundle_index}'):
         ui.label('Adjust this plan').classes('tb-refine-title')
         with ui.element('div').classes('tb-refine-row'):
             for instruction, text, icon in QUICK_CHANGES:
-                _quick_button(refiner, bundle_index, instruction, text, icon)
+                if _makes_sense(instruction, bundle):
+                    _quick_button(refiner, bundle_index, instruction, text, icon)
             opener = (
                 ui.button('Change this plan…', icon='edit_note')
                 .props('outline no-caps color=primary')
@@ -205,6 +208,12 @@ def refine_panel(refiner: Refiner, bundle_index: int) -> None:
                 )
         form.set_visibility(False)
         opener.on_click(lambda: form.set_visibility(not form.visible))
+
+
+def _makes_sense(instruction: str, bundle: Bundle) -> bool:
+    if instruction == 'cheaper':
+        return bundle.estimated_cost is None or bundle.estimated_cost.max > 0
+    return any(k.travel_from_previous for k in bundle.key_events)  # closer together
 
 
 def _quick_button(refiner: Refiner, bundle_index: int, instruction: str, text: str, icon: str) -> None:

@@ -46,6 +46,8 @@ LABELS = {
     'drop_ins_at_work': 'drop-in visits overlapping a working day 09:00-17:00 (no daytime asked for) %',
     'refinements': 'refinements (one per delivered plan)',
     'refinement_completed': 'refinements completed %',
+    'refinement_completed_of_possible': 'refinements completed % (of those a change of <= 2 stops can do)',
+    'refinement_refused_possible': 'refinements refused though such a change exists',
     'refinement_with_wildcard': 'refinements completed with a new stop labelled a wildcard %',
     'refinement_failed_with_reason': 'refinements refused with a reason %',
     'refinement_hard_rule_pass': 'refinement hard-rule pass %',
@@ -106,6 +108,7 @@ def refused(rows: list[dict]) -> str:
     """The refinements refused, each with what was asked, the plan it was asked of, and the reason."""
     lines = [
         f'  - {r["kind"]}: {r["asked"]}\n      plan: {" | ".join(r["plan"])}\n      {r["error"]}'
+        + (f'\n      could have been: {" | ".join(r["possible"])}' if r.get('possible') else '')
         for r in rows
         if r['status'] != 'completed'
     ]

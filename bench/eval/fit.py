@@ -68,7 +68,8 @@ def _local(moment, zone: ZoneInfo):
 def _ends_by(hour: int) -> Callable[[EventPublic, ZoneInfo], bool]:
     def keeps(event: EventPublic, zone: ZoneInfo) -> bool:
         start, end = _local(event.starts_at, zone), _local(event.ends_at, zone)
-        return end.date() == start.date() and end.time() <= time(hour)
+        small_hours = start.time() < time(6)  # 00:45 is the night before's: after "nothing after 22:00"
+        return not small_hours and end.date() == start.date() and end.time() <= time(hour)
 
     return keeps
 

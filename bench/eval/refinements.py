@@ -11,7 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.eval import fit
-from bench.eval.checks import Catalog, check_bundles
+from bench.eval.checks import SAME_OUTING, Catalog, check_bundles
+from bench.eval.oracle import could_have
 from bench.eval.requests import EvalRequest
 from models.generation import Bundle, Generation, RefinementCreate, TimeWindow
 from models.geo import estimate_travel
@@ -60,6 +61,7 @@ def judge_refinement(
         asked = request.preferences
         result['asked'] = f'{asked.interests} {asked.timeframe} budget={asked.budget} {asked.other_preferences!r}'
         result['plan'] = [_stop(e) for e in parent.bundles[0]['keyEvents']]
+        result['possible'] = could_have(kind, request, parent, catalog, city=city)
         return result
     window = TimeWindow.model_validate(row.window)
     bundles = [Bundle.model_validate(b) for b in row.bundles or []]
@@ -133,13 +135,19 @@ def _cost(bundle: Bundle) -> tuple[float, float]:
 
 
 def _travel(bundle: Bundle) -> int:
-    hops = (estimate_travel(a.lat, a.lon, b.lat, b.lon) for a, b in itertools.pairwise(bundle.key_events))
+    """Minutes on the way between the stops of each outing (none from one day's last stop to the next day's)."""
+    hops = (
+        estimate_travel(a.lat, a.lon, b.lat, b.lon)
+        for a, b in itertools.pairwise(bundle.key_events)
+        if b.attended_from - a.attended_until < SAME_OUTING
+    )
     return sum(hop.minutes for hop in hops if hop is not None)
 
 
 def summarize_refinements(rows: list[dict[str, Any]]) -> dict[str, Any]:
     completed = [r for r in rows if r['status'] == 'completed']
     judged = [r for r in completed if r['followed'] is not None]
+    refused = [r for r in rows if r['status'] != 'completed']
 
     def share(hits: int, total: int) -> float | None:
         return None if total == 0 else round(100 * hits / total, 1)
@@ -161,6 +169,12 @@ def summarize_refinements(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ),
         'refinement_named_kept': share(
             sum(1 for r in completed if r['named_kept']), sum(1 for r in completed if r['named_kept'] is not None)
+        ),
+        # A refusal the exhaustive search (oracle.py) proves right is the catalog's answer; one it cannot judge
+        # (a free-text wish, a search cut short) counts as a change that could have been made.
+        'refinement_refused_possible': sum(1 for r in refused if r['possible'] not in (None, False)),
+        'refinement_completed_of_possible': share(
+            len(completed), len(completed) + sum(1 for r in refused if r['possible'] is not False)
         ),
         'refinement_with_wildcard': share(sum(1 for r in completed if r.get('new_wildcard')), len(rows)),
         'refinement_new_music_on_taste': share(

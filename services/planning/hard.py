@@ -8,11 +8,11 @@ person never finds it broken silently.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import time
 from typing import TypeVar
 
 from models.catalog import EventPublic
-from services.planning.slots import Limits, visits_of
+from services.planning.slots import Limits, ends_by, visits_of
 from services.planning.wish import KIDS_CURFEW, Wish, WishItem, fold
 from services.planning.wish_words import ADULT_TAGS, KIDS_TAGS
 from services.text import join_words
@@ -163,8 +163,7 @@ def keeps_kind(wish: Wish, kind: str, event: EventPublic) -> bool:
 
 
 def _ends_by(event: EventPublic, latest: time) -> bool:
-    """Ends by `latest` on the evening it starts (a night running past midnight does not)."""
-    return event.ends_at <= datetime.combine(event.starts_at.date(), latest, event.starts_at.tzinfo)
+    return ends_by(event.starts_at, event.ends_at, latest)
 
 
 def avoids(wish: Wish) -> Callable[[EventPublic], bool]:

@@ -20,6 +20,7 @@ MAX_SLOTS = 5
 STAY = {'art': 90, 'markets': 90, 'food': 90, 'outdoors': 120, 'music': 150, 'nightlife': 120, 'sports': 120}
 NIGHT_ENDS = time(3, 0)  # a drop-in's slot may run on to 03:00 the next morning
 DEFAULT_STAY = 120
+MORNING = time(6, 0)  # a start before this belongs to the night before: past any evening curfew
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ def _drop_in_bounds(event: EventPublic, limits: Limits) -> tuple[datetime, datet
     start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
     day = start.date()
     low = max(start, _at(day, limits.earliest, zone)) if limits.earliest else start
+    if limits.latest and low.time() < MORNING <= limits.latest:  # a curfew: no visit in the small hours
+        low = _at(day, MORNING, zone)
     day_end = datetime.combine(day + timedelta(days=1), NIGHT_ENDS, zone)  # a bar night runs past midnight
     high = min(end, day_end, _at(day, limits.latest, zone)) if limits.latest else min(end, day_end)
     stay = min(timedelta(minutes=STAY.get(event.category, DEFAULT_STAY)), end - start)
@@ -120,8 +123,15 @@ def _drop_in_bounds(event: EventPublic, limits: Limits) -> tuple[datetime, datet
 def _within(start: datetime, end: datetime, limits: Limits) -> bool:
     if limits.earliest and start.time() < limits.earliest:
         return False
-    # A curfew is on the evening the event starts: a night running past midnight breaks it.
-    return not (limits.latest and end > datetime.combine(start.date(), limits.latest, start.tzinfo))
+    return limits.latest is None or ends_by(start, end, limits.latest)
+
+
+def ends_by(start: datetime, end: datetime, latest: time) -> bool:
+    """Over by `latest` on the evening it starts: a night running past midnight is not, nor one starting in the
+    small hours (00:45 is the night before's, after "nothing after 22:00")."""
+    if start.time() < MORNING <= latest:
+        return False
+    return end <= datetime.combine(start.date(), latest, start.tzinfo)
 
 
 def _at(day: date, moment: time | None, zone: ZoneInfo) -> datetime:

@@ -1,20 +1,23 @@
 """Plans that grow and change, in the page: cards as they land, refine controls on each card, the lineage."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from nicegui.testing import User
 from sqlmodel import select
 
 from models.db import session_scope
-from models.generation import Generation
+from models.generation import Bundle, Generation
 from services.catalog import queries
 from services.database import in_db
 from services.generations import service
 from services.generations.errors import ParentNotCompleted, RateLimited
+from services.planners import grounding
 from services.planners.base import PlanContext, PlanRequest
 from services.planners.offline import OfflinePlanner
 from services.text import isolate
+from tests import factories
 from tests.fakes.planners import PlannerSwitch, ScriptedPlanner
 from tests.ui.conftest import eventually
 from tests.ui.test_generation import PREFERENCES, load, start
@@ -175,6 +178,39 @@ async def test_quick_changes_and_a_wish_call_the_refinement_service(user: User, 
     held.release.set()
 
 
+def free_evening_of_two_stops(planner: ScriptedPlanner, request: PlanRequest) -> list[Bundle]:
+    """One plan: two free events an hour apart in one evening, 1.5 km from each other (a ride between them)."""
+    start = request.window.start + timedelta(hours=1)
+    with session_scope() as session:
+        city = queries.get_city(session=session, name=request.city)
+        found = []
+        for number, lat in enumerate((52.50, 52.5135)):
+            venue = factories.add_venue(session, city, name=f'Hall {number}')
+            venue.lat, venue.lon = lat, 13.40
+            event = factories.add_event(
+                session, venue, title=f'Free Night {number}', starts_at=start + timedelta(hours=2 * number), hours=1,
+                tags=['house'], price=(0, 0),
+            )  # fmt: skip
+            found.append(queries.get_event(session=session, event_id=event.id))
+    stops = [grounding.key_event_from(event, 'House, free.') for event in found]
+    cost = grounding.estimate_cost(found)
+    return [Bundle(title='Free Evening', description='Two free nights.', key_events=stops, estimated_cost=cost)]
+
+
+async def test_quick_changes_are_offered_where_they_mean_something(user: User, planners: PlannerSwitch) -> None:
+    """No "Cheaper" for a free plan; no "Closer together" for a plan without a way between two stops of one outing."""
+    parent = await completed_parent()  # one priced stop per plan
+    await user.open(f'/generations/{parent.id}')
+    await user.should_see(marker='refine-0-cheaper')
+    await user.should_not_see(marker='refine-0-closer-together', retries=1)
+    planners.use(ScriptedPlanner(make_bundles=free_evening_of_two_stops))
+    free = await completed_parent()
+    assert free.bundles[0]['keyEvents'][1]['travelFromPrevious']['mode'] == 'transit'
+    await user.open(f'/generations/{free.id}')
+    await user.should_see(marker='refine-0-closer-together')
+    await user.should_not_see(marker='refine-0-cheaper', retries=1)
+
+
 async def test_an_empty_wish_is_not_sent(user: User) -> None:
     parent = await completed_parent()
     await user.open(f'/generations/{parent.id}')
@@ -199,7 +235,7 @@ async def test_a_refused_refinement_is_a_notification(user: User, monkeypatch, e
 
     monkeypatch.setattr(service, 'refine_generation', refuse)
     await user.open(f'/generations/{parent.id}')
-    user.find(marker='refine-0-closer-together').click()
+    user.find(marker='refine-0-cheaper').click()
     await user.should_see(shown)
     await user.should_see(marker='bundles')  # still on the plan, controls usable again
     assert children_of(parent.id) == []

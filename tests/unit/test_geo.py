@@ -99,6 +99,22 @@ def test_a_bundle_carries_the_estimate_between_its_stops() -> None:
     assert [e.travel_from_previous for e in bundle.key_events] == [None, travel(1000), None]
 
 
+def test_no_hop_is_shown_from_one_day_to_the_next() -> None:
+    """The person goes home after an outing: the next day's first stop has no travel from the day before."""
+    evening = datetime(2025, 12, 5, 19, tzinfo=UTC)
+
+    def stop(name: str, at: datetime) -> KeyEvent:
+        return KeyEvent(
+            event_id=name, title=name, starts_at=at, ends_at=at + timedelta(hours=1), venue=name, neighborhood='',
+            price=None, category='music', tags=[], url='', why='', lat=north_of(ORIGIN, 1000 * len(name))[0],
+            lon=ORIGIN[1],
+        )  # fmt: skip
+
+    stops = [stop('a', evening), stop('bb', evening + timedelta(hours=2)), stop('ccc', evening + timedelta(days=1))]
+    bundle = Bundle(title='t', description='d', key_events=stops, estimated_cost=None)
+    assert [e.travel_from_previous for e in bundle.key_events] == [None, travel(1000), None]
+
+
 # --- The offline planner over the demo catalog -------------------------------------------------
 
 
@@ -168,7 +184,9 @@ def assert_reachable(preferences: dict, now: datetime) -> list[geo.Travel]:
         for earlier, later in itertools.pairwise(bundle.key_events):
             hop = geo.estimate_travel(earlier.lat, earlier.lon, later.lat, later.lon)
             assert hop is not None, f'demo venue of {later.title!r} has no position'
-            assert later.travel_from_previous == hop
+            # The card shows the hop within an outing; from one day's last stop to the next day's first, none.
+            same_outing = later.attended_from - earlier.attended_until <= geo.SAME_OUTING
+            assert later.travel_from_previous == (hop if same_outing else None)
             assert later.attended_from >= earlier.attended_until + timedelta(minutes=hop.minutes), bundle.title
             hops.append(hop)
     return hops

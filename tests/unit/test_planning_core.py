@@ -68,6 +68,17 @@ def test_a_curfew_cuts_a_drop_in_but_rules_out_a_show_past_it() -> None:
     assert visits_of(0, event(2, 'Late Show', 21, 1.5), limits) == []
 
 
+def test_a_curfew_rules_out_the_small_hours_too() -> None:
+    # "Nothing after 22:00": a bar night starting at 00:45 is that night's, after the curfew, though it ends on
+    # the day it starts; an all-night open air is visited from the morning on, not at 02:00.
+    limits = Limits('UTC', latest=datetime(2026, 7, 11, 22).time())
+    assert visits_of(0, event(1, 'After Hours', 24.75, 2), limits) == []
+    assert visits_of(0, event(2, 'Breakfast Show', 30, 2), limits) != []
+    all_night = visits_of(0, event(3, 'Open Air Marathon', 24, 20), limits)
+    assert all_night and all_night[0].start == DAY + timedelta(hours=30)
+    assert all(v.end <= DAY + timedelta(hours=46) for v in all_night)
+
+
 def test_travel_time_rules_a_pair_out() -> None:
     # 15 minutes apart in time: next door is reachable, 22 km away is not.
     near = [event(1, 'First', 19, 2), event(2, 'Next door', 21.25, 2, where=NEXT_DOOR)]

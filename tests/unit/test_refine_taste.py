@@ -264,3 +264,31 @@ def test_a_change_does_not_impose_again_a_wish_the_plan_had_to_leave_out() -> No
     pool = [WARM_UP, CLUB, *overlapping, free_bar]
     cheaper = _refine(request, refinement, pool, areas=['Mitte', 'Spandau'])
     assert [k.title for k in cheaper.key_events] == ['Free House Bar', 'Deep House Night']
+
+
+def test_closer_together_takes_a_club_nearer_the_warm_up() -> None:
+    # The club is 4 km from the warm-up; another house night of the same hour is next door: that is closer.
+    far_club = CLUB.model_copy(update={'lat': WARM_UP.lat + 0.036})
+    next_door = event(13, 'House Late', 23.5, 4, 'deep-house').model_copy(update={'lat': WARM_UP.lat + 0.001})
+    plan = plan_of('Night Moves', (WARM_UP, 'house'), (far_club, 'deep house'))
+    refinement = Refinement(bundles=[plan], bundle_index=0, instruction='closer together')
+    request = PlanRequest('g1', HOUSE, WINDOW, 'Berlin', refinement=refinement)
+    closer = _refine(request, refinement, [WARM_UP, far_club, next_door])
+    assert [k.title for k in closer.key_events] == ['House Warm-up', 'House Late']
+    assert closer.key_events[1].travel_from_previous.mode == 'walk'
+
+
+def test_closer_together_does_not_count_the_way_home_between_two_days() -> None:
+    # Saturday's warm-up, Sunday's club across town: nobody travels between them, they go home in between. A
+    # Sunday club next to Saturday's bar makes nothing closer, and the card offers no "closer together" either.
+    sunday_far = event(14, 'Sunday House', 24 + 21, 3, 'house').model_copy(update={'lat': WARM_UP.lat + 0.036})
+    sunday_near = event(15, 'Sunday Deep House', 24 + 21, 3, 'deep-house').model_copy(
+        update={'lat': WARM_UP.lat + 0.001}
+    )
+    plan = plan_of('Two Evenings', (WARM_UP, 'house'), (sunday_far, 'house'))
+    assert plan.key_events[1].travel_from_previous is None
+    weekend = WINDOW.model_copy(update={'end': DAY + timedelta(days=2)})
+    refinement = Refinement(bundles=[plan], bundle_index=0, instruction='closer together')
+    request = PlanRequest('g1', HOUSE, weekend, 'Berlin', refinement=refinement)
+    with pytest.raises(PlannerError, match='no travel between stops to cut'):
+        _refine(request, refinement, [WARM_UP, sunday_far, sunday_near])

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from models.catalog import EventPublic
 from models.generation import Bundle, Preferences
-from models.geo import estimate_travel
+from models.geo import SAME_OUTING, estimate_travel
 from services.planners.base import PlanRequest
 from services.planners.offline.scoring import score_events
 from services.planners.offline.taste import read_taste
@@ -78,7 +78,7 @@ def measure_for(kind: str, *, taste_fit: dict[str, float]) -> Measure:
         # The most it may cost first (what a budget is about), then the least: cheaper means lower on both terms.
         return lambda events, _visits: (cost_of(events) + cost_of(events, 'min') * 1e-3, fit(events))
     if kind == 'closer together':
-        return lambda events, _visits: (travel_minutes(events), fit(events))
+        return lambda events, visits: (travel_minutes(events, visits), fit(events))
     sign = 1 if kind == 'earlier' else -1
     return lambda events, visits: (sign * mean_start(events, visits), fit(events))
 
@@ -101,10 +101,19 @@ def cost_of(events: Sequence[EventPublic], end: str = 'max') -> float:
     return sum(getattr(e.price, end) for e in events if e.price is not None)
 
 
-def travel_minutes(events: Sequence[EventPublic]) -> float:
-    """Minutes on the way between stops, what a person feels (a shorter distance can take longer: a walk just
-    too long for walking becomes a ride)."""
-    hops = (estimate_travel(a.lat, a.lon, b.lat, b.lon) for a, b in itertools.pairwise(events))
+def travel_minutes(events: Sequence[EventPublic], visits: Visits) -> float:
+    """Minutes on the way between the stops of each outing, what a person feels (a shorter distance can take
+    longer: a walk just too long for walking becomes a ride); from one day's last stop to the next day's first
+    the person goes home, no hop."""
+
+    def attended(event: EventPublic) -> tuple[datetime, datetime]:
+        return visits.get(event.event_id) or (event.starts_at, event.ends_at)
+
+    hops = (
+        estimate_travel(a.lat, a.lon, b.lat, b.lon)
+        for a, b in itertools.pairwise(sorted(events, key=lambda e: attended(e)[0]))
+        if attended(b)[0] - attended(a)[1] <= SAME_OUTING
+    )
     return sum(hop.minutes for hop in hops if hop is not None)
 
 
@@ -139,7 +148,8 @@ def summary(
     if kind == 'cheaper':
         detail = f' (at most {cost_of(new):g} {_currency(target)} now, {cost_of(old):g} before)'
     elif kind == 'closer together':
-        detail = f' (travel down from {travel_minutes(old):.0f} to {travel_minutes(new):.0f} minutes)'
+        before, after = travel_minutes(old, old_visits), travel_minutes(new, new_visits)
+        detail = f' (travel down from {before:.0f} to {after:.0f} minutes)'
     elif kind in ('earlier', 'later'):
         minutes = abs(mean_start(new, new_visits) - mean_start(old, old_visits)) / 60
         detail = f' (starting {minutes:.0f} minutes {kind} on average)'
@@ -161,6 +171,11 @@ def cannot(kind: str | None, instruction: str, target: Bundle) -> str:
         return (
             f'"{isolate(target.title)}" cannot be made cheaper: no cheaper event to your taste fits its times and '
             f'rules, and it needs at least {MIN_EVENTS} events.'
+        )
+    if kind == 'closer together' and not any(k.travel_from_previous for k in target.key_events):
+        return (
+            f'"{isolate(target.title)}" has no travel between stops to cut: its stops are hours or days apart, and you '
+            'go home in between.'
         )
     if kind == 'closer together':
         return (
