@@ -252,6 +252,22 @@ def venue_returns(bundles: Sequence[Bundle], zone: ZoneInfo) -> tuple[int, int]:
     return returning, len(bundles)
 
 
+SIT_DOWN = {'supper-club', 'dinner', 'tasting-menu', 'brunch', 'family-style', 'small-plates'}
+
+
+def meals_close(bundles: Sequence[Bundle]) -> tuple[int, int]:
+    """(plans with two sit-down meals less than 4 hours apart, plans): a kitchen-table dinner at 17:30 and a supper
+    club at 19:30 is one dinner too many. Street-food markets are grazed, not sat down to."""
+    close = 0
+    for bundle in bundles:
+        meals = [k for k in bundle.key_events if k.category == 'food' and SIT_DOWN & set(k.tags)]
+        close += any(
+            timedelta(0) <= b.attended_from - a.attended_until < timedelta(hours=4)
+            for a, b in itertools.combinations(meals, 2)
+        )
+    return close, len(bundles)
+
+
 def drop_ins(bundles: Sequence[Bundle]) -> int:
     return sum(1 for b in bundles for k in b.key_events if k.visit_start is not None)
 

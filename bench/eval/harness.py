@@ -202,6 +202,7 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             'matching_fit': len(fitting),
             'drop_ins': fit_checks.drop_ins(bundles),
             'venue_returns': fit_checks.venue_returns(bundles, zone),
+            'meals_close': fit_checks.meals_close(bundles),
             'working_hours': fit_checks.working_hours(bundles, zone, days_off(country=city.country, window=window)),
             # Daytime asked for ("daytime only", "with kids", "early"): a weekday afternoon visit is what they want.
             'drop_ins_at_work': (0, 0)
@@ -231,6 +232,7 @@ def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -
         'three_fit_plans_when_12_plus': _share(sum(1 for r in many if r['fit']['fit_plans'] >= 3), len(many)),
         'drop_in_visits': sum(f['drop_ins'] for f in fits),
         'venue_returns': _share(sum(f['venue_returns'][0] for f in fits), sum(f['venue_returns'][1] for f in fits)),
+        'meals_close': _share(sum(f['meals_close'][0] for f in fits), sum(f['meals_close'][1] for f in fits)),
         'drop_ins_at_work': _share(
             sum(f['drop_ins_at_work'][0] for f in fits), sum(f['drop_ins_at_work'][1] for f in fits)
         ),

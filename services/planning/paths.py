@@ -35,7 +35,12 @@ NEXT_DAY_AFTER = timedelta(hours=10)  # a longer gap is another day, not a wait
 SAME_PLACE_GAP = timedelta(0)
 NEARBY_GAP = timedelta(minutes=15)  # between two venues of unknown position in one neighbourhood
 UNKNOWN_GAP = timedelta(minutes=30)  # across town, positions unknown
+# Two sit-down meals closer than this are one too many (a kitchen-table dinner at 17:30, a supper club at 19:30);
+# brunch and dinner, or a dinner and the next day's, are fine. Street-food markets are grazed, not sat down to.
+MEAL_TAGS = frozenset({'supper-club', 'dinner', 'tasting-menu', 'brunch', 'family-style', 'small-plates'})
+MEALS_APART = timedelta(hours=4)
 NEXT_DAY_AFTER_S, MAX_IDLE_S, IDLE_FREE_S = (d.total_seconds() for d in (NEXT_DAY_AFTER, MAX_IDLE, IDLE_FREE))
+MEALS_APART_S = MEALS_APART.total_seconds()
 
 
 def title_works(title: str) -> frozenset[str]:
@@ -166,7 +171,7 @@ def _extend_into(
     visit = ordered[index]
     item = items[visit.item]
     worth = item.value - visit.cost  # what this visit adds (at most the item's value: the scan's bound holds)
-    mine, venue = keys.of[visit.item], keys.venue[visit.item]
+    mine, venue, meal = keys.of[visit.item], keys.venue[visit.item], visit.item in keys.meals
     price, is_must, budget = prices[visit.item], visit.item in must, rules.budget
     start, ends, span = times.starts[index], times.ends, rules.max_span.total_seconds()
     links: dict[int, float | None] = {}
@@ -196,8 +201,10 @@ def _extend_into(
                     # On the clock, as a person reads it (the aware datetimes of one city subtract so): a night out
                     # and the next morning are another day across a clock change too.
                     gap = (visit.start - previous.end).total_seconds()
-                    link = links[previous_index] = _link_value(
-                        _way_of(items, previous.item, visit.item, ways), gap, rules
+                    link = links[previous_index] = (
+                        None
+                        if meal and previous.item in keys.meals and gap < MEALS_APART_S
+                        else _link_value(_way_of(items, previous.item, visit.item, ways), gap, rules)
                     )
                 if link is None:
                     continue
@@ -222,11 +229,18 @@ class _Keys:
         bits: dict[object, int] = {}
         self.of: dict[int, int] = {}
         self.venue: dict[int, int] = {}
+        self.meals: set[int] = set()  # sit-down meals: not two within MEALS_APART
         for index in dict.fromkeys(v.item for v in visits):
             item = items[index]
+            if is_meal(item.event):
+                self.meals.add(index)
             keys = (('v', item.event.venue), index, ('s', item.series_key), *(('t', work) for work in item.works))
             masks = [1 << bits.setdefault(key, len(bits)) for key in keys]
             self.venue[index], self.of[index] = masks[0], functools.reduce(operator.or_, masks)
+
+
+def is_meal(event: EventPublic) -> bool:
+    return event.category == 'food' and not MEAL_TAGS.isdisjoint(event.tags)
 
 
 def _stays_on(items: Sequence[Item], previous: Visit, visit: Visit) -> bool:
@@ -242,6 +256,8 @@ def can_pair(items: Sequence[Item], first: Visit, then: Visit, rules: Rules, way
     if a.works & b.works or a.series_key == b.series_key or then.start - first.start > rules.max_span:
         return False
     if rules.budget is not None and price_of(a.event) + price_of(b.event) > rules.budget + 1e-9:
+        return False
+    if is_meal(a.event) and is_meal(b.event) and then.start - first.end < MEALS_APART:
         return False
     return _link_cost(items, first, then, rules, ways) is not None
 

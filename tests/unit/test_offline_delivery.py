@@ -281,6 +281,17 @@ def test_a_last_stop_named_after_its_venue_reads_as_one_sentence() -> None:
     )
 
 
+def test_every_ending_of_a_story_says_when_a_last_stop_on_another_day_is() -> None:
+    # Read in an answer for "Next 7 days": "Start with Nachtküche ... Feierabendmarkt ... at Arminiusmarkthalle
+    # rounds off the day": the market was on the next day, and the story did not say so.
+    stories = set()
+    for n in range(12):  # the ending's wording is picked by the events' ids: every wording is met
+        late = event(n, 'Late ramen', 0, 22, category='food')
+        market = event(100 + n, 'Feierabendmarkt', 1, 17, category='food')
+        stories.add(describe_route([late, market]))
+    assert len(stories) >= 3 and all('Thursday' in story for story in stories), stories
+
+
 def test_a_weekday_afternoon_show_comes_after_an_evening_one_unless_daytime_is_asked_for() -> None:
     # Read in an answer on a Monday: three "film, next 7 days" plans each began with a 15:00 screening.
     afternoon, evening, saturday = event(1, 'Matinee', 0, 15), event(2, 'Evening', 0, 19), event(3, 'Sat', 3, 15)

@@ -79,6 +79,21 @@ def test_a_curfew_rules_out_the_small_hours_too() -> None:
     assert all(v.end <= DAY + timedelta(hours=46) for v in all_night)
 
 
+def test_two_sit_down_meals_are_not_planned_one_after_the_other() -> None:
+    # Read in an answer: a kitchen-table dinner at 17:30, then a supper club at 19:30. The supper club is worth
+    # more, but after a dinner the gallery night next door is what a person would go to.
+    def meal(n: int, title: str, start: float, tag: str) -> EventPublic:
+        return event(n, title, start, 1.5, category='food').model_copy(update={'tags': [tag]})
+
+    dinner, supper = meal(1, 'Kitchen table', 17.5, 'dinner'), meal(2, 'Supper club', 19.5, 'supper-club')
+    gallery = event(3, 'Gallery night', 19.5, 2, where=NEXT_DOOR, category='art')
+    [plan] = plans([dinner, supper, gallery], values=[1.0, 2.0, 1.0], target=1)
+    assert [title for title, _, _ in plan] == ['Kitchen table', 'Gallery night']
+    brunch = meal(4, 'Long brunch', 11, 'brunch')  # brunch, then dinner in the evening: two meals, hours apart
+    [plan] = plans([brunch, supper], target=1)
+    assert [title for title, _, _ in plan] == ['Long brunch', 'Supper club']
+
+
 def test_travel_time_rules_a_pair_out() -> None:
     # 15 minutes apart in time: next door is reachable, 22 km away is not.
     near = [event(1, 'First', 19, 2), event(2, 'Next door', 21.25, 2, where=NEXT_DOOR)]

@@ -256,32 +256,40 @@ def _stop(event: EventPublic, named: Collection[str]) -> str:
 def _move(a: EventPublic, b: EventPublic) -> str:
     """How the plan gets from one step to the next: stay, walk, cross town, come back later that day (a morning
     run, then a late show) or another day."""
-    same_day = _night_of(b.starts_at).date() == _night_of(a.starts_at).date()
-    # A plan in two parts (over 3 hours free) comes back later that day; past 10 hours it is another day.
-    long_break = b.starts_at - a.ends_at > (TWO_PARTS_AFTER if same_day else NEXT_DAY)
-    when = (
-        ('later that night' if _small_hours(b.starts_at) else 'later that day')
-        if same_day
-        else f'on {_night_of(b.starts_at):%A}'
-    )
+    when = _later(a, b)
     if a.venue == b.venue:
-        return f'back {when} to' if long_break else 'stay on at'
-    if long_break:
+        return f'back {when} to' if when else 'stay on at'
+    if when:
         return f'{when}, on to'
     if a.neighborhood and a.neighborhood == b.neighborhood:
         return 'a short walk to'
     return f'then over to {b.neighborhood} for' if b.neighborhood else 'then on to'
 
 
+def _when(a: EventPublic, b: EventPublic) -> str:
+    same_day = _night_of(b.starts_at).date() == _night_of(a.starts_at).date()
+    if same_day:
+        return 'later that night' if _small_hours(b.starts_at) else 'later that day'
+    return f'on {_night_of(b.starts_at):%A}'
+
+
+def _later(a: EventPublic, b: EventPublic) -> str:
+    """When `b` comes after a break from `a` ('later that day', 'on Tuesday'), or '' when it follows on. A plan in two
+    parts (over 3 hours free) comes back later that day; past 10 hours it is another day."""
+    same_day = _night_of(b.starts_at).date() == _night_of(a.starts_at).date()
+    return _when(a, b) if b.starts_at - a.ends_at > (TWO_PARTS_AFTER if same_day else NEXT_DAY) else ''
+
+
 def _ending(before: EventPublic, last: EventPublic, seed: int) -> str:
     closing = _closing(last)
+    later = _later(before, last)  # every way of ending says when the last stop is, if not right after
     # 'on to Improhaus Late Show: the roast battle, which rounds off the night' (a title that starts with its venue
     # is the place too); else 'on to Kontor, where Acid Lines carries it into the small hours'.
     where = f'{last.title}, which' if last.title.startswith(last.venue) else f'{last.venue}, where {last.title}'
     options = [
         f'{_move(before, last)} {where} {closing}',
-        f'{last.title} at {last.venue} {closing}',
-        f'it ends with {last.title} at {last.venue}',
+        f'{later}, {last.title} at {last.venue} {closing}' if later else f'{last.title} at {last.venue} {closing}',
+        f'it ends {later} with {last.title} at {last.venue}' if later else f'it ends with {last.title} at {last.venue}',
     ]
     return options[seed % len(options)]
 
