@@ -43,6 +43,7 @@ LABELS = {
     'drop_in_visits': 'drop-in visits used',
     'venue_returns': 'plans back at one venue on another day %',
     'meals_close': 'plans with two sit-down meals under 4 h apart %',
+    'date_outings': 'plans for a date that are one outing (first to last start < 12 h) %',
     'working_hours_stops': 'stops on a working day 09:00-17:00, attended whole %',
     'drop_ins_at_work': 'drop-in visits overlapping a working day 09:00-17:00 (no daytime asked for) %',
     'refinements': 'refinements (one per delivered plan)',

@@ -268,6 +268,14 @@ def meals_close(bundles: Sequence[Bundle]) -> tuple[int, int]:
     return close, len(bundles)
 
 
+def one_outing(bundles: Sequence[Bundle]) -> tuple[int, int]:
+    """(plans whose stops all start within 12 hours of the first, plans): a date is dinner and a concert, not four
+    evenings of one week."""
+    return sum(b.key_events[-1].starts_at - b.key_events[0].starts_at < timedelta(hours=12) for b in bundles), len(
+        bundles
+    )
+
+
 def drop_ins(bundles: Sequence[Bundle]) -> int:
     return sum(1 for b in bundles for k in b.key_events if k.visit_start is not None)
 

@@ -203,6 +203,8 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             'drop_ins': fit_checks.drop_ins(bundles),
             'venue_returns': fit_checks.venue_returns(bundles, zone),
             'meals_close': fit_checks.meals_close(bundles),
+            # A date is one outing: measured where the free text asks for one ("date night ideas").
+            'date_outings': fit_checks.one_outing(bundles) if 'date' in (prefs.other_preferences or '') else (0, 0),
             'working_hours': fit_checks.working_hours(bundles, zone, days_off(country=city.country, window=window)),
             # Daytime asked for ("daytime only", "with kids", "early"): a weekday afternoon visit is what they want.
             'drop_ins_at_work': (0, 0)
@@ -233,6 +235,7 @@ def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -
         'drop_in_visits': sum(f['drop_ins'] for f in fits),
         'venue_returns': _share(sum(f['venue_returns'][0] for f in fits), sum(f['venue_returns'][1] for f in fits)),
         'meals_close': _share(sum(f['meals_close'][0] for f in fits), sum(f['meals_close'][1] for f in fits)),
+        'date_outings': _share(sum(f['date_outings'][0] for f in fits), sum(f['date_outings'][1] for f in fits)),
         'drop_ins_at_work': _share(
             sum(f['drop_ins_at_work'][0] for f in fits), sum(f['drop_ins_at_work'][1] for f in fits)
         ),

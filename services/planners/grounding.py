@@ -18,6 +18,7 @@ from models.catalog import BOOKABLE_STATUSES, EventPublic, Price
 from models.generation import Bundle, KeyEvent, TimeWindow
 from models.geo import estimate_travel
 from services.catalog import queries
+from services.planning.slots import is_drop_in
 
 EventLookup = Callable[[str], EventPublic | None]
 
@@ -198,6 +199,8 @@ def _visit_violation(index: int, key_event: KeyEvent, found: EventPublic) -> Vio
             index,
             found.event_id,
         )
+    if not is_drop_in(found):
+        return Violation('visit', f'{name}: is attended whole, from its start', index, found.event_id)
     if end - start < MIN_VISIT:
         return Violation('visit', f'{name}: a visit of under {MIN_VISIT.seconds // 60} minutes', index, found.event_id)
     return None

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from models.catalog import EventPublic
 from models.geo import estimate_travel
-from services.planning.slots import Visit
+from services.planning.slots import MEAL_TAGS, Visit
 
 MAX_STOPS = 4
 MIN_STOPS = 2
@@ -37,7 +37,6 @@ NEARBY_GAP = timedelta(minutes=15)  # between two venues of unknown position in 
 UNKNOWN_GAP = timedelta(minutes=30)  # across town, positions unknown
 # Two sit-down meals closer than this are one too many (a kitchen-table dinner at 17:30, a supper club at 19:30);
 # brunch and dinner, or a dinner and the next day's, are fine. Street-food markets are grazed, not sat down to.
-MEAL_TAGS = frozenset({'supper-club', 'dinner', 'tasting-menu', 'brunch', 'family-style', 'small-plates'})
 MEALS_APART = timedelta(hours=4)
 NEXT_DAY_AFTER_S, MAX_IDLE_S, IDLE_FREE_S = (d.total_seconds() for d in (NEXT_DAY_AFTER, MAX_IDLE, IDLE_FREE))
 MEALS_APART_S = MEALS_APART.total_seconds()

@@ -20,6 +20,11 @@ MAX_SLOTS = 5
 STAY = {'art': 90, 'markets': 90, 'food': 90, 'outdoors': 120, 'music': 150, 'nightlife': 120, 'sports': 120}
 NIGHT_ENDS = time(3, 0)  # a drop-in's slot may run on to 03:00 the next morning
 DEFAULT_STAY = 120
+SEATED_KINDS = frozenset({'theatre', 'film', 'comedy', 'talks'})  # a performance is seen from its start
+# A sit-down meal, a class or a seated concert is attended whole, however long (a 3.5-hour supper club is not
+# dropped in on at 20:30); `paths` keeps two meals apart with the meals among them.
+MEAL_TAGS = frozenset({'supper-club', 'dinner', 'tasting-menu', 'brunch', 'family-style', 'small-plates'})
+SEATED_TAGS = MEAL_TAGS | {'cooking-class', 'seated', 'meditation', 'breathwork'}
 MORNING = time(6, 0)  # a start before this belongs to the night before: past any evening curfew
 
 
@@ -49,9 +54,10 @@ class Visit(NamedTuple):
 
 
 def is_drop_in(event: EventPublic) -> bool:
-    """Long and not a night that runs into the morning (a club night is stayed at, the last stop of a plan)."""
+    """Long and not a night that runs into the morning (a club night is stayed at, the last stop of a plan), nor
+    something sat through from its start: a play, a film, a show, a talk, a seated concert, a dinner, a class."""
     length = event.ends_at - event.starts_at
-    if length <= DROP_IN_AFTER:
+    if length <= DROP_IN_AFTER or event.category in SEATED_KINDS or not SEATED_TAGS.isdisjoint(event.tags):
         return False
     ends_late_next_day = event.ends_at.date() > event.starts_at.date() and event.ends_at.hour >= 3
     return length >= timedelta(hours=24) or not ends_late_next_day

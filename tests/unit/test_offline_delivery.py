@@ -52,6 +52,21 @@ def test_a_week_long_timeframe_makes_a_plan_of_several_evenings() -> None:
     assert result.bundles and len(result.bundles[0].key_events) == 2
 
 
+def test_a_date_is_one_outing_not_a_week_of_evenings() -> None:
+    # Read in an answer to "something romantic for a date", Next 7 days: every plan a film on each of four
+    # evenings. A date is one outing: each plan's stops are one evening's.
+    events = [event(10 * day + n, f'Film {day}-{n}', day, 18 + 3 * n) for day in range(4) for n in range(day % 2 + 1)]
+    spread = plan(events).bundles
+    assert any(b.key_events[-1].starts_at - b.key_events[0].starts_at > timedelta(hours=12) for b in spread)
+    dates = plan_with_wish(events, 'something romantic for a date').bundles
+    assert len(dates) == 2  # the two evenings with two films
+    for bundle in dates:
+        stops = bundle.key_events
+        assert stops[-1].starts_at - stops[0].starts_at < timedelta(hours=12), bundle.title
+    # With one film an evening there is no evening of two: plans over several evenings beat none.
+    assert plan_with_wish([event(day, f'Film {day}', day, 20) for day in range(4)], 'a date night').bundles
+
+
 def test_a_near_event_beats_a_far_one_of_the_same_evening() -> None:
     events = [event(1, 'Anchor', 0, 16), event(2, 'Far', 0, 19, SPANDAU), event(3, 'Near', 0, 19)]
     result = plan(events)

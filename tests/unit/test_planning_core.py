@@ -68,6 +68,26 @@ def test_a_curfew_cuts_a_drop_in_but_rules_out_a_show_past_it() -> None:
     assert visits_of(0, event(2, 'Late Show', 21, 1.5), limits) == []
 
 
+def test_a_long_dinner_or_play_is_attended_whole_an_exhibition_is_dropped_in_on() -> None:
+    # Read in an answer: "Supper Club: Georgian Feast 19:00-22:30 (visit 20:30-22:00)". Nobody drops in on a
+    # supper club, a play or a seated concert at half time; an exhibition or a market is visited for a while.
+    supper = event(1, 'Supper Club: Georgian Feast', 19, 3.5, category='food').model_copy(
+        update={'tags': ['supper-club', 'tasting-menu']}
+    )
+    play = event(2, 'Faust I and II', 15, 5, category='theatre')
+    exhibition = event(3, 'Exhibition: Salt Rooms', 11, 6, category='art').model_copy(update={'tags': ['exhibition']})
+    assert [v.drop_in for v in visits_of(0, supper, UTC_CLOCK)] == [False]
+    assert [v.drop_in for v in visits_of(0, play, UTC_CLOCK)] == [False]
+    assert all(v.drop_in for v in visits_of(0, exhibition, UTC_CLOCK))
+    # And the validator turns down a slot of one, whoever plans it (the model may write one).
+    slot = (supper.starts_at + timedelta(hours=1.5), supper.ends_at)
+    stop = key_event_from(supper, 'dinner', visit=slot)
+    bundle = Bundle(title='t', description='d', key_events=[stop], estimated_cost=estimate_cost([supper]))
+    found = find_violations([bundle], window=WINDOW, budget=None, lookup={supper.event_id: supper}.get)
+    visits = [v.message for v in found if v.code == 'visit']
+    assert visits == [f'"{supper.title}" (e1): is attended whole, from its start']
+
+
 def test_a_curfew_rules_out_the_small_hours_too() -> None:
     # "Nothing after 22:00": a bar night starting at 00:45 is that night's, after the curfew, though it ends on
     # the day it starts; an all-night open air is visited from the morning on, not at 02:00.

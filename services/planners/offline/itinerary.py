@@ -20,7 +20,7 @@ from services.planners.offline.advice import interest_words, late_advice, left_o
 from services.planners.offline.scoring import Scored, slot_cost
 from services.planners.offline.taste import Taste
 from services.planners.offline.writing import Picked, Wording, as_visited, write_bundle
-from services.planning.core import Theme, any_item, plan_answer
+from services.planning.core import Planned, Theme, any_item, plan_answer
 from services.planning.hard import broken_by, hard_kinds, hard_values, keep_hard_wishes, without_wishes
 from services.planning.paths import Item, Rules, title_works
 from services.planning.slots import Limits
@@ -32,6 +32,7 @@ MIN_EVENTS = 2
 RELAXED_BUILDS = 8  # sets of hard wishes tried when together they leave no plan, before all are left out
 MAX_SPAN = timedelta(hours=60)  # one bundle is a weekend at most, even inside "Next 30 days"
 MULTI_DAY_SPAN = timedelta(days=7)  # a longer timeframe: up to a week of evenings in one bundle
+DATE_SPAN = timedelta(hours=12)  # a date is one outing: dinner, then a concert, then a bar, not four evenings
 NEARBY_GAP = timedelta(minutes=15)
 TRAVEL_GAP = timedelta(minutes=30)
 TASTE_CATEGORIES = ('music', 'nightlife')  # the categories a music profile speaks for
@@ -146,24 +147,23 @@ def _build(
         return Plan([], [], f'{found} {interest_words(taste)} in {city_name} for {window.label}. {advice}', notes)
     by_id = {s.event.event_id: s for s in fitting}
     items = [Item(s.event, s.score, works_of(s.event), series_of(s.event)) for s in fitting]
-    rules = Rules(budget=taste.budget, max_span=max_span(window))
     themes = _themes(fitting, taste, by_id)
     cost = slot_cost(wish, days_off)
-    planned = plan_answer(
-        items, themes, limits=kept.limits, rules=rules, interests=taste.interests, target=TARGET_BUNDLES,
-        slot_cost=cost,
-    )  # fmt: skip
+
+    def plan_with(items: list[Item], rules: Rules) -> list[Planned]:
+        return plan_answer(
+            items, themes, limits=kept.limits, rules=rules, interests=taste.interests, target=TARGET_BUNDLES,
+            slot_cost=cost,
+        )  # fmt: skip
+
+    rules = Rules(budget=taste.budget, max_span=max_span(window, wish))
+    planned = plan_with(items, rules)
+    if not planned and wish.date:  # no evening holds two of them: a date over several evenings beats none
+        rules = Rules(budget=taste.budget, max_span=max_span(window))
+        planned = plan_with(items, rules)
     if not planned:  # one recurring series is all there is (a walk every afternoon): twice beats no plan
         items = [replace(item, series_key=(item.event.event_id, '')) for item in items]
-        planned = plan_answer(
-            items,
-            themes,
-            limits=kept.limits,
-            rules=rules,
-            interests=taste.interests,
-            target=TARGET_BUNDLES,
-            slot_cost=cost,
-        )
+        planned = plan_with(items, rules)
     wording = Wording(taste=taste, wish=wish, window=window, wildcards=wildcards)
     bundles: list[Bundle] = []
     for plan in planned:
@@ -264,9 +264,11 @@ def _why_fewer(
     return shortfall(made, len(fitting), taste, window, city_name, rejected)
 
 
-def max_span(window: TimeWindow) -> timedelta:
+def max_span(window: TimeWindow, wish: Wish | None = None) -> timedelta:
     """How far apart one bundle's events may start: a weekend, or up to a week of evenings when the
-    timeframe is longer (two shows on two evenings of one week make a plan too)."""
+    timeframe is longer (two shows on two evenings of one week make a plan too); one outing for a date."""
+    if wish is not None and wish.date:
+        return DATE_SPAN
     return max(MAX_SPAN, min(window.end - window.start, MULTI_DAY_SPAN))
 
 

@@ -79,7 +79,7 @@ def replan(
 
     items = [Item(e, value(e), works_of(e), series_of(e)) for e in kept.candidates]
     travel_cost = CLOSER_TRAVEL_COST if kind == 'closer together' else Rules(None, max_span(window)).travel_cost
-    rules = Rules(request.preferences.budget, max_span(window), travel_cost=travel_cost)
+    rules = Rules(request.preferences.budget, max_span(window, wish), travel_cost=travel_cost)
     must = asked.held if asked.events or asked.venues else None
     planned = plan_answer(
         items, [Theme('best', any_item, must=must)], limits=kept.limits, rules=rules,
