@@ -123,6 +123,11 @@ class Bundle(CamelModel):
     key_events: list[KeyEvent]
     estimated_cost: Price | None
 
+    @property
+    def has_rides(self) -> bool:
+        """Whether some stop is reached from the one before in the same outing: what "closer together" can cut."""
+        return any(event.travel_from_previous for event in self.key_events)
+
     @model_validator(mode='after')
     def _travel_between_stops(self) -> 'Bundle':
         # Computed here, from the venues' positions, so no planner can state a travel time of its own and

@@ -213,7 +213,7 @@ def refine_panel(refiner: Refiner, bundle_index: int, bundle: Bundle) -> None:
 def _makes_sense(instruction: str, bundle: Bundle) -> bool:
     if instruction == 'cheaper':
         return bundle.estimated_cost is None or bundle.estimated_cost.max > 0
-    return any(k.travel_from_previous for k in bundle.key_events)  # closer together
+    return bundle.has_rides  # closer together
 
 
 def _quick_button(refiner: Refiner, bundle_index: int, instruction: str, text: str, icon: str) -> None:

@@ -22,7 +22,7 @@ NIGHT_ENDS = time(3, 0)  # a drop-in's slot may run on to 03:00 the next morning
 DEFAULT_STAY = 120
 SEATED_KINDS = frozenset({'theatre', 'film', 'comedy', 'talks'})  # a performance is seen from its start
 # A sit-down meal, a class or a seated concert is attended whole, however long (a 3.5-hour supper club is not
-# dropped in on at 20:30); `paths` keeps two meals apart with the meals among them.
+# dropped in on at 20:30); `paths` also keeps two of the meals at least MEALS_APART apart.
 MEAL_TAGS = frozenset({'supper-club', 'dinner', 'tasting-menu', 'brunch', 'family-style', 'small-plates'})
 SEATED_TAGS = MEAL_TAGS | {'cooking-class', 'seated', 'meditation', 'breathwork'}
 MORNING = time(6, 0)  # a start before this belongs to the night before: past any evening curfew

@@ -146,3 +146,17 @@ def test_a_drop_in_brought_in_by_an_edit_is_visited_for_a_slot_not_its_whole_run
     assert visit.visit_end - visit.visit_start < timedelta(hours=3)
     lookup = {e.event_id: e for e in (workshop, concert, market)}.get
     assert find_violations([changed], window=weekend, budget=None, lookup=lookup, min_events=2) == []
+
+
+def test_a_plan_stored_with_a_slot_of_a_dinner_can_still_be_changed() -> None:
+    # Plans stored before dinners were attended whole may hold "Supper Club 19:00-22:30 (visit 20:30-22:00)".
+    # A change keeps the supper club, attended whole now, instead of carrying a slot the validator turns down.
+    supper = event(4, 'Supper Club: Georgian Feast', 19, 3.5).model_copy(
+        update={'category': 'markets', 'tags': ['supper-club'], 'price': Price(min=40, max=40, currency='EUR')}
+    )
+    stored = key_event_from(supper, 'dinner', visit=(DAY + timedelta(hours=20.5), DAY + timedelta(hours=22)))
+    market = key_event_from(OLD_MARKET, 'stalls', visit=(DAY + timedelta(hours=11), DAY + timedelta(hours=12.5)))
+    bundle = Bundle(title='Market Day', description='', key_events=[market, stored], estimated_cost=None)
+    changed = refined(bundle, [OLD_MARKET, supper, NEW_MARKET], replace_event_id=OLD_MARKET.event_id)
+    assert [k.event_id for k in changed.key_events] == [NEW_MARKET.event_id, supper.event_id]
+    assert changed.key_events[1].visit_start is None and changed.key_events[1].attended_from == supper.starts_at

@@ -251,28 +251,25 @@ def _refine(
                 found = (score, events, visits)
         return found
 
-    def replanned(candidates: list[EventPublic]) -> tuple | None:
-        return replan(
+    best = best_edit(alternatives, moves)
+    if best is None:
+        best = replan(
             kind or 'wish', request=request, refinement=refinement, fit=wish_fit,
-            pool=[e for e in [*current, *candidates] if e.event_id not in refused],
+            pool=[e for e in [*current, *alternatives] if e.event_id not in refused],
             measure=measure,
             current=current, current_visits=slots,
             make_bundle=lambda events, slots: bundle_with(target, events, {}, slots),
             valid=valid_bundle, day_seconds=day_seconds, asked=asked, slot_cost=slot_cost(wish, days_off), wish=wish,
         )  # fmt: skip
-
-    best = best_edit(alternatives, moves) or replanned(alternatives)
     wild: frozenset[str] = frozenset()
     if best is None:
-        # Nothing as close to the person's taste as the plan does it: the best change with events of their
-        # interests and genres further from what they asked for (one edit, else a re-plan), labelled a wildcard
-        # ("cannot" is a dead end, and Undo is one tap). Never music off their genres: a classical matinee is no
-        # "earlier" for a house fan.
+        # Nothing as close to the person's taste as the plan does it: the best change with an event of their
+        # interests and genres further from what they asked for, labelled a wildcard ("cannot" is a dead end, and
+        # Undo is one tap). Never music off their genres: a classical matinee is no "earlier" for a house fan.
         on_taste = {e.event_id for e in alternatives}
-        loose = [e for e in open_events if suits_loosely(e) and e.event_id not in on_taste]
-        best = best_edit(loose, []) or replanned([*alternatives, *loose])
+        best = best_edit([e for e in open_events if suits_loosely(e) and e.event_id not in on_taste], [])
         if best is not None:
-            wild = frozenset({e.event_id for e in best[1]} - {e.event_id for e in current} - on_taste)
+            wild = frozenset({e.event_id for e in best[1]} - {e.event_id for e in current})
     if best is None:
         by_name = [isolate(e.title) for e in current if e.event_id in asked.events]
         kept = f' It keeps {" and ".join(by_name)}, which you asked for by name.' if by_name else ''

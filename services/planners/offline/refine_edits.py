@@ -13,7 +13,7 @@ from services.planners.offline.refine_measures import MIN_EVENTS, Visits
 from services.planners.offline.writing import as_visited, describe_route
 from services.planners.placing import Slot, placements_instead
 from services.planning.paths import NEXT_DAY_AFTER
-from services.planning.slots import Limits
+from services.planning.slots import Limits, is_drop_in
 from services.text import isolate
 
 Place = Callable[[EventPublic, EventPublic], list[Slot | None]]  # (new event, the stop it replaces) -> slots
@@ -125,7 +125,12 @@ def bundle_with(
     those in `wild` are labelled wildcards."""
     visits = visits or {}
     kept = {k.event_id: k for k in target.key_events}
-    slots = {e.event_id: visits.get(e.event_id) or kept_visit(kept.get(e.event_id)) for e in events}
+    # A kept stop keeps its slot, unless it is attended whole now (a supper club stored as a drop-in before the
+    # rule): the validator would turn the slot down, and with it any change of that plan.
+    slots = {
+        e.event_id: visits.get(e.event_id) or (kept_visit(kept.get(e.event_id)) if is_drop_in(e) else None)
+        for e in events
+    }
     key_events: list[KeyEvent] = [
         grounding.key_event_from(
             e,

@@ -172,7 +172,7 @@ def cannot(kind: str | None, instruction: str, target: Bundle) -> str:
             f'"{isolate(target.title)}" cannot be made cheaper: no cheaper event to your taste fits its times and '
             f'rules, and it needs at least {MIN_EVENTS} events.'
         )
-    if kind == 'closer together' and not any(k.travel_from_previous for k in target.key_events):
+    if kind == 'closer together' and not target.has_rides:
         return (
             f'"{isolate(target.title)}" has no travel between stops to cut: its stops are hours or days apart, and you '
             'go home in between.'
