@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from models.catalog import EventPublic
 from models.generation import Bundle, KeyEvent
+from models.geo import SAME_OUTING
 from services.planners.offline.taste import read_taste
 
 MAX_IDLE = timedelta(hours=3)
@@ -274,6 +275,20 @@ def one_outing(bundles: Sequence[Bundle]) -> tuple[int, int]:
     return sum(b.key_events[-1].starts_at - b.key_events[0].starts_at < timedelta(hours=12) for b in bundles), len(
         bundles
     )
+
+
+def outings(bundles: Sequence[Bundle]) -> tuple[int, int, int, int]:
+    """(stops, outings, plans of 3+ stops with one stop on each outing, plans of 3+ stops): an outing is what
+    one trip out holds (a gap over 6 h between two stops is another one); "a market on Monday, a supper on
+    Tuesday, a jazz bar on Wednesday" is a list of evenings, not a plan of one."""
+    stops = trips = lists = long = 0
+    for bundle in bundles:
+        keys = bundle.key_events
+        count = 1 + sum(b.attended_from - a.attended_until > SAME_OUTING for a, b in itertools.pairwise(keys))
+        stops, trips = stops + len(keys), trips + count
+        long += len(keys) >= 3
+        lists += len(keys) >= 3 and count == len(keys)
+    return stops, trips, lists, long
 
 
 def drop_ins(bundles: Sequence[Bundle]) -> int:

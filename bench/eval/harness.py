@@ -201,6 +201,7 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             'fit_plans': fit_checks.fit_plans(prefs, bundles, request.named),
             'matching_fit': len(fitting),
             'drop_ins': fit_checks.drop_ins(bundles),
+            'outings': fit_checks.outings(bundles),
             'venue_returns': fit_checks.venue_returns(bundles, zone),
             'meals_close': fit_checks.meals_close(bundles),
             # A date is one outing: measured where the free text asks for one ("date night ideas").
@@ -218,6 +219,7 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
 
 def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -> dict[str, Any]:
     fits = [r['fit'] for r in delivered]
+    many_days = [r['fit'] for r in delivered if r['window_days'] > 1.5]
     wished = [f for f in (r['fit'] for r in rows) if f['hard_wish'] is not None]
     many = [r for r in rows if r['eligible'] and r['fit']['matching_fit'] >= MANY]
     plannable = sum(f['interests_jointly'] for f in fits)
@@ -233,6 +235,8 @@ def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -
         'distinct_why_lines': _share(sum(f['why_lines'][0] for f in fits), sum(f['why_lines'][1] for f in fits)),
         'three_fit_plans_when_12_plus': _share(sum(1 for r in many if r['fit']['fit_plans'] >= 3), len(many)),
         'drop_in_visits': sum(f['drop_ins'] for f in fits),
+        'stops_per_outing': _ratio(sum(f['outings'][0] for f in many_days), sum(f['outings'][1] for f in many_days)),
+        'one_stop_outings': _share(sum(f['outings'][2] for f in fits), sum(f['outings'][3] for f in fits)),
         'venue_returns': _share(sum(f['venue_returns'][0] for f in fits), sum(f['venue_returns'][1] for f in fits)),
         'meals_close': _share(sum(f['meals_close'][0] for f in fits), sum(f['meals_close'][1] for f in fits)),
         'date_outings': _share(sum(f['date_outings'][0] for f in fits), sum(f['date_outings'][1] for f in fits)),
@@ -243,6 +247,10 @@ def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -
             sum(f['working_hours'][0] for f in fits), sum(f['working_hours'][1] for f in fits)
         ),
     }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(part / whole, 2)
 
 
 def _share(hits: int, total: int) -> float | None:

@@ -1,10 +1,10 @@
 """The planning core (docs/ARCHITECTURE.md, planning core): from scored candidates to the answer's plans.
 
 Each theme (a pool of candidates, and optionally candidates a plan must include) gives its best plans of
-2-4 stops through an exact dynamic programme over visits (`paths`); the answer is the best compatible set of
-those plans (`packing`): no event or title twice, the chosen interests covered, then the most plans, then
-the most value. When that leaves plans missing, a second round plans every theme again around what the first
-round chose, so the packing has disjoint alternatives to pick from.
+2-4 stops through a dynamic programme over visits (`paths`, exact on small pools); the answer is the best
+compatible set of those plans (`packing`): no event or title twice, the chosen interests covered, then the most
+plans, then the most value. When that leaves plans missing, a second round plans every theme again around what
+the first round chose, so the packing has disjoint alternatives to pick from.
 """
 
 import itertools

@@ -24,6 +24,9 @@ async def test_the_offline_planner_meets_the_quality_targets() -> None:
     assert summary['repeated_titles'] == 0 and summary['idle_gaps_over_3h'] == 0, report
     assert summary['distinct_why_lines'] >= 90, report
     assert summary['events_per_bundle_multi_day'] >= 3, report
+    # Plans are outings, not lists of evenings with one stop each (38 % before stops on one evening counted), and
+    # a drop-in is no excuse to take an afternoon off work (14 % before the slot's cost rose to 0.8).
+    assert summary['one_stop_outings'] <= 30 and summary['drop_ins_at_work'] <= 10, report
     assert summary['hard_rule_pass'] == 100 and summary['commonsense_pass'] == 100, report
     assert summary['free_text_honoured'] == 100, report
     assert summary['named_requests'] >= 5, report  # the sample really tests free text naming things
@@ -98,3 +101,21 @@ def _mitte_event(start: datetime, event_id: str = 'm', category: str = 'music') 
         ends_at=start + timedelta(hours=2), venue='Bar', neighborhood='Mitte', venue_tags=[], price=None,
         url='', image_url='', status='scheduled',
     )  # fmt: skip
+
+
+def test_the_harness_tells_a_list_of_evenings_from_outings() -> None:
+    """Three stops on three evenings are a list; two on Friday (a short gap) and one on Saturday are two outings."""
+    from models.generation import Bundle
+    from services.planners.grounding import key_event_from
+
+    berlin = ZoneInfo('Europe/Berlin')
+
+    def plan(*starts: datetime) -> Bundle:
+        stops = [key_event_from(_mitte_event(s, f'e{n}'), 'why') for n, s in enumerate(starts)]
+        return Bundle(title='x', description='x', key_events=stops, estimated_cost=None)
+
+    friday = datetime(2025, 12, 5, 18, tzinfo=berlin)
+    a_list = plan(friday, friday + timedelta(days=1), friday + timedelta(days=2))
+    outings = plan(friday, friday + timedelta(hours=2, minutes=30), friday + timedelta(days=1))
+    assert fit.outings([a_list]) == (3, 3, 1, 1)
+    assert fit.outings([outings]) == (3, 2, 0, 1)

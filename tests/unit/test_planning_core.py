@@ -15,7 +15,7 @@ from services.planners.grounding import estimate_cost, find_violations, key_even
 from services.planning.core import Theme, plan_answer
 from services.planning.hard import keep_hard_wishes
 from services.planning.packing import Option, choose
-from services.planning.paths import Item, Rules, best_paths, title_works
+from services.planning.paths import OUTING_COST, Item, Rules, best_paths, title_works
 from services.planning.slots import Limits, visits_of
 from services.planning.wish import read_wish
 
@@ -162,6 +162,21 @@ def test_a_plan_goes_back_to_a_venue_on_another_day_only_when_nothing_else_fits(
     assert [t for t, _, _ in plans([saturday, sunday_same], target=1)[0]] == ['Early show', 'Late show']
 
 
+def test_a_second_stop_on_the_same_evening_beats_one_on_another_day() -> None:
+    # Read in an answer: a week's plan of one stop a day (ramen on Monday, a supper on Tuesday, a market on
+    # Wednesday). A show a short walk away after the first is one outing; the same show on Sunday is a second.
+    first = event(1, 'Early show', 19, 1.5)
+    same_evening = event(2, 'Late show', 21, 1.5, where=NEXT_DOOR)
+    next_day = event(3, 'Sunday show', 43, 1.5)
+    two_stops = Rules(budget=None, max_span=timedelta(hours=60), max_stops=2)
+    [plan] = plans([first, same_evening, next_day], target=1, rules=two_stops)
+    assert [title for title, _, _ in plan] == ['Early show', 'Late show']
+    # Not at any price: a second stop across town (a 40-minute ride) leaves the next day's show ahead.
+    far_evening = event(2, 'Late show', 21, 1.5, where=FAR)
+    [plan] = plans([first, far_evening, next_day], target=1, rules=two_stops)
+    assert [title for title, _, _ in plan][1:] == ['Sunday show']  # either evening show, then Sunday's
+
+
 def test_a_budget_the_best_candidates_overrun_is_met_with_the_cheapest() -> None:
     """Found by the clock matrix: theatre within 40 over a week; the 24 best plays cost 22 each, two of them 44,
     and the puppet shows at 9 sat far down the list: no plan."""
@@ -294,8 +309,8 @@ def test_the_packing_covers_an_interest_its_best_options_leave_out() -> None:
 
 def test_a_night_and_the_next_morning_across_the_clock_change_are_two_days() -> None:
     # Spring forward in Berlin (29 Mar 2026): a club night 23:00-01:00 and a walk at 11:00 are ten hours apart on
-    # the clock, nine of real time. Read on the clock, as on any other night, it is another day (no link cost),
-    # not one outing in two parts.
+    # the clock, nine of real time. Read on the clock, as on any other night, it is another day (another outing's
+    # cost), not one outing in two parts (a higher one).
     berlin = ZoneInfo('Europe/Berlin')
     night = event(1, 'Club Night', 0, 2).model_copy(
         update={
@@ -311,4 +326,4 @@ def test_a_night_and_the_next_morning_across_the_clock_change_are_two_days() -> 
     )
     visits = [v for i, e in enumerate([night, walk]) for v in visits_of(i, e, Limits('Europe/Berlin'))]
     [best] = best_paths(items([night, walk], [5.0, 5.0]), visits, RULES)
-    assert (best.items, best.value) == ((0, 1), 10.0)
+    assert (best.items, best.value) == ((0, 1), 10.0 - OUTING_COST)

@@ -17,8 +17,10 @@ NAMED_BONUS = {'event': 8.0, 'venue': 5.0, 'genre': 3.0}
 WORK_STARTS, WORK_ENDS = time(9, 0), time(17, 0)
 WORKING_HOURS_COST = 1.0  # a weekday afternoon show: behind an evening one of the same fit
 # A drop-in's slot in working hours (the core weighs each slot): a lighter ask than a show, an hour off, not an
-# afternoon. Measured at 0.3, 0.5 and 1.0 (docs/QUALITY.md, "Drop-ins after work").
-DROP_IN_WORKING_COST = 0.3
+# afternoon, but more than another outing (paths.OUTING_COST): a Tuesday 15:00 gallery visit joined to the
+# evening's concert is no saving to someone at work. Measured in docs/QUALITY.md ("Drop-ins after work", "One
+# outing, several stops").
+DROP_IN_WORKING_COST = 0.8
 
 
 @functools.lru_cache(maxsize=8192)
