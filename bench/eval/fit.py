@@ -207,6 +207,7 @@ def why_lines(bundles: Sequence[Bundle]) -> tuple[int, int]:
 
 
 WORK_HOURS = (time(9, 0), time(17, 0))
+SCHOOL_NIGHT = (time(1, 0), time(9, 0))  # a night out ending then keeps someone from sleep before work
 
 
 def working_hours(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset[date]) -> tuple[int, int]:
@@ -219,6 +220,17 @@ def working_hours(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset
         working_day = start.weekday() < 5 and start.date() not in days_off
         at_work += k.visit_start is None and working_day and WORK_HOURS[0] <= start.time() < WORK_HOURS[1]
     return at_work, len(stops)
+
+
+def school_nights(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset[date]) -> tuple[int, int]:
+    """(stops attended until 01:00-09:00 of a working day, all stops): a club on Monday until 04:00."""
+    stops = [k for b in bundles for k in b.key_events]
+    late = 0
+    for k in stops:
+        end = k.attended_until.astimezone(zone)
+        working_day = end.weekday() < 5 and end.date() not in days_off
+        late += working_day and SCHOOL_NIGHT[0] < end.time() < SCHOOL_NIGHT[1]
+    return late, len(stops)
 
 
 def drop_ins_at_work(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset[date]) -> tuple[int, int]:

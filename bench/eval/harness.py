@@ -31,6 +31,7 @@ from services.timeframes import days_off
 from settings import settings
 
 DAYTIME_WISHES = {'daytime only', 'with kids', 'early'}
+LATE_WISHES = {'late', 'all night', 'late night'}
 NOW = datetime(2025, 12, 3, 10, 0, tzinfo=UTC)  # a Wednesday morning: "This weekend" lies ahead
 MANY = 12  # a window holding this many matching events should give three bundles
 
@@ -211,6 +212,10 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             'drop_ins_at_work': (0, 0)
             if DAYTIME_WISHES & {i['value'] for i in wish.get('understood') or []}
             else fit_checks.drop_ins_at_work(bundles, zone, days_off(country=city.country, window=window)),
+            # Late nights asked for ("late", "all night"): a Monday until 04:00 is what they want.
+            'school_nights': (0, 0)
+            if LATE_WISHES & {i['value'] for i in wish.get('understood') or []}
+            else fit_checks.school_nights(bundles, zone, days_off(country=city.country, window=window)),
             'understood': len(wish.get('understood') or []),
             'notes': wish.get('notes') or [],
         },
@@ -243,6 +248,7 @@ def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -
         'drop_ins_at_work': _share(
             sum(f['drop_ins_at_work'][0] for f in fits), sum(f['drop_ins_at_work'][1] for f in fits)
         ),
+        'school_nights': _share(sum(f['school_nights'][0] for f in fits), sum(f['school_nights'][1] for f in fits)),
         'working_hours_stops': _share(
             sum(f['working_hours'][0] for f in fits), sum(f['working_hours'][1] for f in fits)
         ),

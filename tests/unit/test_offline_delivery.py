@@ -305,6 +305,9 @@ def test_every_ending_of_a_story_says_when_a_last_stop_on_another_day_is() -> No
         market = event(100 + n, 'Feierabendmarkt', 1, 17, category='food')
         stories.add(describe_route([late, market]))
     assert len(stories) >= 3 and all('Thursday' in story for story in stories), stories
+    # A week on, the weekday alone would read as the nearer one: Christmas Eve, then "on Thursday" for New Year's Eve.
+    week_later = {describe_route([event(n, 'Late ramen', 0, 22), event(100 + n, 'Market', 8, 17)]) for n in range(12)}
+    assert all('Thursday 11 Dec' in story for story in week_later), week_later
 
 
 def test_a_weekday_afternoon_show_comes_after_an_evening_one_unless_daytime_is_asked_for() -> None:
@@ -318,6 +321,24 @@ def test_a_weekday_afternoon_show_comes_after_an_evening_one_unless_daytime_is_a
 
     assert order(None) == ['Evening', 'Sat', 'Matinee']  # a Wednesday 15:00 last; Saturday afternoon is free time
     assert order('daytime only')[0] == 'Matinee'
+
+
+def test_a_club_night_until_four_before_a_working_day_comes_after_a_weekend_one() -> None:
+    # Read in an answer for "wellness, nightlife, Next 30 days": it opened with a club on Monday 23:00-04:00.
+    def club(n: int, title: str, day: int) -> EventPublic:
+        night = event(n, title, day, 23, category='nightlife')
+        return night.model_copy(update={'ends_at': night.starts_at + timedelta(hours=5)})
+
+    thursday, friday, sunday = club(1, 'Thursday', 1), club(2, 'Friday', 2), club(3, 'Sunday', 4)
+
+    def order(text: str | None) -> list[str]:
+        prefs = Preferences(interests=['nightlife'], timeframe='Next 7 days', other_preferences=text)
+        events = [thursday, friday, sunday]
+        wish = read_preferences(prefs, areas=[], events=events)
+        return [s.event.title for s in score_events(events, read_taste(prefs), wish)]
+
+    assert order(None)[0] == 'Friday'  # Thursday's and Sunday's nights end at 04:00 on a working day
+    assert order('late nights please') == ['Thursday', 'Friday', 'Sunday']  # asked for: all as good, by date
 
 
 def test_an_afternoon_show_on_a_public_holiday_is_free_time_like_a_weekend() -> None:

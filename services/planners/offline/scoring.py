@@ -16,6 +16,11 @@ from services.planning.wish_words import GROUP_TAGS, KIDS_TAGS
 NAMED_BONUS = {'event': 8.0, 'venue': 5.0, 'genre': 3.0}
 WORK_STARTS, WORK_ENDS = time(9, 0), time(17, 0)
 WORKING_HOURS_COST = 1.0  # a weekday afternoon show: behind an evening one of the same fit
+# A night out past 01:00 into a working day (a club on Monday until 04:00): behind a Friday's or Saturday's of the
+# same fit, unless the person asked for late nights. Lighter than a show in working hours: people do go out on a
+# Thursday, and tonight's request has no weekend to move to.
+SCHOOL_NIGHT_COST = 0.5
+SCHOOL_NIGHT_FROM = time(1, 0)
 # A drop-in's slot in working hours (the core weighs each slot): a lighter ask than a show, an hour off, not an
 # afternoon, but more than another outing (paths.OUTING_COST): a Tuesday 15:00 gallery visit joined to the
 # evening's concert is no saving to someone at work. Measured in docs/QUALITY.md ("Drop-ins after work", "One
@@ -98,9 +103,18 @@ def _soft_wishes(event: EventPublic, wish: Wish, days_off: frozenset[date]) -> f
         bonus += 2.0
     if wish.group and tags & set(GROUP_TAGS):
         bonus += 0.8
-    if not is_drop_in(event) and at_work(event.starts_at, days_off) and not daytime_asked(wish):
-        bonus -= WORKING_HOURS_COST  # a drop-in's cost is its slot's, which the planning core chooses (slot_cost)
+    if not is_drop_in(event):  # a drop-in's cost is its slot's, which the planning core chooses (slot_cost)
+        if at_work(event.starts_at, days_off) and not daytime_asked(wish):
+            bonus -= WORKING_HOURS_COST
+        if not wish.late and on_a_school_night(event.ends_at, days_off):
+            bonus -= SCHOOL_NIGHT_COST
     return bonus
+
+
+def on_a_school_night(end: datetime, days_off: frozenset[date]) -> bool:
+    """Whether a stay ends in the small hours of a working day (01:00-09:00, the city's clock)."""
+    working_day = end.weekday() < 5 and end.date() not in days_off
+    return working_day and SCHOOL_NIGHT_FROM < end.time() < WORK_STARTS
 
 
 def at_work(moment: datetime, days_off: frozenset[date]) -> bool:
@@ -117,12 +131,16 @@ def daytime_asked(wish: Wish) -> bool:
 def slot_cost(wish: Wish, days_off: frozenset[date]) -> Callable[[Visit], float]:
     """What a drop-in visit costs the plan for its slot: a Thursday visit to a beer garden open until 23:00 that
     overlaps 09:00-17:00 costs a little (less than a show then: an hour off, not an afternoon), so the evening's
-    slot wins where one fits."""
-    if daytime_asked(wish):
-        return lambda visit: 0.0
-    return lambda visit: (
-        DROP_IN_WORKING_COST if visit.drop_in and during_work(visit.start, visit.end, days_off) else 0.0
-    )
+    slot wins where one fits; a slot at a bar until 02:00 before a working day costs as a show until then does."""
+
+    def cost(visit: Visit) -> float:
+        if not visit.drop_in:
+            return 0.0
+        at_work = not daytime_asked(wish) and during_work(visit.start, visit.end, days_off)
+        late = not wish.late and on_a_school_night(visit.end, days_off)
+        return DROP_IN_WORKING_COST * at_work + SCHOOL_NIGHT_COST * late
+
+    return cost
 
 
 def during_work(start: datetime, end: datetime, days_off: frozenset[date]) -> bool:

@@ -59,6 +59,7 @@ class Wording:
 
 
 TWO_PARTS_AFTER, NEXT_DAY = timedelta(hours=3), timedelta(hours=10)
+WEEK_AWAY = 6  # days: a stop this far from the one before is told by its date, not its weekday alone
 
 
 def write_bundle(theme_key: str, stops: Sequence[Picked], wording: Wording) -> Bundle:
@@ -267,10 +268,12 @@ def _move(a: EventPublic, b: EventPublic) -> str:
 
 
 def _when(a: EventPublic, b: EventPublic) -> str:
-    same_day = _night_of(b.starts_at).date() == _night_of(a.starts_at).date()
-    if same_day:
+    night, first = _night_of(b.starts_at), _night_of(a.starts_at)
+    if night.date() == first.date():
         return 'later that night' if _small_hours(b.starts_at) else 'later that day'
-    return f'on {_night_of(b.starts_at):%A}'
+    if (night.date() - first.date()).days >= WEEK_AWAY:  # "on Thursday" would read as the nearer one
+        return f'on {night:%A} {night.day} {night:%b}'
+    return f'on {night:%A}'
 
 
 def _later(a: EventPublic, b: EventPublic) -> str:
