@@ -310,6 +310,21 @@ def test_every_ending_of_a_story_says_when_a_last_stop_on_another_day_is() -> No
     assert all('Thursday 11 Dec' in story for story in week_later), week_later
 
 
+def test_a_story_names_what_comes_on_at_one_venue_and_the_day_after_a_club_night() -> None:
+    # Read in summer answers: "on to Kino Odeonchen, stay on at Kino Odeonchen, and stay on at Kino Odeonchen,
+    # where ..."; and "a short walk to Pumpwerk, a short walk to Plattenladen Lautstark" for a club until 06:00 on
+    # Friday and a record shop at 16:00 on Saturday.
+    films = [event(n, f'Film {n}', 3, hour) for n, hour in ((1, 15), (2, 17), (3, 20))]
+    films = [f.model_copy(update={'venue': 'Kino Odeonchen'}) for f in films]
+    stories = {describe_route([event(9 + n, 'Opener', 0, 20), *films]) for n in range(6)}
+    for story in stories:
+        assert story.count('Kino Odeonchen') == 1 and 'stay on for Film 2, and then Film 3, which' in story, story
+    club = event(20, 'All night', 2, 23, category='nightlife')
+    club = club.model_copy(update={'ends_at': club.starts_at + timedelta(hours=7)})
+    shop = event(21, 'In-store', 3, 16, category='music')
+    assert 'on Saturday' in describe_route([event(22, 'Gig', 2, 20), club, shop, event(23, 'Bar', 3, 21)])
+
+
 def test_a_weekday_afternoon_show_comes_after_an_evening_one_unless_daytime_is_asked_for() -> None:
     # Read in an answer on a Monday: three "film, next 7 days" plans each began with a 15:00 screening.
     afternoon, evening, saturday = event(1, 'Matinee', 0, 15), event(2, 'Evening', 0, 19), event(3, 'Sat', 3, 15)

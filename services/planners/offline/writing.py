@@ -244,14 +244,25 @@ def describe_route(events: Sequence[EventPublic], *, named: Collection[str] = ()
         f'Start with {first.title} at {first.venue}{_in_area(first)}.',
         f'First stop: {first.title} at {first.venue}{_in_area(first)}.',
     ][seed % 3]
-    middle = [_move(events[i - 1], events[i]) + f' {_stop(events[i], named)}' for i in range(1, len(events) - 1)]
-    ending = _ending(events[-2], last, seed)
+    middle = [_step(events, i, named) for i in range(1, len(events) - 1)]
+    ending = _ending(events[-2], last, seed, again=len(events) > 2 and _stays(events[-3], events[-2]))
     route = f'{", ".join(middle)}, and {ending}' if middle else ending
     return f'{opening} {route[0].upper()}{route[1:]}.'
 
 
-def _stop(event: EventPublic, named: Collection[str]) -> str:
-    return f'{event.title} at {event.venue}' if event.event_id in named else event.venue
+def _step(events: Sequence[EventPublic], i: int, named: Collection[str]) -> str:
+    """The way to a middle stop and the stop: 'a short walk to Kino Bambi'; staying on at one venue names what
+    comes next there ('stay on for Cinema: Fallen Leaves'), not the venue again."""
+    before, event = events[i - 1], events[i]
+    if _stays(before, event):
+        again = i > 1 and _stays(events[i - 2], before)
+        return f'{"then" if again else "stay on for"} {event.title}'
+    return _move(before, event) + (f' {event.title} at {event.venue}' if event.event_id in named else f' {event.venue}')
+
+
+def _stays(a: EventPublic, b: EventPublic) -> bool:
+    """The next stop at the same venue, right after: the person stays on."""
+    return a.venue == b.venue and not _later(a, b)
 
 
 def _move(a: EventPublic, b: EventPublic) -> str:
@@ -277,14 +288,16 @@ def _when(a: EventPublic, b: EventPublic) -> str:
 
 
 def _later(a: EventPublic, b: EventPublic) -> str:
-    """When `b` comes after a break from `a` ('later that day', 'on Tuesday'), or '' when it follows on. A plan in two
-    parts (over 3 hours free) comes back later that day; past 10 hours it is another day."""
-    same_day = _night_of(b.starts_at).date() == _night_of(a.starts_at).date()
-    return _when(a, b) if b.starts_at - a.ends_at > (TWO_PARTS_AFTER if same_day else NEXT_DAY) else ''
+    """When `b` comes after a break from `a` ('later that day', 'on Tuesday'), or '' when it follows on. Over 3 hours
+    free, it comes back later that day, or on another day: a club until 06:00 and a record shop at 16:00 are
+    Friday's night and Saturday's afternoon, not "a short walk" apart."""
+    return _when(a, b) if b.starts_at - a.ends_at > TWO_PARTS_AFTER else ''
 
 
-def _ending(before: EventPublic, last: EventPublic, seed: int) -> str:
+def _ending(before: EventPublic, last: EventPublic, seed: int, *, again: bool = False) -> str:
     closing = _closing(last)
+    if _stays(before, last):  # at the same venue as the stop before: what comes on, not the venue a third time
+        return f'{"then" if again else "stay on for"} {last.title}, which {closing}'
     later = _later(before, last)  # every way of ending says when the last stop is, if not right after
     # 'on to Improhaus Late Show: the roast battle, which rounds off the night' (a title that starts with its venue
     # is the place too); else 'on to Kontor, where Acid Lines carries it into the small hours'.
