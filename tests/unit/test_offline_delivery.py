@@ -467,6 +467,20 @@ def test_a_title_tells_a_drop_in_by_its_visit() -> None:
     assert bundle.title == 'Open Air Night'
 
 
+def test_a_plan_of_two_beer_gardens_is_not_called_a_dinner() -> None:
+    # Read at a summer clock: "Dinner Double Bill" for a beer garden by the canal and one under chestnut trees.
+    gardens = [
+        event(n, title, day, 18, category='food').model_copy(update={'tags': ['beer-garden', 'open-air']})
+        for n, title, day in ((1, 'Beer garden by the canal', 0), (2, 'Biergarten season', 1))
+    ]
+    prefs = Preferences(interests=['food'], timeframe='Next 7 days')
+    taste = read_taste(prefs)
+    stops = [Picked(s) for s in score_events(gardens, taste)]
+    window = TimeWindow(start=START, end=START + timedelta(days=7), timezone='UTC', label='x')
+    bundle = write_bundle('cover:food', stops, Wording(taste=taste, wish=Wish(), window=window))
+    assert 'Dinner' not in bundle.title, bundle.title
+
+
 def test_a_second_night_at_the_same_club_is_not_another_spot() -> None:
     # Read in the seed answer: "Back on Saturday to Tiefgarage", its why line "another underground spot".
     prefs = Preferences(interests=['nightlife'], timeframe='This weekend', other_preferences='underground venues')
