@@ -45,6 +45,7 @@ LABELS = {
     'meals_close': 'plans with two sit-down meals under 4 h apart %',
     'stops_per_outing': 'stops per outing (multi-day timeframes; a gap over 6 h is another outing)',
     'one_stop_outings': 'plans of 3+ stops, each on an outing of its own %',
+    'film_marathons': 'plans with three films or more on one day (of plans with a film) %',
     'school_nights': 'stops until 01:00-09:00 of a working day (no late nights asked for) %',
     'date_outings': 'plans for a date that are one outing (first to last start < 12 h) %',
     'working_hours_stops': 'stops on a working day 09:00-17:00, attended whole %',

@@ -8,6 +8,7 @@ reader that misreads a wish fails here rather than grading itself.
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, time, timedelta
@@ -220,6 +221,13 @@ def working_hours(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset
         working_day = start.weekday() < 5 and start.date() not in days_off
         at_work += k.visit_start is None and working_day and WORK_HOURS[0] <= start.time() < WORK_HOURS[1]
     return at_work, len(stops)
+
+
+def film_marathons(bundles: Sequence[Bundle]) -> tuple[int, int]:
+    """(plans with three films or more on one day, plans with a film): a double feature, not a festival pass."""
+    films = [[k for k in b.key_events if k.category == 'film'] for b in bundles]
+    days = [Counter((k.attended_from - timedelta(hours=6)).date() for k in plan) for plan in films if plan]
+    return sum(max(day.values()) >= 3 for day in days), len(days)
 
 
 def school_nights(bundles: Sequence[Bundle], zone: ZoneInfo, days_off: frozenset[date]) -> tuple[int, int]:

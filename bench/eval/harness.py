@@ -203,6 +203,7 @@ def _judge(request: EvalRequest, row: Generation, catalog: Catalog, *, session, 
             'matching_fit': len(fitting),
             'drop_ins': fit_checks.drop_ins(bundles),
             'outings': fit_checks.outings(bundles),
+            'film_marathons': fit_checks.film_marathons(bundles),
             'venue_returns': fit_checks.venue_returns(bundles, zone),
             'meals_close': fit_checks.meals_close(bundles),
             # A date is one outing: measured where the free text asks for one ("date night ideas").
@@ -248,6 +249,7 @@ def summarize_fit(rows: list[dict[str, Any]], delivered: list[dict[str, Any]]) -
         'drop_ins_at_work': _share(
             sum(f['drop_ins_at_work'][0] for f in fits), sum(f['drop_ins_at_work'][1] for f in fits)
         ),
+        'film_marathons': _share(sum(f['film_marathons'][0] for f in fits), sum(f['film_marathons'][1] for f in fits)),
         'school_nights': _share(sum(f['school_nights'][0] for f in fits), sum(f['school_nights'][1] for f in fits)),
         'working_hours_stops': _share(
             sum(f['working_hours'][0] for f in fits), sum(f['working_hours'][1] for f in fits)

@@ -52,6 +52,9 @@ UNKNOWN_GAP = timedelta(minutes=30)  # across town, positions unknown
 # Two sit-down meals closer than this are one too many (a kitchen-table dinner at 17:30, a supper club at 19:30);
 # brunch and dinner, or a dinner and the next day's, are fine. Street-food markets are grazed, not sat down to.
 MEALS_APART = timedelta(hours=4)
+# A double feature, not a marathon: a third film the same day reads as a festival pass (read in answers: three
+# "film, Next 7 days" plans, each a Friday of three screenings from 15:00).
+FILMS_A_DAY = 2
 NEXT_DAY_AFTER_S, MAX_IDLE_S, IDLE_FREE_S = (d.total_seconds() for d in (NEXT_DAY_AFTER, MAX_IDLE, IDLE_FREE))
 MEALS_APART_S = MEALS_APART.total_seconds()
 
@@ -137,7 +140,7 @@ def best_paths(
     ways = {} if ways is None else ways
     keys = _Keys(items, ordered)
     best: dict[int, _Label] = {}
-    keep = _Keep(keys.shared, rules.budget is not None) if len(keys.of) <= EXACT_ITEMS else _keep
+    keep = _Keep(keys, rules.budget is not None) if len(keys.of) <= EXACT_ITEMS else _keep
     # A plan starting at or after this has every later visit within its span: how much later no longer matters,
     # so its `first` is kept as this (the span check reads the same, and such plans compare as equals).
     settled = times.starts[-1] - rules.max_span.total_seconds() if ordered else 0.0
@@ -189,6 +192,7 @@ def _extend_into(
     item = items[visit.item]
     worth = item.value - visit.cost  # what this visit adds (at most the item's value: the scan's bound holds)
     mine, venue, meal = keys.of[visit.item], keys.venue[visit.item], visit.item in keys.meals
+    film = visit.item in keys.films
     price, is_must, budget = prices[visit.item], visit.item in must, rules.budget
     start, ends, span = times.starts[index], times.ends, rules.max_span.total_seconds()
     links: dict[int, float | None] = {}
@@ -224,7 +228,7 @@ def _extend_into(
                         if meal and previous.item in keys.meals and gap < MEALS_APART_S
                         else _link_value(_way_of(items, previous.item, visit.item, ways), gap, rules)
                     )
-                if link is None:
+                if link is None or (film and keys.films_that_day(label.visits, visit) >= FILMS_A_DAY):
                     continue
                 value = label.value + worth - link - revisit
                 if value <= floor:
@@ -248,6 +252,7 @@ class _Keys:
         self.of: dict[int, int] = {}
         self.venue: dict[int, int] = {}
         self.meals: set[int] = set()  # sit-down meals: not two within MEALS_APART
+        self.films = {i for i in dict.fromkeys(v.item for v in visits) if items[i].event.category == 'film'}
         holders: dict[int, int] = {}  # how many candidates hold each key
         slots = collections.Counter(v.item for v in visits)
         self.shared = 0  # the keys a later visit can meet again: a drop-in's other slots, a key two candidates hold
@@ -263,6 +268,16 @@ class _Keys:
             if slots[index] > 1:
                 self.shared |= masks[1]
         self.shared |= functools.reduce(operator.or_, (mask for mask, count in holders.items() if count > 1), 0)
+
+    def films_that_day(self, visits: Sequence[Visit], then: Visit | None = None) -> int:
+        """How many films end a partial plan one after the other on one day (a gap under NEXT_DAY_AFTER), on the
+        day of `then` when given (the visit that would come next)."""
+        count, later = 0, then
+        for visit in reversed(visits):
+            if visit.item not in self.films or (later is not None and later.start - visit.end >= NEXT_DAY_AFTER):
+                break
+            count, later = count + 1, visit
+        return count
 
 
 def is_meal(event: EventPublic) -> bool:
@@ -354,10 +369,11 @@ class _Keep:
     """The exact keep: every partial plan of a class that no other dominates, best first. One dominates another
     when it is worth as much, costs no more (under a budget), starts no earlier (the span) and holds no key a later
     visit could meet that the other does not (`shared`): whatever the other can still become, it can too, at
-    least as well. What else a plan holds (its last visit is the same) cannot matter later."""
+    least as well, and ends on no longer run of films. What else a plan holds (its last visit is the same) cannot
+    matter later."""
 
-    def __init__(self, shared: int, priced: bool) -> None:
-        self.shared, self.priced = shared, priced
+    def __init__(self, keys: _Keys, priced: bool) -> None:
+        self.keys, self.shared, self.priced = keys, keys.shared, priced
 
     def __call__(self, labels: list[_Label], label: _Label) -> None:
         if any(self._dominates(other, label) for other in labels):
@@ -375,6 +391,7 @@ class _Keep:
             and (not self.priced or one.cost <= other.cost)
             and one.first >= other.first
             and held | others == others
+            and self.keys.films_that_day(one.visits) <= self.keys.films_that_day(other.visits)
         )
 
 

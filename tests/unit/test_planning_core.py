@@ -177,6 +177,19 @@ def test_a_second_stop_on_the_same_evening_beats_one_on_another_day() -> None:
     assert [title for title, _, _ in plan][1:] == ['Sunday show']  # either evening show, then Sunday's
 
 
+def test_a_day_holds_a_double_feature_not_a_marathon() -> None:
+    # Read in answers: three "film, Next 7 days" plans, each a Friday of three screenings from 15:00 at one cinema.
+    friday = [event(n, f'Film {n}', 15 + 2.5 * n, 2, category='film') for n in range(4)]
+    for plan in plans(friday, target=2):
+        assert len(plan) == 2, plan
+    saturday = event(9, 'Saturday film', 44, 2, category='film')  # another day: a third film is fine
+    [plan, *_] = plans([*friday[:2], saturday], target=1)
+    assert [title for title, _, _ in plan] == ['Film 0', 'Film 1', 'Saturday film']
+    concert = event(10, 'Concert', 22.5, 1.5)  # and a concert after a double feature is no third film
+    [plan, *_] = plans([*friday[:2], concert], target=1)
+    assert len(plan) == 3
+
+
 def test_a_budget_the_best_candidates_overrun_is_met_with_the_cheapest() -> None:
     """Found by the clock matrix: theatre within 40 over a week; the 24 best plays cost 22 each, two of them 44,
     and the puppet shows at 9 sat far down the list: no plan."""
