@@ -160,3 +160,26 @@ def test_a_plan_stored_with_a_slot_of_a_dinner_can_still_be_changed() -> None:
     changed = refined(bundle, [OLD_MARKET, supper, NEW_MARKET], replace_event_id=OLD_MARKET.event_id)
     assert [k.event_id for k in changed.key_events] == [NEW_MARKET.event_id, supper.event_id]
     assert changed.key_events[1].visit_start is None and changed.key_events[1].attended_from == supper.starts_at
+
+
+def test_earlier_does_not_make_a_double_feature_a_marathon() -> None:
+    # Read in an answer: "film, Next 7 days", "earlier" turned Suspiria on Monday and two films on Tuesday into
+    # three screenings on Tuesday from 15:00. The path search never plans a third film in a day; a change neither.
+    def film(n: int, title: str, start: float) -> EventPublic:
+        return event(n, title, start, 2).model_copy(update={'category': 'film', 'venue': 'Kino'})
+
+    monday, early, evening, late = (
+        film(1, 'Suspiria', -1.5),
+        film(2, 'Joan', 39),
+        film(3, 'M', 41.5),
+        film(4, 'Dr. C', 44),
+    )
+    stops = [key_event_from(e, 'a film') for e in (monday, evening, late)]
+    bundle = Bundle(title='Cinema Club', description='', key_events=stops, estimated_cost=None)
+    window = TimeWindow(start=DAY - timedelta(days=1), end=DAY + timedelta(days=3), timezone='UTC', label='x')
+    preferences = Preferences(interests=['film'], timeframe='Next 7 days')
+    refinement = Refinement(bundles=[bundle], bundle_index=0, instruction='earlier')
+    request = PlanRequest('g1', preferences, window, 'Berlin', refinement=refinement)
+    changed = _refine(request, refinement, [monday, early, evening, late])
+    titles = [k.title for k in changed.key_events]
+    assert titles != ['Suspiria', 'M', 'Dr. C'] and not {'Joan', 'M', 'Dr. C'} <= set(titles), titles

@@ -54,7 +54,7 @@ from services.planners.offline.why import change_wildcard_why, swap_wildcard_why
 from services.planners.offline.writing import as_visited
 from services.planners.placing import Slot
 from services.planning.hard import broken_by, keep_hard_wishes, without_wishes
-from services.planning.paths import title_works
+from services.planning.paths import FILMS_A_DAY, NEXT_DAY_AFTER, title_works
 from services.planning.wish import Wish, read_preferences
 from services.text import isolate
 from services.timeframes import days_off
@@ -163,7 +163,11 @@ def _refine(
     def valid(events: list[EventPublic], visits: Visits) -> bool:
         return valid_bundle(bundle_with(target, events, {}, visits))
 
+    films_allowed = max(FILMS_A_DAY, _films_in_a_day(target))  # a plan stored with more keeps what it has
+
     def valid_bundle(candidate: Bundle) -> bool:
+        if _films_in_a_day(candidate) > films_allowed:
+            return False  # a double feature, not a marathon: as the first plans (paths.FILMS_A_DAY)
         violations = grounding.find_violations(
             [*refinement.others, candidate],
             window=request.window,
@@ -290,6 +294,19 @@ def _refine(
         note = f'{note[:-1]}, with a wildcard: nothing closer to your taste does it.'
 
     return changed.model_copy(update={'description': f'{changed.description} {note}'.strip()})
+
+
+def _films_in_a_day(bundle: Bundle) -> int:
+    """The longest run of films one after the other on one day: what FILMS_A_DAY bounds in the path search, for a
+    plan made by a change's edits."""
+    longest = run = 0
+    film_ended = None  # when the film before this stop ended, if the stop before was one
+    for stop in bundle.key_events:
+        same_day = film_ended is not None and stop.attended_from - film_ended < NEXT_DAY_AFTER
+        run = (run + 1 if same_day else 1) if stop.category == 'film' else 0
+        film_ended = stop.attended_until if stop.category == 'film' else None
+        longest = max(longest, run)
+    return longest
 
 
 def _as_the_plan_keeps(wish: Wish, target: Bundle, lookup: dict[str, EventPublic]) -> Wish:
