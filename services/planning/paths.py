@@ -18,7 +18,7 @@ import operator
 from bisect import insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from models.catalog import EventPublic
@@ -28,11 +28,9 @@ from services.planning.slots import MEAL_TAGS, Visit
 MAX_STOPS = 4
 MIN_STOPS = 2
 LABELS = 2  # partial plans kept per visit and length
-# A theme pool of this few candidates is planned exactly: every partial plan that no other beats in every way that
-# counts later is kept (a Pareto set, `_Keep`). A larger one keeps the LABELS best per visit and length: on random
-# catalogs of 2-9 events that missed the best plan 7 times in 10,000. Measured (docs/QUALITY.md): the Pareto set on
-# pools of up to 48 visits took the seed request from 25 to 58 ms; keeping dominated plans out at 2 labels moved
-# no harness figure and cost 30 %.
+# A pool of this few candidates is planned exactly (every undominated partial plan, `_Keep`); a larger one keeps
+# the LABELS best, which missed the best plan 7 times in 10,000 random small catalogs (docs/QUALITY.md, "How
+# exact the core is": exact on larger pools cost the seed request 25 -> 58 ms).
 EXACT_ITEMS = 12
 TRAVEL_COST = 0.04  # per minute
 IDLE_FREE = timedelta(minutes=90)
@@ -40,10 +38,8 @@ IDLE_COST = 0.25  # per hour beyond IDLE_FREE
 MAX_IDLE = timedelta(hours=3)
 RETURN_COST = 1.0  # going back to a venue of the plan on another day
 TWO_PARTS = 2.5  # what splitting a plan in two parts costs: only when nothing closer fits
-# What another outing (a stop on another day) costs: a trip out of its own, an evening given to the plan. Without
-# it a week's plan was a list of evenings with one stop each (a market on Monday, a supper on Tuesday, a bar on
-# Wednesday) where two evenings of two stops were there; a short hop on one evening costs less, a long ride more.
-# Measured at 0.5, 0.75 and 1.0 (docs/QUALITY.md, "One outing, several stops").
+# Another outing (a stop on another day): an evening given to the plan. Free, a week's plan was a list of evenings
+# with one stop each; a short hop on one evening costs less, a long ride more (docs/QUALITY.md, "One outing").
 OUTING_COST = 0.75
 NEXT_DAY_AFTER = timedelta(hours=10)  # a longer gap is another day, not a wait
 SAME_PLACE_GAP = timedelta(0)
@@ -252,7 +248,7 @@ class _Keys:
         self.of: dict[int, int] = {}
         self.venue: dict[int, int] = {}
         self.meals: set[int] = set()  # sit-down meals: not two within MEALS_APART
-        self.films = {i for i in dict.fromkeys(v.item for v in visits) if items[i].event.category == 'film'}
+        self.films: set[int] = set()  # not a third one the same day (FILMS_A_DAY)
         holders: dict[int, int] = {}  # how many candidates hold each key
         slots = collections.Counter(v.item for v in visits)
         self.shared = 0  # the keys a later visit can meet again: a drop-in's other slots, a key two candidates hold
@@ -260,6 +256,8 @@ class _Keys:
             item = items[index]
             if is_meal(item.event):
                 self.meals.add(index)
+            if item.event.category == 'film':
+                self.films.add(index)
             keys = (('v', item.event.venue), index, ('s', item.series_key), *(('t', work) for work in item.works))
             masks = [1 << bits.setdefault(key, len(bits)) for key in keys]
             self.venue[index], self.of[index] = masks[0], functools.reduce(operator.or_, masks)
@@ -270,14 +268,18 @@ class _Keys:
         self.shared |= functools.reduce(operator.or_, (mask for mask, count in holders.items() if count > 1), 0)
 
     def films_that_day(self, visits: Sequence[Visit], then: Visit | None = None) -> int:
-        """How many films end a partial plan one after the other on one day (a gap under NEXT_DAY_AFTER), on the
-        day of `then` when given (the visit that would come next)."""
-        count, later = 0, then
-        for visit in reversed(visits):
-            if visit.item not in self.films or (later is not None and later.start - visit.end >= NEXT_DAY_AFTER):
-                break
-            count, later = count + 1, visit
-        return count
+        """How many films end a partial plan one after the other on one day, on the day of `then` when given."""
+        return films_ending([(v.item in self.films, v.start, v.end) for v in visits], then and then.start)
+
+
+def films_ending(stops: Sequence[tuple[bool, datetime, datetime]], next_start: datetime | None = None) -> int:
+    """How many films (is it one, from, until) end `stops` on one day, the day of `next_start` when given."""
+    count, later = 0, next_start
+    for is_film, start, end in reversed(stops):
+        if not is_film or (later is not None and later - end >= NEXT_DAY_AFTER):
+            break
+        count, later = count + 1, start
+    return count
 
 
 def is_meal(event: EventPublic) -> bool:
@@ -366,11 +368,9 @@ _KeepFunction = Callable[[list[_Label], _Label], None]
 
 
 class _Keep:
-    """The exact keep: every partial plan of a class that no other dominates, best first. One dominates another
-    when it is worth as much, costs no more (under a budget), starts no earlier (the span) and holds no key a later
-    visit could meet that the other does not (`shared`): whatever the other can still become, it can too, at
-    least as well, and ends on no longer run of films. What else a plan holds (its last visit is the same) cannot
-    matter later."""
+    """The exact keep: every partial plan of a class no other dominates, best first. One dominates another when
+    worth as much, no dearer (under a budget), starting no earlier (the span), holding no key a later visit could
+    meet that the other lacks (`shared`) and ending on no longer run of films: it can become all the other can."""
 
     def __init__(self, keys: _Keys, priced: bool) -> None:
         self.keys, self.shared, self.priced = keys, keys.shared, priced

@@ -326,6 +326,25 @@ def test_a_club_night_until_four_before_a_working_day_comes_after_a_weekend_one(
     assert order('late nights please') == ['Thursday', 'Friday', 'Sunday']  # asked for: all as good, by date
 
 
+def test_a_drop_in_slot_into_the_small_hours_of_a_working_day_costs_unless_late_nights_are_asked_for() -> None:
+    # A late bar 22:00-03:00 on Thursday: its 00:00-02:00 slot keeps someone up before Friday's work; 22:00-00:00
+    # does not; on Friday night (Saturday morning) neither does.
+    from services.planners.offline.scoring import SCHOOL_NIGHT_COST, slot_cost
+    from services.planning.slots import Visit
+
+    thursday = START + timedelta(days=1, hours=4)  # Thursday 22:00
+    late = Visit(0, thursday + timedelta(hours=2), thursday + timedelta(hours=4), True)
+    early = Visit(0, thursday, thursday + timedelta(hours=2), True)
+    saturday_morning = late._replace(start=late.start + timedelta(days=1), end=late.end + timedelta(days=1))
+    cost = slot_cost(
+        read_preferences(Preferences(interests=['nightlife'], timeframe='Next 7 days'), areas=[], events=[]),
+        frozenset(),
+    )
+    assert SCHOOL_NIGHT_COST > 0 and [cost(v) for v in (late, early, saturday_morning)] == [SCHOOL_NIGHT_COST, 0, 0]
+    asked = Preferences(interests=['nightlife'], timeframe='Next 7 days', other_preferences='late nights')
+    assert slot_cost(read_preferences(asked, areas=[], events=[]), frozenset())(late) == 0.0
+
+
 def test_an_afternoon_show_on_a_public_holiday_is_free_time_like_a_weekend() -> None:
     # Thursday 25 Dec 2025 is Christmas Day: its 15:00 screening is no working-hours show.
     day = datetime(2025, 12, 25, tzinfo=UTC) - START.replace(hour=0)

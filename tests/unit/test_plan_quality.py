@@ -119,3 +119,30 @@ def test_the_harness_tells_a_list_of_evenings_from_outings() -> None:
     outings = plan(friday, friday + timedelta(hours=2, minutes=30), friday + timedelta(days=1))
     assert fit.outings([a_list]) == (3, 3, 1, 1)
     assert fit.outings([outings]) == (3, 2, 0, 1)
+
+
+def test_the_harness_counts_film_marathons_and_nights_into_a_working_day() -> None:
+    """Three films on one Friday is a marathon, two and one on Saturday are not; a stop until 04:00 on a Tuesday
+    keeps someone up before work, one until 04:00 on a Saturday or a holiday does not."""
+    from models.generation import Bundle
+    from services.planners.grounding import key_event_from
+
+    berlin = ZoneInfo('Europe/Berlin')
+
+    def plan(*starts: datetime, category: str = 'film', hours: int = 2) -> Bundle:
+        stops = []
+        for n, start in enumerate(starts):
+            shown = _mitte_event(start, f'e{n}', category).model_copy(
+                update={'ends_at': start + timedelta(hours=hours)}
+            )
+            stops.append(key_event_from(shown, 'why'))
+        return Bundle(title='x', description='x', key_events=stops, estimated_cost=None)
+
+    friday = datetime(2025, 12, 5, 15, tzinfo=berlin)
+    marathon = plan(friday, friday + timedelta(hours=2.5), friday + timedelta(hours=5))
+    double = plan(friday, friday + timedelta(hours=2.5), friday + timedelta(days=1))
+    assert fit.film_marathons([marathon, double]) == (1, 2)
+    monday_club, friday_club = (datetime(2025, 12, day, 23, tzinfo=berlin) for day in (1, 5))
+    clubs = [plan(monday_club, category='nightlife', hours=5), plan(friday_club, category='nightlife', hours=5)]
+    assert fit.school_nights(clubs, berlin, frozenset()) == (1, 2)
+    assert fit.school_nights(clubs, berlin, frozenset({datetime(2025, 12, 2).date()})) == (0, 2)

@@ -54,7 +54,7 @@ from services.planners.offline.why import change_wildcard_why, swap_wildcard_why
 from services.planners.offline.writing import as_visited
 from services.planners.placing import Slot
 from services.planning.hard import broken_by, keep_hard_wishes, without_wishes
-from services.planning.paths import FILMS_A_DAY, NEXT_DAY_AFTER, title_works
+from services.planning.paths import FILMS_A_DAY, films_ending, title_works
 from services.planning.wish import Wish, read_preferences
 from services.text import isolate
 from services.timeframes import days_off
@@ -297,16 +297,9 @@ def _refine(
 
 
 def _films_in_a_day(bundle: Bundle) -> int:
-    """The longest run of films one after the other on one day: what FILMS_A_DAY bounds in the path search, for a
-    plan made by a change's edits."""
-    longest = run = 0
-    film_ended = None  # when the film before this stop ended, if the stop before was one
-    for stop in bundle.key_events:
-        same_day = film_ended is not None and stop.attended_from - film_ended < NEXT_DAY_AFTER
-        run = (run + 1 if same_day else 1) if stop.category == 'film' else 0
-        film_ended = stop.attended_until if stop.category == 'film' else None
-        longest = max(longest, run)
-    return longest
+    """The longest run of films on one day: what FILMS_A_DAY bounds in the path search, for a change's edits."""
+    stops = [(k.category == 'film', k.attended_from, k.attended_until) for k in bundle.key_events]
+    return max((films_ending(stops[: n + 1]) for n in range(len(stops))), default=0)
 
 
 def _as_the_plan_keeps(wish: Wish, target: Bundle, lookup: dict[str, EventPublic]) -> Wish:

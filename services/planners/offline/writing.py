@@ -237,7 +237,7 @@ def describe_route(events: Sequence[EventPublic], *, named: Collection[str] = ()
     """Where the plan starts and how it moves from stop to stop, in two sentences, from its events alone
     (a refined bundle is described anew from them). A middle stop is named by its venue, or by its title
     too when its id is in `named` (a refinement's new events: the story must say what came in)."""
-    first, last = events[0], events[-1]
+    first = events[0]
     seed = stable(''.join(e.event_id for e in events))
     opening = [
         f'{_daypart(first).capitalize()} begins with {first.title} at {first.venue}{_in_area(first)}.',
@@ -245,7 +245,7 @@ def describe_route(events: Sequence[EventPublic], *, named: Collection[str] = ()
         f'First stop: {first.title} at {first.venue}{_in_area(first)}.',
     ][seed % 3]
     middle = [_step(events, i, named) for i in range(1, len(events) - 1)]
-    ending = _ending(events[-2], last, seed, again=len(events) > 2 and _stays(events[-3], events[-2]))
+    ending = _ending(events, seed)
     route = f'{", ".join(middle)}, and {ending}' if middle else ending
     return f'{opening} {route[0].upper()}{route[1:]}.'
 
@@ -255,8 +255,7 @@ def _step(events: Sequence[EventPublic], i: int, named: Collection[str]) -> str:
     comes next there ('stay on for Cinema: Fallen Leaves'), not the venue again."""
     before, event = events[i - 1], events[i]
     if _stays(before, event):
-        again = i > 1 and _stays(events[i - 2], before)
-        return f'{"then" if again else "stay on for"} {event.title}'
+        return f'{_stay_on(events, i)} {event.title}'
     return _move(before, event) + (f' {event.title} at {event.venue}' if event.event_id in named else f' {event.venue}')
 
 
@@ -265,12 +264,17 @@ def _stays(a: EventPublic, b: EventPublic) -> bool:
     return a.venue == b.venue and not _later(a, b)
 
 
+def _stay_on(events: Sequence[EventPublic], i: int) -> str:
+    """How staying on for stop `i` reads: 'stay on for', or 'then' when the stop before was a stay too."""
+    return 'then' if i > 1 and _stays(events[i - 2], events[i - 1]) else 'stay on for'
+
+
 def _move(a: EventPublic, b: EventPublic) -> str:
-    """How the plan gets from one step to the next: stay, walk, cross town, come back later that day (a morning
-    run, then a late show) or another day."""
+    """How the plan gets from one step to the next, when it does not stay on (`_stays`): walk, cross town, come back
+    later that day (a morning run, then a late show) or another day."""
     when = _later(a, b)
     if a.venue == b.venue:
-        return f'back {when} to' if when else 'stay on at'
+        return f'back {when} to'
     if when:
         return f'{when}, on to'
     if a.neighborhood and a.neighborhood == b.neighborhood:
@@ -294,10 +298,11 @@ def _later(a: EventPublic, b: EventPublic) -> str:
     return _when(a, b) if b.starts_at - a.ends_at > TWO_PARTS_AFTER else ''
 
 
-def _ending(before: EventPublic, last: EventPublic, seed: int, *, again: bool = False) -> str:
+def _ending(events: Sequence[EventPublic], seed: int) -> str:
+    before, last = events[-2], events[-1]
     closing = _closing(last)
     if _stays(before, last):  # at the same venue as the stop before: what comes on, not the venue a third time
-        return f'{"then" if again else "stay on for"} {last.title}, which {closing}'
+        return f'{_stay_on(events, len(events) - 1)} {last.title}, which {closing}'
     later = _later(before, last)  # every way of ending says when the last stop is, if not right after
     # 'on to Improhaus Late Show: the roast battle, which rounds off the night' (a title that starts with its venue
     # is the place too); else 'on to Kontor, where Acid Lines carries it into the small hours'.
